@@ -1,0 +1,48 @@
+"""modgate: policy-to-production quality loop for AI-driven content-safety enforcement.
+
+The names below are the Python API; they load lazily so `import modgate` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS: dict[str, str] = {
+    "Action": "modgate.domain",
+    "AuthorInfo": "modgate.domain",
+    "Decision": "modgate.domain",
+    "Item": "modgate.domain",
+    "Verdict": "modgate.domain",
+    "ModgateError": "modgate.errors",
+    "Settings": "modgate.config",
+    "load_settings": "modgate.config",
+    "Store": "modgate.store",
+    "open_store": "modgate.store",
+    "init_workspace": "modgate.store",
+    "upgrade_database": "modgate.store",
+    "run_readonly_query": "modgate.store",
+    "save_items": "modgate.store",
+    "list_items": "modgate.store",
+    "get_item": "modgate.store",
+    "list_audit_events": "modgate.store",
+    "Enforcer": "modgate.enforce",
+    "EnforcerSpec": "modgate.enforce",
+    "create_registry": "modgate.registry",
+    "Spec": "modgate.registry",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'modgate' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,18 @@
+"""Built-in kinds, registered through the same hooks as third-party plugins.
+
+Listed in our own `modgate` entry-point group. Each later capability adds its `register_*`
+implementation here, importing from the package that implements it.
+"""
+
+from __future__ import annotations
+
+from modgate.hookspecs import Register, hookimpl
+
+
+@hookimpl
+def register_enforcers(register: Register) -> None:
+    """Register the built-in enforcer kinds."""
+    from modgate.enforce import builtin_enforcer_kinds
+
+    for name, factory in builtin_enforcer_kinds().items():
+        register(name, factory)

@@ -1,0 +1,1 @@
+"""Command-line interface: a Typer app, one module per noun; a skin over the library."""

@@ -1,0 +1,49 @@
+"""The CLI's context object: settings and store built once per invocation and passed down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import typer
+
+from modgate.config import Settings, load_settings
+from modgate.store import Store, ensure_current, open_store
+
+
+@dataclass
+class CliContext:
+    """Per-invocation state, created by the root callback (never a module global)."""
+
+    cwd: Path = field(default_factory=Path.cwd)
+    _settings: Settings | None = None
+    _store: Store | None = None
+
+    def settings(self) -> Settings:
+        """Settings of the workspace found from the current folder upward."""
+        if self._settings is None:
+            self._settings = load_settings(self.cwd, require_workspace=True)
+        return self._settings
+
+    def store(self, *, check_schema: bool = True) -> Store:
+        """The workspace's store, schema checked against the code's migrations."""
+        if self._store is None:
+            self._store = open_store(self.settings())
+            if check_schema:
+                ensure_current(self._store)
+        return self._store
+
+    def close(self) -> None:
+        """Release the store."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def get_context(ctx: typer.Context) -> CliContext:
+    """The `CliContext` of the running command."""
+    obj = ctx.find_root().obj
+    if not isinstance(obj, CliContext):
+        obj = CliContext()
+        ctx.find_root().obj = obj
+    return obj

@@ -1,0 +1,104 @@
+"""`modgate demo`: the main job, end to end, in a throwaway (or given) workspace.
+
+The demo is a list of steps; each capability appends its own step (a function taking the
+`DemoRun`) to `DEMO_STEPS`, so the demo grows with the product.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from modgate.cli._output import console
+from modgate.config import Settings
+from modgate.domain import Item
+from modgate.store import Store, count_items, init_workspace, open_store, save_items
+
+
+@dataclass
+class DemoRun:
+    """State shared by the demo's steps."""
+
+    settings: Settings
+    store: Store
+    out: Console
+    sample_path: Path
+    notes: list[str] = field(default_factory=list)
+    """SQL and commands to suggest at the end."""
+
+    @property
+    def workspace(self) -> Path:
+        """The demo workspace."""
+        assert self.settings.workspace is not None
+        return self.settings.workspace
+
+
+def sample_file() -> Path:
+    """Path of the shipped demo sample (Davidson + ToxiGen seeds, MIT; see its README)."""
+    return Path(str(resources.files("modgate.cli") / "demo_data" / "sample.jsonl"))
+
+
+def load_sample_items(path: Path) -> list[Item]:
+    """Read the demo sample as items (labels and vote counts kept in `meta`)."""
+    found: list[Item] = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            meta = dict(row.get("meta") or {})
+            meta.update({"source": row["source"], "dataset_label": row["label"]})
+            found.append(Item(id=row["id"], kind="other", body=row["text"], meta=meta))
+    return found
+
+
+def step_load_items(run: DemoRun) -> None:
+    """Load the shipped sample into the store."""
+    result = save_items(
+        run.store, load_sample_items(run.sample_path), actor=run.settings.actor, source="demo"
+    )
+    run.out.print(
+        f"[bold]items[/bold]: {result.inserted} new, {result.updated} updated, "
+        f"{result.unchanged} unchanged (total {count_items(run.store)})"
+    )
+    run.notes.append(
+        "modgate sql \"SELECT json_extract(meta, '$.fine_label') AS fine_label, count(*) "
+        'FROM items GROUP BY 1"'
+    )
+
+
+DEMO_STEPS: list[Callable[[DemoRun], None]] = [step_load_items]
+
+
+def run_demo(directory: Path | None, out: Console) -> DemoRun:
+    """Create (or reuse) a demo workspace and run every demo step in it."""
+    folder = directory or Path(tempfile.mkdtemp(prefix="modgate-demo-"))
+    settings = init_workspace(folder, exist_ok=True)
+    out.print(f"[bold]workspace[/bold]: {settings.workspace}")
+    store = open_store(settings)
+    run = DemoRun(settings=settings, store=store, out=out, sample_path=sample_file())
+    try:
+        for step in DEMO_STEPS:
+            step(run)
+    finally:
+        store.close()
+    return run
+
+
+def demo(
+    directory: Path | None = typer.Option(
+        None, "--dir", help="Workspace folder to use (default: a new temporary folder)."
+    ),
+) -> None:
+    """Run the end-to-end demo on a small real sample shipped with modgate."""
+    out = console()
+    run = run_demo(directory, out)
+    out.print("\n[bold]try next[/bold] (from the workspace folder):")
+    out.print(f"  cd {run.workspace}")
+    for note in run.notes:
+        out.print(f"  {note}", highlight=False, markup=False)

@@ -1,0 +1,79 @@
+"""The `modgate` command: a Typer app; every `ModgateError` becomes a message and exit code here."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from modgate.cli import audit, db, demo, items, sql
+from modgate.cli import init as init_cmd
+from modgate.cli._context import CliContext
+from modgate.cli._output import err_console
+from modgate.errors import ModgateError
+
+app = typer.Typer(
+    name="modgate",
+    help="Policy-to-production quality loop for AI-driven content-safety enforcement.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    directory: Path | None = typer.Option(
+        None,
+        "--workspace",
+        "-C",
+        help="Run as if started in this folder (the workspace is found from it upward).",
+    ),
+) -> None:
+    """Policy-to-production quality loop for AI-driven content-safety enforcement."""
+    ctx.obj = CliContext(cwd=(directory or Path.cwd()))
+    ctx.call_on_close(ctx.obj.close)
+
+
+app.command("init")(init_cmd.init)
+app.command("sql")(sql.sql)
+app.command("demo")(demo.demo)
+app.add_typer(db.app, name="db")
+app.add_typer(items.app, name="items")
+app.add_typer(audit.app, name="audit")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the `modgate` console script."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except ModgateError as exc:
+        console = err_console()
+        console.print(f"[bold red]error:[/bold red] {escape(exc.message)}", highlight=False)
+        if exc.hint:
+            console.print(f"[dim]hint:[/dim] {escape(exc.hint)}", highlight=False)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console().print("aborted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and the unexpected
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if os.environ.get("MODGATE_DEBUG"):
+            raise
+        err_console().print(
+            f"[bold red]internal error:[/bold red] {type(exc).__name__}: {escape(str(exc))}\n"
+            "[dim]set MODGATE_DEBUG=1 for the traceback and report it[/dim]",
+            highlight=False,
+        )
+        sys.exit(70)
+    sys.exit(0)

@@ -1,0 +1,182 @@
+"""Frozen records shared by every layer: items, verdicts, actions and decisions.
+
+This module imports only the standard library and pydantic, so every layer can use it.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Action(enum.StrEnum):
+    """What enforcement does with an item, most severe first in `ACTION_SEVERITY`."""
+
+    REMOVE = "remove"
+    REVIEW = "review"
+    WARN = "warn"
+    LABEL = "label"
+    ALLOW = "allow"
+
+    @property
+    def severity(self) -> int:
+        """Rank of the action: higher is more severe (allow is 0)."""
+        return ACTION_SEVERITY[self]
+
+
+ACTION_SEVERITY: dict[Action, int] = {
+    Action.ALLOW: 0,
+    Action.LABEL: 1,
+    Action.WARN: 2,
+    Action.REVIEW: 3,
+    Action.REMOVE: 4,
+}
+
+ItemKind = Literal["post", "comment", "message", "other"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class AuthorInfo(_Frozen):
+    """What is known of an item's author at the time the item was made."""
+
+    account_age_days: float | None = None
+    """Age of the author's account in days."""
+    karma: int | None = None
+    """Combined karma or reputation score."""
+    comment_karma: int | None = None
+    """Karma earned by comments, where the platform separates it."""
+    post_karma: int | None = None
+    """Karma earned by posts, where the platform separates it."""
+    is_moderator: bool | None = None
+    """Whether the author moderates the item's community."""
+    is_contributor: bool | None = None
+    """Whether the author is an approved contributor of the community."""
+    flair: str | None = None
+    """The author's flair text in the community."""
+
+
+class Item(_Frozen):
+    """One piece of content to be judged (the Item contract of DESIGN.md)."""
+
+    id: str = Field(min_length=1, max_length=512)
+    """Stable identifier from the source system."""
+    kind: ItemKind = "other"
+    """post, comment, message or other."""
+    community: str | None = None
+    """Community (e.g. subreddit) the item was posted in; None for site-wide content."""
+    title: str | None = None
+    """Title of a post."""
+    body: str = ""
+    """The text to judge."""
+    url: str | None = None
+    """Link of a link post."""
+    author_id: str | None = None
+    """Author identifier, possibly hashed."""
+    author: AuthorInfo | None = None
+    """Author attributes at posting time."""
+    parent_id: str | None = None
+    """Identifier of the item this one replies to."""
+    parent_text: str | None = None
+    """Text of the parent item, for context."""
+    created_at: datetime | None = None
+    """Creation time, timezone-aware UTC."""
+    language: str | None = None
+    """ISO 639-1 language code when known."""
+    meta: dict[str, Any] = Field(default_factory=dict)
+    """Source fields that have no place above."""
+
+    @field_validator("created_at")
+    @classmethod
+    def _require_aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("created_at must be timezone-aware (UTC)")
+        return value
+
+    @property
+    def text(self) -> str:
+        """Title and body joined, which is what most enforcers read."""
+        if self.title:
+            return f"{self.title}\n{self.body}" if self.body else self.title
+        return self.body
+
+
+class Verdict(_Frozen):
+    """One enforcer's judgement of one item under one policy."""
+
+    item_id: str
+    """The judged item."""
+    policy: str
+    """Policy id (optionally `id@version`) the verdict is about."""
+    enforcer: str
+    """`name@version` of the enforcer that produced it."""
+    score: float = Field(ge=0.0, le=1.0)
+    """Estimated probability (or strength) of violation in [0, 1]."""
+    label: Literal["violating", "non_violating"]
+    """Binary reading of the score at the enforcer's own threshold."""
+    action: Action = Action.ALLOW
+    """Action the enforcer's thresholds map the score to."""
+    criteria: tuple[str, ...] = ()
+    """Ids of the policy criteria that fired."""
+    rationale: str = ""
+    """Human-readable reason (matched span, model explanation…)."""
+    latency_ms: float = 0.0
+    """Time spent producing this verdict."""
+    cost: float = 0.0
+    """Monetary cost of producing it (LLM calls), in the configured currency."""
+    error: str | None = None
+    """Set when the enforcer failed on this item; the action is then `review`."""
+
+    def model_post_init(self, __context: Any) -> None:
+        """Enforce the rule that an error never allows content."""
+        if self.error is not None and self.action is not Action.REVIEW:
+            raise ValueError("a verdict with an error must have action 'review'")
+
+    @classmethod
+    def failed(cls, item_id: str, policy: str, enforcer: str, error: str) -> Verdict:
+        """Build the verdict for an item an enforcer could not judge: review, never allow."""
+        return cls(
+            item_id=item_id,
+            policy=policy,
+            enforcer=enforcer,
+            score=1.0,
+            label="violating",
+            action=Action.REVIEW,
+            rationale=f"enforcer failed: {error}",
+            error=error,
+        )
+
+
+class ReasonCode(_Frozen):
+    """Why a decision took its action: one contributing verdict."""
+
+    policy: str
+    """`policy@version` behind the reason."""
+    enforcer: str
+    """`enforcer@version` that gave the verdict."""
+    action: Action
+    """Action this verdict asked for."""
+    criteria: tuple[str, ...] = ()
+    """Criteria ids that fired."""
+    error: str | None = None
+    """Error of the verdict, if any."""
+
+
+class Decision(_Frozen):
+    """The final action for one item, combining the verdicts of all applicable policies."""
+
+    decision_id: str
+    """Idempotency key: a redelivered message with the same id never duplicates a row."""
+    item_id: str
+    """The decided item."""
+    action: Action
+    """Most severe action among the contributing verdicts."""
+    reasons: tuple[ReasonCode, ...] = ()
+    """Every verdict that contributed, most severe first."""
+    decided_at: datetime
+    """When the decision was made (UTC)."""

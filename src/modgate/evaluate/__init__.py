@@ -1,0 +1,1 @@
+"""modgate.evaluate (filled in by later issues)."""

@@ -1,0 +1,1 @@
+"""modgate.golden (filled in by later issues)."""

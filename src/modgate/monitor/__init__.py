@@ -1,0 +1,1 @@
+"""modgate.monitor (filled in by later issues)."""

@@ -1,0 +1,1 @@
+"""modgate.policy (filled in by later issues)."""

@@ -1,0 +1,1 @@
+"""modgate.redteam (filled in by later issues)."""

@@ -1,0 +1,181 @@
+"""Kinds, names and re-creatable specs; plugin loading through pluggy.
+
+Every pluggable concept (enforcers, lint checks, metrics, drift tests, perturbations) registers
+factories by name in a `Registry`. Third-party packages arrive through the `modgate` entry-point
+group and the hooks of `modgate.hookspecs`; built-ins register through the very same hooks
+(`modgate._builtin_plugins` is listed in our own entry points), so there is one discovery path.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+import re
+import warnings
+from collections.abc import Callable, Iterable
+from types import ModuleType
+from typing import Any
+
+import pluggy
+from pydantic import BaseModel, ConfigDict, Field
+
+from modgate import hookspecs
+from modgate.errors import PluginLoadWarning, RegistryError
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "modgate"
+_NAME = re.compile(r"^(?:[a-z][a-z0-9_]*/)?[a-z][a-z0-9_]*$")
+
+Factory = Callable[..., Any]
+
+
+class Spec(BaseModel):
+    """A re-creatable reference to a pluggable object: its registry kind, name and parameters."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: str
+    """Registry kind, e.g. `enforcer` or `lint_check`."""
+    name: str
+    """Registered name (snake_case; plugins namespaced `package/name`)."""
+    params: dict[str, Any] = Field(default_factory=dict)
+    """Keyword arguments passed to the factory."""
+
+
+class Registry:
+    """Factories by (kind, name). Create one per process entry point; there is no global."""
+
+    def __init__(self) -> None:
+        self._factories: dict[str, dict[str, Factory]] = {}
+
+    def register(self, kind: str, name: str, factory: Factory) -> None:
+        """Register a factory.
+
+        Args:
+            kind: Registry kind (`enforcer`, `lint_check`, …).
+            name: snake_case name, optionally namespaced `package/name`.
+            factory: Callable that builds the object from keyword parameters.
+
+        Raises:
+            RegistryError: The name is malformed or already taken for this kind.
+        """
+        if not _NAME.match(name):
+            raise RegistryError(
+                f"invalid {kind} name {name!r}: expected snake_case, optionally 'package/name'"
+            )
+        by_name = self._factories.setdefault(kind, {})
+        if name in by_name and by_name[name] is not factory:
+            raise RegistryError(f"{kind} {name!r} is registered twice")
+        by_name[name] = factory
+
+    def get(self, kind: str, name: str) -> Factory:
+        """Return the factory registered under (kind, name).
+
+        Raises:
+            RegistryError: Unknown kind or name; the message lists what is known.
+        """
+        by_name = self._factories.get(kind, {})
+        if name not in by_name:
+            known = ", ".join(sorted(by_name)) or "none"
+            raise RegistryError(f"unknown {kind} {name!r} (known: {known})")
+        return by_name[name]
+
+    def names(self, kind: str) -> list[str]:
+        """Names registered for a kind, sorted."""
+        return sorted(self._factories.get(kind, {}))
+
+    def kinds(self) -> list[str]:
+        """Kinds that have at least one registration, sorted."""
+        return sorted(self._factories)
+
+    def create(self, spec: Spec) -> Any:
+        """Build the object a spec describes.
+
+        Raises:
+            RegistryError: Unknown kind/name, or the parameters do not fit the factory.
+        """
+        factory = self.get(spec.kind, spec.name)
+        try:
+            return factory(**spec.params)
+        except TypeError as exc:
+            raise RegistryError(f"cannot create {spec.kind} {spec.name!r}: {exc}") from exc
+
+
+class _Registrar:
+    """The callable handed to `register_*` hooks: `register(name, factory)` for one kind."""
+
+    def __init__(self, registry: Registry, kind: str) -> None:
+        self._registry = registry
+        self._kind = kind
+
+    def __call__(self, name: str, factory: Factory) -> None:
+        self._registry.register(self._kind, name, factory)
+
+
+HOOK_KINDS: dict[str, str] = {
+    "register_enforcers": "enforcer",
+    "register_lint_checks": "lint_check",
+    "register_metrics": "metric",
+    "register_drift_tests": "drift_test",
+    "register_perturbations": "perturbation",
+}
+
+
+def create_plugin_manager(
+    extra_plugins: Iterable[ModuleType | object] = (),
+) -> pluggy.PluginManager:
+    """Create a plugin manager with the `modgate` entry-point group loaded.
+
+    A plugin that fails to import logs a warning naming itself and is skipped.
+    """
+    pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
+    pm.add_hookspecs(hookspecs)
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            plugin = ep.load()
+        except Exception as exc:  # a broken plugin must not take the process down
+            warnings.warn(
+                f"modgate plugin {ep.name!r} ({ep.value}) failed to load: {exc}",
+                PluginLoadWarning,
+                stacklevel=2,
+            )
+            continue
+        if pm.is_registered(plugin):
+            continue
+        pm.register(plugin, name=ep.name)
+    for plugin in extra_plugins:
+        pm.register(plugin)
+    return pm
+
+
+def create_registry(
+    extra_plugins: Iterable[ModuleType | object] = (),
+    *,
+    plugin_manager: pluggy.PluginManager | None = None,
+) -> Registry:
+    """Build a registry filled by every installed plugin (built-ins included).
+
+    Args:
+        extra_plugins: Additional plugin objects or modules (tests, notebooks).
+        plugin_manager: Use this manager instead of loading entry points.
+
+    Returns:
+        A new registry.
+    """
+    pm = plugin_manager or create_plugin_manager(extra_plugins)
+    registry = Registry()
+    for hook_name, kind in HOOK_KINDS.items():
+        hook = getattr(pm.hook, hook_name)
+        for impl in hook.get_hookimpls():
+            try:
+                impl.function(register=_Registrar(registry, kind))
+            except RegistryError:
+                raise
+            except Exception as exc:
+                warnings.warn(
+                    f"modgate plugin {impl.plugin_name!r} failed in {hook_name}: {exc}",
+                    PluginLoadWarning,
+                    stacklevel=2,
+                )
+    return registry

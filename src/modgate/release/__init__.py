@@ -1,0 +1,1 @@
+"""modgate.release (filled in by later issues)."""

@@ -1,0 +1,1 @@
+"""modgate.serve (filled in by later issues)."""

@@ -1,0 +1,61 @@
+"""Storage: engine, tables, migrations, batched writes, items, audit and read-only SQL.
+
+`store` never imports a domain package; domain packages reach their own tables through one
+persistence module (`_repo.py`) that receives a `Store`.
+"""
+
+from modgate.store._audit import AuditEvent, list_audit_events, record_audit_event
+from modgate.store._bulk import batched, bulk_insert, bulk_upsert
+from modgate.store._engine import Store, open_store, readonly_dbapi_connection
+from modgate.store._items import (
+    UpsertResult,
+    count_items,
+    get_item,
+    item_content_hash,
+    item_to_row,
+    list_items,
+    row_to_item,
+    save_items,
+    write_items,
+)
+from modgate.store._migrate import (
+    current_revision,
+    ensure_current,
+    head_revision,
+    upgrade_database,
+)
+from modgate.store._query import QueryResult, run_readonly_query
+from modgate.store._tables import audit_events, enforcer_versions, items, metadata
+from modgate.store._workspace import init_workspace
+
+__all__ = [
+    "AuditEvent",
+    "QueryResult",
+    "Store",
+    "UpsertResult",
+    "audit_events",
+    "batched",
+    "bulk_insert",
+    "bulk_upsert",
+    "count_items",
+    "current_revision",
+    "enforcer_versions",
+    "ensure_current",
+    "get_item",
+    "head_revision",
+    "init_workspace",
+    "item_content_hash",
+    "item_to_row",
+    "items",
+    "list_audit_events",
+    "list_items",
+    "metadata",
+    "open_store",
+    "readonly_dbapi_connection",
+    "record_audit_event",
+    "row_to_item",
+    "run_readonly_query",
+    "save_items",
+    "upgrade_database",
+    "write_items",
+]

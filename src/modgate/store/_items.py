@@ -1,0 +1,238 @@
+"""Item repository: typed `Item` records in, typed records out; batched upserts with audit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Connection, func, select
+
+from modgate.domain import AuthorInfo, Item
+from modgate.errors import NotFoundError
+from modgate.store._audit import record_audit_event
+from modgate.store._bulk import bulk_insert, bulk_upsert
+from modgate.store._engine import Store
+from modgate.store._tables import items
+
+_CONTENT_FIELDS = (
+    "kind", "community", "title", "body", "url", "author_id", "author",
+    "parent_id", "parent_text", "created_at", "language", "meta",
+)  # fmt: skip
+_AUDIT_DETAIL_LIMIT = 50
+
+
+class UpsertResult(BaseModel):
+    """Counts of what a batched item write did."""
+
+    model_config = ConfigDict(frozen=True)
+
+    inserted: int = 0
+    """New items."""
+    updated: int = 0
+    """Existing items whose content changed (each audited)."""
+    unchanged: int = 0
+    """Existing items re-imported with identical content."""
+
+    def __add__(self, other: UpsertResult) -> UpsertResult:
+        return UpsertResult(
+            inserted=self.inserted + other.inserted,
+            updated=self.updated + other.updated,
+            unchanged=self.unchanged + other.unchanged,
+        )
+
+
+def item_content_hash(item: Item) -> str:
+    """sha256 over the item's content fields in canonical JSON (id excluded)."""
+    data = item.model_dump(mode="json", include=set(_CONTENT_FIELDS))
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def item_to_row(item: Item, *, now: datetime) -> dict[str, Any]:
+    """Convert an `Item` to a row of the items table."""
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "community": item.community,
+        "title": item.title,
+        "body": item.body,
+        "url": item.url,
+        "author_id": item.author_id,
+        "author": item.author.model_dump(exclude_none=True) if item.author else None,
+        "parent_id": item.parent_id,
+        "parent_text": item.parent_text,
+        "created_at": item.created_at,
+        "language": item.language,
+        "meta": item.meta,
+        "content_hash": item_content_hash(item),
+        "imported_at": now,
+        "updated_at": now,
+    }
+
+
+def row_to_item(row: Any) -> Item:
+    """Convert a row of the items table to an `Item`."""
+    created = row["created_at"]
+    if created is not None and created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    return Item(
+        id=row["id"],
+        kind=row["kind"],
+        community=row["community"],
+        title=row["title"],
+        body=row["body"],
+        url=row["url"],
+        author_id=row["author_id"],
+        author=AuthorInfo(**row["author"]) if row["author"] else None,
+        parent_id=row["parent_id"],
+        parent_text=row["parent_text"],
+        created_at=created,
+        language=row["language"],
+        meta=row["meta"] or {},
+    )
+
+
+def write_items(
+    conn: Connection,
+    batch: Sequence[Item],
+    *,
+    actor: str,
+    source: str | None = None,
+    now: datetime | None = None,
+) -> UpsertResult:
+    """Insert new items and update changed ones, in the caller's transaction.
+
+    Items whose content hash matches the stored one are left alone, so re-importing a file is
+    idempotent. Every changed item is recorded in one audit event per batch (ids listed, up to
+    a limit, with the total).
+
+    Args:
+        conn: Connection inside a transaction.
+        batch: Items with unique ids.
+        actor: Who imports, for the audit log.
+        source: Where the items came from (file name), for the audit log.
+        now: Timestamp to record (default: now).
+
+    Returns:
+        Counts of inserted, updated and unchanged items.
+    """
+    if not batch:
+        return UpsertResult()
+    now = now or datetime.now(UTC)
+    ids = [item.id for item in batch]
+    existing: dict[str, str] = {}
+    for start in range(0, len(ids), 900):  # SQLite's bound-parameter limit
+        chunk = ids[start : start + 900]
+        result = conn.execute(select(items.c.id, items.c.content_hash).where(items.c.id.in_(chunk)))
+        existing.update({row[0]: row[1] for row in result})
+    new_rows: list[dict[str, Any]] = []
+    changed_rows: list[dict[str, Any]] = []
+    unchanged = 0
+    for item in batch:
+        row = item_to_row(item, now=now)
+        old = existing.get(item.id)
+        if old is None:
+            new_rows.append(row)
+        elif old != row["content_hash"]:
+            changed_rows.append(row)
+        else:
+            unchanged += 1
+    bulk_insert(conn, items, new_rows)
+    if changed_rows:
+        update_cols = [c for c in changed_rows[0] if c not in ("id", "imported_at")]
+        bulk_upsert(conn, items, changed_rows, key=["id"], update=update_cols)
+        changed_ids = [r["id"] for r in changed_rows]
+        record_audit_event(
+            conn,
+            actor=actor,
+            action="items.update",
+            object_type="items",
+            object_id=source or "batch",
+            details={
+                "count": len(changed_ids),
+                "ids": changed_ids[:_AUDIT_DETAIL_LIMIT],
+                "ids_truncated": len(changed_ids) > _AUDIT_DETAIL_LIMIT,
+            },
+            at=now,
+        )
+    return UpsertResult(inserted=len(new_rows), updated=len(changed_rows), unchanged=unchanged)
+
+
+def save_items(
+    store: Store, batch: Iterable[Item], *, actor: str, source: str | None = None
+) -> UpsertResult:
+    """Write items in one transaction (see `write_items`) and audit the import itself."""
+    batch = list(batch)
+    with store.begin() as conn:
+        result = write_items(conn, batch, actor=actor, source=source)
+        record_audit_event(
+            conn,
+            actor=actor,
+            action="items.import",
+            object_type="items",
+            object_id=source or "batch",
+            details=result.model_dump(),
+        )
+    return result
+
+
+def get_item(store: Store, item_id: str) -> Item:
+    """Fetch one item by id.
+
+    Raises:
+        NotFoundError: No item has this id.
+    """
+    with store.connect() as conn:
+        row = conn.execute(select(items).where(items.c.id == item_id)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"no item with id {item_id!r}")
+    return row_to_item(row)
+
+
+def list_items(
+    store: Store,
+    *,
+    community: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    text: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Item]:
+    """List items, newest first, with optional filters.
+
+    Args:
+        store: The store.
+        community: Only this community.
+        since: Created at or after this time.
+        until: Created before this time.
+        text: Case-insensitive substring of title or body.
+        limit: Maximum number of items.
+        offset: Items to skip (paging).
+    """
+    query = select(items)
+    if community is not None:
+        query = query.where(items.c.community == community)
+    if since is not None:
+        query = query.where(items.c.created_at >= since)
+    if until is not None:
+        query = query.where(items.c.created_at < until)
+    if text:
+        pattern = f"%{text.lower()}%"
+        query = query.where(
+            func.lower(items.c.body).like(pattern) | func.lower(items.c.title).like(pattern)
+        )
+    query = query.order_by(items.c.created_at.desc(), items.c.id).limit(limit).offset(offset)
+    with store.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    return [row_to_item(row) for row in rows]
+
+
+def count_items(store: Store) -> int:
+    """Number of items in the store."""
+    with store.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(items)).scalar_one())

@@ -1,0 +1,94 @@
+"""SQLAlchemy Core tables: one MetaData that Alembic migrations mirror.
+
+Later capabilities add their tables in their own `_tables_<area>.py` module on the same
+`metadata`, imported at the bottom of this file, and a migration of their own.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+"""JSON on SQLite, JSONB on PostgreSQL (queryable with ->> in both)."""
+
+items = Table(
+    "items",
+    metadata,
+    Column("id", String(512), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("community", String(256)),
+    Column("title", Text),
+    Column("body", Text, nullable=False),
+    Column("url", Text),
+    Column("author_id", String(512)),
+    Column("author", JsonType),
+    Column("parent_id", String(512)),
+    Column("parent_text", Text),
+    Column("created_at", DateTime(timezone=True)),
+    Column("language", String(16)),
+    Column("meta", JsonType),
+    Column("content_hash", String(64), nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_items_community_created_at", "community", "created_at"),
+    Index("ix_items_created_at", "created_at"),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(256), nullable=False),
+    Column("action", String(128), nullable=False),
+    Column("object_type", String(64), nullable=False),
+    Column("object_id", String(512), nullable=False),
+    Column("details", JsonType),
+    Index("ix_audit_events_object", "object_type", "object_id"),
+    Index("ix_audit_events_at", "at"),
+)
+
+enforcer_versions = Table(
+    "enforcer_versions",
+    metadata,
+    Column("name", String(256), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("policy", String(256)),
+    Column("spec", JsonType, nullable=False),
+    Column("spec_hash", String(64), nullable=False),
+    Column("artifact_hash", String(64)),
+    Column("data_hash", String(64)),
+    Column("version_hash", String(64), nullable=False),
+    Column("artifact_path", Text),
+    Column("metrics", JsonType),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(256), nullable=False),
+    PrimaryKeyConstraint("name", "version"),
+    Index("ix_enforcer_versions_version_hash", "version_hash"),
+)

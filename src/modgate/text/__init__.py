@@ -1,0 +1,1 @@
+"""modgate.text (filled in by later issues)."""

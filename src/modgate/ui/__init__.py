@@ -1,0 +1,1 @@
+"""modgate.ui (filled in by later issues)."""

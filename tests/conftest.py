@@ -1,0 +1,1 @@
+pytest_plugins = ["modgate.testing.pytest_plugin"]

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from modgate.store import Store, audit_events, bulk_insert, bulk_upsert, items
+
+
+def _row(n: int, body: str = "b") -> dict[str, object]:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    return {
+        "id": f"r{n}",
+        "kind": "other",
+        "community": None,
+        "title": None,
+        "body": f"{body}{n}",
+        "url": None,
+        "author_id": None,
+        "author": None,
+        "parent_id": None,
+        "parent_text": None,
+        "created_at": now,
+        "language": None,
+        "meta": {"n": n, "quote": 'a "q", b\tc\nd\\e'},
+        "content_hash": "h",
+        "imported_at": now,
+        "updated_at": now,
+    }
+
+
+def test_bulk_insert_writes_all_rows_with_special_characters(store: Store) -> None:
+    with store.begin() as conn:
+        assert bulk_insert(conn, items, [_row(n) for n in range(3000)]) == 3000
+    with store.connect() as conn:
+        rows = conn.execute(select(items.c.id, items.c.meta).order_by(items.c.id)).all()
+    assert len(rows) == 3000
+    assert rows[0].meta["quote"] == 'a "q", b\tc\nd\\e'
+
+
+def test_bulk_upsert_updates_existing_rows(store: Store) -> None:
+    with store.begin() as conn:
+        bulk_insert(conn, items, [_row(n) for n in range(10)])
+    with store.begin() as conn:
+        bulk_upsert(
+            conn, items, [_row(n, "new") for n in range(5, 15)], key=["id"], update=["body"]
+        )
+    with store.connect() as conn:
+        bodies = dict(conn.execute(select(items.c.id, items.c.body)).all())
+    assert len(bodies) == 15
+    assert bodies["r4"] == "b4"
+    assert bodies["r5"] == "new5"
+    assert bodies["r14"] == "new14"
+
+
+def test_bulk_insert_of_nothing_is_a_no_op(store: Store) -> None:
+    with store.begin() as conn:
+        assert bulk_insert(conn, audit_events, []) == 0
