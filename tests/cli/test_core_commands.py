@@ -88,7 +88,9 @@ def test_db_current_and_upgrade(workspace: Settings, run_cli: Run) -> None:
 
 def test_audit_list_and_items_commands(filled: Settings, run_cli: Run) -> None:
     events = json.loads(run_cli("audit", "list", "--format", "json").stdout)
-    assert events[0]["action"] == "items.import"
+    assert [e["action"] for e in events] == ["items.import", "db.upgrade"]
+    assert events[1]["actor"] == "tester"
+    assert events[1]["details"]["from"] is None
     shown = json.loads(run_cli("items", "show", "i1").stdout)
     assert shown[0]["body"] == "text 1"
     missing = run_cli("items", "show", "nope")

@@ -14,9 +14,10 @@ app = typer.Typer(help="Database schema: upgrade to the newest migration, show t
 @app.command("upgrade")
 def upgrade(ctx: typer.Context) -> None:
     """Bring the workspace database to the newest schema (Alembic migrations)."""
-    store = get_context(ctx).store(check_schema=False)
+    context = get_context(ctx)
+    store = context.store(check_schema=False)
     before = current_revision(store)
-    after = upgrade_database(store)
+    after = upgrade_database(store, actor=context.settings().actor)
     console().print(f"database at {after} (was {before or 'empty'})")
 
 

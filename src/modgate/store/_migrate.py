@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from modgate.errors import MigrationError
+from modgate.store._audit import record_audit_event
 from modgate.store._engine import Store
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -23,14 +24,33 @@ def _alembic_config(store: Store) -> Config:
     return config
 
 
-def upgrade_database(store: Store, revision: str = "heads") -> str | None:
+def upgrade_database(
+    store: Store, revision: str = "heads", *, actor: str | None = None
+) -> str | None:
     """Bring the schema to `revision` (default: the newest).
+
+    Args:
+        store: The store to migrate.
+        revision: Target revision.
+        actor: Who migrates; when given and the revision changed, an audit event is written.
 
     Returns:
         The revision the database is at afterwards.
     """
+    before = current_revision(store)
     command.upgrade(_alembic_config(store), revision)
-    return current_revision(store)
+    after = current_revision(store)
+    if actor is not None and after != before:
+        with store.begin() as conn:
+            record_audit_event(
+                conn,
+                actor=actor,
+                action="db.upgrade",
+                object_type="database",
+                object_id=store.url,
+                details={"from": before, "to": after},
+            )
+    return after
 
 
 def current_revision(store: Store) -> str | None:

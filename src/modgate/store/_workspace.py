@@ -53,7 +53,7 @@ def init_workspace(folder: Path, *, exist_ok: bool = False, **overrides: Any) ->
     settings = load_settings(workspace=folder, **overrides)
     store = open_store(settings)
     try:
-        upgrade_database(store)
+        upgrade_database(store, actor=settings.actor)
     finally:
         store.close()
     return settings
