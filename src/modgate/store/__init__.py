@@ -25,12 +25,29 @@ from modgate.store._migrate import (
     upgrade_database,
 )
 from modgate.store._query import QueryResult, run_readonly_query
+from modgate.store._readers import (
+    InputFormat,
+    RejectReason,
+    RowReject,
+    RowStream,
+    SourceRow,
+    detect_format,
+    escape_raw,
+    open_rows,
+)
+from modgate.store._rejects import RejectsWriter, default_rejects_path, read_rejects
 from modgate.store._tables import audit_events, enforcer_versions, items, metadata
 from modgate.store._workspace import init_workspace
 
 __all__ = [
     "AuditEvent",
+    "InputFormat",
     "QueryResult",
+    "RejectReason",
+    "RejectsWriter",
+    "RowReject",
+    "RowStream",
+    "SourceRow",
     "Store",
     "UpsertResult",
     "audit_events",
@@ -39,7 +56,10 @@ __all__ = [
     "bulk_upsert",
     "count_items",
     "current_revision",
+    "default_rejects_path",
+    "detect_format",
     "enforcer_versions",
+    "escape_raw",
     "ensure_current",
     "get_item",
     "head_revision",
@@ -50,7 +70,9 @@ __all__ = [
     "list_audit_events",
     "list_items",
     "metadata",
+    "open_rows",
     "open_store",
+    "read_rejects",
     "readonly_dbapi_connection",
     "record_audit_event",
     "row_to_item",
