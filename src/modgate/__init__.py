@@ -31,6 +31,12 @@ _EXPORTS: dict[str, str] = {
     "Enforcer": "modgate.enforce",
     "EnforcerSpec": "modgate.enforce",
     "create_registry": "modgate.registry",
+    "Policy": "modgate.policy",
+    "load_policy_file": "modgate.policy",
+    "lint_policy": "modgate.policy",
+    "diff_policies": "modgate.policy",
+    "publish_policy": "modgate.policy",
+    "compile_prompt": "modgate.policy",
     "Spec": "modgate.registry",
 }
 

@@ -16,3 +16,12 @@ def register_enforcers(register: Register) -> None:
 
     for name, factory in builtin_enforcer_kinds().items():
         register(name, factory)
+
+
+@hookimpl
+def register_lint_checks(register: Register) -> None:
+    """Register the built-in policy lint checks."""
+    from modgate.policy import builtin_lint_checks
+
+    for name, factory in builtin_lint_checks().items():
+        register(name, factory)

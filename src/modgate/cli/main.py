@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from modgate.cli import audit, db, demo, items, sql
+from modgate.cli import audit, db, demo, items, policy, sql
 from modgate.cli import init as init_cmd
 from modgate.cli._context import CliContext
 from modgate.cli._output import err_console
@@ -45,12 +45,14 @@ app.command("demo")(demo.demo)
 app.add_typer(db.app, name="db")
 app.add_typer(items.app, name="items")
 app.add_typer(audit.app, name="audit")
+app.add_typer(policy.app, name="policy")
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `modgate` console script."""
     try:
-        app(args=argv, standalone_mode=False)
+        # without standalone mode click returns (not raises) the code of `typer.Exit(code)`
+        code = app(args=argv, standalone_mode=False)
     except ModgateError as exc:
         console = err_console()
         console.print(f"[bold red]error:[/bold red] {escape(exc.message)}", highlight=False)
@@ -76,4 +78,4 @@ def main(argv: list[str] | None = None) -> None:
             highlight=False,
         )
         sys.exit(70)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

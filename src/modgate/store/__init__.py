@@ -37,6 +37,7 @@ from modgate.store._readers import (
 )
 from modgate.store._rejects import RejectsWriter, default_rejects_path, read_rejects
 from modgate.store._tables import audit_events, enforcer_versions, items, metadata
+from modgate.store._tables_policy import policy_versions
 from modgate.store._workspace import init_workspace
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "metadata",
     "open_rows",
     "open_store",
+    "policy_versions",
     "read_rejects",
     "readonly_dbapi_connection",
     "record_audit_event",

@@ -6,6 +6,8 @@ Later capabilities add their tables in their own `_tables_<area>.py` module on t
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -20,8 +22,9 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import TypeEngine
 
-metadata = MetaData(
+metadata: MetaData = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
         "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -31,7 +34,7 @@ metadata = MetaData(
     }
 )
 
-JsonType = JSON().with_variant(JSONB(), "postgresql")
+JsonType: TypeEngine[Any] = JSON().with_variant(JSONB(), "postgresql")
 """JSON on SQLite, JSONB on PostgreSQL (queryable with ->> in both)."""
 
 items = Table(
@@ -92,3 +95,5 @@ enforcer_versions = Table(
     PrimaryKeyConstraint("name", "version"),
     Index("ix_enforcer_versions_version_hash", "version_hash"),
 )
+
+from modgate.store._tables_policy import policy_versions  # noqa: E402, F401
