@@ -37,10 +37,11 @@ def step_policies(run: DemoRun) -> None:
         (prompts / f"{loaded.policy.id}@{loaded.policy.version}.md").write_text(
             prompt.text, encoding="utf-8", newline="\n"
         )
+        tokens = count_tokens(prompt.text)
         run.out.print(
             f"[bold]policy[/bold] {published.policy_ref}: lint {report.errors} error(s), "
             f"{report.warnings} warning(s); {published.status}; prompt "
-            f"{prompt.prompt_hash[:12]} ({count_tokens(prompt.text).describe()})",
+            f"{prompt.prompt_hash[:12]}, ≈{tokens.tokens} tokens ({tokens.method})",
             highlight=False,
         )
     run.notes.append("modgate policy lint policies/")

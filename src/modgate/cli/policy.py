@@ -69,7 +69,13 @@ _TEMPLATE_HELP = "Jinja2 template to compile with (default: the gpt-oss-safeguar
 
 def _files(ctx: typer.Context, paths: list[Path] | None) -> list[Path]:
     if paths:
-        return policy_files(paths)
+        found = policy_files(paths)
+        if not found:
+            raise ValidationError(
+                f"no *.yaml policy files in {', '.join(map(str, paths))}",
+                hint="pass policy files, or folders that hold them",
+            )
+        return found
     workspace = get_context(ctx).settings().workspace
     assert workspace is not None
     found = policy_files([workspace / "policies"])
@@ -248,6 +254,16 @@ def list_(
 ) -> None:
     """List published policy versions."""
     found = list_policy_versions(get_context(ctx).store(), policy_id=policy_id, scope=scope)
+    if fmt is OutputFormat.TABLE and output is None and found:
+        # full hashes are in --format json/csv; a table shows a readable prefix
+        columns = ["ref", "scope", "title", "content_hash", "prompt_hash", "created_at", "by"]
+        rows = [
+            [r.ref, r.scope, r.title, r.content_hash[:12], r.prompt_hash[:12],
+             r.created_at.strftime("%Y-%m-%d %H:%M"), r.created_by]
+            for r in found
+        ]  # fmt: skip
+        write_records(columns, rows, fmt, title="policy versions")
+        return
     write_models(found, fmt, output, title="policy versions")
 
 

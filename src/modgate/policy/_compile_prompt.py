@@ -96,6 +96,7 @@ def _quote(value: object) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
+@lru_cache(maxsize=1)
 def _environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(
         undefined=jinja2.StrictUndefined,
@@ -106,6 +107,12 @@ def _environment() -> SandboxedEnvironment:
     )
     env.filters["quote"] = _quote
     return env
+
+
+@lru_cache(maxsize=32)
+def _parsed(source: str) -> jinja2.Template:
+    # parsing dominates compile time; a template's source fully determines its parse
+    return _environment().from_string(source)
 
 
 def compile_prompt(policy: Policy, template: PromptTemplate | None = None) -> CompiledPrompt:
@@ -125,10 +132,8 @@ def compile_prompt(policy: Policy, template: PromptTemplate | None = None) -> Co
         ValidationError: The template does not parse, or uses a name the context lacks.
     """
     template = template or default_template()
-    env = _environment()
     try:
-        compiled = env.from_string(template.source)
-        text = compiled.render(
+        text = _parsed(template.source).render(
             policy=policy,
             glossary=sorted(policy.glossary.items(), key=lambda kv: (kv[0].casefold(), kv[0])),
         )

@@ -28,7 +28,10 @@ from modgate.policy._findings import (
 from modgate.policy._schema import AllowedContext, Criterion, Example, Policy
 
 
-class _PolicyYamlLoader(yaml.SafeLoader):
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed: ~3x faster
+
+
+class _PolicyYamlLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     """SafeLoader that types only integers and nulls.
 
     YAML 1.1 turns `no`, `on`, `2024-01-01` and `1e3` into booleans, dates and floats; in a
