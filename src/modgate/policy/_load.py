@@ -27,7 +27,6 @@ from modgate.policy._findings import (
 )
 from modgate.policy._schema import AllowedContext, Criterion, Example, Policy
 
-
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed: ~3x faster
 
 
