@@ -25,6 +25,8 @@ _EXPORTS: dict[str, str] = {
     "upgrade_database": "modgate.store",
     "run_readonly_query": "modgate.store",
     "save_items": "modgate.store",
+    "import_items": "modgate.store",
+    "ItemMapping": "modgate.store",
     "list_items": "modgate.store",
     "get_item": "modgate.store",
     "list_audit_events": "modgate.store",

@@ -20,7 +20,7 @@ from modgate.cli._demo_policy import step_policies
 from modgate.cli._output import console
 from modgate.config import Settings
 from modgate.domain import Item
-from modgate.store import Store, count_items, init_workspace, open_store, save_items
+from modgate.store import Store, count_items, import_items, init_workspace, open_store
 
 
 @dataclass
@@ -58,14 +58,38 @@ def load_sample_items(path: Path) -> list[Item]:
     return found
 
 
+def write_sample_export(sample: Path, target: Path) -> Path:
+    """Write the shipped sample as an analyst's JSONL export (labels and votes as columns)."""
+    with sample.open(encoding="utf-8") as source, target.open("w", encoding="utf-8") as out:
+        for line in source:
+            row = json.loads(line)
+            record = {
+                "id": row["id"],
+                "text": row["text"],
+                **(row.get("meta") or {}),
+                "source": row["source"],
+                "dataset_label": row["label"],
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return target
+
+
 def step_load_items(run: DemoRun) -> None:
-    """Load the shipped sample into the store."""
-    result = save_items(
-        run.store, load_sample_items(run.sample_path), actor=run.settings.actor, source="demo"
-    )
+    """Import the shipped sample through `modgate items import` (columns left over → meta)."""
+    with tempfile.TemporaryDirectory(prefix="modgate-demo-import-") as folder:
+        export = write_sample_export(run.sample_path, Path(folder) / "sample.jsonl")
+        report = import_items(
+            run.store,
+            export,
+            actor=run.settings.actor,
+            rejects_path=Path(folder) / "rejects.jsonl",
+            max_text_bytes=run.settings.max_text_bytes,
+            batch_size=run.settings.batch_size,
+        )
     run.out.print(
-        f"[bold]items[/bold]: {result.inserted} new, {result.updated} updated, "
-        f"{result.unchanged} unchanged (total {count_items(run.store)})"
+        f"[bold]items[/bold]: {report.inserted} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.rejected} rejected "
+        f"(total {count_items(run.store)})"
     )
     run.notes.append(
         "modgate sql \"SELECT json_extract(meta, '$.fine_label') AS fine_label, count(*) "

@@ -1,17 +1,132 @@
-"""`modgate items`: browse imported items."""
+"""`modgate items`: import exports of content, browse imported items."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from modgate.cli._context import get_context
-from modgate.cli._output import OutputFormat, write_models
+from modgate.cli._import_progress import import_progress, print_import_report
+from modgate.cli._output import OutputFormat, write_models, write_records
 from modgate.cli._parse import parse_time
-from modgate.store import get_item, list_items
+from modgate.errors import ImportRejectedError, ValidationError
+from modgate.store import (
+    ITEM_FIELDS,
+    InputFormat,
+    ItemMapping,
+    get_item,
+    import_items,
+    list_items,
+    load_mapping_file,
+)
 
 app = typer.Typer(help="Items: the content modgate judges.")
+
+_TABLE_TEXT_CHARS = 60
+
+
+def _column(field: str) -> Any:
+    return typer.Option(
+        None, f"--{field.replace('_', '-')}", help=f"Column for the item's {field}."
+    )
+
+
+def _defaults(values: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for value in values:
+        field, sep, constant = value.partition("=")
+        if not sep or field not in ITEM_FIELDS:
+            raise ValidationError(
+                f"--default {value!r}: expected FIELD=VALUE, FIELD one of {', '.join(ITEM_FIELDS)}"
+            )
+        found[field] = constant
+    return found
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="CSV, TSV, JSONL (optionally .gz) or Parquet file."),
+    text: str | None = typer.Option(None, "--text", help="Column holding the text (body)."),
+    item_id: str | None = typer.Option(None, "--id", help="Column holding the item id."),
+    community: str | None = _column("community"),
+    created_at: str | None = typer.Option(
+        None, "--created-at", help="Column of the creation time (ISO 8601 or epoch seconds)."
+    ),
+    title: str | None = _column("title"),
+    author_id: str | None = _column("author_id"),
+    kind: str | None = typer.Option(
+        None, "--kind", help="Column of the kind (post, comment, message, other; t1/t3 too)."
+    ),
+    parent_id: str | None = _column("parent_id"),
+    parent_text: str | None = _column("parent_text"),
+    url: str | None = _column("url"),
+    language: str | None = _column("language"),
+    default: list[str] = typer.Option(
+        [], "--default", help="FIELD=VALUE used where a field has no column or value (repeatable)."
+    ),
+    mapping_file: Path | None = typer.Option(
+        None, "--mapping", help="YAML mapping file (columns, defaults, drop); flags win over it."
+    ),
+    rejects: Path | None = typer.Option(
+        None, "--rejects", help="Where to write rejected rows (default: FILE.rejects.jsonl)."
+    ),
+    max_text_bytes: int | None = typer.Option(
+        None, "--max-text-bytes", min=1, help="Largest text accepted (default: settings)."
+    ),
+    fmt: InputFormat | None = typer.Option(
+        None, "--format", help="Input format (default: from the file name)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the import report as JSON."),
+    progress: bool = typer.Option(
+        True, "--progress/--no-progress", help="Progress bar on stderr for large files."
+    ),
+) -> None:
+    """Import items from an export file; bad rows go to a rejects file (exit 7 if any)."""
+    context = get_context(ctx)
+    settings = context.settings()
+    given = {
+        "id": item_id,
+        "text": text,
+        "title": title,
+        "community": community,
+        "created_at": created_at,
+        "author_id": author_id,
+        "kind": kind,
+        "parent_id": parent_id,
+        "parent_text": parent_text,
+        "url": url,
+        "language": language,
+    }
+    flags = ItemMapping.model_validate(
+        {
+            "columns": {k: v for k, v in given.items() if v is not None},
+            "defaults": _defaults(default),
+        }
+    )
+    mapping = load_mapping_file(mapping_file).merged(flags) if mapping_file else flags
+    store = context.store()
+    with import_progress(file, enabled=progress) as on_progress:
+        report = import_items(
+            store,
+            file,
+            actor=settings.actor,
+            mapping=mapping,
+            fmt=fmt,
+            rejects_path=rejects,
+            max_text_bytes=max_text_bytes or settings.max_text_bytes,
+            batch_size=settings.batch_size,
+            on_progress=on_progress,
+        )
+    print_import_report(report, as_json=as_json)
+    if report.rejected:
+        raise ImportRejectedError(
+            f"{report.rejected} of {report.rows_read} rows rejected; "
+            f"the other {report.accepted} were imported",
+            hint=f"each rejected row is in {report.rejects_path} with its line number and reason",
+        )
 
 
 @app.command("list")
@@ -26,7 +141,7 @@ def list_(
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
-    """List items, newest first."""
+    """List items, newest first (the table is compact; json and csv have every field)."""
     found = list_items(
         get_context(ctx).store(),
         community=community,
@@ -36,7 +151,32 @@ def list_(
         limit=limit,
         offset=offset,
     )
+    if fmt is OutputFormat.TABLE and output is None:
+        if not found:
+            write_models(found, fmt, title="items")
+            return
+        write_records(
+            ["id", "kind", "community", "created_at", "text"],
+            [
+                [
+                    item.id,
+                    item.kind,
+                    item.community,
+                    item.created_at.strftime("%Y-%m-%d %H:%M") if item.created_at else None,
+                    _shorten(item.text),
+                ]
+                for item in found
+            ],
+            fmt,
+            title="items",
+        )
+        return
     write_models(found, fmt, output, title="items")
+
+
+def _shorten(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= _TABLE_TEXT_CHARS else flat[: _TABLE_TEXT_CHARS - 1] + "…"
 
 
 @app.command("show")

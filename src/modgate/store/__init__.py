@@ -7,6 +7,14 @@ persistence module (`_repo.py`) that receives a `Store`.
 from modgate.store._audit import AuditEvent, list_audit_events, record_audit_event
 from modgate.store._bulk import batched, bulk_insert, bulk_upsert
 from modgate.store._engine import Store, open_store, readonly_dbapi_connection
+from modgate.store._item_import import ImportReport, ProgressCallback, import_items
+from modgate.store._item_mapping import (
+    ITEM_FIELDS,
+    ItemMapping,
+    load_mapping_file,
+    resolve_mapping,
+    suggest_mapping,
+)
 from modgate.store._items import (
     UpsertResult,
     count_items,
@@ -14,8 +22,10 @@ from modgate.store._items import (
     item_content_hash,
     item_to_row,
     list_items,
+    row_content_hash,
     row_to_item,
     save_items,
+    write_item_rows,
     write_items,
 )
 from modgate.store._migrate import (
@@ -38,11 +48,16 @@ from modgate.store._readers import (
 from modgate.store._rejects import RejectsWriter, default_rejects_path, read_rejects
 from modgate.store._tables import audit_events, enforcer_versions, items, metadata
 from modgate.store._tables_policy import policy_versions
+from modgate.store._timestamps import format_timestamp, parse_timestamp
 from modgate.store._workspace import init_workspace
 
 __all__ = [
     "AuditEvent",
+    "ITEM_FIELDS",
+    "ImportReport",
     "InputFormat",
+    "ItemMapping",
+    "ProgressCallback",
     "QueryResult",
     "RejectReason",
     "RejectsWriter",
@@ -60,26 +75,34 @@ __all__ = [
     "default_rejects_path",
     "detect_format",
     "enforcer_versions",
-    "escape_raw",
     "ensure_current",
+    "escape_raw",
+    "format_timestamp",
     "get_item",
     "head_revision",
+    "import_items",
     "init_workspace",
     "item_content_hash",
     "item_to_row",
     "items",
     "list_audit_events",
     "list_items",
+    "load_mapping_file",
     "metadata",
     "open_rows",
     "open_store",
     "policy_versions",
+    "parse_timestamp",
     "read_rejects",
     "readonly_dbapi_connection",
     "record_audit_event",
+    "resolve_mapping",
+    "row_content_hash",
     "row_to_item",
     "run_readonly_query",
     "save_items",
+    "suggest_mapping",
     "upgrade_database",
+    "write_item_rows",
     "write_items",
 ]

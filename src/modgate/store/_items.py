@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from modgate.store._audit import record_audit_event
 from modgate.store._bulk import bulk_insert, bulk_upsert
 from modgate.store._engine import Store
 from modgate.store._tables import items
+from modgate.store._timestamps import format_timestamp
 
 _CONTENT_FIELDS = (
     "kind", "community", "title", "body", "url", "author_id", "author",
@@ -48,6 +49,35 @@ class UpsertResult(BaseModel):
 def item_content_hash(item: Item) -> str:
     """sha256 over the item's content fields in canonical JSON (id excluded)."""
     data = item.model_dump(mode="json", include=set(_CONTENT_FIELDS))
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+_AUTHOR_FIELDS = tuple(AuthorInfo.model_fields)
+
+
+def row_content_hash(row: Mapping[str, Any]) -> str:
+    """The `item_content_hash` of an items-table row, computed without building an `Item`.
+
+    Equal to `item_content_hash(row_to_item(row))` for rows whose `meta` holds JSON values
+    only (what every importer writes); the bulk import uses it to skip per-row models.
+    """
+    author = row["author"]
+    created = row["created_at"]
+    data = {
+        "kind": row["kind"],
+        "community": row["community"],
+        "title": row["title"],
+        "body": row["body"],
+        "url": row["url"],
+        "author_id": row["author_id"],
+        "author": None if author is None else {f: author.get(f) for f in _AUTHOR_FIELDS},
+        "parent_id": row["parent_id"],
+        "parent_text": row["parent_text"],
+        "created_at": None if created is None else format_timestamp(created),
+        "language": row["language"],
+        "meta": row["meta"],
+    }
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -120,10 +150,38 @@ def write_items(
     Returns:
         Counts of inserted, updated and unchanged items.
     """
-    if not batch:
+    now = now or datetime.now(UTC)
+    rows = [item_to_row(item, now=now) for item in batch]
+    return write_item_rows(conn, rows, actor=actor, source=source, now=now)
+
+
+def write_item_rows(
+    conn: Connection,
+    rows: Sequence[dict[str, Any]],
+    *,
+    actor: str,
+    source: str | None = None,
+    now: datetime | None = None,
+) -> UpsertResult:
+    """`write_items` for rows already in table shape (with `content_hash` and timestamps).
+
+    The bulk import builds rows directly (no per-row model) and writes them here, with the
+    same insert / update-and-audit / skip-unchanged rules as `write_items`.
+
+    Args:
+        conn: Connection inside a transaction.
+        rows: Rows of the items table with unique ids (see `item_to_row`).
+        actor: Who imports, for the audit log.
+        source: Where the rows came from (file name), for the audit log.
+        now: Timestamp of the audit event (default: now).
+
+    Returns:
+        Counts of inserted, updated and unchanged items.
+    """
+    if not rows:
         return UpsertResult()
     now = now or datetime.now(UTC)
-    ids = [item.id for item in batch]
+    ids = [row["id"] for row in rows]
     existing: dict[str, str] = {}
     for start in range(0, len(ids), 900):  # SQLite's bound-parameter limit
         chunk = ids[start : start + 900]
@@ -132,9 +190,8 @@ def write_items(
     new_rows: list[dict[str, Any]] = []
     changed_rows: list[dict[str, Any]] = []
     unchanged = 0
-    for item in batch:
-        row = item_to_row(item, now=now)
-        old = existing.get(item.id)
+    for row in rows:
+        old = existing.get(row["id"])
         if old is None:
             new_rows.append(row)
         elif old != row["content_hash"]:

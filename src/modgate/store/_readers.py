@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import enum
 import gzip
+import io
 import json
 import math
 from collections import Counter
@@ -520,6 +521,23 @@ class RowStream:
                     yield RowReject(line=number, reason=problem[0], detail=problem[1], raw=raw)
                     continue
                 yield SourceRow(number, clean)
+
+    def render(self, values: dict[str, Any]) -> str:
+        """A parsed row written back in the file's own format (for the rejects file).
+
+        Args:
+            values: The `values` of a `SourceRow` of this stream.
+
+        Returns:
+            A CSV/TSV line in header order, or a JSON object for JSONL and Parquet.
+        """
+        if self.format in (InputFormat.CSV, InputFormat.TSV):
+            buffer = io.StringIO()
+            delimiter = "\t" if self.format is InputFormat.TSV else ","
+            writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+            writer.writerow([values.get(c, "") for c in self.columns])
+            return buffer.getvalue()
+        return json.dumps(values, ensure_ascii=False)
 
     # -- progress and closing --------------------------------------------------------------
     @property
