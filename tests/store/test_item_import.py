@@ -146,9 +146,7 @@ def test_every_format_imports(store: Store, tmp_path: Path, name: str) -> None:
         path.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in rows).encode()))
     else:
         sep = "\t" if name.endswith(".tsv") else ","
-        body = "id{0}text{0}community\n".format(sep) + "".join(
-            sep.join(r.values()) + "\n" for r in rows
-        )
+        body = f"id{sep}text{sep}community\n" + "".join(sep.join(r.values()) + "\n" for r in rows)
         path.write_bytes(gzip.compress(body.encode()) if name.endswith(".gz") else body.encode())
     report = import_items(store, path, actor="ana")
     assert (report.inserted, report.rejected) == (5, 0)
@@ -188,8 +186,16 @@ def test_defaults_and_dropped_columns(store: Store, tmp_path: Path) -> None:
     assert (item.kind, item.community, item.meta) == ("comment", "fallback", {"subreddit": ""})
 
 
+def _naive(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=None)  # hypothesis takes naive bounds with `timezones=`
+
+
 _JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
     max_leaves=8,
 )
@@ -201,7 +207,9 @@ _JSON_VALUES = st.recursive(
     community=st.none() | st.text(max_size=10),
     created=st.none()
     | st.datetimes(
-        min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)
+        min_value=_naive(datetime(1, 1, 2, tzinfo=UTC)),
+        max_value=_naive(datetime(9999, 12, 30, tzinfo=UTC)),
+        timezones=st.just(UTC),
     ),
     meta=st.dictionaries(st.text(max_size=5), _JSON_VALUES, max_size=4),
 )

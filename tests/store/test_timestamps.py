@@ -48,7 +48,10 @@ def test_any_string_parses_to_utc_or_raises_value_error(text: str) -> None:
 
 
 @given(
-    st.datetimes(min_value=datetime(2, 1, 1), max_value=datetime(9998, 12, 31)),
+    st.datetimes(
+        min_value=datetime(2, 1, 1, tzinfo=UTC).replace(tzinfo=None),
+        max_value=datetime(9998, 12, 31, tzinfo=UTC).replace(tzinfo=None),
+    ),
     st.integers(min_value=-14 * 60, max_value=14 * 60),
 )
 def test_iso_round_trip_is_the_same_instant(moment: datetime, offset_minutes: int) -> None:
