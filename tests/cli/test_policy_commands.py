@@ -36,6 +36,7 @@ def test_lint_exits_non_zero_on_errors_and_lists_them(workspace: Settings, run_c
     assert "3 error(s), 2 warning(s)" in result.stdout
     as_json = json.loads(run_cli("policy", "lint", "bad.yaml", "--format", "json").stdout)
     assert [f["check"] for f in as_json[0]["findings"]][0] == "duplicate_ids"
+    assert (as_json[0]["errors"], as_json[0]["warnings"]) == (3, 2)
     skip = ["--ignore", "duplicate_ids", "--ignore", "dangling_ids"]
     skip += ["--ignore", "contradictory_examples"]
     assert run_cli("policy", "lint", "bad.yaml", *skip).exit_code == 0

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from modgate.errors import RegistryError
 from modgate.policy._compile_prompt import PromptTemplate
@@ -71,11 +71,13 @@ class LintReport(BaseModel):
     findings: list[Finding]
     """Findings in reading order."""
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def errors(self) -> int:
         """Number of error findings."""
         return sum(f.severity is FindingSeverity.ERROR for f in self.findings)
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def warnings(self) -> int:
         """Number of warning findings."""
