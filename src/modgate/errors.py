@@ -58,6 +58,10 @@ class ConflictError(ModgateError):
     exit_code = 5
 
 
+class StaleReportError(ConflictError):
+    """A gate report was computed for another enforcer version, golden version or gate file."""
+
+
 class ValidationError(ModgateError):
     """User-authored input (file, flag, row) is malformed."""
 
@@ -88,3 +92,11 @@ class ModgateWarning(UserWarning):
 
 class PluginLoadWarning(ModgateWarning):
     """A plugin failed to load; modgate carries on without it."""
+
+
+class UndefinedMetricWarning(ModgateWarning):
+    """A figure is undefined on this data (one class only, nothing predicted, no scores)."""
+
+
+class SparseSliceWarning(ModgateWarning):
+    """A figure rests on fewer items than the configured minimum support."""

@@ -1,1 +1,125 @@
-"""modgate.evaluate (filled in by later issues)."""
+"""Evaluation: figures with intervals, slices, comparison, thresholds, eval runs and reports."""
+
+from modgate.evaluate._compare import (
+    ComparisonReport,
+    DeltaValue,
+    FlippedItem,
+    McNemarResult,
+    SliceDelta,
+    compare_predictions,
+    mcnemar_test,
+)
+from modgate.evaluate._figures import (
+    EvalFigures,
+    FigureConfig,
+    GroupFigures,
+    MetricValue,
+    compute_eval_figures,
+    compute_group_figures,
+)
+from modgate.evaluate._intervals import IntervalConfig, wilson_interval
+from modgate.evaluate._metrics import (
+    HIGHER_IS_BETTER,
+    METRIC_NAMES,
+    ConfusionCounts,
+    confusion_counts,
+    criterion_confusion,
+    point_metrics,
+)
+from modgate.evaluate._predictions import PredictionRecord, PredictionTable
+from modgate.evaluate._reliability import (
+    RateValue,
+    ReliabilityFigures,
+    compute_reliability,
+    is_parse_failure,
+)
+from modgate.evaluate._repo import (
+    EvalRun,
+    delete_eval_run,
+    get_eval_run,
+    list_eval_runs,
+    load_predictions,
+)
+from modgate.evaluate._report import (
+    EvalReport,
+    ReportFormat,
+    format_metric,
+    format_value,
+    render_comparison_markdown,
+    render_report,
+)
+from modgate.evaluate._run import (
+    EnforcerRef,
+    EvalSources,
+    GoldenExample,
+    GoldenRef,
+    compare_runs,
+    prediction_record,
+    run_eval,
+    run_eval_from_sources,
+)
+from modgate.evaluate._slices import PROTECTED_TAGS, SLICE_DIMENSIONS, slice_attributes
+from modgate.evaluate._thresholds import (
+    ThresholdPlan,
+    ThresholdResult,
+    ThresholdTarget,
+    best_threshold,
+    tune_thresholds,
+)
+
+__all__ = [
+    "HIGHER_IS_BETTER",
+    "METRIC_NAMES",
+    "PROTECTED_TAGS",
+    "SLICE_DIMENSIONS",
+    "ComparisonReport",
+    "ConfusionCounts",
+    "DeltaValue",
+    "EnforcerRef",
+    "EvalFigures",
+    "EvalReport",
+    "EvalRun",
+    "EvalSources",
+    "FigureConfig",
+    "FlippedItem",
+    "GoldenExample",
+    "GoldenRef",
+    "GroupFigures",
+    "IntervalConfig",
+    "McNemarResult",
+    "MetricValue",
+    "PredictionRecord",
+    "PredictionTable",
+    "RateValue",
+    "ReliabilityFigures",
+    "ReportFormat",
+    "SliceDelta",
+    "ThresholdPlan",
+    "ThresholdResult",
+    "ThresholdTarget",
+    "best_threshold",
+    "compare_predictions",
+    "compare_runs",
+    "compute_eval_figures",
+    "compute_group_figures",
+    "compute_reliability",
+    "confusion_counts",
+    "criterion_confusion",
+    "delete_eval_run",
+    "format_metric",
+    "format_value",
+    "get_eval_run",
+    "is_parse_failure",
+    "list_eval_runs",
+    "load_predictions",
+    "mcnemar_test",
+    "point_metrics",
+    "prediction_record",
+    "render_comparison_markdown",
+    "render_report",
+    "run_eval",
+    "run_eval_from_sources",
+    "slice_attributes",
+    "tune_thresholds",
+    "wilson_interval",
+]

@@ -47,6 +47,7 @@ from modgate.store._readers import (
 )
 from modgate.store._rejects import RejectsWriter, default_rejects_path, read_rejects
 from modgate.store._tables import audit_events, enforcer_versions, items, metadata
+from modgate.store._tables_eval import eval_predictions, eval_runs, gate_reports
 from modgate.store._tables_policy import policy_versions
 from modgate.store._timestamps import format_timestamp, parse_timestamp
 from modgate.store._workspace import init_workspace
@@ -75,6 +76,9 @@ __all__ = [
     "default_rejects_path",
     "detect_format",
     "enforcer_versions",
+    "eval_predictions",
+    "eval_runs",
+    "gate_reports",
     "ensure_current",
     "escape_raw",
     "format_timestamp",

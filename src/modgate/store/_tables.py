@@ -97,3 +97,4 @@ enforcer_versions = Table(
 )
 
 from modgate.store._tables_policy import policy_versions  # noqa: E402, F401
+from modgate.store import _tables_eval  # noqa: E402,F401  (eval runs, predictions, gate reports)

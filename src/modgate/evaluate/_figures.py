@@ -1,0 +1,382 @@
+"""Figures of groups of items (overall, action bands, slices): point, interval, support. Pure.
+
+Point estimates come from scikit-learn (`_metrics`); intervals from the vectorized bootstrap
+and Wilson intervals (`_intervals`), computed for every group at once.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, ConfigDict, Field
+
+from modgate.errors import NotFoundError, ValidationError
+from modgate.evaluate._intervals import (
+    IntervalConfig,
+    bootstrap_count_intervals,
+    bootstrap_ranking_intervals,
+    score_bin_counts,
+)
+from modgate.evaluate._metrics import (
+    BANDS,
+    COUNT_METRICS,
+    HIGHER_IS_BETTER,
+    METRIC_NAMES,
+    RANKING_METRICS,
+    ConfusionCounts,
+    MetricName,
+    band_predictions,
+    count_metric,
+    criterion_confusion,
+    metric_support,
+    ranking_metric,
+    undefined_reason,
+)
+from modgate.evaluate._predictions import PredictionTable
+from modgate.evaluate._reliability import ReliabilityFigures, compute_reliability
+from modgate.evaluate._slices import slice_index, worst_ranking
+
+IntArray = npt.NDArray[np.int64]
+_ORDER: dict[str, int] = {name: i for i, name in enumerate(METRIC_NAMES)}
+
+
+class FigureConfig(BaseModel):
+    """What figures to compute and how."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    intervals: IntervalConfig = Field(default_factory=IntervalConfig)
+    """Interval settings (confidence, resamples, seed, score bins)."""
+    min_support: int = Field(default=30, ge=1)
+    """Figures resting on fewer items than this are marked `low_support`."""
+    slice_dimensions: tuple[str, ...] | None = None
+    """Dimensions to slice by (default: every dimension the predictions carry)."""
+    worst_metric: MetricName = "f1"
+    """Figure the worst slices are ranked by (by their pessimistic interval bound)."""
+    worst_limit: int = Field(default=5, ge=0)
+    """How many worst slices to list."""
+
+
+class MetricValue(BaseModel):
+    """One figure with its interval and the number of items behind it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    """Figure name (`precision`, `recall`, `f1`, `fpr`, `auprc`, `roc_auc`, …)."""
+    value: float | None
+    """Point estimate; None when undefined on this data."""
+    lower: float | None = None
+    """Lower bound of the interval."""
+    upper: float | None = None
+    """Upper bound of the interval."""
+    support: int
+    """Number of items the figure rests on (its denominator)."""
+    low_support: bool = False
+    """True when `support` is below the configured minimum: read with care."""
+    method: Literal["bootstrap", "wilson"] | None = None
+    """How the interval was computed."""
+    note: str | None = None
+    """Why the figure is undefined, when it is."""
+
+    @property
+    def higher_is_better(self) -> bool:
+        """Direction of the figure (False for error-like rates)."""
+        return HIGHER_IS_BETTER.get(self.name, True)
+
+
+class GroupFigures(BaseModel):
+    """Every figure of one group of items (the whole run, an action band or a slice)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    """`overall`, `band=remove` or `dimension=value`."""
+    dimension: str | None = None
+    """Slice dimension (None for overall and bands)."""
+    value: str | None = None
+    """Slice value."""
+    n: int
+    """Items in the group."""
+    counts: ConfusionCounts
+    """Confusion counts."""
+    metrics: tuple[MetricValue, ...]
+    """Figures in report order."""
+    low_support: bool = False
+    """True when the group has fewer items than the configured minimum."""
+
+    def metric(self, name: str) -> MetricValue:
+        """The figure called `name`.
+
+        Raises:
+            ValidationError: No such figure in this group.
+        """
+        for value in self.metrics:
+            if value.name == name:
+                return value
+        known = ", ".join(m.name for m in self.metrics)
+        raise ValidationError(f"{self.name} has no figure {name!r} (has: {known})")
+
+
+def _nan_to_none(value: float) -> float | None:
+    return None if np.isnan(value) else float(value)
+
+
+def group_counts(
+    gold: npt.NDArray[np.bool_],
+    predicted: npt.NDArray[np.bool_],
+    item_idx: IntArray,
+    group_idx: IntArray,
+    n_groups: int,
+) -> IntArray:
+    """Confusion counts of many (possibly overlapping) groups at once.
+
+    Returns:
+        Counts of shape (n_groups, 4) as (tp, fn, fp, tn).
+    """
+    code = group_idx * 4 + 2 * (~gold[item_idx]).astype(np.int64)
+    code += (~predicted[item_idx]).astype(np.int64)
+    counts = np.bincount(code, minlength=n_groups * 4).astype(np.int64)
+    return counts.reshape(n_groups, 4)
+
+
+def compute_group_figures(
+    gold: npt.NDArray[np.bool_],
+    predicted: npt.NDArray[np.bool_],
+    scores: npt.NDArray[np.float64] | None,
+    members: Sequence[IntArray],
+    names: Sequence[str],
+    config: FigureConfig,
+    *,
+    keys: Sequence[tuple[str, str] | None] | None = None,
+    rng: np.random.Generator | None = None,
+    warn: bool = False,
+) -> list[GroupFigures]:
+    """Figures with intervals for each group of items.
+
+    Args:
+        gold: Gold labels of all items.
+        predicted: Predictions of all items.
+        scores: Scores of all items (NaN: none); None to skip the ranking figures.
+        members: Item positions of each group (groups may overlap).
+        names: Name of each group.
+        config: Figure settings.
+        keys: (dimension, value) of each group, or None entries for groups that are no slice.
+        rng: Random generator (default: seeded from the config).
+        warn: Emit `UndefinedMetricWarning` for undefined figures (off for slices, where the
+            figure's `note` says why instead).
+
+    Returns:
+        One `GroupFigures` per group, in the order given.
+    """
+    if len(members) != len(names):
+        raise ValidationError("members and names must have the same length")
+    generator = rng if rng is not None else np.random.default_rng(config.intervals.seed)
+    n_groups = len(members)
+    lengths = [len(m) for m in members]
+    item_idx = np.concatenate(members) if n_groups else np.zeros(0, dtype=np.int64)
+    group_idx = np.repeat(np.arange(n_groups, dtype=np.int64), lengths)
+    counts = group_counts(gold, predicted, item_idx.astype(np.int64), group_idx, n_groups)
+    tp, fn, fp, tn = counts.T
+    count_intervals = bootstrap_count_intervals(tp, fn, fp, tn, config.intervals, generator)
+    results: list[GroupFigures] = []
+    for g in range(n_groups):
+        index = members[g]
+        truth, pred = gold[index], predicted[index]
+        confusion = ConfusionCounts(tp=int(tp[g]), fp=int(fp[g]), fn=int(fn[g]), tn=int(tn[g]))
+        values: list[MetricValue] = []
+        with warnings.catch_warnings():
+            if not warn:
+                warnings.simplefilter("ignore")
+            for name in COUNT_METRICS:
+                point = count_metric(name, truth, pred, confusion, warn=warn, context=names[g])
+                low, high = count_intervals[name]
+                support = metric_support(name, confusion)
+                proportion = name in ("recall", "fpr")
+                values.append(
+                    MetricValue(
+                        name=name,
+                        value=point,
+                        lower=None if point is None else _nan_to_none(low[g]),
+                        upper=None if point is None else _nan_to_none(high[g]),
+                        support=support,
+                        low_support=support < config.min_support,
+                        method=(config.intervals.proportion_method if proportion else "bootstrap"),
+                        note=undefined_reason(name, confusion),
+                    )
+                )
+            if scores is not None:
+                group_scores = scores[index]
+                scored = int((~np.isnan(group_scores)).sum())
+                exact: dict[str, float | None] = {
+                    name: ranking_metric(name, truth, group_scores, warn=warn, context=names[g])
+                    for name in RANKING_METRICS
+                }
+                positive, negative = score_bin_counts(
+                    truth, group_scores, config.intervals.score_bins
+                )
+                bounds = bootstrap_ranking_intervals(
+                    positive, negative, config.intervals, generator, exact=exact
+                )
+                for name in RANKING_METRICS:
+                    point = exact[name]
+                    low_r, high_r = bounds[name]
+                    values.append(
+                        MetricValue(
+                            name=name,
+                            value=point,
+                            lower=None if point is None or np.isnan(low_r) else low_r,
+                            upper=None if point is None or np.isnan(high_r) else high_r,
+                            support=scored,
+                            low_support=scored < config.min_support,
+                            method="bootstrap",
+                            note=None if point is not None else _ranking_note(truth, scored),
+                        )
+                    )
+        key = keys[g] if keys is not None else None
+        results.append(
+            GroupFigures(
+                name=names[g],
+                dimension=key[0] if key else None,
+                value=key[1] if key else None,
+                n=len(index),
+                counts=confusion,
+                metrics=tuple(sorted(values, key=lambda m: _ORDER[m.name])),
+                low_support=len(index) < config.min_support,
+            )
+        )
+    return results
+
+
+def _ranking_note(truth: npt.NDArray[np.bool_], scored: int) -> str:
+    if scored == 0:
+        return "no item with a score"
+    if not truth.any():
+        return "no violating item (one class only)"
+    return "one class only among scored items"
+
+
+class EvalFigures(BaseModel):
+    """The figures of one eval run: overall, action bands, slices, criteria, reliability."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    config: FigureConfig
+    """Settings the figures were computed with."""
+    n_items: int
+    """Predictions evaluated."""
+    n_scored: int
+    """Predictions with a score."""
+    overall: GroupFigures
+    """Figures of every item, the verdict label as prediction."""
+    bands: tuple[GroupFigures, ...]
+    """Figures per action band (`remove`; `review` = review or more severe), count figures only."""
+    slices: tuple[GroupFigures, ...]
+    """Figures per slice."""
+    criteria: dict[str, ConfusionCounts]
+    """Confusion counts per policy criterion (gold criteria vs fired criteria)."""
+    worst_slices: tuple[str, ...]
+    """Names of the worst slices by `config.worst_metric`'s pessimistic bound, worst first."""
+    reliability: ReliabilityFigures
+    """Error and parse-failure rates, latency and cost."""
+
+    def slice(self, name: str) -> GroupFigures:
+        """The slice called `dimension=value`.
+
+        Raises:
+            NotFoundError: No such slice.
+        """
+        for group in self.slices:
+            if group.name == name:
+                return group
+        raise NotFoundError(f"no slice {name!r} in this run")
+
+
+def compute_eval_figures(
+    table: PredictionTable,
+    config: FigureConfig | None = None,
+    *,
+    reported: Mapping[str, float] | None = None,
+) -> EvalFigures:
+    """Every figure of a run from its predictions.
+
+    Args:
+        table: The run's predictions.
+        config: Figure settings (defaults: 95 % intervals, 1,000 resamples, seed 0).
+        reported: Reliability figures the enforcer reported, kept as they are.
+
+    Returns:
+        The run's figures.
+    """
+    cfg = config or FigureConfig()
+    rng = np.random.default_rng(cfg.intervals.seed)
+    everything = [np.arange(len(table), dtype=np.int64)]
+    overall = compute_group_figures(
+        table.gold,
+        table.predicted,
+        table.scores,
+        everything,
+        ["overall"],
+        cfg,
+        rng=rng,
+        warn=True,
+    )[0]
+    bands: list[GroupFigures] = []
+    for band in BANDS:
+        in_band = band_predictions(table.actions, band)
+        bands.extend(
+            compute_group_figures(
+                table.gold, in_band, None, everything, [f"band={band}"], cfg, rng=rng
+            )
+        )
+    index = slice_index(table.slices, cfg.slice_dimensions)
+    slices = compute_group_figures(
+        table.gold,
+        table.predicted,
+        table.scores,
+        index.members(),
+        index.names,
+        cfg,
+        keys=index.keys,
+        rng=rng,
+    )
+    chosen = [group.metric(cfg.worst_metric) for group in slices]
+    worst = worst_ranking(
+        [m.lower for m in chosen],
+        [m.upper for m in chosen],
+        [not m.low_support for m in chosen],
+        higher_is_better=HIGHER_IS_BETTER[cfg.worst_metric],
+        limit=cfg.worst_limit,
+    )
+    return EvalFigures(
+        config=cfg,
+        n_items=len(table),
+        n_scored=int((~np.isnan(table.scores)).sum()),
+        overall=overall,
+        bands=tuple(bands),
+        slices=tuple(slices),
+        criteria=criterion_confusion(table.gold_criteria, table.criteria),
+        worst_slices=tuple(slices[i].name for i in worst),
+        reliability=compute_reliability(
+            table.errors,
+            table.latency_ms,
+            table.cost,
+            confidence=cfg.intervals.confidence,
+            reported=reported,
+        ),
+    )
+
+
+__all__ = [
+    "EvalFigures",
+    "compute_eval_figures",
+    "FigureConfig",
+    "GroupFigures",
+    "MetricValue",
+    "compute_group_figures",
+    "group_counts",
+]

@@ -1,0 +1,388 @@
+"""Confidence intervals: a vectorized, stratified, seeded bootstrap and Wilson intervals. Pure.
+
+Why the bootstrap resamples counts rather than items
+----------------------------------------------------
+Precision, recall, F1 and the false-positive rate depend on an item sample only through its
+2x2 confusion counts. Resampling `n_pos` violating items with replacement from a stratum whose
+items are predicted violating in a share `tp / n_pos` gives a true-positive count that is exactly
+`Binomial(n_pos, tp / n_pos)`; likewise for the non-violating items. Drawing these counts
+directly is the *same distribution* as the item-level stratified bootstrap, at a cost that does
+not grow with the number of items: 1,000 resamples of 30 slices are one `(1000, 30)` array.
+
+AUPRC and ROC-AUC depend on the ranking of scores. The scored items of a group are put into at
+most `score_bins` bins by score rank (one bin per distinct score when there are few enough, so
+ties stay tied); resampling the violating items is then a multinomial draw over the bins'
+violating counts, and the same for non-violating items. Both figures are computed exactly from
+the resampled bin counts (ROC-AUC as the Mann-Whitney statistic, ties counting one half;
+average precision with one threshold per bin, as scikit-learn does for tied scores). When bins
+merge distinct scores, the binned figure differs slightly from the exact one; the interval is
+shifted by that difference so it is centred on scikit-learn's point estimate.
+
+Stratification is by gold class (violating / non-violating) within each group: class counts are
+held fixed, as in scikit-learn-style stratified resampling, which keeps recall and FPR
+denominators constant and avoids resamples with no violating item. Intervals are percentile
+intervals of the resampled figures; resamples where a figure is undefined (e.g. nothing
+predicted violating) are left out of its percentiles. Everything is seeded: the same inputs and
+seed give the same intervals.
+
+For recall and the false-positive rate, whose denominators are fixed by stratification, the
+figure is a plain binomial proportion and the Wilson score interval is better than the
+percentile bootstrap (correct coverage near 0 and 1, and at small support), so those use Wilson
+by default (`statsmodels.stats.proportion.proportion_confint`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, ConfigDict, Field
+from statsmodels.stats.proportion import proportion_confint
+
+from modgate.errors import ValidationError
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+IntervalMethod = Literal["bootstrap", "wilson"]
+
+
+class IntervalConfig(BaseModel):
+    """How intervals are computed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    confidence: float = Field(default=0.95, gt=0.0, lt=1.0)
+    """Two-sided confidence level."""
+    resamples: int = Field(default=1000, ge=10, le=100_000)
+    """Bootstrap resamples."""
+    seed: int = 0
+    """Seed of the bootstrap's random generator."""
+    score_bins: int = Field(default=200, ge=2, le=100_000)
+    """Most score-rank bins used to resample AUPRC and ROC-AUC."""
+    proportion_method: IntervalMethod = "wilson"
+    """Interval for recall and FPR: `wilson` (analytic, default) or `bootstrap`."""
+
+
+def _as_counts(values: npt.ArrayLike, name: str) -> IntArray:
+    array = np.atleast_1d(np.asarray(values, dtype=np.int64))
+    if (array < 0).any():
+        raise ValidationError(f"{name} must be non-negative counts")
+    return array
+
+
+def wilson_interval(
+    successes: npt.ArrayLike, trials: npt.ArrayLike, confidence: float = 0.95
+) -> tuple[FloatArray, FloatArray]:
+    """Wilson score interval of binomial proportions (vectorized).
+
+    Args:
+        successes: Successes per group.
+        trials: Trials per group (0 gives a NaN interval).
+        confidence: Two-sided confidence level.
+
+    Returns:
+        Lower and upper bounds per group.
+
+    Raises:
+        ValidationError: Negative counts, or more successes than trials.
+
+    Example:
+        >>> lower, upper = wilson_interval([8], [10])
+        >>> round(float(lower[0]), 3), round(float(upper[0]), 3)
+        (0.49, 0.943)
+    """
+    k = _as_counts(successes, "successes")
+    n = _as_counts(trials, "trials")
+    if k.shape != n.shape:
+        raise ValidationError(f"successes and trials differ in shape: {k.shape} vs {n.shape}")
+    if (k > n).any():
+        raise ValidationError("successes must not exceed trials")
+    lower = np.full(k.shape, np.nan)
+    upper = np.full(k.shape, np.nan)
+    ok = n > 0
+    if ok.any():
+        lo, hi = proportion_confint(k[ok], n[ok], alpha=1.0 - confidence, method="wilson")
+        lower[ok], upper[ok] = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
+    return lower, upper
+
+
+def percentile_interval(samples: FloatArray, confidence: float) -> tuple[FloatArray, FloatArray]:
+    """Percentile interval along axis 0, ignoring NaN resamples (all-NaN columns give NaN)."""
+    alpha = (1.0 - confidence) / 2.0
+    if samples.ndim == 1:
+        samples = samples[:, None]
+    lower = np.full(samples.shape[1], np.nan)
+    upper = np.full(samples.shape[1], np.nan)
+    finite = ~np.isnan(samples)
+    full = finite.all(axis=0)
+    if full.any():
+        q = np.quantile(samples[:, full], [alpha, 1.0 - alpha], axis=0)
+        lower[full], upper[full] = q[0], q[1]
+    for column in np.flatnonzero(~full & finite.any(axis=0)):
+        values = samples[finite[:, column], column]
+        lower[column], upper[column] = np.quantile(values, [alpha, 1.0 - alpha])
+    return lower, upper
+
+
+def _ratio(numerator: FloatArray, denominator: FloatArray) -> FloatArray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out: FloatArray = np.where(denominator > 0, numerator / denominator, np.nan)
+    return out
+
+
+def count_figures(
+    tp: npt.ArrayLike, fn: npt.ArrayLike, fp: npt.ArrayLike, tn: npt.ArrayLike
+) -> dict[str, FloatArray]:
+    """Precision, recall, F1 and FPR from confusion counts of any shape (NaN where undefined)."""
+    tp_, fn_, fp_, tn_ = (np.asarray(a, dtype=float) for a in (tp, fn, fp, tn))
+    return {
+        "precision": _ratio(tp_, tp_ + fp_),
+        "recall": _ratio(tp_, tp_ + fn_),
+        "f1": _ratio(2.0 * tp_, 2.0 * tp_ + fp_ + fn_),
+        "fpr": _ratio(fp_, fp_ + tn_),
+    }
+
+
+def bootstrap_confusion_counts(
+    tp: npt.ArrayLike,
+    fn: npt.ArrayLike,
+    fp: npt.ArrayLike,
+    tn: npt.ArrayLike,
+    *,
+    resamples: int,
+    rng: np.random.Generator,
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """Class-stratified bootstrap of confusion counts for S groups at once.
+
+    Returns:
+        Resampled (tp, fn, fp, tn), each of shape (resamples, S).
+    """
+    tp_, fn_, fp_, tn_ = (
+        _as_counts(a, n) for a, n in ((tp, "tp"), (fn, "fn"), (fp, "fp"), (tn, "tn"))
+    )
+    positives = tp_ + fn_
+    negatives = fp_ + tn_
+    p_hit = np.divide(tp_, positives, out=np.zeros(tp_.shape), where=positives > 0)
+    p_false = np.divide(fp_, negatives, out=np.zeros(fp_.shape), where=negatives > 0)
+    size = (resamples, tp_.size)
+    tp_b = rng.binomial(positives, p_hit, size=size)
+    fp_b = rng.binomial(negatives, p_false, size=size)
+    return tp_b, positives - tp_b, fp_b, negatives - fp_b
+
+
+def bootstrap_count_intervals(
+    tp: npt.ArrayLike,
+    fn: npt.ArrayLike,
+    fp: npt.ArrayLike,
+    tn: npt.ArrayLike,
+    config: IntervalConfig,
+    rng: np.random.Generator | None = None,
+) -> dict[str, tuple[FloatArray, FloatArray]]:
+    """Intervals of precision, recall, F1 and FPR for S groups from their confusion counts.
+
+    Recall and FPR use `config.proportion_method` (Wilson by default); precision and F1 the
+    stratified count bootstrap.
+
+    Returns:
+        Figure name → (lower, upper), each of shape (S,), NaN where undefined.
+    """
+    generator = rng if rng is not None else np.random.default_rng(config.seed)
+    tp_b, fn_b, fp_b, tn_b = bootstrap_confusion_counts(
+        tp, fn, fp, tn, resamples=config.resamples, rng=generator
+    )
+    resampled = count_figures(tp_b, fn_b, fp_b, tn_b)
+    result = {
+        name: percentile_interval(values, config.confidence) for name, values in resampled.items()
+    }
+    if config.proportion_method == "wilson":
+        tp_, fn_, fp_, tn_ = (_as_counts(a, "counts") for a in (tp, fn, fp, tn))
+        result["recall"] = wilson_interval(tp_, tp_ + fn_, config.confidence)
+        result["fpr"] = wilson_interval(fp_, fp_ + tn_, config.confidence)
+    return result
+
+
+def score_bin_counts(
+    y_true: npt.NDArray[np.bool_], scores: FloatArray, max_bins: int
+) -> tuple[IntArray, IntArray]:
+    """Violating and non-violating counts per score bin, bins in ascending score order.
+
+    NaN scores are left out. With at most `max_bins` distinct scores each distinct score is a
+    bin (exact); otherwise bins are score-rank quantiles, never splitting tied scores.
+    """
+    keep = ~np.isnan(scores)
+    truth, values = y_true[keep], scores[keep]
+    if values.size == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    distinct, inverse = np.unique(values, return_inverse=True)
+    if distinct.size > max_bins:
+        edges = np.unique(np.quantile(values, np.linspace(0.0, 1.0, max_bins + 1)[1:-1]))
+        inverse = np.searchsorted(edges, values, side="right")
+        size = edges.size + 1
+    else:
+        size = distinct.size
+    positive = np.bincount(inverse[truth], minlength=size).astype(np.int64)
+    negative = np.bincount(inverse[~truth], minlength=size).astype(np.int64)
+    occupied = (positive + negative) > 0
+    return positive[occupied], negative[occupied]
+
+
+def ranking_figures_from_bins(
+    positive: npt.ArrayLike, negative: npt.ArrayLike
+) -> dict[str, FloatArray]:
+    """AUPRC (average precision) and ROC-AUC from per-bin counts.
+
+    Bins are on the last axis in ascending score order; leading axes are resamples or groups.
+    NaN where undefined.
+    """
+    pos = np.asarray(positive, dtype=float)
+    neg = np.asarray(negative, dtype=float)
+    total_pos = pos.sum(axis=-1)
+    total_neg = neg.sum(axis=-1)
+    # ROC-AUC: P(score of a violating item > a non-violating one), ties counting 1/2.
+    neg_below = np.cumsum(neg, axis=-1) - neg
+    wins = (pos * (neg_below + 0.5 * neg)).sum(axis=-1)
+    roc_auc = _ratio(wins, total_pos * total_neg)
+    # AUPRC: thresholds from the highest bin down; precision at each bin weighted by its recall
+    # increment (scikit-learn's average_precision_score, tied scores forming one threshold).
+    pos_desc = pos[..., ::-1]
+    tp_cum = np.cumsum(pos_desc, axis=-1)
+    fp_cum = np.cumsum(neg[..., ::-1], axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision_at = np.where(tp_cum + fp_cum > 0, tp_cum / (tp_cum + fp_cum), 0.0)
+    auprc = _ratio((precision_at * pos_desc).sum(axis=-1), total_pos)
+    return {"auprc": auprc, "roc_auc": roc_auc}
+
+
+def bootstrap_ranking_intervals(
+    positive: IntArray,
+    negative: IntArray,
+    config: IntervalConfig,
+    rng: np.random.Generator | None = None,
+    *,
+    exact: dict[str, float | None] | None = None,
+) -> dict[str, tuple[float, float]]:
+    """Intervals of AUPRC and ROC-AUC for one group from its score-bin counts.
+
+    Args:
+        positive: Violating items per bin (ascending score).
+        negative: Non-violating items per bin.
+        config: Interval settings.
+        rng: Random generator (default: seeded from `config.seed`).
+        exact: Exact point estimates; when given, each interval is shifted by the difference
+            between the exact and the binned estimate (see the module docstring).
+
+    Returns:
+        Figure name → (lower, upper); NaN bounds where the figure is undefined.
+    """
+    generator = rng if rng is not None else np.random.default_rng(config.seed)
+    n_pos, n_neg = int(positive.sum()), int(negative.sum())
+    nan = (float("nan"), float("nan"))
+    if n_pos == 0:
+        return {"auprc": nan, "roc_auc": nan}
+    size = config.resamples
+    pos_b = generator.multinomial(n_pos, positive / n_pos, size=size)
+    neg_b = (
+        generator.multinomial(n_neg, negative / n_neg, size=size)
+        if n_neg > 0
+        else np.zeros_like(pos_b)
+    )
+    resampled = ranking_figures_from_bins(pos_b, neg_b)
+    binned = ranking_figures_from_bins(positive, negative)
+    result: dict[str, tuple[float, float]] = {}
+    for name, values in resampled.items():
+        lower, upper = percentile_interval(values, config.confidence)
+        shift = 0.0
+        point = (exact or {}).get(name)
+        if point is not None and not np.isnan(binned[name]):
+            shift = float(point) - float(binned[name])
+        result[name] = (
+            float(np.clip(lower[0] + shift, 0.0, 1.0)),
+            float(np.clip(upper[0] + shift, 0.0, 1.0)),
+        )
+    return result
+
+
+def paired_cell_counts(
+    y_true: npt.NDArray[np.bool_],
+    pred_a: npt.NDArray[np.bool_],
+    pred_b: npt.NDArray[np.bool_],
+    groups: npt.NDArray[np.int64],
+    n_groups: int,
+) -> IntArray:
+    """Counts of (gold, prediction A, prediction B) per group: shape (n_groups, 2, 4).
+
+    Axis 1 is the gold class (0 non-violating, 1 violating); axis 2 the cell
+    `2 * pred_a + pred_b`.
+    """
+    cell = 2 * pred_a.astype(np.int64) + pred_b.astype(np.int64)
+    code = (groups * 2 + y_true.astype(np.int64)) * 4 + cell
+    counts = np.bincount(code, minlength=n_groups * 8).astype(np.int64)
+    return counts.reshape(n_groups, 2, 4)
+
+
+def _paired_figures(cells: FloatArray) -> tuple[dict[str, FloatArray], dict[str, FloatArray]]:
+    # cells: (..., 2, 4); cell index = 2 * a + b.
+    neg, pos = cells[..., 0, :], cells[..., 1, :]
+
+    def figures(a_side: bool) -> dict[str, FloatArray]:
+        hit = (2, 3) if a_side else (1, 3)
+        miss = (0, 1) if a_side else (0, 2)
+        tp = pos[..., hit[0]] + pos[..., hit[1]]
+        fn = pos[..., miss[0]] + pos[..., miss[1]]
+        fp = neg[..., hit[0]] + neg[..., hit[1]]
+        tn = neg[..., miss[0]] + neg[..., miss[1]]
+        return count_figures(tp, fn, fp, tn)
+
+    return figures(True), figures(False)
+
+
+def paired_bootstrap_deltas(
+    cells: IntArray, config: IntervalConfig, rng: np.random.Generator | None = None
+) -> dict[str, tuple[FloatArray, FloatArray, FloatArray]]:
+    """Deltas (B - A) of precision, recall, F1, FPR with paired bootstrap intervals, per group.
+
+    Items are resampled as pairs (both runs' predictions travel together), stratified by gold
+    class: a multinomial draw over the four (A, B) prediction cells of each class and group.
+
+    Args:
+        cells: Output of `paired_cell_counts`, shape (S, 2, 4).
+        config: Interval settings.
+        rng: Random generator (default: seeded from `config.seed`).
+
+    Returns:
+        Figure name → (delta, lower, upper), each of shape (S,), NaN where undefined.
+    """
+    generator = rng if rng is not None else np.random.default_rng(config.seed)
+    counts = np.asarray(cells, dtype=np.int64)
+    totals = counts.sum(axis=-1)  # (S, 2)
+    probabilities = np.divide(
+        counts, totals[..., None], out=np.full(counts.shape, 0.25), where=totals[..., None] > 0
+    )
+    draws = generator.multinomial(
+        totals, probabilities, size=(config.resamples, *totals.shape)
+    ).astype(float)
+    a_point, b_point = _paired_figures(counts.astype(float))
+    a_boot, b_boot = _paired_figures(draws)
+    result: dict[str, tuple[FloatArray, FloatArray, FloatArray]] = {}
+    for name in a_point:
+        delta = b_point[name] - a_point[name]
+        lower, upper = percentile_interval(b_boot[name] - a_boot[name], config.confidence)
+        result[name] = (delta, lower, upper)
+    return result
+
+
+__all__ = [
+    "IntervalConfig",
+    "IntervalMethod",
+    "bootstrap_confusion_counts",
+    "bootstrap_count_intervals",
+    "bootstrap_ranking_intervals",
+    "count_figures",
+    "paired_bootstrap_deltas",
+    "paired_cell_counts",
+    "percentile_interval",
+    "ranking_figures_from_bins",
+    "score_bin_counts",
+    "wilson_interval",
+]

@@ -1,0 +1,131 @@
+"""Reliability figures of a run: error and parse-failure rates, latency, cost. Pure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, ConfigDict, Field
+
+from modgate.evaluate._intervals import wilson_interval
+
+_PARSE_FAILURE = re.compile(r"pars|malformed|schema|json|empty (reply|content|response)", re.I)
+
+
+def is_parse_failure(error: str | None) -> bool:
+    """Whether a verdict's error says the enforcer's reply could not be parsed.
+
+    The LLM judge words its parse failures with `parse`, `malformed`, `schema`, `JSON` or
+    `empty reply/content`; any other error (timeout, HTTP status, refusal) is not one.
+    """
+    return error is not None and _PARSE_FAILURE.search(error) is not None
+
+
+class RateValue(BaseModel):
+    """A share of items with a Wilson interval."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    count: int
+    """Items counted."""
+    total: int
+    """Items in all."""
+    value: float | None
+    """count / total (None when there are no items)."""
+    lower: float | None
+    """Lower bound of the Wilson interval."""
+    upper: float | None
+    """Upper bound of the Wilson interval."""
+
+
+class ReliabilityFigures(BaseModel):
+    """How reliably and at what price the enforcer produced its verdicts."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    n_items: int
+    """Predictions in the run."""
+    error_rate: RateValue
+    """Share of verdicts with an error (these went to review)."""
+    parse_failure_rate: RateValue
+    """Share of verdicts whose error is a reply that could not be parsed."""
+    latency_ms_mean: float | None
+    """Mean latency per verdict."""
+    latency_ms_p50: float | None
+    """Median latency."""
+    latency_ms_p95: float | None
+    """95th percentile latency."""
+    latency_ms_p99: float | None
+    """99th percentile latency."""
+    cost_total: float
+    """Total cost of the run's verdicts."""
+    cost_per_item: float | None
+    """Mean cost per verdict."""
+    reported: dict[str, float] = Field(default_factory=dict)
+    """Figures the enforcer itself reported for the run (e.g. the LLM judge's rerun agreement)."""
+
+    def figure(self, name: str) -> float | None:
+        """A figure by name: a field above or a reported one."""
+        if name in ("error_rate", "parse_failure_rate"):
+            rate: RateValue = getattr(self, name)
+            return rate.value
+        if name in type(self).model_fields and name != "reported":
+            value = getattr(self, name)
+            return None if value is None else float(value)
+        return self.reported.get(name)
+
+
+def _rate(count: int, total: int, confidence: float) -> RateValue:
+    lower, upper = wilson_interval([count], [total], confidence)
+    return RateValue(
+        count=count,
+        total=total,
+        value=count / total if total else None,
+        lower=None if np.isnan(lower[0]) else float(lower[0]),
+        upper=None if np.isnan(upper[0]) else float(upper[0]),
+    )
+
+
+def compute_reliability(
+    errors: Sequence[str | None],
+    latency_ms: npt.NDArray[np.float64],
+    cost: npt.NDArray[np.float64],
+    *,
+    confidence: float = 0.95,
+    reported: Mapping[str, float] | None = None,
+) -> ReliabilityFigures:
+    """Reliability figures from per-item errors, latencies and costs.
+
+    Args:
+        errors: Error of each verdict (None: no error).
+        latency_ms: Latency of each verdict.
+        cost: Cost of each verdict.
+        confidence: Confidence level of the rate intervals.
+        reported: Figures the enforcer reported for the run, kept as they are.
+    """
+    n = len(errors)
+    failed = sum(e is not None for e in errors)
+    parse = sum(is_parse_failure(e) for e in errors)
+    has_latency = n > 0 and latency_ms.size > 0
+    p50, p95, p99 = (
+        (float(v) for v in np.percentile(latency_ms, [50, 95, 99]))
+        if has_latency
+        else (None, None, None)
+    )
+    return ReliabilityFigures(
+        n_items=n,
+        error_rate=_rate(failed, n, confidence),
+        parse_failure_rate=_rate(parse, n, confidence),
+        latency_ms_mean=float(latency_ms.mean()) if has_latency else None,
+        latency_ms_p50=p50,
+        latency_ms_p95=p95,
+        latency_ms_p99=p99,
+        cost_total=float(cost.sum()) if cost.size else 0.0,
+        cost_per_item=float(cost.mean()) if cost.size else None,
+        reported=dict(reported or {}),
+    )
+
+
+__all__ = ["RateValue", "ReliabilityFigures", "compute_reliability", "is_parse_failure"]
