@@ -10,6 +10,8 @@ import typer
 from rich.markup import escape
 
 from modgate.cli import audit, db, demo, items, policy, sql
+from modgate.cli import eval as eval_cmd
+from modgate.cli import gate as gate_cmd
 from modgate.cli import init as init_cmd
 from modgate.cli._context import CliContext
 from modgate.cli._output import err_console
@@ -46,6 +48,8 @@ app.add_typer(db.app, name="db")
 app.add_typer(items.app, name="items")
 app.add_typer(audit.app, name="audit")
 app.add_typer(policy.app, name="policy")
+app.add_typer(eval_cmd.app, name="eval")
+app.add_typer(gate_cmd.app, name="gate")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -57,6 +57,7 @@ from modgate.evaluate._run import (
     prediction_record,
     run_eval,
     run_eval_from_sources,
+    tune_run_thresholds,
 )
 from modgate.evaluate._slices import PROTECTED_TAGS, SLICE_DIMENSIONS, slice_attributes
 from modgate.evaluate._thresholds import (
@@ -120,6 +121,7 @@ __all__ = [
     "run_eval",
     "run_eval_from_sources",
     "slice_attributes",
+    "tune_run_thresholds",
     "tune_thresholds",
     "wilson_interval",
 ]

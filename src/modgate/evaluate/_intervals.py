@@ -3,29 +3,32 @@
 Why the bootstrap resamples counts rather than items
 ----------------------------------------------------
 Precision, recall, F1 and the false-positive rate depend on an item sample only through its
-2x2 confusion counts. Resampling `n_pos` violating items with replacement from a stratum whose
-items are predicted violating in a share `tp / n_pos` gives a true-positive count that is exactly
-`Binomial(n_pos, tp / n_pos)`; likewise for the non-violating items. Drawing these counts
-directly is the *same distribution* as the item-level stratified bootstrap, at a cost that does
-not grow with the number of items: 1,000 resamples of 30 slices are one `(1000, 30)` array.
+2x2 confusion counts. Resampling the n items of a group with replacement gives confusion counts
+that are exactly `Multinomial(n, (tp, fn, fp, tn) / n)`; drawing those counts directly is the
+*same distribution* as the item-level bootstrap, at a cost that does not grow with the number of
+items: 1,000 resamples of 30 slices are one `(1000, 30, 4)` array.
 
 AUPRC and ROC-AUC depend on the ranking of scores. The scored items of a group are put into at
 most `score_bins` bins by score rank (one bin per distinct score when there are few enough, so
-ties stay tied); resampling the violating items is then a multinomial draw over the bins'
-violating counts, and the same for non-violating items. Both figures are computed exactly from
-the resampled bin counts (ROC-AUC as the Mann-Whitney statistic, ties counting one half;
-average precision with one threshold per bin, as scikit-learn does for tied scores). When bins
-merge distinct scores, the binned figure differs slightly from the exact one; the interval is
-shifted by that difference so it is centred on scikit-learn's point estimate.
+ties stay tied); resampling items is then one multinomial draw over the (bin, class) cells. Both
+figures are computed exactly from the resampled bin counts (ROC-AUC as the Mann-Whitney
+statistic, ties counting one half; average precision with one threshold per bin, as
+scikit-learn does for tied scores). When bins merge distinct scores, the binned figure differs
+slightly from the exact one; the interval is shifted by that difference so it is centred on
+scikit-learn's point estimate.
 
-Stratification is by gold class (violating / non-violating) within each group: class counts are
-held fixed, as in scikit-learn-style stratified resampling, which keeps recall and FPR
-denominators constant and avoids resamples with no violating item. Intervals are percentile
-intervals of the resampled figures; resamples where a figure is undefined (e.g. nothing
-predicted violating) are left out of its percentiles. Everything is seeded: the same inputs and
-seed give the same intervals.
+Stratification. Recall and the false-positive rate are conditional on the gold class, so their
+bootstrap (when asked for) is stratified by class: `tp ~ Binomial(n_pos, tp / n_pos)` and
+`fp ~ Binomial(n_neg, fp / n_neg)`, class counts held fixed. Precision, F1 and AUPRC also
+depend on the prevalence of violations in the sample, and a class-stratified bootstrap hides
+that variation: in our coverage simulation (tests/evaluate/test_intervals.py) it covered the
+true precision only 87 % of the time at a nominal 95 %. Their resamples therefore draw all cells
+from one multinomial over the group (the plain item bootstrap); groups (slices) are resampled
+independently of each other. Intervals are percentile intervals of the resampled figures;
+resamples where a figure is undefined (e.g. nothing predicted violating) are left out of its
+percentiles. Everything is seeded: the same inputs and seed give the same intervals.
 
-For recall and the false-positive rate, whose denominators are fixed by stratification, the
+For recall and the false-positive rate, whose denominators are fixed by the class counts, the
 figure is a plain binomial proportion and the Wilson score interval is better than the
 percentile bootstrap (correct coverage near 0 and 1, and at small support), so those use Wilson
 by default (`statsmodels.stats.proportion.proportion_confint`).
@@ -152,8 +155,19 @@ def bootstrap_confusion_counts(
     *,
     resamples: int,
     rng: np.random.Generator,
+    stratified: bool = False,
 ) -> tuple[IntArray, IntArray, IntArray, IntArray]:
-    """Class-stratified bootstrap of confusion counts for S groups at once.
+    """Bootstrap of confusion counts for S groups at once.
+
+    Args:
+        tp: True positives per group (likewise `fn`, `fp`, `tn`).
+        fn: False negatives per group.
+        fp: False positives per group.
+        tn: True negatives per group.
+        resamples: Number of resamples.
+        rng: Random generator.
+        stratified: Hold each group's class counts fixed (for recall and FPR); otherwise
+            resample all four cells from one multinomial (the plain item bootstrap).
 
     Returns:
         Resampled (tp, fn, fp, tn), each of shape (resamples, S).
@@ -161,6 +175,14 @@ def bootstrap_confusion_counts(
     tp_, fn_, fp_, tn_ = (
         _as_counts(a, n) for a, n in ((tp, "tp"), (fn, "fn"), (fp, "fp"), (tn, "tn"))
     )
+    if not stratified:
+        cells = np.stack([tp_, fn_, fp_, tn_], axis=-1)
+        totals = cells.sum(axis=-1)
+        probabilities = np.divide(
+            cells, totals[:, None], out=np.full(cells.shape, 0.25), where=totals[:, None] > 0
+        )
+        draws = rng.multinomial(totals, probabilities, size=(resamples, totals.size))
+        return draws[..., 0], draws[..., 1], draws[..., 2], draws[..., 3]
     positives = tp_ + fn_
     negatives = fp_ + tn_
     p_hit = np.divide(tp_, positives, out=np.zeros(tp_.shape), where=positives > 0)
@@ -181,8 +203,8 @@ def bootstrap_count_intervals(
 ) -> dict[str, tuple[FloatArray, FloatArray]]:
     """Intervals of precision, recall, F1 and FPR for S groups from their confusion counts.
 
-    Recall and FPR use `config.proportion_method` (Wilson by default); precision and F1 the
-    stratified count bootstrap.
+    Precision and F1 use the count bootstrap; recall and FPR `config.proportion_method`
+    (Wilson by default, else the class-stratified count bootstrap).
 
     Returns:
         Figure name → (lower, upper), each of shape (S,), NaN where undefined.
@@ -280,13 +302,10 @@ def bootstrap_ranking_intervals(
     nan = (float("nan"), float("nan"))
     if n_pos == 0:
         return {"auprc": nan, "roc_auc": nan}
-    size = config.resamples
-    pos_b = generator.multinomial(n_pos, positive / n_pos, size=size)
-    neg_b = (
-        generator.multinomial(n_neg, negative / n_neg, size=size)
-        if n_neg > 0
-        else np.zeros_like(pos_b)
-    )
+    # One multinomial over the (bin, class) cells: the plain item bootstrap of the group.
+    cells = np.concatenate([positive, negative])
+    draws = generator.multinomial(n_pos + n_neg, cells / cells.sum(), size=config.resamples)
+    pos_b, neg_b = draws[:, : positive.size], draws[:, positive.size :]
     resampled = ranking_figures_from_bins(pos_b, neg_b)
     binned = ranking_figures_from_bins(positive, negative)
     result: dict[str, tuple[float, float]] = {}
@@ -342,8 +361,8 @@ def paired_bootstrap_deltas(
 ) -> dict[str, tuple[FloatArray, FloatArray, FloatArray]]:
     """Deltas (B - A) of precision, recall, F1, FPR with paired bootstrap intervals, per group.
 
-    Items are resampled as pairs (both runs' predictions travel together), stratified by gold
-    class: a multinomial draw over the four (A, B) prediction cells of each class and group.
+    Items are resampled as pairs (both runs' predictions travel together): one multinomial
+    draw over the eight (gold, A, B) cells of each group.
 
     Args:
         cells: Output of `paired_cell_counts`, shape (S, 2, 4).
@@ -355,13 +374,16 @@ def paired_bootstrap_deltas(
     """
     generator = rng if rng is not None else np.random.default_rng(config.seed)
     counts = np.asarray(cells, dtype=np.int64)
-    totals = counts.sum(axis=-1)  # (S, 2)
+    flat = counts.reshape(counts.shape[0], 8)
+    totals = flat.sum(axis=-1)  # (S,)
     probabilities = np.divide(
-        counts, totals[..., None], out=np.full(counts.shape, 0.25), where=totals[..., None] > 0
+        flat, totals[:, None], out=np.full(flat.shape, 0.125), where=totals[:, None] > 0
     )
-    draws = generator.multinomial(
-        totals, probabilities, size=(config.resamples, *totals.shape)
-    ).astype(float)
+    draws = (
+        generator.multinomial(totals, probabilities, size=(config.resamples, totals.size))
+        .reshape(config.resamples, *counts.shape)
+        .astype(float)
+    )
     a_point, b_point = _paired_figures(counts.astype(float))
     a_boot, b_boot = _paired_figures(draws)
     result: dict[str, tuple[FloatArray, FloatArray, FloatArray]] = {}

@@ -362,7 +362,11 @@ def criterion_confusion(
     for row, (g, p) in enumerate(zip(gold_criteria, predicted_criteria, strict=True)):
         gold[row, [index[c] for c in g if c in index]] = True
         pred[row, [index[c] for c in p if c in index]] = True
-    matrices = multilabel_confusion_matrix(gold, pred)
+    if len(names) == 1:
+        # One column reads as binary labels to scikit-learn: pad with an empty criterion.
+        gold = np.hstack([gold, np.zeros_like(gold)])
+        pred = np.hstack([pred, np.zeros_like(pred)])
+    matrices = multilabel_confusion_matrix(gold, pred)[: len(names)]
     return {
         name: ConfusionCounts(tp=int(m[1, 1]), fp=int(m[0, 1]), fn=int(m[1, 0]), tn=int(m[0, 0]))
         for name, m in zip(names, matrices, strict=True)

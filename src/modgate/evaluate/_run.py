@@ -23,6 +23,7 @@ from modgate.evaluate._figures import FigureConfig, compute_eval_figures
 from modgate.evaluate._predictions import PredictionRecord, PredictionTable
 from modgate.evaluate._repo import EvalRun, get_eval_run, insert_eval_run, load_predictions
 from modgate.evaluate._slices import slice_attributes
+from modgate.evaluate._thresholds import ThresholdPlan, ThresholdTarget, tune_thresholds
 from modgate.store import Store, get_item
 
 
@@ -307,4 +308,35 @@ __all__ = [
     "prediction_record",
     "run_eval",
     "run_eval_from_sources",
+    "tune_run_thresholds",
 ]
+
+
+def tune_run_thresholds(
+    store: Store,
+    run_id: str,
+    target: ThresholdTarget,
+    *,
+    per_community: bool = False,
+    min_support: int = 30,
+    action: str = "remove",
+) -> ThresholdPlan:
+    """Tune an action threshold on a stored run's predictions (see `tune_thresholds`).
+
+    Raises:
+        NotFoundError: No such run.
+    """
+    table = PredictionTable.from_records(load_predictions(store, run_id))
+    communities: list[str | None] | None = None
+    if per_community:
+        communities = [row[0] if row else None for row in table.slices.get("community", [])]
+        if not communities:
+            communities = [None] * len(table)
+    return tune_thresholds(
+        table.gold,
+        table.scores,
+        target,
+        communities=communities,
+        min_support=min_support,
+        action=action,
+    )

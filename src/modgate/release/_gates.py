@@ -240,8 +240,15 @@ def load_gate_config(text: str, source: str = "<gate>") -> GateConfig:
         config = TypeAdapter(GateConfig).validate_python(data)
     except PydanticValidationError as exc:
         problems = []
-        for error in exc.errors():
+        errors = exc.errors()
+        for error in errors:
             loc = [p for p in error["loc"] if not (isinstance(p, str) and p in _KINDS)]
+            nested = any(
+                other is not error and tuple(other["loc"][: len(error["loc"])]) == error["loc"]
+                for other in errors
+            )
+            if error["type"] == "too_short" and nested:
+                continue  # pydantic's follow-up of an invalid element, not a problem of its own
             line = _line_of(root, loc)
             path = ".".join(str(p) for p in loc) or "(top)"
             given = error.get("input")

@@ -1,0 +1,267 @@
+"""`modgate eval`: eval runs, figures with intervals, comparisons, reports, thresholds."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from modgate.cli._context import get_context
+from modgate.cli._eval_sources import eval_sources
+from modgate.cli._output import OutputFormat, console, write_records
+from modgate.errors import ValidationError
+from modgate.evaluate import (
+    EvalReport,
+    EvalRun,
+    FigureConfig,
+    GroupFigures,
+    IntervalConfig,
+    ReportFormat,
+    ThresholdTarget,
+    compare_runs,
+    format_metric,
+    get_eval_run,
+    list_eval_runs,
+    render_comparison_markdown,
+    render_report,
+    run_eval_from_sources,
+    tune_run_thresholds,
+)
+
+app = typer.Typer(help="Evaluation: score a frozen golden split, figures with intervals, compare.")
+
+
+class CompareFormat(enum.StrEnum):
+    """Formats of `eval compare`."""
+
+    TABLE = "table"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+def _write_text(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        console().print(f"wrote {output}")
+
+
+def _figures_table(title: str, groups: list[GroupFigures]) -> Table:
+    table = Table(title=title)
+    table.add_column("group", overflow="fold")
+    table.add_column("items", justify="right")
+    names = [m.name for m in groups[0].metrics] if groups else []
+    for name in names:
+        table.add_column(name, overflow="fold")
+    for group in groups:
+        table.add_row(group.name, str(group.n), *(format_metric(m) for m in group.metrics))
+    return table
+
+
+def _print_run(run: EvalRun, *, all_slices: bool) -> None:
+    out = console()
+    figures = run.figures
+    cfg = figures.config
+    out.print(
+        f"[bold]{run.id}[/bold]  {run.enforcer} on {run.golden} ({run.split}, {run.n_items} "
+        f"items)  {cfg.intervals.confidence:.0%} intervals, {cfg.intervals.resamples} resamples, "
+        f"seed {cfg.intervals.seed}; * = fewer than {cfg.min_support} items",
+        highlight=False,
+    )
+    out.print(_figures_table("overall and action bands", [figures.overall, *figures.bands]))
+    worst = [figures.slice(name) for name in figures.worst_slices]
+    if worst:
+        out.print(_figures_table(f"worst slices by {cfg.worst_metric}", worst))
+    if all_slices and figures.slices:
+        out.print(_figures_table("slices", list(figures.slices)))
+    rel = figures.reliability
+    out.print(
+        f"errors {rel.error_rate.count}/{rel.error_rate.total}, parse failures "
+        f"{rel.parse_failure_rate.count}, latency p95 "
+        f"{'n/a' if rel.latency_ms_p95 is None else f'{rel.latency_ms_p95:.1f} ms'}, "
+        f"cost {rel.cost_total:.4f}",
+        highlight=False,
+    )
+
+
+@app.command("run")
+def run(
+    ctx: typer.Context,
+    enforcer: str = typer.Argument(..., help="Enforcer: NAME or NAME@VERSION."),
+    golden: str = typer.Argument(..., help="Frozen golden version: NAME@VERSION."),
+    split: str = typer.Option("test", help="Split of the golden version to score."),
+    confidence: float = typer.Option(0.95, min=0.5, max=0.999, help="Interval confidence."),
+    resamples: int = typer.Option(1000, min=10, help="Bootstrap resamples."),
+    seed: int = typer.Option(0, help="Bootstrap seed."),
+    min_support: int = typer.Option(30, min=1, help="Mark figures on fewer items."),
+    fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="table or json."),
+) -> None:
+    """Score a frozen golden split with an enforcer version (reusing stored verdicts)."""
+    if "@" not in golden:
+        raise ValidationError(f"GOLDEN must be NAME@VERSION, got {golden!r}")
+    context = get_context(ctx)
+    store = context.store()
+    config = FigureConfig(
+        intervals=IntervalConfig(confidence=confidence, resamples=resamples, seed=seed),
+        min_support=min_support,
+    )
+    result = run_eval_from_sources(
+        store,
+        eval_sources(store),
+        enforcer,
+        golden,
+        actor=context.settings().actor,
+        split=split,
+        config=config,
+    )
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        _print_run(result, all_slices=False)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    enforcer: str | None = typer.Option(None, help="Only this enforcer (NAME or NAME@VERSION)."),
+    golden: str | None = typer.Option(None, help="Only this golden set (NAME or NAME@VERSION)."),
+    limit: int = typer.Option(50, min=1, help="Maximum runs."),
+    fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
+) -> None:
+    """List eval runs, newest first, with their headline figures."""
+    runs = list_eval_runs(get_context(ctx).store(), enforcer=enforcer, golden=golden, limit=limit)
+    names = ("precision", "recall", "f1", "fpr", "auprc")
+    columns = ["id", "enforcer", "golden", "split", "items", *names, "created_at"]
+    rows = [
+        [
+            r.id,
+            r.enforcer,
+            r.golden,
+            r.split,
+            r.n_items,
+            *(r.figures.overall.metric(n).value for n in names),
+            r.created_at,
+        ]
+        for r in runs
+    ]
+    if fmt is OutputFormat.TABLE and output is None:
+        rows = [[*row[:5], *(_short(v) for v in row[5:10]), row[10]] for row in rows]
+    write_records(columns, rows, fmt, output, title="eval runs")
+
+
+def _short(value: object) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    run_id: str = typer.Argument(..., help="Eval run id."),
+    all_slices: bool = typer.Option(False, "--slices", help="Also print every slice."),
+    fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="table or json."),
+) -> None:
+    """Show one eval run: figures with intervals and support, worst slices, reliability."""
+    found = get_eval_run(get_context(ctx).store(), run_id)
+    if fmt is OutputFormat.TABLE:
+        _print_run(found, all_slices=all_slices)
+    else:
+        sys.stdout.write(found.model_dump_json(indent=2) + "\n")
+
+
+@app.command("report")
+def report(
+    ctx: typer.Context,
+    run_id: str = typer.Argument(..., help="Eval run id."),
+    fmt: ReportFormat = typer.Option(ReportFormat.MARKDOWN, "--format", "-f", help="Format."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
+) -> None:
+    """Render an eval run's report as Markdown, HTML or JSON."""
+    found = get_eval_run(get_context(ctx).store(), run_id)
+    _write_text(render_report(EvalReport(run=found), fmt), output)
+
+
+@app.command("compare")
+def compare(
+    ctx: typer.Context,
+    run_a: str = typer.Argument(..., help="Baseline run id."),
+    run_b: str = typer.Argument(..., help="Candidate run id (same golden version)."),
+    target: list[str] = typer.Option(
+        [], "--target", help="Slice the change meant to affect (dimension=value); repeatable."
+    ),
+    flips: int = typer.Option(50, min=0, help="Most flipped items to list."),
+    fmt: CompareFormat = typer.Option(CompareFormat.TABLE, "--format", "-f", help="Format."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
+) -> None:
+    """Compare two runs item by item: deltas, McNemar, per-slice deltas, flipped items."""
+    result = compare_runs(
+        get_context(ctx).store(), run_a, run_b, target_slices=target, flip_limit=flips
+    )
+    if fmt is CompareFormat.JSON:
+        _write_text(result.model_dump_json(indent=2) + "\n", output)
+        return
+    markdown = render_comparison_markdown(result)
+    if fmt is CompareFormat.MARKDOWN or output is not None:
+        _write_text(markdown, output)
+        return
+    from rich.markdown import Markdown
+
+    console().print(Markdown(markdown))
+
+
+@app.command("thresholds")
+def thresholds(
+    ctx: typer.Context,
+    run_id: str = typer.Argument(..., help="Eval run whose scores to tune on."),
+    target_precision: float | None = typer.Option(
+        None, min=0.0, max=1.0, help="Minimum precision to reach."
+    ),
+    target_fpr: float | None = typer.Option(
+        None, min=0.0, max=1.0, help="Maximum false-positive rate."
+    ),
+    per_community: bool = typer.Option(False, help="Also tune a threshold per community."),
+    min_support: int = typer.Option(30, min=1, help="Items of each class a community needs."),
+    action: str = typer.Option("remove", help="Action whose threshold is tuned."),
+    fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
+) -> None:
+    """Best-recall threshold for a target precision or FPR (overall, optionally per community)."""
+    if (target_precision is None) == (target_fpr is None):
+        raise ValidationError("give exactly one of --target-precision and --target-fpr")
+    target = (
+        ThresholdTarget(metric="precision", value=target_precision)
+        if target_precision is not None
+        else ThresholdTarget(metric="fpr", value=target_fpr or 0.0)
+    )
+    plan = tune_run_thresholds(
+        get_context(ctx).store(),
+        run_id,
+        target,
+        per_community=per_community,
+        min_support=min_support,
+        action=action,
+    )
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(plan.model_dump_json(indent=2) + "\n")
+        return
+    results = [plan.overall, *plan.communities]
+    columns = ["scope", "threshold", "precision", "recall", "fpr", "positives", "negatives", "note"]
+    rows = [
+        [r.scope, r.threshold, r.precision, r.recall, r.fpr, r.positives, r.negatives, r.note]
+        for r in results
+    ]
+    write_records(
+        columns,
+        rows,
+        fmt,
+        title=f"{action} thresholds for {target.metric} "
+        f"{'>=' if target.metric == 'precision' else '<='} {target.value:g}",
+    )
+    if fmt is OutputFormat.TABLE:
+        import yaml
+
+        console().print("thresholds for the enforcer spec (register as a new version):")
+        sys.stdout.write(yaml.safe_dump({"thresholds": plan.threshold_overrides()}))

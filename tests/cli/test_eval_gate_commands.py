@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from modgate.config import Settings
+from modgate.domain import Verdict
+from modgate.enforce import Enforcer
+from modgate.evaluate import (
+    EnforcerRef,
+    EvalRun,
+    FigureConfig,
+    GoldenExample,
+    GoldenRef,
+    IntervalConfig,
+    run_eval,
+)
+from modgate.store import open_store, save_items
+from tests.evaluate.helpers import GOLDEN, KeywordEnforcer, examples, ref
+
+from .conftest import Run
+
+FAST = FigureConfig(intervals=IntervalConfig(resamples=100), min_support=10)
+
+GATE = """\
+min_support: 10
+criteria:
+  - kind: minimum
+    metric: recall
+    value: 0.9
+  - kind: maximum
+    metric: fpr
+    value: 0.2
+  - kind: budget
+    metric: error_rate
+    max: 0.01
+"""
+
+
+@pytest.fixture
+def runs(workspace: Settings) -> tuple[EvalRun, EvalRun]:
+    store = open_store(workspace)
+    items = examples()
+    save_items(store, [e.item for e in items], actor="t")
+    good, bad = KeywordEnforcer("good"), KeywordEnforcer("bad", news_bias=0.6)
+    a = run_eval(store, enforcer=ref(good), golden=GOLDEN, examples=items, actor="t",
+                 predictor=good, config=FAST)  # fmt: skip
+    b = run_eval(store, enforcer=ref(bad, "b" * 64), golden=GOLDEN, examples=items, actor="t",
+                 predictor=bad, config=FAST)  # fmt: skip
+    store.close()
+    assert workspace.workspace is not None
+    (workspace.workspace / "gates" / "prod.yaml").write_text(GATE, encoding="utf-8")
+    return a, b
+
+
+def test_eval_list_and_show(runs: tuple[EvalRun, EvalRun], run_cli: Run) -> None:
+    listed = run_cli("eval", "list", "--format", "json")
+    assert listed.exit_code == 0, listed.stderr
+    assert {r["id"] for r in json.loads(listed.stdout)} == {runs[0].id, runs[1].id}
+    table = run_cli("eval", "list")
+    assert runs[0].id in table.stdout
+    shown = run_cli("eval", "show", runs[0].id, "--slices")
+    assert shown.exit_code == 0, shown.stderr
+    assert "overall" in shown.stdout and "community=c0" in shown.stdout
+    as_json = json.loads(run_cli("eval", "show", runs[0].id, "--format", "json").stdout)
+    assert as_json["id"] == runs[0].id
+    missing = run_cli("eval", "show", "run-nope")
+    assert missing.exit_code == 4 and "no eval run" in missing.stderr
+
+
+def test_eval_report_in_three_formats(
+    runs: tuple[EvalRun, EvalRun], run_cli: Run, tmp_path: Path
+) -> None:
+    markdown = run_cli("eval", "report", runs[0].id)
+    assert markdown.exit_code == 0 and "## Worst slices" in markdown.stdout
+    html_path = tmp_path / "r.html"
+    html = run_cli("eval", "report", runs[0].id, "--format", "html", "--output", str(html_path))
+    assert html.exit_code == 0 and "<table>" in html_path.read_text(encoding="utf-8")
+    as_json = run_cli("eval", "report", runs[0].id, "--format", "json")
+    assert json.loads(as_json.stdout)["figures"]["overall"]["name"] == "overall"
+
+
+def test_eval_compare_prints_the_flip_report(runs: tuple[EvalRun, EvalRun], run_cli: Run) -> None:
+    result = run_cli("eval", "compare", runs[0].id, runs[1].id, "--format", "markdown",
+                     "--target", "allowed_context=news")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "McNemar" in result.stdout and "**broken**" in result.stdout
+    assert "(target)" in result.stdout
+    data = json.loads(run_cli("eval", "compare", runs[0].id, runs[1].id, "-f", "json").stdout)
+    assert data["broken"] > 0
+    table = run_cli("eval", "compare", runs[0].id, runs[1].id)
+    assert table.exit_code == 0 and "Flipped items" in table.stdout
+
+
+def test_eval_thresholds(runs: tuple[EvalRun, EvalRun], run_cli: Run) -> None:
+    result = run_cli("eval", "thresholds", runs[0].id, "--target-precision", "0.95")
+    assert result.exit_code == 0, result.stderr
+    assert "thresholds:" in result.stdout and "remove:" in result.stdout
+    args = ("--target-fpr", "0.01", "--per-community", "--min-support", "5", "-f", "json")
+    data = json.loads(run_cli("eval", "thresholds", runs[0].id, *args).stdout)
+    assert data["target"] == {"metric": "fpr", "value": 0.01}
+    assert len(data["communities"]) == 3
+    both = run_cli("eval", "thresholds", runs[0].id)
+    assert both.exit_code == 6 and "exactly one" in both.stderr
+
+
+def test_gate_check_exits_zero_only_on_go(
+    runs: tuple[EvalRun, EvalRun], run_cli: Run, tmp_path: Path
+) -> None:
+    go = run_cli("gate", "check", runs[0].id, "--gates", "prod")
+    assert go.exit_code == 0, go.stdout + go.stderr
+    assert "GO" in go.stdout
+    out = tmp_path / "report.md"
+    no_go = run_cli("gate", "check", runs[1].id, "--gates", "prod", "--format", "markdown",
+                    "--output", str(out))  # fmt: skip
+    assert no_go.exit_code == 1
+    assert "NO-GO" in no_go.stdout and "NO-GO" in out.read_text(encoding="utf-8")
+    as_json = run_cli("gate", "check", runs[1].id, "-g", "prod", "--baseline", runs[0].id,
+                      "-f", "json")  # fmt: skip
+    assert as_json.exit_code == 1
+    assert json.loads(as_json.stdout)["baseline_run_id"] == runs[0].id
+    missing = run_cli("gate", "check", runs[0].id, "--gates", "nope")
+    assert missing.exit_code == 4
+
+
+class _Sources:
+    def __init__(self) -> None:
+        self.enforcer_impl = KeywordEnforcer()
+
+    def golden(self, ref_: str, split: str) -> tuple[GoldenRef, list[GoldenExample]]:
+        assert ref_ == "hate-gold@1" and split == "test"
+        return GOLDEN, examples(60)
+
+    def enforcer(self, ref_: str) -> tuple[EnforcerRef, Enforcer | None]:
+        return ref(self.enforcer_impl), self.enforcer_impl
+
+    def stored_verdicts(self, enforcer: EnforcerRef, item_ids: Sequence[str]) -> dict[str, Verdict]:
+        return {}
+
+
+def test_eval_run_resolves_names_through_the_sources(
+    workspace: Settings, run_cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("modgate.cli.eval.eval_sources", lambda store: _Sources())
+    result = run_cli("eval", "run", "kw", "hate-gold@1", "--resamples", "50", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["n_items"] == 60 and data["golden"] == "hate-gold@1"
+    bad = run_cli("eval", "run", "kw", "hate-gold")
+    assert bad.exit_code == 6 and "NAME@VERSION" in bad.stderr
