@@ -96,5 +96,5 @@ enforcer_versions = Table(
     Index("ix_enforcer_versions_version_hash", "version_hash"),
 )
 
-from modgate.store._tables_policy import policy_versions  # noqa: E402, F401
 from modgate.store import _tables_eval  # noqa: E402,F401  (eval runs, predictions, gate reports)
+from modgate.store._tables_policy import policy_versions  # noqa: E402, F401
