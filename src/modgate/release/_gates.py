@@ -308,6 +308,8 @@ def _bound_check(
             support=metric.support, passed=None if skip else False,
             note=f"only {metric.support} items (< {config.min_support})",
         )  # fmt: skip
+    minimum = isinstance(criterion, MinimumCriterion)
+    label = criterion.metric if criterion.use == "point" else criterion.use.replace("_", " ")
     if isinstance(criterion, MinimumCriterion):
         deciding = metric.lower if criterion.use == "lower_bound" else metric.value
         ok = deciding is not None and deciding >= criterion.value
@@ -321,7 +323,9 @@ def _bound_check(
         upper=metric.upper,
         support=metric.support,
         passed=ok,
-        note=None if ok else f"{criterion.use.replace('_', ' ')} {_fmt(deciding)}",
+        note=None
+        if ok
+        else f"{label} {_fmt(deciding)} {'<' if minimum else '>'} {criterion.value:g}",
     )
 
 
