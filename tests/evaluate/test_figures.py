@@ -134,3 +134,12 @@ def test_worst_ranking_uses_pessimistic_bounds() -> None:
     assert worst_ranking(lowers, uppers, [True, True, True, False], higher_is_better=True,
                          limit=2) == [1, 0]  # fmt: skip
     assert worst_ranking(lowers, uppers, [True] * 4, higher_is_better=False, limit=1) == [3]
+
+
+def test_parse_failures_follow_the_llm_judges_wording() -> None:
+    from modgate.evaluate import is_parse_failure
+
+    assert is_parse_failure("llm reply malformed: no JSON object in reply")
+    assert is_parse_failure("llm reply refusal: model refused")
+    assert not is_parse_failure("llm call timeout: read timed out")
+    assert not is_parse_failure(None)

@@ -94,3 +94,32 @@ def test_unknown_and_deleted_runs_are_not_found(store: Store) -> None:
     delete_eval_run(store, run.id, actor="t")
     with pytest.raises(NotFoundError):
         load_predictions(store, run.id)
+
+
+class _Stats:
+    def __init__(self, items: int) -> None:
+        self.items = items
+        self.calls = items
+        self.call_errors = 0
+        self.parse_failures = 1
+        self.cost = 0.5
+        self.rerun_sample = 10
+        self.rerun_agreement = 0.9 if items > 20 else 0.5
+
+
+class _StatsEnforcer(KeywordEnforcer):
+    def predict(self, items):  # type: ignore[no-untyped-def]
+        self.last_run_stats = _Stats(len(items))
+        return super().predict(items)
+
+
+def test_run_statistics_an_enforcer_exposes_are_summed_into_reported_figures(
+    store: Store,
+) -> None:
+    enforcer = _StatsEnforcer()
+    run = run_eval(store, enforcer=ref(enforcer), golden=GOLDEN, examples=examples(40),
+                   actor="t", predictor=enforcer, config=FAST, batch_size=30)  # fmt: skip
+    reported = get_eval_run(store, run.id).figures.reliability.reported
+    assert reported["llm_items"] == 40 and reported["llm_cost"] == 1.0
+    assert reported["llm_rerun_agreement"] == pytest.approx(0.7)
+    assert reported["llm_parse_failure_rate"] == pytest.approx(2 / 40)

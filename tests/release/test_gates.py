@@ -149,3 +149,32 @@ criteria:
     only_low = text.format(mode="skip").replace(", tag=nothing_like_this", "")
     skipped = evaluate_gates(load_gate_config(only_low), figures)[0]
     assert skipped.passed is False and "nothing could be checked" in skipped.evidence
+
+
+def test_budgets_take_min_max_and_reported_figures() -> None:
+    text = """\
+criteria:
+  - kind: budget
+    metric: llm_rerun_agreement
+    min: 0.9
+  - kind: budget
+    metric: cost_per_item
+    max: 0.01
+  - kind: budget
+    metric: parse_failure_rate
+    max: 0.001
+    use: bound
+"""
+    figures = _figures()
+    reported = figures.reliability.model_copy(update={"reported": {"llm_rerun_agreement": 0.8}})
+    results = evaluate_gates(
+        load_gate_config(text), figures.model_copy(update={"reliability": reported})
+    )
+    agreement, cost, parse = results
+    assert agreement.passed is False and "0.8 < 0.9" in agreement.evidence
+    assert cost.passed is True and cost.measured == pytest.approx(0.001)
+    assert parse.passed is False  # 0 failures, but the Wilson upper bound exceeds 0.1 %
+    missing = evaluate_gates(load_gate_config(text), figures)[0]
+    assert missing.passed is False and "not measured" in missing.evidence
+    with pytest.raises(ValidationError, match="max`, `min` or both"):
+        load_gate_config("criteria:\n  - kind: budget\n    metric: cost_total\n")

@@ -11,14 +11,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from modgate.evaluate._intervals import wilson_interval
 
-_PARSE_FAILURE = re.compile(r"pars|malformed|schema|json|empty (reply|content|response)", re.I)
+_PARSE_FAILURE = re.compile(
+    r"^llm reply |pars|malformed|schema|json|empty (reply|content|response)", re.I
+)
 
 
 def is_parse_failure(error: str | None) -> bool:
     """Whether a verdict's error says the enforcer's reply could not be parsed.
 
-    The LLM judge words its parse failures with `parse`, `malformed`, `schema`, `JSON` or
-    `empty reply/content`; any other error (timeout, HTTP status, refusal) is not one.
+    The LLM judge writes `llm reply <kind>: …` for a reply that gave no judgement (malformed,
+    out of schema, refusal, truncated, empty…) and `llm call <kind>: …` for a call that got no
+    reply; other enforcers' errors count as parse failures when they mention parsing,
+    `malformed`, `schema`, `JSON` or an empty reply. Timeouts and HTTP errors are not.
     """
     return error is not None and _PARSE_FAILURE.search(error) is not None
 

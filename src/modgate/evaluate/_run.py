@@ -102,6 +102,41 @@ class EvalSources(Protocol):
         ...
 
 
+_SUMMED = (
+    "items", "cache_hits", "calls", "attempts", "call_errors", "parse_failures", "errors",
+    "rerun_sample", "prompt_tokens", "completion_tokens", "cost", "injection_flagged",
+    "injection_second_judgements", "injection_routed_to_review", "injection_review_capped",
+)  # fmt: skip
+
+
+def add_run_stats(totals: dict[str, float], stats: object) -> None:
+    """Add the statistics an enforcer exposes after `predict` to running totals.
+
+    Read by duck typing from `last_run_stats` (the LLM judge's `LLMRunStats`), so any enforcer
+    may offer them; counts are summed under `llm_<name>`.
+    """
+    for name in _SUMMED:
+        value = getattr(stats, name, None)
+        if isinstance(value, int | float):
+            totals[f"llm_{name}"] = totals.get(f"llm_{name}", 0.0) + float(value)
+    sample = getattr(stats, "rerun_sample", 0) or 0
+    agreement = getattr(stats, "rerun_agreement", None)
+    if isinstance(agreement, int | float) and sample:
+        totals["_agree"] = totals.get("_agree", 0.0) + float(agreement) * sample
+
+
+def finish_run_stats(totals: dict[str, float]) -> dict[str, float]:
+    """Turn running totals into the reported figures (rates from their counts)."""
+    out = {k: v for k, v in totals.items() if not k.startswith("_")}
+    sample = totals.get("llm_rerun_sample", 0.0)
+    if sample and "_agree" in totals:
+        out["llm_rerun_agreement"] = totals["_agree"] / sample
+    calls = totals.get("llm_calls", 0.0) - totals.get("llm_call_errors", 0.0)
+    if "llm_parse_failures" in totals and calls > 0:
+        out["llm_parse_failure_rate"] = totals["llm_parse_failures"] / calls
+    return out
+
+
 def new_run_id() -> str:
     """A fresh, short eval run id."""
     return f"run-{uuid.uuid4().hex[:12]}"
@@ -142,6 +177,7 @@ def _verdicts_for(
     enforcer: Enforcer | None,
     ref: EnforcerRef,
     batch_size: int,
+    reported: dict[str, float] | None = None,
 ) -> dict[str, Verdict]:
     found = {e.item.id: stored[e.item.id] for e in examples if e.item.id in stored}
     missing = [e.item for e in examples if e.item.id not in found]
@@ -155,6 +191,9 @@ def _verdicts_for(
     for start in range(0, len(missing), batch_size):
         batch: list[Item] = missing[start : start + batch_size]
         verdicts = enforcer.predict(batch) if enforcer is not None else []
+        stats = getattr(enforcer, "last_run_stats", None)
+        if stats is not None and reported is not None:
+            add_run_stats(reported, stats)
         if len(verdicts) != len(batch):
             raise EnforcerError(
                 f"{ref.ref} returned {len(verdicts)} verdicts for {len(batch)} items"
@@ -209,7 +248,11 @@ def run_eval(
     """
     if not examples:
         raise ValidationError(f"{golden.ref} split {golden.split!r} has no items to evaluate")
-    verdicts = _verdicts_for(examples, stored_verdicts or {}, predictor, enforcer, batch_size)
+    measured: dict[str, float] = {}
+    verdicts = _verdicts_for(
+        examples, stored_verdicts or {}, predictor, enforcer, batch_size, measured
+    )
+    reported = {**finish_run_stats(measured), **(reported or {})}
     records = [prediction_record(e, verdicts[e.item.id], policy=enforcer.policy) for e in examples]
     figures = compute_eval_figures(PredictionTable.from_records(records), config, reported=reported)
     run = EvalRun(

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from modgate.errors import ValidationError
@@ -103,11 +103,19 @@ class BudgetCriterion(_Criterion):
     kind: Literal["budget"]
     """Criterion kind."""
     metric: ReliabilityName | str
-    """Reliability figure, or a figure the enforcer reported for the run."""
-    max: float = Field(ge=0.0)
+    """Reliability figure, or a figure the enforcer reported for the run (`llm_…`)."""
+    max: float | None = Field(default=None, ge=0.0)
     """Largest acceptable value."""
-    use: Literal["point", "upper_bound"] = "point"
-    """For rates: the point estimate, or (stricter) the Wilson upper bound."""
+    min: float | None = Field(default=None, ge=0.0)
+    """Smallest acceptable value (e.g. `llm_rerun_agreement`)."""
+    use: Literal["point", "bound"] = "point"
+    """For rates: the point estimate, or (stricter) the pessimistic Wilson bound."""
+
+    @model_validator(mode="after")
+    def _has_a_limit(self) -> BudgetCriterion:
+        if self.max is None and self.min is None:
+            raise ValueError("a budget needs `max`, `min` or both")
+        return self
 
 
 Criterion = Annotated[
@@ -448,8 +456,13 @@ def _evaluate_regression(
 
 def _evaluate_budget(criterion: BudgetCriterion, figures: EvalFigures) -> GateResult:
     reliability = figures.reliability
-    requirement = f"{criterion.metric}{' upper bound' if criterion.use == 'upper_bound' else ''}"
-    requirement += f" <= {criterion.max:g}"
+    limits = []
+    if criterion.min is not None:
+        limits.append(f">= {criterion.min:g}")
+    if criterion.max is not None:
+        limits.append(f"<= {criterion.max:g}")
+    bound = " pessimistic bound" if criterion.use == "bound" else ""
+    requirement = f"{criterion.metric}{bound} {' and '.join(limits)}"
     lower = upper = None
     support: int | None = reliability.n_items
     if criterion.metric in ("error_rate", "parse_failure_rate"):
@@ -457,18 +470,24 @@ def _evaluate_budget(criterion: BudgetCriterion, figures: EvalFigures) -> GateRe
         measured, lower, upper = rate.value, rate.lower, rate.upper
     else:
         measured = reliability.figure(criterion.metric)
-    deciding = upper if criterion.use == "upper_bound" and upper is not None else measured
     if measured is None:
         check = SliceCheck(
             scope="overall", measured=None, passed=False,
             note=f"{criterion.metric} was not measured in this run",
         )  # fmt: skip
-    else:
-        ok = deciding is not None and deciding <= criterion.max
-        check = SliceCheck(
-            scope="overall", measured=measured, lower=lower, upper=upper, support=support,
-            passed=ok, note=None if ok else f"{_fmt(deciding)} > {criterion.max:g}",
-        )  # fmt: skip
+        return _summarize(criterion, requirement, [check], check)
+    strict = criterion.use == "bound"
+    high = upper if strict and upper is not None else measured
+    low = lower if strict and lower is not None else measured
+    problems = []
+    if criterion.max is not None and high > criterion.max:
+        problems.append(f"{_fmt(high)} > {criterion.max:g}")
+    if criterion.min is not None and low < criterion.min:
+        problems.append(f"{_fmt(low)} < {criterion.min:g}")
+    check = SliceCheck(
+        scope="overall", measured=measured, lower=lower, upper=upper, support=support,
+        passed=not problems, note="; ".join(problems) or None,
+    )  # fmt: skip
     return _summarize(criterion, requirement, [check], check)
 
 
