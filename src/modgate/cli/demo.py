@@ -16,6 +16,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from modgate.cli._demo_golden import step_golden
 from modgate.cli._demo_policy import step_policies
 from modgate.cli._output import console
 from modgate.config import Settings
@@ -97,7 +98,7 @@ def step_load_items(run: DemoRun) -> None:
     )
 
 
-DEMO_STEPS: list[Callable[[DemoRun], None]] = [step_load_items, step_policies]
+DEMO_STEPS: list[Callable[[DemoRun], None]] = [step_load_items, step_policies, step_golden]
 
 
 def run_demo(directory: Path | None, out: Console) -> DemoRun:

@@ -48,6 +48,14 @@ from modgate.store._readers import (
 from modgate.store._rejects import RejectsWriter, default_rejects_path, read_rejects
 from modgate.store._tables import audit_events, enforcer_versions, items, metadata
 from modgate.store._tables_eval import eval_predictions, eval_runs, gate_reports
+from modgate.store._tables_golden import (
+    golden_adjudications,
+    golden_annotations,
+    golden_items,
+    golden_sets,
+    golden_version_items,
+    golden_versions,
+)
 from modgate.store._tables_policy import policy_versions
 from modgate.store._timestamps import format_timestamp, parse_timestamp
 from modgate.store._workspace import init_workspace
@@ -83,6 +91,12 @@ __all__ = [
     "escape_raw",
     "format_timestamp",
     "get_item",
+    "golden_adjudications",
+    "golden_annotations",
+    "golden_items",
+    "golden_sets",
+    "golden_version_items",
+    "golden_versions",
     "head_revision",
     "import_items",
     "init_workspace",

@@ -1,0 +1,187 @@
+"""Golden sets as a whole: config files, create or configure, list, show, add one annotation."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pydantic
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from modgate.errors import NotFoundError, ValidationError
+from modgate.golden import _repo
+from modgate.golden._adjudicate import check_label, resolve_gold
+from modgate.golden._schema import Annotation, GoldenSet, GoldenSetConfig, GoldenVersion
+from modgate.store import Store, record_audit_event
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+
+class GoldenSetDetail(BaseModel):
+    """A golden set with its label counts and versions."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    set: GoldenSet
+    """The set and its counts."""
+    gold_labels: dict[str, int]
+    """Items per current gold label (`(unresolved)` for items without one)."""
+    annotations: int
+    """Annotation rows (a vote-count row counts once)."""
+    annotators: int
+    """Distinct named annotators."""
+    versions: tuple[GoldenVersion, ...]
+    """Frozen versions, oldest first."""
+
+
+def load_golden_config(path: Path) -> GoldenSetConfig:
+    """Read a golden set config (YAML).
+
+    Raises:
+        ValidationError: The file is missing, not YAML, or not a valid config; the message
+            names the file and each invalid field.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValidationError(f"{path}: cannot read golden set config: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise ValidationError(f"{where}: not valid YAML: {exc}") from exc
+    try:
+        return GoldenSetConfig.model_validate(data or {})
+    except pydantic.ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ValidationError(f"{path}: invalid golden set config: {problems}") from exc
+
+
+def ensure_golden_set(
+    store: Store, name: str, *, actor: str, config: GoldenSetConfig | None = None
+) -> GoldenSetConfig:
+    """Create the set if it does not exist; replace its config when one is given.
+
+    Returns:
+        The set's config after the call.
+    """
+    if not name or "@" in name:
+        raise ValidationError(f"invalid golden set name {name!r} (non-empty, no '@')")
+    now = datetime.now(UTC)
+    with store.begin() as conn:
+        if not _repo.set_exists(conn, name):
+            config = config or GoldenSetConfig()
+            _repo.insert_set(conn, name, config, actor=actor, now=now)
+            record_audit_event(
+                conn,
+                actor=actor,
+                action="golden.create",
+                object_type="golden_set",
+                object_id=name,
+                details={"config": config.model_dump(mode="json")},
+            )
+            return config
+        if config is None:
+            return _repo.require_set(conn, name)
+        _repo.update_set_config(conn, name, config, now=now)
+        record_audit_event(
+            conn,
+            actor=actor,
+            action="golden.configure",
+            object_type="golden_set",
+            object_id=name,
+            details={"config": config.model_dump(mode="json")},
+        )
+        return config
+
+
+def list_golden_sets(store: Store) -> list[GoldenSet]:
+    """Every golden set with its item, unresolved and version counts."""
+    with store.connect() as conn:
+        sets = _repo.list_sets(conn)
+        return [
+            s.model_copy(update={"unresolved": _label_counts(conn, s.name)[0]["(unresolved)"]})
+            for s in sets
+        ]
+
+
+def _label_counts(conn: Connection, name: str) -> tuple[Counter[str], int, int]:
+    loaded = _repo.load_items(conn, name)
+    ratings = _repo.load_annotations(conn, name)
+    counts: Counter[str] = Counter()
+    counts["(unresolved)"] += 0
+    annotators: set[str] = set()
+    rows = 0
+    for entry in loaded:
+        item_ratings = ratings.get(entry.golden.item_id, [])
+        rows += len(item_ratings)
+        annotators.update(r.annotator for r in item_ratings if r.annotator is not None)
+        label, _ = resolve_gold(entry.golden, item_ratings)
+        counts[label or "(unresolved)"] += 1
+    return counts, rows, len(annotators)
+
+
+def show_golden_set(store: Store, name: str) -> GoldenSetDetail:
+    """A golden set with its gold-label counts, annotation counts and versions.
+
+    Raises:
+        NotFoundError: No such set.
+    """
+    with store.connect() as conn:
+        _repo.require_set(conn, name)
+        found = next(s for s in _repo.list_sets(conn) if s.name == name)
+        counts, rows, annotators = _label_counts(conn, name)
+        versions = _repo.list_versions(conn, name)
+    return GoldenSetDetail(
+        set=found.model_copy(update={"unresolved": counts["(unresolved)"]}),
+        gold_labels=dict(sorted(counts.items())),
+        annotations=rows,
+        annotators=annotators,
+        versions=tuple(versions),
+    )
+
+
+def add_annotation(
+    store: Store,
+    name: str,
+    item_id: str,
+    *,
+    label: str,
+    annotator: str,
+    rationale: str | None = None,
+    actor: str,
+) -> Annotation:
+    """Record one annotator's label for an item of the set (replacing their earlier label).
+
+    Raises:
+        NotFoundError: No such set, or the item is not in it.
+        ValidationError: A label the set does not accept.
+    """
+    annotation = Annotation(item_id=item_id, annotator=annotator, label=label, rationale=rationale)
+    with store.begin() as conn:
+        config = _repo.require_set(conn, name)
+        check_label(config, label)
+        if _repo.get_golden_item(conn, name, item_id) is None:
+            raise NotFoundError(
+                f"item {item_id!r} is not in golden set {name!r}",
+                hint="import it first with `modgate golden import`",
+            )
+        _repo.delete_annotation(conn, name, item_id, annotator)
+        _repo.insert_annotations(
+            conn, name, [annotation], origin="label", actor=actor, now=datetime.now(UTC)
+        )
+        record_audit_event(
+            conn,
+            actor=actor,
+            action="golden.label",
+            object_type="golden_set",
+            object_id=name,
+            details={"item_id": item_id, "annotator": annotator, "label": label},
+        )
+    return annotation
