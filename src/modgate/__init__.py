@@ -45,6 +45,15 @@ _EXPORTS: dict[str, str] = {
     "publish_policy": "modgate.policy",
     "compile_prompt": "modgate.policy",
     "Spec": "modgate.registry",
+    "import_golden_file": "modgate.golden",
+    "golden_agreement": "modgate.golden",
+    "adjudication_queue": "modgate.golden",
+    "set_gold_label": "modgate.golden",
+    "auto_adjudicate": "modgate.golden",
+    "golden_coverage": "modgate.golden",
+    "check_golden_set": "modgate.golden",
+    "freeze_golden_set": "modgate.golden",
+    "golden_version_rows": "modgate.golden",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

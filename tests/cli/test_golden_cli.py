@@ -118,3 +118,22 @@ def test_check_against_a_training_file_lists_leaks(
     assert report["training_rows"] == 1
     missing = run_cli("golden", "show", "nope")
     assert missing.exit_code == 4
+
+
+def test_eval_sources_read_a_frozen_golden_split(
+    workspace: Settings, run_cli: Run, tmp_path: Path
+) -> None:
+    from modgate.cli._eval_sources import StoreEvalSources
+    from modgate.store import open_store
+
+    _import(run_cli, tmp_path)
+    assert run_cli("golden", "adjudicate", "g", "--method", "majority").exit_code == 0
+    frozen = json.loads(run_cli("golden", "freeze", "g", "-f", "json").stdout)["version"]
+    store = open_store(workspace)
+    try:
+        ref, examples = StoreEvalSources(store).golden("g@1", "train")
+    finally:
+        store.close()
+    assert ref.content_hash == frozen["content_hash"] and ref.split == "train"
+    assert examples and all(isinstance(e.gold, bool) for e in examples)
+    assert all(e.item.body.startswith("text number") for e in examples)

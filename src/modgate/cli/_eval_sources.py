@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from modgate.domain import Verdict
+from modgate.domain import Item, Verdict
 from modgate.enforce import Enforcer
-from modgate.errors import NotFoundError
+from modgate.errors import NotFoundError, ValidationError
 from modgate.evaluate import EnforcerRef, EvalSources, GoldenExample, GoldenRef
+from modgate.golden import get_golden_version, golden_version_rows
 from modgate.store import Store
 
 
@@ -22,11 +23,41 @@ class StoreEvalSources:
         self.store = store
 
     def golden(self, ref: str, split: str) -> tuple[GoldenRef, list[GoldenExample]]:
-        """The frozen golden version `NAME@VERSION` and its split's examples."""
-        raise NotFoundError(
-            f"golden set {ref!r}: this build has no golden sets yet",
-            hint="golden sets arrive with `modgate golden freeze`",
+        """The frozen golden version `NAME@VERSION` and its split's examples.
+
+        Gold `violating` is True, `non_violating` False; the item text is the one frozen with
+        the version (so a later edit of the item cannot change an evaluation).
+
+        Raises:
+            NotFoundError: No such golden set or version.
+            ValidationError: The version has labels other than violating / non_violating.
+        """
+        version = get_golden_version(self.store, ref)
+        rows = golden_version_rows(self.store, version.ref, split)
+        unknown = sorted({r.label for r in rows} - {"violating", "non_violating"})
+        if unknown:
+            raise ValidationError(
+                f"golden version {version.ref} has labels {unknown}; evaluation needs "
+                "violating / non_violating"
+            )
+        examples = [
+            GoldenExample(
+                item=Item(id=row.item_id, body=row.text, community=row.community),
+                gold=row.label == "violating",
+                gold_criteria=row.criteria,
+                allowed_context=row.allowed,
+                tags=row.tags,
+                agreement=row.weight,
+            )
+            for row in rows
+        ]
+        golden = GoldenRef(
+            name=version.set_name,
+            version=version.version,
+            content_hash=version.content_hash,
+            split=split,
         )
+        return golden, examples
 
     def enforcer(self, ref: str) -> tuple[EnforcerRef, Enforcer | None]:
         """The enforcer version `NAME[@VERSION]` and, when it can run here, the enforcer."""
