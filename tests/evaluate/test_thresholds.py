@@ -70,3 +70,34 @@ def test_per_community_thresholds_fall_back_without_support() -> None:
     overrides = plan.threshold_overrides()
     assert overrides["remove"] == plan.overall.threshold
     assert set(overrides["communities"]) == {"big"}  # type: ignore[arg-type]
+
+
+def test_a_plan_becomes_enforcer_thresholds_changing_only_the_tuned_action() -> None:
+    from modgate.enforce import ActionThresholds, EnforcerThresholds
+    from modgate.evaluate import ThresholdPlan, ThresholdResult, apply_threshold_plan
+
+    current = EnforcerThresholds(
+        remove=0.9, review=0.5, communities={"old": ActionThresholds(remove=0.95, review=0.6)}
+    )
+
+    def result(scope: str, threshold: float | None) -> ThresholdResult:
+        return ThresholdResult(scope=scope, threshold=threshold, precision=None, recall=None,
+                               fpr=None, positives=50, negatives=50)  # fmt: skip
+
+    plan = ThresholdPlan(
+        action="remove",
+        target=ThresholdTarget(metric="precision", value=0.9),
+        overall=result("overall", 0.8),
+        communities=(
+            result("community=old", 0.7),
+            result("community=new", 0.85),
+            result("community=none", None),
+        ),  # fmt: skip
+    )
+    got = apply_threshold_plan(current, plan)
+    assert got.remove == 0.8 and got.review == 0.5
+    assert got.communities["old"] == ActionThresholds(remove=0.7, review=0.6)
+    assert got.communities["new"] == ActionThresholds(remove=0.85, review=0.5)
+    assert "none" not in got.communities
+    unreachable = plan.model_copy(update={"overall": result("overall", None), "communities": ()})
+    assert apply_threshold_plan(current, unreachable) == current

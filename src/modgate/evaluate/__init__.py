@@ -60,6 +60,7 @@ from modgate.evaluate._run import (
     tune_run_thresholds,
 )
 from modgate.evaluate._slices import PROTECTED_TAGS, SLICE_DIMENSIONS, slice_attributes
+from modgate.evaluate._threshold_spec import apply_threshold_plan
 from modgate.evaluate._thresholds import (
     ThresholdPlan,
     ThresholdResult,
@@ -98,6 +99,7 @@ __all__ = [
     "ThresholdPlan",
     "ThresholdResult",
     "ThresholdTarget",
+    "apply_threshold_plan",
     "best_threshold",
     "compare_predictions",
     "compare_runs",
