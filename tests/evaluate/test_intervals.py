@@ -178,3 +178,17 @@ def test_paired_delta_point_is_the_difference_of_the_runs() -> None:
     recall_b = (b & y).sum() / y.sum()
     assert delta[0] == pytest.approx(recall_b - recall_a)
     assert lower[0] <= delta[0] <= upper[0]
+
+
+def test_stratified_bootstrap_option_keeps_class_counts_for_recall_and_fpr() -> None:
+    config = IntervalConfig(proportion_method="bootstrap", resamples=500)
+    got = bootstrap_count_intervals([0, 30], [0, 10], [5, 8], [50, 90], config)
+    lower, upper = got["recall"]
+    assert np.isnan(lower[0]) and 0.0 < lower[1] < 0.75 < upper[1] <= 1.0
+
+
+def test_perfect_precision_gets_a_wilson_interval_not_a_point() -> None:
+    got = bootstrap_count_intervals([20], [5], [0], [75], IntervalConfig())
+    lower, upper = got["precision"]
+    wilson_lower, _ = wilson_interval([20], [20])
+    assert upper[0] == 1.0 and lower[0] == pytest.approx(wilson_lower[0]) and lower[0] < 0.9

@@ -3,6 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from modgate.errors import ValidationError
 from modgate.evaluate import (
@@ -178,3 +180,36 @@ criteria:
     assert missing.passed is False and "not measured" in missing.evidence
     with pytest.raises(ValidationError, match="max`, `min` or both"):
         load_gate_config("criteria:\n  - kind: budget\n    metric: cost_total\n")
+
+
+_yaml_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 5)
+    | st.floats(-2, 2)
+    | st.text(max_size=8)
+    | st.sampled_from(["minimum", "maximum", "regression", "budget", "recall", "fpr"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["kind", "metric", "value", "criteria", "slices", "max", "use", "x"]),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_yaml_values)
+def test_any_yaml_document_loads_or_raises_validation_error(value: object) -> None:
+    import yaml
+
+    text = yaml.safe_dump(value)
+    try:
+        config = load_gate_config(text, "gates/fuzz.yaml")
+    except ValidationError as exc:
+        assert "gates/fuzz.yaml:" in str(exc)
+    else:
+        assert config.criteria

@@ -31,7 +31,9 @@ percentiles. Everything is seeded: the same inputs and seed give the same interv
 For recall and the false-positive rate, whose denominators are fixed by the class counts, the
 figure is a plain binomial proportion and the Wilson score interval is better than the
 percentile bootstrap (correct coverage near 0 and 1, and at small support), so those use Wilson
-by default (`statsmodels.stats.proportion.proportion_confint`).
+by default (`statsmodels.stats.proportion.proportion_confint`). A precision of exactly 0 or 1
+would get a zero-width percentile interval (every resample repeats it); with Wilson on, such a
+precision gets the Wilson interval over the predicted-violating items instead.
 """
 
 from __future__ import annotations
@@ -210,17 +212,31 @@ def bootstrap_count_intervals(
         Figure name → (lower, upper), each of shape (S,), NaN where undefined.
     """
     generator = rng if rng is not None else np.random.default_rng(config.seed)
-    tp_b, fn_b, fp_b, tn_b = bootstrap_confusion_counts(
-        tp, fn, fp, tn, resamples=config.resamples, rng=generator
+    plain = count_figures(
+        *bootstrap_confusion_counts(tp, fn, fp, tn, resamples=config.resamples, rng=generator)
     )
-    resampled = count_figures(tp_b, fn_b, fp_b, tn_b)
     result = {
-        name: percentile_interval(values, config.confidence) for name, values in resampled.items()
+        name: percentile_interval(plain[name], config.confidence) for name in ("precision", "f1")
     }
-    if config.proportion_method == "wilson":
-        tp_, fn_, fp_, tn_ = (_as_counts(a, "counts") for a in (tp, fn, fp, tn))
+    tp_, fn_, fp_, tn_ = (_as_counts(a, "counts") for a in (tp, fn, fp, tn))
+    if config.proportion_method == "bootstrap":
+        stratified = count_figures(
+            *bootstrap_confusion_counts(
+                tp, fn, fp, tn, resamples=config.resamples, rng=generator, stratified=True
+            )
+        )
+        for name in ("recall", "fpr"):
+            result[name] = percentile_interval(stratified[name], config.confidence)
+    else:
         result["recall"] = wilson_interval(tp_, tp_ + fn_, config.confidence)
         result["fpr"] = wilson_interval(fp_, fp_ + tn_, config.confidence)
+        # At a precision of exactly 0 or 1 every resample repeats it: the percentile interval
+        # collapses to a point. The Wilson interval over the predicted-violating items does not.
+        edge = ((fp_ == 0) | (tp_ == 0)) & (tp_ + fp_ > 0)
+        if edge.any():
+            low, high = wilson_interval(tp_, tp_ + fp_, config.confidence)
+            result["precision"][0][edge] = low[edge]
+            result["precision"][1][edge] = high[edge]
     return result
 
 
