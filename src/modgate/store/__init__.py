@@ -56,6 +56,7 @@ from modgate.store._tables_golden import (
     golden_version_items,
     golden_versions,
 )
+from modgate.store._tables_llm import llm_cache, llm_runs
 from modgate.store._tables_policy import policy_versions
 from modgate.store._timestamps import format_timestamp, parse_timestamp
 from modgate.store._workspace import init_workspace
@@ -106,6 +107,8 @@ __all__ = [
     "list_audit_events",
     "list_items",
     "load_mapping_file",
+    "llm_cache",
+    "llm_runs",
     "metadata",
     "open_rows",
     "open_store",

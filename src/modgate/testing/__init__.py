@@ -1,4 +1,4 @@
-"""Test kit shipped with modgate: the enforcer conformance battery and store fixtures.
+"""Test kit shipped with modgate: enforcer conformance battery, fake LLM server, store fixtures.
 
 Plugin authors run `check_enforcer(MyEnforcer(...))` in their own tests.
 """
@@ -22,8 +22,44 @@ from modgate.testing._enforcer_checks import (
     enforcer_checks,
     probe_items,
 )
+from modgate.testing._fake_llm import (
+    FakeLLMServer,
+    FakeReply,
+    FakeRequest,
+    Responder,
+    empty_reply,
+    fixed_reply,
+    injection_obeying,
+    keyword_judge,
+    llama_guard_judge,
+    malformed_reply,
+    out_of_schema_reply,
+    refusal_reply,
+    sequence,
+    slow_reply,
+    status_reply,
+    verdict_json,
+    yes_no_judge,
+)
 
 __all__ = [
+    "FakeLLMServer",
+    "FakeReply",
+    "FakeRequest",
+    "Responder",
+    "empty_reply",
+    "fixed_reply",
+    "injection_obeying",
+    "keyword_judge",
+    "llama_guard_judge",
+    "malformed_reply",
+    "out_of_schema_reply",
+    "refusal_reply",
+    "sequence",
+    "slow_reply",
+    "status_reply",
+    "verdict_json",
+    "yes_no_judge",
     "ENFORCER_CHECKS",
     "EnforcerCheckError",
     "check_batch_independent",

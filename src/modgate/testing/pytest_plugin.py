@@ -18,6 +18,7 @@ from modgate.testing._backends import (
     throwaway_postgres_database,
     truncate_all,
 )
+from modgate.testing._fake_llm import FakeLLMServer
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -78,3 +79,10 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     settings = init_workspace(tmp_path / "ws")
     monkeypatch.chdir(tmp_path / "ws")
     return settings
+
+
+@pytest.fixture
+def fake_llm() -> Iterator[FakeLLMServer]:
+    """A fake OpenAI-compatible server on a free local port (a keyword judge by default)."""
+    with FakeLLMServer() as server:
+        yield server
