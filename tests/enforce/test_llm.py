@@ -371,3 +371,26 @@ def test_published_policy_version_is_compiled_from_the_store(
     )
     enforcer = LLMEnforcer(spec, store=store, environ={})
     assert enforcer.system_prompt == compile_prompt(loaded.policy).text
+
+
+def test_refused_connection_is_an_error_sent_to_review() -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    spec = EnforcerSpec(
+        name="j",
+        kind="llm",
+        policy="p",
+        params={
+            "model": "m",
+            "prompt": "x",
+            "base_url": f"http://127.0.0.1:{port}/v1",
+            "max_retries": 1,
+            "backoff_base_s": 0.0,
+        },
+    )
+    (verdict,) = LLMEnforcer(spec, environ={}).predict([TOXIC])
+    assert verdict.action is Action.REVIEW
+    assert verdict.error is not None and verdict.error.startswith("llm call connection")

@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from modgate.cli._demo_golden import step_golden
+from modgate.cli._demo_llm import step_llm_cascade
 from modgate.cli._demo_policy import step_policies
 from modgate.cli._output import console
 from modgate.config import Settings
@@ -98,7 +99,12 @@ def step_load_items(run: DemoRun) -> None:
     )
 
 
-DEMO_STEPS: list[Callable[[DemoRun], None]] = [step_load_items, step_policies, step_golden]
+DEMO_STEPS: list[Callable[[DemoRun], None]] = [
+    step_load_items,
+    step_policies,
+    step_golden,
+    step_llm_cascade,
+]
 
 
 def run_demo(directory: Path | None, out: Console) -> DemoRun:

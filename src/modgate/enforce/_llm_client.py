@@ -14,6 +14,7 @@ import random
 import time
 from typing import Any, Literal
 
+import aiohttp
 import openai
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -281,8 +282,11 @@ class LLMClient:
                 # and messages on every call and halves throughput (the body is already in wire
                 # form); the reply is read into our own small wire models below.
                 response = await state.client.post("/chat/completions", cast_to=object, body=body)
-            except openai.APITimeoutError:
-                kind, error = "timeout", f"timed out after {self.config.timeout_s:g}s"
+            except openai.APITimeoutError as exc:
+                if _refused(exc):
+                    kind, error = "connection", f"connection refused by {self.config.base_url}"
+                else:
+                    kind, error = "timeout", f"timed out after {self.config.timeout_s:g}s"
             except openai.APIConnectionError as exc:
                 kind, error = "connection", f"connection failed: {exc}"
             except openai.APIStatusError as exc:
@@ -366,6 +370,23 @@ class LLMClient:
             latency_ms=(time.perf_counter() - started) * 1000.0,
             attempts=attempts,
         )
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether a "timeout" was really a refused connection.
+
+    The aiohttp transport reports a failed connect as a connect timeout; the cause chain tells.
+    """
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ConnectionRefusedError):
+            return True
+        if isinstance(seen, aiohttp.ClientConnectorError) and not isinstance(
+            seen, asyncio.TimeoutError
+        ):
+            return not isinstance(seen.os_error, TimeoutError)
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _retry_after(value: str | None) -> float | None:
