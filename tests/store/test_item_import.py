@@ -4,15 +4,17 @@ import gzip
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy.exc import OperationalError
 
 from modgate.domain import Item
-from modgate.errors import ValidationError
+from modgate.errors import StoreError, ValidationError
 from modgate.store import (
     ItemMapping,
     RejectReason,
@@ -230,3 +232,24 @@ def test_seen_ids_report_repeats_in_memory_and_on_disk() -> None:
         assert seen.spilled is True
         assert seen.take(["c", "e"]) == {"c"}
         assert seen.take(["e"]) == {"e"}
+
+
+def test_a_failed_batch_write_names_the_lines_and_keeps_earlier_batches(
+    sqlite_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import modgate.store._item_import as module
+
+    real = module.write_item_rows
+    calls = {"n": 0}
+
+    def flaky(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, "write_item_rows", flaky)
+    path = _csv(tmp_path / "c.csv", [[f"c{n}", "t", "a", "", n] for n in range(6)])
+    with pytest.raises(StoreError, match=r"lines 5-7 failed: disk I/O error"):
+        import_items(sqlite_store, path, actor="ana", mapping=REDDIT, batch_size=3)
+    assert count_items(sqlite_store) == 3

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert
@@ -81,11 +82,17 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Row]) -> int:
     ]
     quoted = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
-    pairs = list(zip(columns, processors, strict=True))
-    params = [
-        tuple(row[c] if p is None or row[c] is None else p(row[c]) for c, p in pairs)
-        for row in rows
-    ]
+    getter = itemgetter(*columns)
+    converted = [(i, p) for i, p in enumerate(processors) if p is not None]
+    params: list[Any] = []
+    append = params.append
+    for row in rows:
+        values = list(getter(row)) if len(columns) > 1 else [row[columns[0]]]
+        for i, process in converted:
+            value = values[i]
+            if value is not None:
+                values[i] = process(value)
+        append(tuple(values))
     conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', params)
     return len(rows)
 

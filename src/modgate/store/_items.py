@@ -54,6 +54,8 @@ def item_content_hash(item: Item) -> str:
 
 
 _AUTHOR_FIELDS = tuple(AuthorInfo.model_fields)
+# The same canonical JSON as `item_content_hash`, with the encoder built once (hot path).
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
 
 def row_content_hash(row: Mapping[str, Any]) -> str:
@@ -78,8 +80,7 @@ def row_content_hash(row: Mapping[str, Any]) -> str:
         "language": row["language"],
         "meta": row["meta"],
     }
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_CANONICAL_JSON(data).encode("utf-8")).hexdigest()
 
 
 def item_to_row(item: Item, *, now: datetime) -> dict[str, Any]:
