@@ -10,7 +10,6 @@ exactly first, so LSH only sees one text per exact group.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import zlib
 from collections import Counter, defaultdict
@@ -280,8 +279,3 @@ def measure_source_balance(records: Iterable[tuple[str | None, str | None]]) -> 
         )
     result.sort(key=lambda b: (not b.single_class, -b.items, b.source))
     return result
-
-
-def text_fingerprint(text: str) -> str:
-    """sha256 of the normalized text (stable id for a training row without one)."""
-    return hashlib.sha256(normalize_for_match(text).encode("utf-8")).hexdigest()[:16]
