@@ -90,6 +90,11 @@ def import_(
     criteria_col: str = typer.Option("criteria", help="Criteria ids column."),
     source_col: str = typer.Option("source", help="Source column."),
     group_col: str = typer.Option("group", help="Group (thread) column."),
+    rationale_col: str = typer.Option("rationale", help="Rationale column."),
+    votes_col: str = typer.Option("votes", help="Votes of an anonymous label (annotations)."),
+    community_col: str = typer.Option("community", help="Community column."),
+    parent_col: str = typer.Option("parent_id", help="Parent item id column (thread)."),
+    policy_col: str = typer.Option("policy", help="Policy column."),
 ) -> None:
     """Import labeled items into a golden set; bad rows go to a rejects file (exit 7)."""
     if shape not in ("annotations", "votes"):
@@ -110,6 +115,11 @@ def import_(
         criteria_column=criteria_col,
         source_column=source_col,
         group_column=group_col,
+        rationale_column=rationale_col,
+        votes_column=votes_col,
+        community_column=community_col,
+        parent_column=parent_col,
+        policy_column=policy_col,
     )
     result = import_golden_file(
         cli.store(),
