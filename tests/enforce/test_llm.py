@@ -394,3 +394,23 @@ def test_refused_connection_is_an_error_sent_to_review() -> None:
     (verdict,) = LLMEnforcer(spec, environ={}).predict([TOXIC])
     assert verdict.action is Action.REVIEW
     assert verdict.error is not None and verdict.error.startswith("llm call connection")
+
+
+def test_a_broken_cache_does_not_stop_enforcement(
+    fake_llm: FakeLLMServer,
+    sqlite_store: Store,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from modgate.enforce import _llm
+    from modgate.errors import StoreError
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise StoreError("database is locked")
+
+    for name in ("get_cached_replies", "put_cached_replies", "record_llm_run"):
+        monkeypatch.setattr(_llm, name, broken)
+    (verdict,) = make(fake_llm, sqlite_store).predict([TOXIC])
+    assert verdict.error is None and verdict.action is Action.REMOVE
+    assert "LLM cache read failed" in caplog.text
+    assert "could not record LLM run" in caplog.text

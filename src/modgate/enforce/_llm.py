@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 import math
 import os
 import uuid
@@ -50,6 +51,7 @@ from modgate.policy import compile_prompt, load_policy_ref
 from modgate.store import Store
 
 _RATIONALE_LIMIT = 2000
+log = logging.getLogger(__name__)
 
 
 class LLMParams(BaseModel):
@@ -292,7 +294,10 @@ class LLMEnforcer:
             started_at, items, verdicts, outcomes, tally, rerun_n, agreement
         )
         if self.store is not None:
-            record_llm_run(self.store, self.last_run_stats)
+            try:
+                record_llm_run(self.store, self.last_run_stats)
+            except Exception as exc:
+                log.warning("could not record LLM run %s: %s", self.last_run_stats.run_id, exc)
         return verdicts
 
     async def _judge_all(
@@ -302,7 +307,11 @@ class LLMEnforcer:
         caching = use_cache and self.params.cache and self.store is not None
         if caching:
             assert self.store is not None
-            hits = get_cached_replies(self.store, self.params.model, self.prompt_hash, messages)
+            try:
+                hits = get_cached_replies(self.store, self.params.model, self.prompt_hash, messages)
+            except Exception as exc:  # the cache saves money; it must not stop enforcement
+                log.warning("LLM cache read failed, judging without it: %s", exc)
+                hits = {}
             for key, hit in hits.items():
                 outcomes[key] = _Outcome(parsed=hit.judgement, cached=True)
         todo = [key for key in messages if key not in outcomes]
@@ -326,7 +335,10 @@ class LLMEnforcer:
                     )
         if fresh:
             assert self.store is not None
-            put_cached_replies(self.store, self.params.model, self.prompt_hash, fresh)
+            try:
+                put_cached_replies(self.store, self.params.model, self.prompt_hash, fresh)
+            except Exception as exc:
+                log.warning("LLM cache write failed (verdicts kept): %s", exc)
         return outcomes
 
     async def _judge_one(
