@@ -20,11 +20,25 @@ from modgate.enforce._llm_parse import (
 from modgate.enforce._llm_repo import get_llm_run, list_llm_runs
 from modgate.enforce._llm_stats import LLMRunStats
 from modgate.enforce._protocol import ActionThresholds, Enforcer, EnforcerSpec, EnforcerThresholds
+from modgate.enforce._rules import RulesEnforcer, create_rules_enforcer
+from modgate.enforce._rules_match import (
+    CompiledRuleSet,
+    MatchSpan,
+    RuleExplanation,
+    RuleHit,
+    RuleSetCompileError,
+    RuleSetMatch,
+    RuleSetReport,
+    compile_ruleset,
+)
+from modgate.enforce._ruleset import AuthorConditions, Comparison, Rule, RuleSet, TextCheck
+from modgate.enforce._ruleset_load import RuleSetLoadError, load_ruleset, parse_ruleset
 
 
 def builtin_enforcer_kinds() -> dict[str, Callable[..., Any]]:
     """Factories of the built-in enforcer kinds, by registry name."""
     kinds: dict[str, Callable[..., Any]] = {}
+    kinds["rules"] = create_rules_enforcer
     kinds["llm"] = LLMEnforcer
     kinds["cascade"] = CascadeEnforcer
     return kinds
@@ -32,11 +46,14 @@ def builtin_enforcer_kinds() -> dict[str, Callable[..., Any]]:
 
 __all__ = [
     "ActionThresholds",
+    "AuthorConditions",
     "CallResult",
     "CascadeEnforcer",
     "CascadeParams",
     "CascadeReport",
     "CascadeStage",
+    "Comparison",
+    "CompiledRuleSet",
     "ConfidenceScores",
     "Enforcer",
     "EnforcerSpec",
@@ -49,16 +66,31 @@ __all__ = [
     "LLMEnforcer",
     "LLMParams",
     "LLMRunStats",
+    "MatchSpan",
     "ModelPrice",
     "ParseFailure",
+    "Rule",
+    "RuleExplanation",
+    "RuleHit",
+    "RuleSet",
+    "RuleSetCompileError",
+    "RuleSetLoadError",
+    "RuleSetMatch",
+    "RuleSetReport",
+    "RulesEnforcer",
+    "TextCheck",
     "action_for_score",
     "build_user_message",
     "builtin_enforcer_kinds",
+    "compile_ruleset",
+    "create_rules_enforcer",
     "detect_injection",
     "get_llm_run",
     "list_llm_runs",
+    "load_ruleset",
     "mask_injection",
     "parse_reply",
+    "parse_ruleset",
     "redact_personal_data",
     "strip_reasoning",
 ]

@@ -1,0 +1,143 @@
+"""RulesEnforcer: the `rules` kind, a keyword/regex rule set judged against one policy."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from modgate.domain import Action, Item, Verdict
+from modgate.enforce._actions import action_for_score
+from modgate.enforce._protocol import EnforcerSpec
+from modgate.enforce._rules_match import CompiledRuleSet, RuleHit, compile_ruleset
+from modgate.enforce._ruleset import RuleSet
+from modgate.enforce._ruleset_load import load_ruleset
+from modgate.errors import EnforcerError
+
+_MAX_RATIONALE = 1000
+
+
+def _policy_id(policy: str) -> str:
+    return policy.split("@", 1)[0]
+
+
+class RulesEnforcer:
+    """Judges items with a rule set: the most severe firing rule decides.
+
+    A firing rule gives its score (default 1.0), its action (or, when it has none, the action the
+    enforcer's thresholds give that score) and its criterion; the rationale names each firing
+    rule and the span it matched. Only rules whose policy is the enforcer's policy (or that name
+    none) take part. A fallback regex that times out gives an error verdict (review).
+
+    Spec params: `ruleset` (path of a `rules/NAME.yaml` file, relative to `base_dir` if given)
+    or `rules` (the rule set inline, as a mapping).
+    """
+
+    def __init__(self, spec: EnforcerSpec, ruleset: CompiledRuleSet | None = None) -> None:
+        self._spec = spec
+        self._compiled = ruleset if ruleset is not None else _ruleset_from_params(spec.params)
+        wanted = _policy_id(spec.policy)
+        chosen = [
+            rule.id
+            for rule in self._compiled.ruleset.rules
+            if (p := self._compiled.ruleset.policy_of(rule)) is None or _policy_id(p) == wanted
+        ]
+        if not chosen:
+            raise EnforcerError(
+                f"rule set {self._compiled.report.name!r} has no rule for policy {wanted!r}",
+                hint="set `policy:` on the rule set or its rules",
+            )
+        self._rule_ids = frozenset(chosen)
+        self._ref = spec.ref
+
+    @classmethod
+    def from_spec(cls, spec: EnforcerSpec | Mapping[str, Any]) -> RulesEnforcer:
+        """Build from a spec (the registry factory)."""
+        parsed = spec if isinstance(spec, EnforcerSpec) else EnforcerSpec.model_validate(spec)
+        return cls(parsed)
+
+    @property
+    def spec(self) -> EnforcerSpec:
+        """The spec that re-creates this enforcer."""
+        return self._spec
+
+    @property
+    def ruleset(self) -> CompiledRuleSet:
+        """The compiled rule set (with its load report)."""
+        return self._compiled
+
+    def predict(self, items: Sequence[Item]) -> list[Verdict]:
+        """Judge a batch of items, one verdict each, in order."""
+        return [self._judge(item) for item in items]
+
+    def _judge(self, item: Item) -> Verdict:
+        started = time.perf_counter()
+        try:
+            result = self._compiled.match(item)
+        except Exception as exc:  # a per-item failure is a value, never an exception
+            return Verdict.failed(item.id, self._spec.policy, self._ref, f"{type(exc).__name__}: {exc}")
+        if result.error is not None:
+            return Verdict.failed(item.id, self._spec.policy, self._ref, result.error)
+        hits = [h for h in result.hits if h.rule.id in self._rule_ids]
+        elapsed = (time.perf_counter() - started) * 1000.0
+        if not hits:
+            return Verdict(
+                item_id=item.id,
+                policy=self._spec.policy,
+                enforcer=self._ref,
+                score=0.0,
+                label="non_violating",
+                action=action_for_score(0.0, self._spec.thresholds, item.community),
+                latency_ms=elapsed,
+            )
+        score = max(h.rule.score for h in hits)
+        action = max((self._action_of(h, item) for h in hits), key=lambda a: a.severity)
+        criteria = tuple(dict.fromkeys(h.rule.criterion for h in hits if h.rule.criterion))
+        return Verdict(
+            item_id=item.id,
+            policy=self._spec.policy,
+            enforcer=self._ref,
+            score=score,
+            label="violating" if score >= 0.5 else "non_violating",
+            action=action,
+            criteria=criteria,
+            rationale=_rationale(hits),
+            latency_ms=elapsed,
+        )
+
+    def _action_of(self, hit: RuleHit, item: Item) -> Action:
+        if hit.action is not None:
+            return hit.action
+        return action_for_score(hit.rule.score, self._spec.thresholds, item.community)
+
+
+def _rationale(hits: list[RuleHit]) -> str:
+    parts = []
+    for hit in hits:
+        action = hit.action.value if hit.action is not None else "thresholds"
+        where = "; ".join(s.describe() for s in hit.spans[:3]) or "conditions hold"
+        parts.append(f"rule {hit.rule.id} ({action}): {where}")
+    text = " | ".join(parts)
+    return text if len(text) <= _MAX_RATIONALE else text[: _MAX_RATIONALE - 1] + "…"
+
+
+def _ruleset_from_params(params: Mapping[str, Any]) -> CompiledRuleSet:
+    if "rules" in params:
+        inline = params["rules"]
+        if not isinstance(inline, Mapping):
+            raise EnforcerError("params.rules must be a rule set mapping")
+        return compile_ruleset(RuleSet.model_validate(dict(inline)), "<inline>")
+    if "ruleset" in params:
+        path = Path(str(params["ruleset"]))
+        if not path.is_absolute() and params.get("base_dir"):
+            path = Path(str(params["base_dir"])) / path
+        return load_ruleset(path)
+    raise EnforcerError(
+        "a rules enforcer needs params.ruleset (a rules/NAME.yaml path) or params.rules (inline)"
+    )
+
+
+def create_rules_enforcer(spec: EnforcerSpec | Mapping[str, Any]) -> RulesEnforcer:
+    """Registry factory of the `rules` kind."""
+    return RulesEnforcer.from_spec(spec)
