@@ -16,7 +16,6 @@ text as written (lower-cased unless the check is case-sensitive).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -34,6 +33,9 @@ from modgate.text import normalize_text
 HayKey = tuple[str, str]
 """(field, view) with view `norm`, `lower` or `raw`."""
 Path = tuple[str | int, ...]
+RawSpan = tuple[HayKey, int, int]
+"""(field view, start, end): a match before it is turned into a `MatchSpan`."""
+_MAX_SPANS = 5
 
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False
@@ -171,6 +173,10 @@ class _CompiledRule:
     checks: list[_Check]
     gate: tuple[int, ...]
     """Positive checks decided by the automaton, exact lookups and the RE2 set alone."""
+    has_conditions: bool
+    """Whether the rule has item or author conditions."""
+    simple: bool
+    """The gate decides alone: no conditions, no negated or fallback checks."""
 
 
 def _is_word(char: str) -> bool:
@@ -224,20 +230,29 @@ def _hay_key(check: TextCheck, field_name: str) -> HayKey:
 
 
 def _wrap_regex(pattern: str, mode: MatchMode, case_sensitive: bool) -> str:
+    # No capturing group of ours: it would renumber the user's groups (`(\w)\1`).
     flags = "" if case_sensitive else "(?i)"
     if mode == "includes":
-        body = f"({pattern})"
+        body = f"(?:{pattern})"
     elif mode == "includes-word":
-        body = rf"(?:^|\W|\b)({pattern})(?:$|\W|\b)"
+        body = rf"(?:^|\W|\b)(?:{pattern})(?:$|\W|\b)"
     elif mode == "starts-with":
-        body = f"^({pattern})"
+        body = f"^(?:{pattern})"
     elif mode == "ends-with":
-        body = f"({pattern})$"
+        body = f"(?:{pattern})$"
     elif mode == "full-exact":
-        body = f"^({pattern})$"
+        body = f"^(?:{pattern})$"
     else:
-        body = rf"^\W*({pattern})\W*$"
+        body = rf"^\W*(?:{pattern})\W*$"
     return flags + body
+
+
+def _regex_span(key: HayKey, mode: str, text: str, start: int, end: int) -> RawSpan:
+    if mode in ("includes-word", "full-text"):  # the wrapper's boundary characters
+        inner_start, inner_end = _strip_non_word(text[start:end])
+        if inner_end > inner_start:
+            start, end = start + inner_start, start + inner_end
+    return (key, start, end)
 
 
 class CompiledRuleSet:
@@ -250,13 +265,15 @@ class CompiledRuleSet:
         self._checks: list[_Check] = []
         self._rules: list[_CompiledRule] = []
         self._automaton: Any = ahocorasick.Automaton()
-        self._ac_payloads: dict[str, dict[HayKey, list[tuple[int, str, int]]]] = {}
+        self._ac_payloads: dict[str, dict[HayKey, list[tuple[int, str, int, bool, bool]]]] = {}
         self._ac_keys: set[HayKey] = set()
         self._exact: dict[tuple[HayKey, str], dict[str, list[int]]] = {}
         self._re2_set: Any = re2.Set.SearchSet(_RE2_OPTIONS)
         self._re2: list[tuple[int, HayKey, Any]] = []
         self._re2_keys: set[HayKey] = set()
         self._always: list[int] = []
+        self._fallback_rule_ids: set[str] = set()
+        self._prefiltered: dict[int, tuple[int, HayKey, Any]] = {}
         self._check_rule: list[int] = []
         problems: list[CompileProblem] = []
         fallback_details: list[str] = []
@@ -264,12 +281,13 @@ class CompiledRuleSet:
         for rule_index, rule in enumerate(ruleset.rules):
             compiled = self._compile_rule(rule_index, rule, problems, fallback_details)
             self._rules.append(compiled)
-            if any(c.fallbacks for c in compiled.checks):
+            if rule.id in self._fallback_rule_ids:
                 fallback_rules.append(rule.id)
         if problems:
             raise RuleSetCompileError(problems)
         for pattern, payload in self._ac_payloads.items():
-            self._automaton.add_word(pattern, tuple(payload.items()))
+            flat = tuple((key, *entry) for key, entries in payload.items() for entry in entries)
+            self._automaton.add_word(pattern, flat)
         if self._ac_payloads:
             self._automaton.make_automaton()
         if self._re2:
@@ -281,7 +299,7 @@ class CompiledRuleSet:
             enabled_rules=sum(1 for r in ruleset.rules if r.enabled),
             keyword_patterns=len(self._ac_payloads),
             exact_patterns=sum(len(v) for v in self._exact.values()),
-            re2_patterns=len(self._re2),
+            re2_patterns=sum(1 for check_index, _, _ in self._re2 if check_index >= 0),
             fallback_patterns=len(fallback_details),
             fallback_rules=tuple(fallback_rules),
             fallback_details=tuple(fallback_details),
@@ -312,7 +330,23 @@ class CompiledRuleSet:
         gate = tuple(c.index for c in checks if not c.spec.negate and not c.fallbacks)
         if not gate and rule.enabled:
             self._always.append(rule_index)
-        return _CompiledRule(rule, self.ruleset.policy_of(rule), self.ruleset.action_of(rule), checks, gate)
+        has_conditions = bool(
+            rule.communities
+            or rule.exclude_communities
+            or rule.kinds
+            or rule.exclude_kinds
+            or rule.text_length is not None
+            or rule.author is not None
+        )
+        return _CompiledRule(
+            rule=rule,
+            policy=self.ruleset.policy_of(rule),
+            action=self.ruleset.action_of(rule),
+            checks=checks,
+            gate=gate,
+            has_conditions=has_conditions,
+            simple=bool(gate) and not has_conditions and len(gate) == len(checks),
+        )
 
     @staticmethod
     def _check_paths(rule: Rule, base: Path) -> list[Path]:
@@ -340,7 +374,15 @@ class CompiledRuleSet:
                 continue
             if mode in _BOUNDED_MODES:
                 payload = self._ac_payloads.setdefault(prepared, {})
-                payload.setdefault(key, []).append((check.index, mode, len(prepared)))
+                payload.setdefault(key, []).append(
+                    (
+                        check.index,
+                        mode,
+                        len(prepared),
+                        _is_word(prepared[0]),
+                        _is_word(prepared[-1]),
+                    )
+                )
                 self._ac_keys.add(key)
             else:
                 table = self._exact.setdefault((key, mode), {})
@@ -366,10 +408,23 @@ class CompiledRuleSet:
                     CompileProblem(path, f"invalid regex {value!r}: {exc} (RE2: {reason})")
                 )
                 return
-            for key in check.hay_keys:
-                check.fallbacks.append((key, fallback, value))
             rule_id = self.ruleset.rules[check.rule_index].id
-            fallback_details.append(f"{rule_id}: {value!r} (RE2: {reason})")
+            self._fallback_rule_ids.add(rule_id)
+            relaxed = relax_for_re2(wrapped)
+            prefilter = relaxed is not None and _re2_compiles(relaxed)
+            for key in check.hay_keys:
+                if prefilter:
+                    assert relaxed is not None
+                    index = self._re2_set.Add(relaxed)
+                    self._re2.append((-1, key, None))
+                    self._prefiltered[index] = (check.index, key, fallback)
+                    self._re2_keys.add(key)
+                else:
+                    check.fallbacks.append((key, fallback, value))
+            how = "prefiltered by RE2 without its lookarounds/backreferences" if prefilter else (
+                "runs on every item"
+            )
+            fallback_details.append(f"{rule_id}: {value!r} (RE2: {reason}; {how})")
             return
         for key in check.hay_keys:
             self._re2_set.Add(wrapped)
@@ -388,22 +443,36 @@ class CompiledRuleSet:
             The rules that fired (in rule-set order), or an error when a fallback regex timed out.
         """
         views: dict[HayKey, str | None] = {}
-        found = self._scan(item, views)
-        candidates = {self._check_rule[c] for c in found}
+        try:
+            found = self._scan(item, views)
+        except _FallbackTimeoutError as exc:
+            return RuleSetMatch(error=self._timeout_message(self.ruleset.rules[exc.rule_index]))
+        check_rule = self._check_rule
+        candidates = {check_rule[c] for c in found}
         candidates.update(self._always)
         hits: list[RuleHit] = []
         for rule_index in sorted(candidates):
             compiled = self._rules[rule_index]
             if not compiled.rule.enabled:
                 continue
-            if any(c not in found for c in compiled.gate):
+            gate_hit = True
+            for check_index in compiled.gate:
+                if check_index not in found:
+                    gate_hit = False
+                    break
+            if not gate_hit:
                 continue
-            try:
-                fired, _, spans = self._evaluate(compiled, item, views, found)
-            except TimeoutError:
-                return RuleSetMatch(error=self._timeout_message(compiled.rule))
-            if fired:
-                hits.append(RuleHit(compiled.rule, compiled.policy, compiled.action, spans))
+            if compiled.simple:  # nothing to check beyond the gate
+                raw = [span for c in compiled.gate for span in found[c]]
+            else:
+                try:
+                    fired, _, raw = self._evaluate(compiled, item, views, found, explain=False)
+                except TimeoutError:
+                    return RuleSetMatch(error=self._timeout_message(compiled.rule))
+                if not fired:
+                    continue
+            spans = _spans(raw, views)
+            hits.append(RuleHit(compiled.rule, compiled.policy, compiled.action, spans))
         return RuleSetMatch(hits=tuple(hits))
 
     def explain(self, item: Item) -> list[RuleExplanation]:
@@ -416,15 +485,27 @@ class CompiledRuleSet:
             One explanation per rule, in rule-set order.
         """
         views: dict[HayKey, str | None] = {}
-        found = self._scan(item, views)
+        try:
+            found = self._scan(item, views)
+        except _FallbackTimeoutError as exc:
+            message = self._timeout_message(self.ruleset.rules[exc.rule_index])
+            return [
+                RuleExplanation(
+                    r.id, False, message if i == exc.rule_index else f"not evaluated: {message}"
+                )
+                for i, r in enumerate(self.ruleset.rules)
+            ]
         out: list[RuleExplanation] = []
         for compiled in self._rules:
             rule = compiled.rule
             try:
-                fired, reason, spans = self._evaluate(compiled, item, views, found)
+                fired, reason, raw = self._evaluate(compiled, item, views, found, explain=True)
             except TimeoutError:
                 out.append(RuleExplanation(rule.id, False, self._timeout_message(rule)))
                 continue
+            spans = _spans(raw, views)
+            if fired:
+                reason = "matched " + "; ".join(s.describe() for s in spans) if spans else reason
             if not rule.enabled:
                 fired, reason = False, "disabled"
             out.append(RuleExplanation(rule.id, fired, reason, spans))
@@ -454,11 +535,9 @@ class CompiledRuleSet:
         views[key] = value
         return value
 
-    def _scan(
-        self, item: Item, views: dict[HayKey, str | None]
-    ) -> dict[int, list[MatchSpan]]:
-        """Run the automaton, exact lookups and the RE2 set; spans by check index."""
-        found: dict[int, list[MatchSpan]] = {}
+    def _scan(self, item: Item, views: dict[HayKey, str | None]) -> dict[int, list[RawSpan]]:
+        """Run the automaton, exact lookups and the RE2 set; raw spans by check index."""
+        found: dict[int, list[RawSpan]] = {}
         for key in self._ac_keys:
             text = self._view(item, key, views)
             if text:
@@ -469,8 +548,7 @@ class CompiledRuleSet:
                 continue
             start, end = (0, len(text)) if mode == "full-exact" else _strip_non_word(text)
             for check_index in table.get(text[start:end], ()):
-                span = MatchSpan(key[0], _VIEW_NAMES[key[1]], start, end, text[start:end])
-                found.setdefault(check_index, []).append(span)
+                found.setdefault(check_index, []).append((key, start, end))
         if self._re2:
             for key in self._re2_keys:
                 text = self._view(item, key, views)
@@ -480,78 +558,217 @@ class CompiledRuleSet:
                     check_index, pattern_key, compiled = self._re2[index]
                     if pattern_key != key:
                         continue
+                    if check_index < 0:  # a fallback pattern whose relaxed form matched
+                        self._confirm_fallback(index, key, text, found)
+                        continue
                     m = compiled.search(text)
                     if m is not None:
-                        start, end = m.span(1)
-                        span = MatchSpan(key[0], _VIEW_NAMES[key[1]], start, end, m.group(1))
-                        found.setdefault(check_index, []).append(span)
+                        mode = self._checks[check_index].spec.match
+                        found.setdefault(check_index, []).append(
+                            _regex_span(key, mode, text, *m.span())
+                        )
         return found
 
-    def _scan_literals(self, text: str, key: HayKey, found: dict[int, list[MatchSpan]]) -> None:
+    def _scan_literals(self, text: str, key: HayKey, found: dict[int, list[RawSpan]]) -> None:
         size = len(text)
         for end_index, payload in self._automaton.iter(text):
-            for payload_key, entries in payload:
+            for payload_key, check_index, mode, length, word_start, word_end in payload:
                 if payload_key != key:
                     continue
-                for check_index, mode, length in entries:
-                    start = end_index - length + 1
-                    end = end_index + 1
-                    if mode == "includes-word":
-                        if _is_word(text[start]) and start > 0 and _is_word(text[start - 1]):
-                            continue
-                        if _is_word(text[end_index]) and end < size and _is_word(text[end]):
-                            continue
-                    elif mode == "starts-with":
-                        if start != 0:
-                            continue
-                    elif mode == "ends-with" and end != size:
+                start = end_index - length + 1
+                end = end_index + 1
+                if mode == "includes-word":
+                    if word_start and start and (text[start - 1].isalnum() or text[start - 1] == "_"):
                         continue
-                    spans = found.setdefault(check_index, [])
-                    if len(spans) < 5:
-                        spans.append(
-                            MatchSpan(key[0], _VIEW_NAMES[key[1]], start, end, text[start:end])
-                        )
+                    if word_end and end < size and (text[end].isalnum() or text[end] == "_"):
+                        continue
+                elif mode == "starts-with":
+                    if start != 0:
+                        continue
+                elif mode == "ends-with" and end != size:
+                    continue
+                spans = found.get(check_index)
+                if spans is None:
+                    found[check_index] = [(key, start, end)]
+                elif len(spans) < _MAX_SPANS:
+                    spans.append((key, start, end))
 
     def _evaluate(
         self,
         compiled: _CompiledRule,
         item: Item,
         views: dict[HayKey, str | None],
-        found: dict[int, list[MatchSpan]],
-    ) -> tuple[bool, str, tuple[MatchSpan, ...]]:
+        found: dict[int, list[RawSpan]],
+        *,
+        explain: bool,
+    ) -> tuple[bool, str, list[RawSpan]]:
         rule = compiled.rule
-        failed = _failed_item_condition(rule, item)
-        if failed:
-            return False, failed, ()
-        spans: list[MatchSpan] = []
+        if compiled.has_conditions:
+            failed = _failed_item_condition(rule, item)
+            if failed:
+                return False, failed, []
+        spans: list[RawSpan] = []
         for check in compiled.checks:
             matched = found.get(check.index)
             if matched is None and check.fallbacks:
                 matched = self._run_fallbacks(check, item, views)
-            label = _describe_check(check.spec)
             if check.spec.negate:
                 if matched:
-                    return False, f"negated check matched: {label} ({matched[0].describe()})", ()
+                    where = _spans(matched[:1], views)[0].describe() if explain else ""
+                    return False, f"negated check matched: {_describe_check(check.spec)} ({where})", []
             elif not matched:
-                return False, f"no match: {label}", ()
+                return False, f"no match: {_describe_check(check.spec)}" if explain else "", []
             else:
                 spans.extend(matched)
-        if spans:
-            return True, "matched " + "; ".join(s.describe() for s in spans), tuple(spans)
-        return True, "conditions hold", ()
+        return True, "conditions hold", spans
+
+    def _confirm_fallback(
+        self, index: int, key: HayKey, text: str, found: dict[int, list[RawSpan]]
+    ) -> None:
+        check_index, _, pattern = self._prefiltered[index]
+        try:
+            m = pattern.search(text, timeout=self._timeout)
+        except TimeoutError as exc:
+            raise _FallbackTimeoutError(self._checks[check_index].rule_index) from exc
+        if m is not None:
+            mode = self._checks[check_index].spec.match
+            found.setdefault(check_index, []).append(_regex_span(key, mode, text, *m.span()))
 
     def _run_fallbacks(
         self, check: _Check, item: Item, views: dict[HayKey, str | None]
-    ) -> list[MatchSpan] | None:
+    ) -> list[RawSpan] | None:
         for key, pattern, _ in check.fallbacks:
             text = self._view(item, key, views)
             if text is None:
                 continue
             m = pattern.search(text, timeout=self._timeout)
             if m is not None:
-                start, end = m.span(1)
-                return [MatchSpan(key[0], _VIEW_NAMES[key[1]], start, end, m.group(1))]
+                return [_regex_span(key, check.spec.match, text, *m.span())]
         return None
+
+
+def _spans(raw: list[RawSpan], views: dict[HayKey, str | None]) -> tuple[MatchSpan, ...]:
+    out: list[MatchSpan] = []
+    for key, start, end in raw:
+        text = views.get(key) or ""
+        out.append(MatchSpan(key[0], _VIEW_NAMES[key[1]], start, end, text[start:end]))
+    return tuple(out)
+
+
+class _FallbackTimeoutError(Exception):
+    def __init__(self, rule_index: int) -> None:
+        super().__init__(rule_index)
+        self.rule_index = rule_index
+
+
+def _re2_compiles(pattern: str) -> bool:
+    try:
+        re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error:
+        return False
+    return True
+
+
+_LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
+
+
+def relax_for_re2(pattern: str) -> str | None:
+    """A pattern that matches wherever `pattern` does, with the constructs RE2 lacks removed.
+
+    Lookarounds are dropped and backreferences become `(?s:.*)`; both only loosen the pattern,
+    so the result matches a superset and serves as an RE2 prefilter: the fallback engine then
+    runs only on fields the relaxed pattern matched.
+
+    Args:
+        pattern: A regex in Python `regex` syntax.
+
+    Returns:
+        The relaxed pattern, or None when the pattern cannot be taken apart safely.
+    """
+    out: list[str] = []
+    i, size = 0, len(pattern)
+    while i < size:
+        char = pattern[i]
+        if char == "\\":
+            following = pattern[i + 1 : i + 2]
+            if following.isdigit() and following != "0":
+                j = i + 1
+                while j < size and pattern[j].isdigit():
+                    j += 1
+                out.append("(?s:.*)")
+                i = j
+                continue
+            if following in ("g", "k") and pattern[i + 2 : i + 3] in ("<", "{"):
+                close = pattern.find(">" if pattern[i + 2] == "<" else "}", i + 3)
+                if close < 0:
+                    return None
+                out.append("(?s:.*)")
+                i = close + 1
+                continue
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if char == "[":
+            end = _class_end(pattern, i)
+            if end < 0:
+                return None
+            out.append(pattern[i : end + 1])
+            i = end + 1
+            continue
+        if pattern.startswith(_LOOKAROUNDS, i):
+            end = _group_end(pattern, i)
+            if end < 0:
+                return None
+            i = end + 1
+            continue
+        if pattern.startswith("(?P=", i):
+            close = pattern.find(")", i)
+            if close < 0:
+                return None
+            out.append("(?s:.*)")
+            i = close + 1
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def _class_end(pattern: str, start: int) -> int:
+    i = start + 1
+    if pattern[i : i + 1] == "^":
+        i += 1
+    if pattern[i : i + 1] == "]":
+        i += 1
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            i += 2
+            continue
+        if pattern[i] == "]":
+            return i
+        i += 1
+    return -1
+
+
+def _group_end(pattern: str, start: int) -> int:
+    depth = 0
+    i = start
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i = _class_end(pattern, i)
+            if i < 0:
+                return -1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
 
 
 def _re2_reason(exc: Exception) -> str:
@@ -635,5 +852,3 @@ def compile_ruleset(ruleset: RuleSet, source: str | None = None) -> CompiledRule
     """
     return CompiledRuleSet(ruleset, source)
 
-
-MatchFunction = Callable[[Item], RuleSetMatch]

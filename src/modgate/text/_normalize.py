@@ -89,9 +89,13 @@ _LETTER_RUN = re.compile(r"[^\W\d_]+")
 
 # 5. Leetspeak.
 _LEET = str.maketrans("0134578@$!|+9", "oieastbasilt" + "g")
-_LEET_CHARS = frozenset("0134578@$!|+9")
+_DELETE_LEET = dict.fromkeys(map(ord, "0134578@$!|+9"))
+_DELETE_ASCII_LETTERS = dict.fromkeys(range(ord("a"), ord("z") + 1))
 _LEET_CANDIDATE = re.compile(r"[0-9@$!|+]")
-_LEET_TOKEN = re.compile(r"(?:[^\W_]|[@$!|+])+")
+# Whole tokens (runs of letters, digits and leet symbols) that contain a leet character.
+_LEET_TOKEN = re.compile(
+    r"(?<![^\W_])(?<![@$!|+])(?:[^\W_]|[@$!|+])*?[0-9@$!|+](?:[^\W_]|[@$!|+])*"
+)
 _NUMBER_LIKE = re.compile(r"[0-9]+[a-z]+|[a-z]+[0-9]+")
 _LEET_INTERIOR = re.compile(r"[a-z][0-9@$!|+]+[a-z]")
 
@@ -250,17 +254,62 @@ def _fold_text(text: str) -> tuple[str, tuple[int, int, int, int]]:
 
 def _fold_words(text: str) -> tuple[str, tuple[int, int, int, int]]:
     spacing = confusables = leet = repeats = 0
-    if _SPACED.search(text):
+    ascii_text = text.isascii()
+    if (not ascii_text or _may_be_spaced(text)) and _SPACED.search(text):
         text, spacing = _collapse_spacing(text)
-    if not text.isascii():
+        ascii_text = text.isascii()
+    if not ascii_text:
         text, confusables = _fold_confusables(text)
         if confusables and not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)  # a folded letter + combining mark
     if _LEET_CANDIDATE.search(text):
         text, leet = _fold_leet(text)
-    if _REPEAT.search(text):
+    if (not text.isascii() or _may_repeat(text)) and _REPEAT.search(text):
         text, repeats = _squeeze_repeats(text)
     return text, (spacing, confusables, leet, repeats)
+
+
+# Fast pre-checks for ASCII text (most traffic), each a superset of what its regex finds, so
+# the slow regexes run only on the few texts that may need them.
+_CLASSES = bytes(
+    ord("a")
+    if chr(b).isalnum() or chr(b) in "@$"
+    else ord(" ")
+    if chr(b).isspace()
+    else ord(".")
+    if chr(b) in ".-_*~/"
+    else ord("#")
+    for b in range(256)
+)
+_SPACED_SHAPES = (b"a a a", b"a.a.a", b"a . a . a", b"a. a. a", b"a .a .a", b"a  a  a", b"a   a")
+
+
+def _may_be_spaced(text: str) -> bool:
+    shape = text.encode("ascii").translate(_CLASSES)
+    return any(s in shape for s in _SPACED_SHAPES)
+
+
+def _may_repeat(text: str) -> bool:
+    # True when some byte is repeated three times in a row (b[i] == b[i+1] == b[i+2]). With
+    # the bytes as one big integer, x ^ (x >> 8) has a zero byte where two neighbours are
+    # equal; OR-ing it with itself shifted leaves a zero byte where three are; the classic
+    # "has a zero byte" test, (v - 0x0101…) & ~v & 0x8080…, is exact for existence at any width.
+    size = len(text)
+    if size < 3:
+        return False
+    x = int.from_bytes(text.encode("ascii"), "big")
+    pairs = x ^ (x >> 8)
+    triples = (pairs | (pairs >> 8)) & _low_bytes_mask(size - 2)
+    ones = _ONES[size - 2] if size - 2 < len(_ONES) else int.from_bytes(b"\x01" * (size - 2), "big")
+    high = ones << 7
+    return bool((triples - ones) & ~triples & high)
+
+
+_ONES = [int.from_bytes(b"\x01" * n, "big") for n in range(512)]
+
+
+def _low_bytes_mask(count: int) -> int:
+    return (1 << (8 * count)) - 1
 
 
 def _collapse_spacing(text: str) -> tuple[str, int]:
@@ -306,8 +355,8 @@ def _fold_leet(text: str) -> tuple[str, int]:
         core = stripped
         if not core or not core.isascii() or _NUMBER_LIKE.fullmatch(core):
             return token
-        leets = sum(1 for c in core if c in _LEET_CHARS)
-        letters = sum(1 for c in core if c.isalpha())
+        leets = len(core) - len(core.translate(_DELETE_LEET))
+        letters = len(core) - len(core.translate(_DELETE_ASCII_LETTERS))
         if not leets or not letters:
             return token
         if letters < leets and not _LEET_INTERIOR.search(core):
