@@ -10,7 +10,8 @@ e-mail and phone patterns, and three patterns RE2 rejects (backreference, lookar
 on the fallback engine with a timeout.
 
 Rates are CPU time of this one process (`time.process_time`, pinned to one core), so other
-work on a shared machine does not distort them; the ReDoS bound is wall-clock time.
+work on a shared machine does not distort them; the ReDoS bound is reported in CPU and
+wall-clock time (the fallback engine's timeout counts CPU time).
 
 Baselines, measured in the same run on the same core:
 - normalization alone (`normalize_text` over every comment), the floor of the engine's cost;
@@ -68,7 +69,9 @@ def load_comments() -> list[str]:
 
 
 def build_ruleset(texts: list[str]) -> dict[str, object]:
-    words = collections.Counter(w for t in texts[:30_000] for w in re.findall(r"[a-z]{4,}", t.lower()))
+    words = collections.Counter(
+        w for t in texts[:30_000] for w in re.findall(r"[a-z]{4,}", t.lower())
+    )
     vocab = [w for w, _ in words.most_common(20_000)][200:]
     step = max(1, len(vocab) // (N_KEYWORD_RULES * KEYWORDS_PER_RULE))
     picked = vocab[::step]
@@ -101,7 +104,9 @@ def build_ruleset(texts: list[str]) -> dict[str, object]:
 
 def naive_engine(ruleset: RuleSet) -> tuple[list[tuple[str, re.Pattern[str]]], ...]:
     keyword_patterns = [
-        (rule.id, re.compile(rf"\b{re.escape(k)}\b")) for rule in ruleset.rules for k in rule.keywords
+        (rule.id, re.compile(rf"\b{re.escape(k)}\b"))
+        for rule in ruleset.rules
+        for k in rule.keywords
     ]
     regex_patterns: list[tuple[str, re.Pattern[str]]] = []
     for rule in ruleset.rules:
@@ -178,20 +183,27 @@ def main() -> int:
 def check_redos_bound() -> bool:
     hostile = Item(id="redos", body="a" * 50_000)
     ok = True
-    for label, pattern in (("RE2", r"(a+)+$"), ("fallback", r"(?=a)(a+)+b")):
+    for label, pattern in (("RE2", r"(a+)+$"), ("fallback", r"(?<=a)(a|aa)+(?=$)")):
         rs = RuleSet.model_validate(
-            {"policy": "p@1", "regex_timeout_ms": 50, "rules": [{"id": "r", "regex": [pattern]}]}
+            {
+                "policy": "p@1",
+                "regex_timeout_ms": 50,
+                # raw: normalization would squeeze the 50,000 'a's to two
+                "rules": [{"id": "r", "regex": [pattern], "match_on": "raw"}],
+            }
         )
         compiled = compile_ruleset(rs)
         started = time.perf_counter()
+        cpu_started = time.process_time()
         result = compiled.match(hostile)
         elapsed_ms = (time.perf_counter() - started) * 1000
+        cpu_ms = (time.process_time() - cpu_started) * 1000
         outcome = "error (timeout)" if result.error else f"{len(result.hits)} hit(s)"
-        within = elapsed_ms < 100
+        within = cpu_ms < 100
         ok = ok and within
         print(
-            f"{pattern!r} on 50 kB of 'a' ({label}): {elapsed_ms:.1f} ms, {outcome}: "
-            f"{'PASS' if within else 'FAIL'} (< 100 ms)"
+            f"{pattern!r} on 50 kB of 'a' ({label}): {cpu_ms:.1f} ms CPU ({elapsed_ms:.1f} ms "
+            f"wall), {outcome}: {'PASS' if within else 'FAIL'} (< 100 ms)"
         )
     return ok
 

@@ -58,6 +58,8 @@ nasty = st.text(alphabet=st.sampled_from(list(NASTY)), max_size=60)
         ("k-i-l-l", "kill"),
         ("k * i * l * l", "kill"),
         ("k 1 l l", "kill"),
+        ("kill\n   you", "kill you"),
+        ("kill\tyou", "kill you"),
         ("kiiiiill", "kill"),
         ("killllll", "kill"),
         ("fuuuuuck", "fuck"),
@@ -69,11 +71,12 @@ def test_evasions_fold_to_the_plain_word(raw: str, expected: str) -> None:
 
 
 def test_changes_are_counted_by_kind() -> None:
-    changes = normalize_text("k\u200bіll y0u  a n d  y o u r").changes
+    changes = normalize_text("k\u200bіll y0u a n d, y o u r\n\n  friends").changes
     assert changes.invisible == 1
     assert changes.confusables == 1
     assert changes.leet == 1
     assert changes.spacing == 2
+    assert changes.whitespace == 1
     assert changes.evasion_signals == 5
     assert normalize_text("hello there").changes.evasion_signals == 0
 

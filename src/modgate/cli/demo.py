@@ -19,6 +19,7 @@ from rich.console import Console
 from modgate.cli._demo_golden import step_golden
 from modgate.cli._demo_llm import step_llm_cascade
 from modgate.cli._demo_policy import step_policies
+from modgate.cli._demo_rules import step_rules
 from modgate.cli._output import console
 from modgate.config import Settings
 from modgate.domain import Item
@@ -104,6 +105,7 @@ DEMO_STEPS: list[Callable[[DemoRun], None]] = [
     step_policies,
     step_golden,
     step_llm_cascade,
+    step_rules,
 ]
 
 

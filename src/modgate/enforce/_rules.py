@@ -76,7 +76,9 @@ class RulesEnforcer:
         try:
             result = self._compiled.match(item)
         except Exception as exc:  # a per-item failure is a value, never an exception
-            return Verdict.failed(item.id, self._spec.policy, self._ref, f"{type(exc).__name__}: {exc}")
+            return Verdict.failed(
+                item.id, self._spec.policy, self._ref, f"{type(exc).__name__}: {exc}"
+            )
         if result.error is not None:
             return Verdict.failed(item.id, self._spec.policy, self._ref, result.error)
         hits = [h for h in result.hits if h.rule.id in self._rule_ids]

@@ -368,9 +368,9 @@ class CompiledRuleSet:
                 start, end = _strip_non_word(prepared)
                 prepared = prepared[start:end]
             if not prepared:
-                problems.append(
-                    CompileProblem(path, f"value {value!r} is empty once normalized for {key[0]}")
-                )
+                problem = CompileProblem(path, f"value {value!r} is empty once normalized")
+                if problem not in problems:
+                    problems.append(problem)
                 continue
             if mode in _BOUNDED_MODES:
                 payload = self._ac_payloads.setdefault(prepared, {})
@@ -403,10 +403,12 @@ class CompiledRuleSet:
             reason = _re2_reason(re2_error)
             try:
                 fallback = regex.compile(wrapped, regex.V0)
-            except regex.error as exc:
-                problems.append(
-                    CompileProblem(path, f"invalid regex {value!r}: {exc} (RE2: {reason})")
-                )
+            except regex.error:
+                try:  # name the error in the user's pattern, not in our wrapper
+                    regex.compile(value, regex.V0)
+                except regex.error as own:
+                    exc = own
+                problems.append(CompileProblem(path, f"invalid regex {value!r}: {exc}"))
                 return
             rule_id = self.ruleset.rules[check.rule_index].id
             self._fallback_rule_ids.add(rule_id)
@@ -421,8 +423,10 @@ class CompiledRuleSet:
                     self._re2_keys.add(key)
                 else:
                     check.fallbacks.append((key, fallback, value))
-            how = "prefiltered by RE2 without its lookarounds/backreferences" if prefilter else (
-                "runs on every item"
+            how = (
+                "prefiltered by RE2 without its lookarounds/backreferences"
+                if prefilter
+                else ("runs on every item")
             )
             fallback_details.append(f"{rule_id}: {value!r} (RE2: {reason}; {how})")
             return
@@ -578,7 +582,11 @@ class CompiledRuleSet:
                 start = end_index - length + 1
                 end = end_index + 1
                 if mode == "includes-word":
-                    if word_start and start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                    if (
+                        word_start
+                        and start
+                        and (text[start - 1].isalnum() or text[start - 1] == "_")
+                    ):
                         continue
                     if word_end and end < size and (text[end].isalnum() or text[end] == "_"):
                         continue
@@ -615,7 +623,11 @@ class CompiledRuleSet:
             if check.spec.negate:
                 if matched:
                     where = _spans(matched[:1], views)[0].describe() if explain else ""
-                    return False, f"negated check matched: {_describe_check(check.spec)} ({where})", []
+                    return (
+                        False,
+                        f"negated check matched: {_describe_check(check.spec)} ({where})",
+                        [],
+                    )
             elif not matched:
                 return False, f"no match: {_describe_check(check.spec)}" if explain else "", []
             else:
@@ -851,4 +863,3 @@ def compile_ruleset(ruleset: RuleSet, source: str | None = None) -> CompiledRule
         RuleSetCompileError: Some values cannot be compiled (every problem is listed).
     """
     return CompiledRuleSet(ruleset, source)
-

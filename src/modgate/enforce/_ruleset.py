@@ -22,7 +22,9 @@ from pydantic import (
 
 from modgate.domain import Action, ItemKind
 
-MatchMode = Literal["includes", "includes-word", "starts-with", "ends-with", "full-exact", "full-text"]
+MatchMode = Literal[
+    "includes", "includes-word", "starts-with", "ends-with", "full-exact", "full-text"
+]
 """Where a value must sit in a field (AutoModerator's match types)."""
 MatchOn = Literal["normalized", "raw"]
 """Match against the normalized text (default) or the text as written."""
@@ -278,8 +280,10 @@ class RuleSet(_Frozen):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> RuleSet:
-        seen: set[str] = set()
-        duplicates = sorted({r.id for r in self.rules if r.id in seen or seen.add(r.id)})
+        counts: dict[str, int] = {}
+        for rule in self.rules:
+            counts[rule.id] = counts.get(rule.id, 0) + 1
+        duplicates = sorted(rule_id for rule_id, n in counts.items() if n > 1)
         if duplicates:
             raise ValueError(f"rule ids must be unique; repeated: {', '.join(duplicates)}")
         return self

@@ -7,6 +7,7 @@ plain data while the mark of every path is recorded. Schema errors (pydantic) an
 
 from __future__ import annotations
 
+import re
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -14,10 +15,11 @@ import yaml
 from pydantic import ValidationError as PydanticValidationError
 
 from modgate.enforce._rules_match import CompiledRuleSet, RuleSetCompileError, compile_ruleset
-from modgate.enforce._ruleset import RuleSet
+from modgate.enforce._ruleset import Rule, RuleSet
 from modgate.errors import NotFoundError, ValidationError
 
 DocPath = tuple[str | int, ...]
+_KEY = "\x00key"  # path suffix under which the mark of a mapping key is kept
 
 
 class RuleSetLoadError(ValidationError):
@@ -69,8 +71,8 @@ def _to_data(
                 )
                 continue
             child = (*path, str(key))
+            marks[(*child, _KEY)] = key_node.start_mark
             result[key] = _to_data(loader, value_node, child, marks, problems, source)
-            marks.setdefault(child, value_node.start_mark)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
@@ -102,19 +104,25 @@ def _nearest_mark(path: DocPath, marks: dict[DocPath, yaml.Mark]) -> yaml.Mark |
 
 
 def _schema_problems(
-    exc: PydanticValidationError, source: str, marks: dict[DocPath, yaml.Mark], data: Any
+    exc: PydanticValidationError,
+    source: str,
+    marks: dict[DocPath, yaml.Mark],
+    data: Any,
+    prefix: DocPath = (),
 ) -> list[str]:
     problems: list[str] = []
     for error in exc.errors():
-        loc = tuple(p for p in error["loc"] if isinstance(p, str | int))
+        loc = (*prefix, *(p for p in error["loc"] if isinstance(p, str | int)))
         mark = _nearest_mark(loc, marks)
+        if error["type"] == "extra_forbidden":
+            mark = marks.get((*loc, _KEY), mark)
         message = error["msg"].removeprefix("Value error, ")
         got = _value_at(data, loc)
         if error["type"] == "missing":
             detail = f"{message}"
         elif error["type"] == "extra_forbidden":
             detail = f"unknown field {loc[-1]!r}" if loc else message
-        elif got is not _MISSING and not isinstance(got, dict | list):
+        elif got is not _MISSING and not isinstance(got, dict | list) and repr(got) not in message:
             detail = f"{message} (got {got!r})"
         else:
             detail = message
@@ -153,35 +161,83 @@ def parse_ruleset(text: str, source: str = "<rules>", *, name: str | None = None
     return _parse_and_compile(text, source, name)[0]
 
 
-def _parse_and_compile(
-    text: str, source: str, name: str | None
-) -> tuple[RuleSet, CompiledRuleSet]:
+def _parse_and_compile(text: str, source: str, name: str | None) -> tuple[RuleSet, CompiledRuleSet]:
     try:
         data, marks, problems = _compose(text, source)
     except yaml.MarkedYAMLError as exc:
-        raise RuleSetLoadError(source, [f"{_where(source, exc.problem_mark)}: {exc.problem}"]) from exc
+        raise RuleSetLoadError(
+            source, [f"{_where(source, exc.problem_mark)}: {exc.problem}"]
+        ) from exc
     except yaml.YAMLError as exc:
         raise RuleSetLoadError(source, [f"{source}: {exc}"]) from exc
     if not isinstance(data, dict):
         kind = "empty" if data is None else type(data).__name__
-        raise RuleSetLoadError(source, [f"{source}:1:1: expected a mapping with 'rules', got {kind}"])
+        raise RuleSetLoadError(
+            source, [f"{source}:1:1: expected a mapping with 'rules', got {kind}"]
+        )
     if name is not None and "name" not in data:
         data = {"name": name, **data}
+    raw_rules = data.get("rules")
+    if not isinstance(raw_rules, list) or not raw_rules:
+        # Nothing to take apart rule by rule: let the schema say what is wrong.
+        try:
+            RuleSet.model_validate(data)
+        except PydanticValidationError as exc:
+            problems += _schema_problems(exc, source, marks, data)
+        raise RuleSetLoadError(source, problems or [f"{source}:1:1: no rules"])
+    # Each rule is validated on its own, so one bad rule does not hide the others' problems,
+    # and the valid ones are compiled to find bad patterns as well.
+    valid: list[tuple[int, Rule]] = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(raw_rules):
+        try:
+            rule = Rule.model_validate(raw)
+        except PydanticValidationError as exc:
+            problems += _schema_problems(exc, source, marks, data, prefix=("rules", index))
+            continue
+        if rule.id in seen:
+            where = _where(source, _nearest_mark(("rules", index, "id"), marks))
+            problems.append(
+                f"{where}: rules[{index}].id: rule id {rule.id!r} is already used by "
+                f"rules[{seen[rule.id]}]"
+            )
+            continue
+        seen[rule.id] = index
+        valid.append((index, rule))
+    header = {k: v for k, v in data.items() if k != "rules"}
+    stand_in = [valid[0][1]] if valid else [Rule(id="stand-in", keywords=("x",))]
     try:
-        ruleset = RuleSet.model_validate(data)
+        checked = RuleSet.model_validate({**header, "rules": stand_in})
     except PydanticValidationError as exc:
-        raise RuleSetLoadError(source, problems + _schema_problems(exc, source, marks, data)) from exc
-    try:
-        compiled = compile_ruleset(ruleset, source)
-    except RuleSetCompileError as exc:
-        problems += [
-            f"{_where(source, _nearest_mark(p.path, marks))}: {_dotted(p.path)}: {p.message}"
-            for p in exc.problems
-        ]
-        raise RuleSetLoadError(source, problems) from exc
-    if problems:
-        raise RuleSetLoadError(source, problems)
+        problems += _schema_problems(exc, source, marks, data)
+        checked = RuleSet(rules=tuple(stand_in))
+    ruleset = checked.model_copy(update={"rules": tuple(rule for _, rule in valid)})
+    compiled: CompiledRuleSet | None = None
+    if valid:
+        try:
+            compiled = compile_ruleset(ruleset, source)
+        except RuleSetCompileError as exc:
+            for problem in exc.problems:
+                path = _renumber(problem.path, [index for index, _ in valid])
+                where = _where(source, _nearest_mark(path, marks))
+                problems.append(f"{where}: {_dotted(path)}: {problem.message}")
+    if problems or compiled is None:
+        raise RuleSetLoadError(source, sorted(problems, key=_line_order))
     return ruleset, compiled
+
+
+def _line_order(problem: str) -> tuple[int, int]:
+    match = _LINE_COL.search(problem)
+    return (int(match[1]), int(match[2])) if match else (0, 0)
+
+
+_LINE_COL = re.compile(r":(\d+):(\d+): ")
+
+
+def _renumber(path: DocPath, original: list[int]) -> DocPath:
+    if len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int):
+        return ("rules", original[path[1]], *path[2:])
+    return path
 
 
 def load_ruleset(path: str | FilePath) -> CompiledRuleSet:

@@ -1,8 +1,8 @@
-"""Script-aware homoglyph folding from Unicode's confusables table. Pure.
+r"""Script-aware homoglyph folding from Unicode's confusables table. Pure.
 
 The table is Unicode's `confusables.txt` as shipped (in JSON form) by the maintained
 `confusable-homoglyphs` package; nothing is downloaded at run time. Scripts come from the
-`regex` module's `\\p{Script=…}` properties (current Unicode data, unlike the package's own
+`regex` module's `\p{Script=…}` properties (current Unicode data, unlike the package's own
 script table).
 
 Folding is **token-level and script-aware**: a token (a run of letters) is folded only when its
@@ -10,8 +10,9 @@ letters belong to more than one script, e.g. `kіll` with a Cyrillic `і`. Then 
 other scripts are replaced by their look-alike in the token's target script, where Unicode lists
 one. The target is Latin when the token has Latin letters and every other letter has a Latin
 look-alike (`ѕhооt`, three Cyrillic letters of five); otherwise the script with most letters
-(Latin wins ties), so a Latin `p` inside a Russian word folds to Cyrillic `р` (`пpивет`). A token written wholly in Cyrillic, Greek
-or any other single script is left alone, so real Russian, Ukrainian or Greek text passes through.
+(Latin wins ties), so a Latin `p` inside a Russian word folds to Cyrillic `р` (`пpивет`).
+A token written wholly in Cyrillic, Greek or any other single script is left alone, so real
+Russian, Ukrainian or Greek text passes through.
 """
 
 from __future__ import annotations
@@ -130,9 +131,7 @@ def fold_mixed_script_token(token: str) -> tuple[str, int]:
         return token, 0
     tables = fold_tables()
     latin = tables[LATIN]
-    if LATIN in counts and all(
-        c in latin for c in token if script_of(c) not in (LATIN, None)
-    ):
+    if LATIN in counts and all(c in latin for c in token if script_of(c) not in (LATIN, None)):
         dominant = LATIN  # the whole token can be read as Latin: `ѕhооt`
     else:
         dominant = max(counts, key=lambda s: (counts[s], s == LATIN, s))

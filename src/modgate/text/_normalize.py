@@ -6,10 +6,13 @@ the whole is idempotent — a property test checks it):
 1. **Invisible characters** removed: zero-width space, word joiner, BOM, soft hyphen, invisible
    operators, Hangul fillers, tag characters and C0/C1 controls other than tab and newline;
    zero-width (non-)joiners only *next to* spaces, ASCII, Latin, Cyrillic or Greek letters or
-   digits (elsewhere they shape Persian, Indic scripts and emoji sequences, and are kept). Bidi controls and variation
-   selectors are removed and counted apart, since emoji carry variation selectors innocently.
-2. **NFKC**, then **lower-case** (`str.lower`, not `casefold`: casefold rewrites Greek final
-   sigma `ς` and German `ß`, which would change real Greek and German text).
+   digits (elsewhere they shape Persian, Indic scripts and emoji sequences, and are kept).
+   Bidi controls and variation selectors are removed and counted apart, since emoji carry
+   variation selectors innocently.
+2. **Whitespace**: any run of whitespace (several spaces, tabs, line breaks) becomes one space,
+   so phrases match across line breaks and padding. **NFKC**, then **lower-case** (`str.lower`,
+   not `casefold`: casefold rewrites Greek final sigma `ς` and German `ß`, which would change
+   real Greek and German text).
 3. **Spacing tricks** collapsed: a run of three or more single characters joined by the *same*
    separator (`k i l l`, `k.i.l.l`, `k-i-l-l`, `k * i * l * l`) becomes one word, when at least
    two of them are letters (so `1.2.3` and `a b` stay).
@@ -70,6 +73,8 @@ _JOINERS = regex.compile(
     rf"(?<={_JOINER_NEIGHBOUR})[\u200c\u200d]+|[\u200c\u200d]+(?={_JOINER_NEIGHBOUR})"
 )
 
+# Any whitespace other than one plain space: runs, tabs, line breaks (`kill\n  you`).
+_WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
 _MAX_ROUNDS = 4
 _URL = re.compile(r"(?:[a-z][a-z0-9+.\-]*://|www\.)\S+")
 
@@ -128,6 +133,8 @@ class NormalizationChanges:
     """Runs of spaced-out single characters collapsed into a word."""
     repeats: int = 0
     """Runs of three or more repeated letters squeezed."""
+    whitespace: int = 0
+    """Runs of whitespace (several spaces, tabs, line breaks) made one space."""
 
     @property
     def evasion_signals(self) -> int:
@@ -166,16 +173,20 @@ def normalize_text(text: str) -> NormalizedText:
         >>> normalize_text("k1ll the m0d, it's 2024").text
         "kill the mod, it's 2024"
     """
-    invisible = bidi = variation = compatibility = confusables = 0
+    invisible = bidi = variation = compatibility = confusables = whitespace = 0
     if text.isascii():
         if not text.isprintable():
             before = len(text)
             text = text.translate(_DELETE_INVISIBLE)
             invisible = before - len(text)
+            text, whitespace = _WHITESPACE.subn(" ", text)
+        elif "  " in text:
+            text, whitespace = _WHITESPACE.subn(" ", text)
         text = text.lower()
     else:
         text, invisible, bidi, variation = _remove_invisible(text)
         text, compatibility = _compatibility_fold(text)
+        text, whitespace = _WHITESPACE.subn(" ", text)
     text, (spacing, confusables, leet, repeats) = _fold_text(text)
     rounds = 1
     while (spacing or confusables or leet) and not text.isascii() and rounds < _MAX_ROUNDS:
@@ -191,7 +202,7 @@ def normalize_text(text: str) -> NormalizedText:
         )
         rounds += 1
     if not (invisible or bidi or variation or compatibility or confusables or leet):
-        if not (spacing or repeats):
+        if not (spacing or repeats or whitespace):
             return NormalizedText(text, _NO_CHANGES)
     return NormalizedText(
         text,
@@ -204,6 +215,7 @@ def normalize_text(text: str) -> NormalizedText:
             leet=leet,
             spacing=spacing,
             repeats=repeats,
+            whitespace=whitespace,
         ),
     )
 
