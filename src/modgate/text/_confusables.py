@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import json
+import unicodedata
 from importlib import resources
 
 import regex
@@ -106,11 +107,24 @@ def fold_tables() -> dict[str, dict[str, str]]:
                 for candidate in candidates:
                     if len(candidate) != 1 or script_of(candidate) != target:
                         continue
+                    if not _stable_letter(candidate):
+                        continue
                     if target == LATIN and not candidate.isascii():
                         continue
                     tables[target][source] = candidate
                     break
     return tables
+
+
+def _stable_letter(char: str) -> bool:
+    # A fold target must be a plain letter that NFKC and lower-casing leave alone (the Greek
+    # ypogegrammeni `ͺ` is listed as confusable with `i` but NFKC turns it into a space and a
+    # combining mark), or normalizing twice would not give the same text.
+    return (
+        unicodedata.category(char) in ("Ll", "Lo")
+        and unicodedata.is_normalized("NFKC", char)
+        and char.lower() == char
+    )
 
 
 def fold_mixed_script_token(token: str) -> tuple[str, int]:
