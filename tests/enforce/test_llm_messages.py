@@ -23,7 +23,7 @@ def test_redaction_removes_email_phone_and_handle() -> None:
 
 
 def test_redaction_keeps_ordinary_numbers_and_text() -> None:
-    text = "I was born in 1999 and have 3 cats; score 42-17."
+    text = "I was born in 1999 and have 3 cats; score 42-17; posted 2024-01-15, 10:30."
     assert redact_personal_data(text) == text
 
 
@@ -74,3 +74,18 @@ def test_messages_put_policy_in_system_and_content_in_user() -> None:
         {"role": "system", "content": "POLICY"},
         {"role": "user", "content": "USER"},
     ]
+
+
+@given(
+    st.sampled_from(["", "+1 ", "+44 ", "+49-"]),
+    st.sampled_from(["", "(555) ", "(20) "]),
+    st.lists(st.integers(0, 9), min_size=7, max_size=10),
+    st.sampled_from([" ", "-", ".", ""]),
+)
+def test_phone_numbers_in_common_formats_are_redacted(
+    country: str, area: str, digits: list[int], sep: str
+) -> None:
+    number = "".join(str(d) for d in digits)
+    formatted = f"{country}{area}{number[:3]}{sep}{number[3:]}"
+    out = redact_personal_data(f"call me at {formatted} tonight")
+    assert out == "call me at [PHONE] tonight"

@@ -42,7 +42,10 @@ _REPLY_REMINDERS = {
 }
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-_PHONE = re.compile(r"(?<![\w+])(?:\+?\d[\s().\-]?){6,14}\d(?!\w)")
+_PHONE = re.compile(
+    r"(?<![\w+])(?!\d{4}-\d{2}-\d{2}(?!\d))"  # not inside a number; an ISO date is no phone
+    r"(?:\+\d{1,3}[\s.\-]?)?(?:\(\d{1,4}\)[\s.\-]?)?\d(?:[\s.\-]?\d){5,13}(?!\w)"
+)  # optional +country and (area), then 6 to 14 more digits with single separators
 _HANDLE = re.compile(r"(?<![\w@/.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?(?![\w@])")
 
 
