@@ -143,6 +143,9 @@ def test_cascade_is_built_from_its_spec_with_an_llm_stage(fake_llm: FakeLLMServe
     assert [v.action for v in verdicts] == [Action.REMOVE, Action.ALLOW]
     assert fake_llm.request_count == 1
     assert cascade.last_report is not None and cascade.last_report.stages[1].share == 0.5
+    assert cascade.last_run_stats is not None and cascade.last_run_stats.items == 1
+    cascade.predict([Item(id="y", body="hello")])  # nothing reaches the LLM this time
+    assert cascade.last_run_stats is None
 
 
 def test_bad_cascade_params_name_the_problem() -> None:

@@ -147,6 +147,9 @@ class CascadeEnforcer:
             raise ConfigError(f"cascade {self._spec.name!r} has no stages")
         self.stages: tuple[CascadeStage, ...] = tuple(stages)
         self.last_report: CascadeReport | None = None
+        self.last_run_stats: Any = None
+        """Run figures of the last stage that reported some in the last run (e.g. the LLM
+        judge's `LLMRunStats`), so evaluations of a cascade see its LLM reliability."""
 
     def _build_stages(
         self, registry: Registry | None, context: dict[str, Any]
@@ -190,10 +193,13 @@ class CascadeEnforcer:
         pending = list(range(len(items)))
         reports: list[StageReport] = []
         uncertain = 0
+        self.last_run_stats = None
         for number, stage in enumerate(self.stages):
             last = number == len(self.stages) - 1
             reached = len(pending)
             verdicts = stage.enforcer.predict([items[i] for i in pending]) if pending else []
+            if pending and getattr(stage.enforcer, "last_run_stats", None) is not None:
+                self.last_run_stats = getattr(stage.enforcer, "last_run_stats", None)
             if len(verdicts) != len(pending):
                 raise ConfigError(
                     f"stage {stage.name} returned {len(verdicts)} verdicts for {len(pending)} items"
