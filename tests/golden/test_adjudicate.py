@@ -1,18 +1,25 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from modgate.errors import NotFoundError, ValidationError
 from modgate.golden import (
+    ImportOptions,
     add_annotation,
     adjudication_history,
     adjudication_queue,
     auto_adjudicate,
+    check_golden_set,
     golden_agreement,
+    import_golden_file,
     set_gold_label,
     show_golden_set,
 )
 from modgate.store import Store, list_audit_events
+
+from .conftest import annotation_rows, write_csv
 
 
 def test_queue_lists_disagreements_closest_split_first(annotated: Store) -> None:
@@ -79,3 +86,20 @@ def test_agreement_of_a_stored_set_counts_items_and_pairs(annotated: Store) -> N
     alpha = next(r for r in report.results if r.statistic == "krippendorff_alpha")
     assert alpha.items == 6 and alpha.value is not None
     assert {r.group for r in report.results if r.scope == "tag"} == {"quote", "sarcasm"}
+
+
+def test_check_finds_leakage_into_another_golden_set(annotated: Store, tmp_path: Path) -> None:
+    rows = [r for r in annotation_rows() if r["id"] in ("i1", "i3")]
+    for row in rows:
+        row["id"] = f"train-{row['id']}"
+    path = write_csv(tmp_path / "train.csv", rows)
+    import_golden_file(annotated, "train", path, ImportOptions(policy="hate_speech"), actor="t")
+    report = check_golden_set(annotated, "g", training_set="train")
+    assert [(leak.item_id, leak.training_id, leak.exact) for leak in report.leaks] == [
+        ("i1", "train-i1", True),
+        ("i3", "train-i3", True),
+    ]
+    assert report.training_rows == 2
+    assert {b.source for b in report.balance} == {"chat", "forum"}
+    with pytest.raises(ValidationError, match="not both"):
+        check_golden_set(annotated, "g", training_set="train", training_file=path)

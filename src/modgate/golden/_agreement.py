@@ -237,7 +237,7 @@ def _group_results(
             fleiss_items = int(keep.sum())
             fleiss = fleiss_kappa(table[keep])
             if fleiss_items < len(totals):
-                note = f"items with {int(modal)} ratings (the most common count)"
+                note = f"only items with {int(modal)} ratings, the most common count"
     results.append(
         AgreementResult(
             statistic="fleiss_kappa",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, and_, delete, func, insert, select, update
 
 from modgate.errors import NotFoundError
 from modgate.golden._schema import (
@@ -39,6 +39,51 @@ from modgate.store import (
 )
 
 _CHUNK = 900  # SQLite's bound-parameter limit per IN list
+
+
+def _write_rows(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    key: Sequence[str] = (),
+    update_columns: Sequence[str] = (),
+) -> None:
+    """Insert (or upsert on `key`) rows of a golden table.
+
+    PostgreSQL goes through the store's COPY-based bulk writes. On SQLite, SQLAlchemy's
+    per-row parameter compilation costs more than the write itself at golden-set sizes, so
+    the rows are converted once with each column type's own bind processor and handed to the
+    driver's executemany; the stored values are exactly what SQLAlchemy would store.
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        if key:
+            bulk_upsert(conn, table, rows, key=key, update=update_columns)
+        else:
+            bulk_insert(conn, table, rows)
+        return
+    columns = list(rows[0])
+    dialect = conn.dialect
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+    ]
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+    if key:
+        sets = ", ".join(f'"{c}" = excluded."{c}"' for c in update_columns)
+        conflict = f"DO UPDATE SET {sets}" if update_columns else "DO NOTHING"
+        sql += f" ON CONFLICT ({', '.join(key)}) {conflict}"
+    params = [
+        tuple(
+            value if proc is None else proc(value)
+            for proc, value in zip(processors, (row[c] for c in columns), strict=True)
+        )
+        for row in rows
+    ]
+    conn.exec_driver_sql(sql, params)
 
 
 def _aware(value: datetime) -> datetime:
@@ -126,12 +171,12 @@ def upsert_golden_items(
 ) -> None:
     """Insert or update golden items; an existing gold label is never overwritten here."""
     rows = [_golden_row(set_name, item, now) for item in batch]
-    bulk_upsert(
+    _write_rows(
         conn,
         golden_items,
         rows,
         key=["set_name", "item_id"],
-        update=["policy", "tags", "allowed", "criteria", "source", "group_key"],
+        update_columns=["policy", "tags", "allowed", "criteria", "source", "group_key"],
     )
 
 
@@ -170,7 +215,7 @@ def insert_annotations(
     now: datetime,
 ) -> None:
     """Insert annotations."""
-    bulk_insert(
+    _write_rows(
         conn,
         annotations_table,
         [
@@ -289,7 +334,7 @@ def set_gold_labels(
     """Record adjudications and update each item's current gold label."""
     if not changes:
         return
-    bulk_insert(
+    _write_rows(
         conn,
         adjudications,
         [{"set_name": set_name, **change.model_dump()} for change in changes],
@@ -432,7 +477,7 @@ def insert_version(
         for row in rows
     ]
     for start in range(0, len(payload), 5000):
-        bulk_insert(conn, golden_version_items, payload[start : start + 5000])
+        _write_rows(conn, golden_version_items, payload[start : start + 5000])
 
 
 def iter_version_rows(
