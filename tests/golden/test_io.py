@@ -185,3 +185,29 @@ def test_unknown_file_format_is_a_clear_error(store: Store, tmp_path: Path) -> N
     path.write_text("x")
     with pytest.raises(ValidationError, match="format"):
         import_golden_file(store, "g", path, ImportOptions(policy="p"), actor="t")
+
+
+def test_golden_import_keeps_item_fields_it_does_not_carry(store: Store, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from modgate.domain import AuthorInfo, Item
+    from modgate.store import save_items
+
+    created = datetime(2026, 3, 1, tzinfo=UTC)
+    save_items(
+        store,
+        [
+            Item(
+                id="i1", kind="comment", title="T", body="old text", community="r/x",
+                created_at=created, author=AuthorInfo(karma=5), meta={"score": 3},
+            )
+        ],
+        actor="t",
+    )  # fmt: skip
+    path = write_csv(tmp_path / "g.csv", [{"id": "i1", "text": "old text", "label": "v", "x": "1"}])
+    import_golden_file(store, "g", path, ImportOptions(policy="p"), actor="t")
+    item = get_item(store, "i1")
+    assert (item.kind, item.title, item.community, item.created_at) == (
+        "comment", "T", "r/x", created,
+    )  # fmt: skip
+    assert item.author == AuthorInfo(karma=5) and item.meta == {"score": 3, "x": "1"}

@@ -387,7 +387,9 @@ def import_golden_file(
         fresh = [i for i in batch.items if i not in replaced]
         fresh_set = set(fresh)
         with store.begin() as conn:
-            written += write_items(conn, list(batch.items.values()), actor=actor, source=origin)
+            known = _repo.existing_items(conn, list(batch.items))
+            merged = [_merge_item(known.get(i.id), i) for i in batch.items.values()]
+            written += write_items(conn, merged, actor=actor, source=origin)
             _repo.upsert_golden_items(conn, name, list(batch.golden.values()), now=now)
             _repo.replace_annotations(
                 conn,
@@ -467,6 +469,24 @@ def import_golden_file(
             details={"file": str(path), "origin": origin, **outcome.model_dump(mode="json")},
         )
     return outcome
+
+
+def _merge_item(existing: Item | None, new: Item) -> Item:
+    """An item already in the store keeps every field the golden file does not give.
+
+    A golden file brings id, text and a few facets; fields such as the author, title or
+    creation time that came from an earlier items import are kept, and `meta` is merged.
+    """
+    if existing is None:
+        return new
+    return existing.model_copy(
+        update={
+            "body": new.body,
+            "community": new.community if new.community is not None else existing.community,
+            "parent_id": new.parent_id if new.parent_id is not None else existing.parent_id,
+            "meta": {**existing.meta, **new.meta},
+        }
+    )
 
 
 def _accept(

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, and_, delete, func, insert, select, update
 
+from modgate.domain import Item
 from modgate.errors import NotFoundError
 from modgate.golden._schema import (
     Adjudication,
@@ -30,6 +31,7 @@ from modgate.store import (
     golden_version_items,
     golden_versions,
     items,
+    row_to_item,
 )
 from modgate.store import (
     golden_adjudications as adjudications,
@@ -246,6 +248,16 @@ def delete_annotation(conn: Connection, set_name: str, item_id: str, annotator: 
             )
         )
     )
+
+
+def existing_items(conn: Connection, ids: Sequence[str]) -> dict[str, Item]:
+    """Items already in the items table, by id (for merging instead of overwriting)."""
+    found: dict[str, Item] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = list(ids[start : start + _CHUNK])
+        for row in conn.execute(select(items).where(items.c.id.in_(chunk))).mappings():
+            found[row["id"]] = row_to_item(row)
+    return found
 
 
 def get_golden_item(conn: Connection, set_name: str, item_id: str) -> GoldenItem | None:
