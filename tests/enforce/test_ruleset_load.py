@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from modgate.enforce import RuleSetLoadError, load_ruleset, parse_ruleset
+from modgate.enforce import AuthorConditions, RuleSetLoadError, load_ruleset, parse_ruleset
 from modgate.enforce._ruleset import RuleSet
 from modgate.errors import NotFoundError, ValidationError
 
@@ -118,3 +120,34 @@ def test_ruleset_round_trips_through_json() -> None:
     )
     again = RuleSet.model_validate_json(ruleset.model_dump_json())
     assert again == ruleset
+
+
+_YAML_BITS = st.sampled_from(
+    ["rules:", "\n  - id: r", "\n    keywords: [", "k", "]", "\n    regex: ['", "(a", "']",
+     "\n    action: ", "remove", "delete", "\n    author: {karma: '", "< 3", "x", "'}", ": ", "- ",
+     "\n", "  ", "[", "{", "'", '"', "\u200b", "&a", "*a", "!!python/object", "\t"]
+)  # fmt: skip
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.text(max_size=200), st.lists(_YAML_BITS, max_size=30).map("".join)))
+def test_any_text_either_loads_or_raises_a_load_error(text: str) -> None:
+    try:
+        ruleset = parse_ruleset(text, "x.yaml")
+    except RuleSetLoadError as exc:
+        assert exc.problems, "a load error lists at least one problem"
+        assert all(p.startswith("x.yaml") for p in exc.problems)
+    else:
+        assert ruleset.rules
+
+
+@given(
+    st.sampled_from(["<", "<=", ">", ">=", "==", "!=", "="]),
+    st.integers(min_value=-10_000, max_value=10_000),
+    st.sampled_from(["", " days", " weeks", " hours"]),
+)
+def test_comparisons_round_trip_through_their_text(op: str, value: int, unit: str) -> None:
+    first = AuthorConditions.model_validate({"account_age_days": f"{op} {value}{unit}"})
+    assert first.account_age_days is not None
+    again = AuthorConditions.model_validate({"account_age_days": str(first.account_age_days)})
+    assert again.account_age_days == first.account_age_days

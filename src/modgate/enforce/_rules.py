@@ -115,11 +115,17 @@ class RulesEnforcer:
 
 
 def _rationale(hits: list[RuleHit]) -> str:
-    parts = []
-    for hit in hits:
+    parts: list[str] = []
+    size = 0
+    for count, hit in enumerate(hits):
+        if size > _MAX_RATIONALE:
+            parts.append(f"and {len(hits) - count} more rule(s)")
+            break
         action = hit.action.value if hit.action is not None else "thresholds"
-        where = "; ".join(s.describe() for s in hit.spans[:3]) or "conditions hold"
-        parts.append(f"rule {hit.rule.id} ({action}): {where}")
+        where = "; ".join([s.describe() for s in hit.spans[:3]]) or "conditions hold"
+        part = f"rule {hit.rule.id} ({action}): {where}"
+        parts.append(part)
+        size += len(part) + 3
     text = " | ".join(parts)
     return text if len(text) <= _MAX_RATIONALE else text[: _MAX_RATIONALE - 1] + "…"
 
