@@ -18,7 +18,7 @@ def test_demo_says_plainly_when_the_llm_stage_is_skipped(
     assert result.exit_code == 0, result.stderr
     text = " ".join(result.stdout.split())
     assert "LLM stage skipped — MODGATE_LLM_BASE_URL is not set" in text
-    assert "demo-lexicon: 120 items (100% of traffic)" in text
+    assert "demo-rules: 120 items (100% of traffic)" in text
 
 
 def test_demo_cascade_calls_the_llm_for_the_uncertain_band_only(
@@ -34,4 +34,4 @@ def test_demo_cascade_calls_the_llm_for_the_uncertain_band_only(
     assert 0 < reached < 120
     assert fake_llm.request_count == reached
     assert fake_llm.requests[0].messages[0]["role"] == "system"
-    assert "harassment" in fake_llm.requests[0].messages[0]["content"].lower()
+    assert "hate" in fake_llm.requests[0].messages[0]["content"].lower()

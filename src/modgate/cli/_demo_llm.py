@@ -1,4 +1,7 @@
-"""Demo step: a cascade whose LLM stage runs only when `MODGATE_LLM_BASE_URL` is set."""
+"""Demo step: rules → lexicon → LLM cascade; the LLM stage runs only with `MODGATE_LLM_BASE_URL`.
+
+Runs after the rules step, which puts `rules/demo.yaml` (policy hate_speech@1) in the workspace.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from modgate.enforce import (
     CascadeStage,
     EnforcerSpec,
     LLMEnforcer,
+    RulesEnforcer,
     action_for_score,
 )
 from modgate.enforce._cascade import ScoreBand
@@ -25,14 +29,17 @@ DEMO_ITEMS = 120
 _STRONG = ("kill", "die", "idiot", "stupid", "trash", "hate", "disgusting", "retard", "bitch")
 
 
-class _LexiconEnforcer:
-    """The demo's cheap first stage: a few strong words decide, second person is 'uncertain'.
+POLICY = "hate_speech@1"
 
-    A stand-in for the rules and classifier kinds, so the demo shows the uncertain band moving on.
+
+class _LexiconEnforcer:
+    """The demo's middle stage: a few strong words decide, second person is 'uncertain'.
+
+    A stand-in for a trained classifier, so the demo shows an uncertain band moving on.
     """
 
     def __init__(self) -> None:
-        self._spec = EnforcerSpec(name="demo-lexicon", kind="demo_lexicon", policy="harassment@1")
+        self._spec = EnforcerSpec(name="demo-lexicon", kind="demo_lexicon", policy=POLICY)
 
     @property
     def spec(self) -> EnforcerSpec:
@@ -64,18 +71,28 @@ class _LexiconEnforcer:
 
 
 def step_llm_cascade(run: DemoRun) -> None:
-    """Run lexicon → LLM (uncertain band only) → review on part of the sample."""
+    """Run rules → lexicon → LLM (uncertain band only) → review on part of the sample."""
     from modgate.cli.demo import load_sample_items
 
     items = load_sample_items(run.sample_path)[:DEMO_ITEMS]
-    band = ScoreBand(low=0.2, high=0.8)
-    stages = [CascadeStage(_LexiconEnforcer(), band)]
+    rules = RulesEnforcer.from_spec(
+        EnforcerSpec(
+            name="demo-rules",
+            kind="rules",
+            policy=POLICY,
+            params={"ruleset": str(run.workspace / "rules" / "demo.yaml")},
+        )
+    )
+    stages = [
+        CascadeStage(rules, ScoreBand(low=0.0, high=0.5)),  # no rule (or a weak one) fired
+        CascadeStage(_LexiconEnforcer(), ScoreBand(low=0.2, high=0.8)),
+    ]
     base_url = os.environ.get("MODGATE_LLM_BASE_URL")
     if base_url:
         spec = EnforcerSpec(
             name="demo-judge",
             kind="llm",
-            policy="harassment@1",
+            policy=POLICY,
             params={
                 "model": os.environ.get("MODGATE_LLM_MODEL", "openai/gpt-oss-safeguard-20b"),
                 "base_url": base_url,
@@ -95,7 +112,7 @@ def step_llm_cascade(run: DemoRun) -> None:
             highlight=False,
         )
     cascade = CascadeEnforcer(
-        EnforcerSpec(name="demo-cascade", kind="cascade", policy="harassment@1"), stages=stages
+        EnforcerSpec(name="demo-cascade", kind="cascade", policy=POLICY), stages=stages
     )
     verdicts = cascade.predict(items)
     report = cascade.last_report

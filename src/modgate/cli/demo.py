@@ -104,8 +104,8 @@ DEMO_STEPS: list[Callable[[DemoRun], None]] = [
     step_load_items,
     step_policies,
     step_golden,
-    step_llm_cascade,
     step_rules,
+    step_llm_cascade,
 ]
 
 
