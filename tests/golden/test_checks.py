@@ -61,3 +61,15 @@ def test_single_class_sources_are_flagged_first() -> None:
 
 def test_normalization_ignores_case_and_punctuation() -> None:
     assert normalize_for_match("Hello,   WORLD!") == normalize_for_match("hello world")
+
+
+def test_cluster_shortcut_equals_clusters_of_the_pair_list() -> None:
+    from modgate.golden import near_duplicate_clusters
+
+    texts = [
+        ("a", BASE), ("b", BASE + "!"), ("c", BASE.replace("today", "tonight")),
+        ("d", "another sentence entirely, nothing shared with the rest"), ("e", "🙂"), ("f", "🙃"),
+    ]  # fmt: skip
+    expected = duplicate_clusters(find_near_duplicates(texts, threshold=0.7))
+    assert near_duplicate_clusters(texts, threshold=0.7) == expected
+    assert "e" not in expected and "f" not in expected  # texts without words are not "equal"

@@ -39,6 +39,7 @@ from modgate.golden._checks import (
     find_leakage,
     find_near_duplicates,
     measure_source_balance,
+    near_duplicate_clusters,
 )
 from modgate.golden._coverage import (
     DIMENSIONS,
@@ -157,6 +158,7 @@ __all__ = [
     "measure_agreement",
     "measure_coverage",
     "measure_source_balance",
+    "near_duplicate_clusters",
     "parse_version_ref",
     "rated_items_from_votes",
     "read_texts",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from datasketch import MinHash, MinHashLSH
 from pydantic import BaseModel, ConfigDict
@@ -113,13 +113,38 @@ def _shingles(normalized: str) -> list[bytes]:
 def _exact_groups(texts: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     groups: dict[str, list[str]] = defaultdict(list)
     for item_id, text in texts:
-        groups[normalize_for_match(text)].append(item_id)
+        # a text without words (emoji, punctuation) is only an exact duplicate of itself
+        groups[normalize_for_match(text) or text.strip()].append(item_id)
+    for members in groups.values():
+        members.sort()
     return groups
 
 
 def _signatures(keys: Sequence[str]) -> list[MinHash]:
     shingled = [_shingles(k) for k in keys]
     return MinHash.bulk(shingled, num_perm=NUM_PERM, hashfunc=zlib.crc32)  # type: ignore[no-any-return]
+
+
+def _near_links(
+    groups: Mapping[str, list[str]], threshold: float
+) -> Iterator[tuple[str, str, float]]:
+    """(first, second, similarity) for representatives of exact groups that are near-duplicates."""
+    keys = [k for k in groups if k]
+    if len(keys) < 2:
+        return
+    signatures = _signatures(keys)
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    with lsh.insertion_session() as session:
+        for index, signature in enumerate(signatures):
+            session.insert(index, signature, check_duplication=False)
+    for index, signature in enumerate(signatures):
+        for other in lsh.query(signature):
+            if other <= index:
+                continue
+            similarity = float(signature.jaccard(signatures[other]))
+            if similarity >= threshold:
+                first, second = sorted((groups[keys[index]][0], groups[keys[other]][0]))
+                yield first, second, similarity
 
 
 def find_near_duplicates(
@@ -139,38 +164,20 @@ def find_near_duplicates(
         Pairs, sorted by first then second id.
     """
     groups = _exact_groups(texts)
-    pairs: list[DuplicatePair] = []
-    for members in groups.values():
-        members.sort()
-        pairs.extend(
-            DuplicatePair(first=members[0], second=other, similarity=1.0, exact=True)
-            for other in members[1:]
-        )
-    keys = [k for k in groups if k]
-    if len(keys) > 1:
-        signatures = _signatures(keys)
-        lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-        with lsh.insertion_session() as session:
-            for index, signature in enumerate(signatures):
-                session.insert(index, signature, check_duplication=False)
-        for index, signature in enumerate(signatures):
-            for other in lsh.query(signature):
-                if other <= index:
-                    continue
-                similarity = signature.jaccard(signatures[other])
-                if similarity >= threshold:
-                    first, second = sorted((groups[keys[index]][0], groups[keys[other]][0]))
-                    pairs.append(
-                        DuplicatePair(
-                            first=first, second=second, similarity=similarity, exact=False
-                        )
-                    )
+    pairs = [
+        DuplicatePair(first=members[0], second=other, similarity=1.0, exact=True)
+        for members in groups.values()
+        for other in members[1:]
+    ]
+    pairs.extend(
+        DuplicatePair(first=first, second=second, similarity=similarity, exact=False)
+        for first, second, similarity in _near_links(groups, threshold)
+    )
     pairs.sort(key=lambda p: (p.first, p.second))
     return pairs
 
 
-def duplicate_clusters(pairs: Iterable[DuplicatePair]) -> dict[str, str]:
-    """Cluster id (smallest member id) of every item that has a duplicate."""
+def _union_find() -> tuple[Callable[[str], str], Callable[[str, str], None], dict[str, str]]:
     parent: dict[str, str] = {}
 
     def find(node: str) -> str:
@@ -181,10 +188,37 @@ def duplicate_clusters(pairs: Iterable[DuplicatePair]) -> dict[str, str]:
             parent[node], node = root, parent[node]
         return root
 
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    return find, union, parent
+
+
+def duplicate_clusters(pairs: Iterable[DuplicatePair]) -> dict[str, str]:
+    """Cluster id (smallest member id) of every item that has a duplicate."""
+    find, union, parent = _union_find()
     for pair in pairs:
-        a, b = find(pair.first), find(pair.second)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
+        union(pair.first, pair.second)
+    return {node: find(node) for node in list(parent)}
+
+
+def near_duplicate_clusters(
+    texts: Iterable[tuple[str, str]], *, threshold: float = 0.8
+) -> dict[str, str]:
+    """Cluster id of every item with a (near-)duplicate, without building the pair list.
+
+    Same clusters as `duplicate_clusters(find_near_duplicates(texts))`, cheaper: freezing
+    only needs the clusters to keep duplicates in one split.
+    """
+    groups = _exact_groups(texts)
+    find, union, parent = _union_find()
+    for members in groups.values():
+        for other in members[1:]:
+            union(members[0], other)
+    for first, second, _ in _near_links(groups, threshold):
+        union(first, second)
     return {node: find(node) for node in list(parent)}
 
 

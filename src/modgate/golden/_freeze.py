@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from modgate.errors import ValidationError
 from modgate.golden import _repo
 from modgate.golden._adjudicate import ResolvedItem, gold_weight, load_resolved
-from modgate.golden._checks import duplicate_clusters, find_near_duplicates
+from modgate.golden._checks import near_duplicate_clusters
 from modgate.golden._schema import SPLITS, FreezeResult, GoldenSetConfig, GoldenVersion, TrainingRow
 from modgate.golden._splits import SplitItem, assign_splits
 from modgate.store import Store, record_audit_event
@@ -47,11 +47,10 @@ def _split_items(resolved: list[ResolvedItem], config: GoldenSetConfig) -> list[
     group_by = set(config.split.group_by)
     clusters: dict[str, str] = {}
     if "near_duplicate" in group_by:
-        pairs = find_near_duplicates(
+        clusters = near_duplicate_clusters(
             [(e.item_id, e.loaded.text) for e in resolved],
             threshold=config.near_duplicate_threshold,
         )
-        clusters = duplicate_clusters(pairs)
     split_items = []
     for entry in resolved:
         assert entry.gold is not None
