@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from modgate.domain import Action, Item
 from modgate.enforce import EnforcerSpec, LLMEnforcer, list_llm_runs
@@ -414,3 +416,51 @@ def test_a_broken_cache_does_not_stop_enforcement(
     assert verdict.error is None and verdict.action is Action.REMOVE
     assert "LLM cache read failed" in caplog.text
     assert "could not record LLM run" in caplog.text
+
+
+def test_concurrency_limit_is_respected(fake_llm: FakeLLMServer) -> None:
+    import threading
+    import time
+
+    judge = keyword_judge()
+    lock = threading.Lock()
+    active = [0]
+    peak = [0]
+
+    def counting(request: FakeRequest) -> FakeReply:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.05)
+        with lock:
+            active[0] -= 1
+        return judge(request)
+
+    fake_llm.reset(counting)
+    items = [Item(id=str(i), body=f"post {i}") for i in range(24)]
+    make(fake_llm, max_concurrency=4).predict(items)
+    assert 2 <= peak[0] <= 4
+
+
+@given(
+    retry=st.integers(0, 10),
+    retry_after=st.one_of(st.none(), st.floats(0, 100)),
+    base=st.floats(0, 5),
+    cap=st.floats(0, 30),
+)
+def test_backoff_is_jittered_capped_and_honours_retry_after(
+    retry: int, retry_after: float | None, base: float, cap: float
+) -> None:
+    from modgate.enforce import LLMClient, LLMClientConfig
+
+    client = LLMClient(
+        LLMClientConfig(
+            base_url="http://x/v1", model="m", backoff_base_s=base, backoff_max_s=cap, seed=1
+        )
+    )
+    delay = client._backoff(retry, retry_after)
+    assert 0.0 <= delay <= cap
+    if retry_after is not None:
+        assert delay >= min(retry_after, cap)
+    else:
+        assert delay <= base * 2**retry
