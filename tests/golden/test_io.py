@@ -211,3 +211,15 @@ def test_golden_import_keeps_item_fields_it_does_not_carry(store: Store, tmp_pat
         "comment", "T", "r/x", created,
     )  # fmt: skip
     assert item.author == AuthorInfo(karma=5) and item.meta == {"score": 3, "x": "1"}
+
+
+def test_a_list_where_a_single_value_belongs_is_rejected(store: Store, tmp_path: Path) -> None:
+    rows = [
+        {"id": "ok", "text": "fine", "label": "v", "parent_id": "p"},
+        {"id": "bad", "text": "fine", "label": "v", "parent_id": ["not", "a", "string"]},
+    ]
+    path = write_jsonl(tmp_path / "r.jsonl", rows)
+    result = import_golden_file(store, "g", path, ImportOptions(policy="p"), actor="t")
+    assert result.items == 1 and result.reject_reasons == {"invalid_value": 1}
+    detail = read_rejects(Path(result.rejects_path or "")).pop().detail
+    assert "parent_id" in detail and "single value" in detail

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from modgate.domain import Item
@@ -145,6 +146,10 @@ def _text(values: Mapping[str, Any], column: str) -> str | None:
         return None
     if isinstance(value, float) and value != value:  # NaN from Parquet/pandas exports
         return None
+    if isinstance(value, dict | list):
+        raise _RowError(
+            RejectReason.INVALID_VALUE, f"{column}: expected a single value, got {value!r}"
+        )
     text = str(value).strip() if not isinstance(value, str) else value.strip()
     return text or None
 
@@ -496,7 +501,13 @@ def _accept(
     item_texts: dict[str, tuple[int, str]],
     shape: Shape,
 ) -> tuple[Item, GoldenItem, list[Annotation]]:
-    item, golden, annotations = parser.parse(row.values)
+    try:
+        item, golden, annotations = parser.parse(row.values)
+    except pydantic.ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'row'}: {err['msg']}" for err in exc.errors()
+        )
+        raise _RowError(RejectReason.INVALID_VALUE, problems) from None
     seen = item_texts.get(item.id)
     if seen is not None:
         if shape == "votes":
