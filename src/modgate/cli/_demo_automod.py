@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from modgate.cli.demo import DemoRun, load_sample_items
 from modgate.enforce import EnforcerSpec, RulesEnforcer, import_automod, load_ruleset
+
+if TYPE_CHECKING:  # demo.py imports this module to list the step
+    from modgate.cli.demo import DemoRun
 
 COMMUNITY = "townsquare"
 
@@ -19,6 +22,8 @@ def automod_demo_config() -> Path:
 
 def step_automod(run: DemoRun) -> None:
     """Import the demo AutoModerator config and judge the sample with it, as comments."""
+    from modgate.cli.demo import load_sample_items
+
     rules_dir = run.workspace / "rules"
     target = rules_dir / f"{COMMUNITY}.yaml"
     report_path = rules_dir / f"{COMMUNITY}.automod-report.md"

@@ -46,6 +46,12 @@ def classify_document(doc: AutomodDocument) -> Classification:
         )
     reasons = [f"`{u.key}` (line {u.line}): {u.reason}" for u in rule.unsupported]
     reasons += _field_problems(rule)
+    if rule.ignore_blockquotes and (
+        rule.body_longer_than is not None or rule.body_shorter_than is not None
+    ):
+        reasons.append(
+            "`ignore_blockquotes` with a body length check: the rule set measures the whole body"
+        )
     if reasons:
         return Classification("unsupported", "; ".join(reasons))
     if not variants:

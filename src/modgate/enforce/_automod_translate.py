@@ -40,7 +40,11 @@ from modgate.enforce._automod_model import (
     AutomodThreshold,
     Variant,
 )
-from modgate.enforce._automod_report import AutomodImportEntry, AutomodImportReport
+from modgate.enforce._automod_report import (
+    AutomodImportEntry,
+    AutomodImportReport,
+    ImportStatus,
+)
 from modgate.enforce._python_regex import UnconvertibleRegexError, convert_python_regex
 from modgate.enforce._ruleset import AuthorConditions, Rule, RuleSet, TextCheck
 
@@ -84,7 +88,7 @@ class AutomodImport:
     """The outcome of an import: the rule set and the report of every section."""
 
     rule_set: RuleSet
-    """The translated rules (may be empty of rules: see `has_rules`)."""
+    """The rule set to write (a disabled placeholder rule when nothing was translated)."""
     report: AutomodImportReport
     """What became of each section."""
     rules: tuple[Rule, ...]
@@ -110,72 +114,50 @@ def translate_automod_config(
     rules: list[tuple[int, int, Rule]] = []
     for doc in config.documents:
         verdict = classify_document(doc)
-        action = doc.rule.action if doc.rule is not None else None
         if verdict.status != "translated" or doc.rule is None:
-            entries.append(
-                AutomodImportEntry(
-                    index=doc.index,
-                    line=doc.line,
-                    first_line=doc.first_line,
-                    status=verdict.status,
-                    reason=verdict.reason,
-                    action=action,
-                    notes=doc.rule.warnings if doc.rule is not None else (),
-                )
-            )
+            entries.append(_entry(doc, verdict.status, reason=verdict.reason))
             continue
-        notes = list(doc.rule.warnings)
         try:
             made = translate_rule(doc, verdict.variants, community=community)
         except UnconvertibleRegexError as exc:
-            entries.append(
-                AutomodImportEntry(
-                    index=doc.index,
-                    line=doc.line,
-                    first_line=doc.first_line,
-                    status="unsupported",
-                    reason=f"a regex cannot be carried over faithfully: {exc}",
-                    action=action,
-                    notes=tuple(notes),
-                )
-            )
+            reason = f"a regex cannot be carried over faithfully: {exc}"
+            entries.append(_entry(doc, "unsupported", reason=reason))
             continue
-        if doc.rule.side_effects:
-            notes.append(
-                "not translated (no enforcement): "
-                + ", ".join(f"`{s}`" for s in doc.rule.side_effects)
-            )
         if not made:
-            entries.append(
-                AutomodImportEntry(
-                    index=doc.index,
-                    line=doc.line,
-                    first_line=doc.first_line,
-                    status="not_applicable",
-                    reason="no item can satisfy the rule (it checks only fields the item "
-                    "kinds it applies to do not have)",
-                    action=action,
-                    notes=tuple(notes),
-                )
-            )
+            reason = "no item can satisfy the rule (it checks only fields its item kinds lack)"
+            entries.append(_entry(doc, "not_applicable", reason=reason))
             continue
         rules.extend((-doc.rule.priority, doc.index, rule) for rule in made)
-        entries.append(
-            AutomodImportEntry(
-                index=doc.index,
-                line=doc.line,
-                first_line=doc.first_line,
-                status="translated",
-                action=action,
-                rule_ids=tuple(rule.id for rule in made),
-                notes=tuple(notes),
-            )
-        )
+        entries.append(_entry(doc, "translated", rule_ids=tuple(rule.id for rule in made)))
     rules.sort(key=lambda entry: (entry[0], entry[1]))
     report = AutomodImportReport(
         source=config.path, rule_set=name, community=community, entries=tuple(entries)
     )
     return [rule for _, _, rule in rules], report
+
+
+def _entry(
+    doc: AutomodDocument,
+    status: ImportStatus,
+    *,
+    reason: str = "",
+    rule_ids: tuple[str, ...] = (),
+) -> AutomodImportEntry:
+    rule = doc.rule
+    notes = list(rule.warnings) if rule is not None else []
+    if rule is not None and rule_ids and rule.side_effects:
+        dropped = ", ".join(f"`{s}`" for s in rule.side_effects)
+        notes.append(f"not translated (no enforcement): {dropped}")
+    return AutomodImportEntry(
+        index=doc.index,
+        line=doc.line,
+        first_line=doc.first_line,
+        status=status,
+        reason=reason,
+        action=rule.action if rule is not None else None,
+        rule_ids=rule_ids,
+        notes=tuple(notes),
+    )
 
 
 def import_automod_config(
