@@ -31,6 +31,7 @@ _EXPORTS: dict[str, str] = {
     "get_item": "modgate.store",
     "list_audit_events": "modgate.store",
     "Enforcer": "modgate.enforce",
+    "import_automod": "modgate.enforce",
     "EnforcerSpec": "modgate.enforce",
     "RulesEnforcer": "modgate.enforce",
     "load_ruleset": "modgate.enforce",

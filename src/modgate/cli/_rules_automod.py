@@ -11,6 +11,7 @@ import typer
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, write_records
 from modgate.enforce import import_automod, render_report, rule_set_name
+from modgate.errors import ModgateError
 
 
 class ReportFormat(enum.StrEnum):
@@ -32,7 +33,10 @@ def import_automod_command(
         None, "--community", "-c", help="Subreddit the config belongs to; scopes every rule."
     ),
     output: Path | None = typer.Option(
-        None, "--output", "-o", help="Rule set file to write (default: rules/NAME.yaml)."
+        None,
+        "--output",
+        "-o",
+        help="Rule set file to write (default: rules/NAME.yaml in the workspace).",
     ),
     report: Path | None = typer.Option(
         None,
@@ -55,9 +59,14 @@ def import_automod_command(
     ),
 ) -> None:
     """Import a Reddit AutoModerator config as a rule set, with a report of every rule."""
-    cwd = get_context(ctx).cwd
+    cli = get_context(ctx)
+    cwd = cli.cwd
+    try:
+        base = cli.settings().workspace or cwd
+    except ModgateError:  # outside a workspace: rules/ under the current folder
+        base = cwd
     chosen = name or rule_set_name(file, community)
-    target = output or Path("rules") / f"{chosen}.yaml"
+    target = output if output is not None else base / "rules" / f"{chosen}.yaml"
     target = target if target.is_absolute() else cwd / target
     report_path = report or target.with_name(f"{target.stem}.automod-report.md")
     report_path = report_path if report_path.is_absolute() else cwd / report_path

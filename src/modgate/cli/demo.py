@@ -16,6 +16,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from modgate.cli._demo_automod import step_automod
 from modgate.cli._demo_golden import step_golden
 from modgate.cli._demo_llm import step_llm_cascade
 from modgate.cli._demo_policy import step_policies
@@ -106,6 +107,7 @@ DEMO_STEPS: list[Callable[[DemoRun], None]] = [
     step_golden,
     step_rules,
     step_llm_cascade,
+    step_automod,
 ]
 
 

@@ -4,6 +4,16 @@ from collections.abc import Callable
 from typing import Any
 
 from modgate.enforce._actions import action_for_score
+from modgate.enforce._automod_io import (
+    import_automod,
+    render_report,
+    render_rule_set_yaml,
+    rule_set_name,
+)
+from modgate.enforce._automod_model import AutomodConfig, AutomodDocument, AutomodRule
+from modgate.enforce._automod_parse import parse_automod_config, read_automod_config
+from modgate.enforce._automod_report import AutomodImportEntry, AutomodImportReport
+from modgate.enforce._automod_translate import AutomodImport, import_automod_config
 from modgate.enforce._cascade import CascadeEnforcer, CascadeParams, CascadeReport, CascadeStage
 from modgate.enforce._injection import InjectionFinding, detect_injection, mask_injection
 from modgate.enforce._llm import LLMEnforcer, LLMParams
@@ -47,6 +57,12 @@ def builtin_enforcer_kinds() -> dict[str, Callable[..., Any]]:
 __all__ = [
     "ActionThresholds",
     "AuthorConditions",
+    "AutomodConfig",
+    "AutomodDocument",
+    "AutomodImport",
+    "AutomodImportEntry",
+    "AutomodImportReport",
+    "AutomodRule",
     "CallResult",
     "CascadeEnforcer",
     "CascadeParams",
@@ -86,11 +102,18 @@ __all__ = [
     "create_rules_enforcer",
     "detect_injection",
     "get_llm_run",
+    "import_automod",
+    "import_automod_config",
     "list_llm_runs",
     "load_ruleset",
     "mask_injection",
+    "parse_automod_config",
     "parse_reply",
     "parse_ruleset",
+    "read_automod_config",
     "redact_personal_data",
+    "render_report",
+    "render_rule_set_yaml",
+    "rule_set_name",
     "strip_reasoning",
 ]

@@ -10,7 +10,12 @@ from typing import Any
 from modgate.domain import Action, Item, Verdict
 from modgate.enforce._actions import action_for_score
 from modgate.enforce._protocol import EnforcerSpec
-from modgate.enforce._rules_match import CompiledRuleSet, RuleHit, compile_ruleset
+from modgate.enforce._rules_match import (
+    CompiledRuleSet,
+    RuleHit,
+    compile_ruleset,
+    field_value,
+)
 from modgate.enforce._ruleset import RuleSet
 from modgate.enforce._ruleset_load import load_ruleset
 from modgate.errors import EnforcerError
@@ -104,7 +109,7 @@ class RulesEnforcer:
             label="violating" if score >= 0.5 else "non_violating",
             action=action,
             criteria=criteria,
-            rationale=_rationale(hits),
+            rationale=_rationale(hits, item),
             latency_ms=elapsed,
         )
 
@@ -114,7 +119,19 @@ class RulesEnforcer:
         return action_for_score(hit.rule.score, self._spec.thresholds, item.community)
 
 
-def _rationale(hits: list[RuleHit]) -> str:
+def render_reason(reason: str, hit: RuleHit, item: Item) -> str:
+    """A rule's `reason` with `{{match}}` (first matched text, as written) and `{{author}}`."""
+    matched = ""
+    if hit.spans:
+        span = hit.spans[0]
+        matched = span.matched
+        raw = field_value(item, span.field)
+        if raw is not None and span.view == "raw" and len(raw.lower()) == len(raw):
+            matched = raw[span.start : span.end]
+    return reason.replace("{{match}}", matched).replace("{{author}}", item.author_id or "")
+
+
+def _rationale(hits: list[RuleHit], item: Item) -> str:
     parts: list[str] = []
     size = 0
     for count, hit in enumerate(hits):
@@ -123,6 +140,8 @@ def _rationale(hits: list[RuleHit]) -> str:
             break
         action = hit.action.value if hit.action is not None else "thresholds"
         where = "; ".join([s.describe() for s in hit.spans[:3]]) or "conditions hold"
+        if hit.rule.reason:
+            where = f"{render_reason(hit.rule.reason, hit, item)} ({where})"
         part = f"rule {hit.rule.id} ({action}): {where}"
         parts.append(part)
         size += len(part) + 3

@@ -192,7 +192,8 @@ def _strip_non_word(text: str) -> tuple[int, int]:
     return start, end
 
 
-def _field_value(item: Item, name: str) -> str | None:
+def field_value(item: Item, name: str) -> str | None:
+    """The text of an item field as written (None when the item has no such field)."""
     if name == "body":
         return item.body
     if name == "title":
@@ -212,6 +213,16 @@ def _field_value(item: Item, name: str) -> str | None:
         return item.author.flair if item.author is not None else None
     if name == "parent_text":
         return item.parent_text
+    if name == "author":
+        return item.author_id
+    if name == "id":
+        return item.id
+    if name in ("post_flair", "post_flair_class"):
+        value = item.meta.get("flair_text" if name == "post_flair" else "flair_css_class")
+        return value if isinstance(value, str) else None
+    if name == "body_unquoted":
+        lines = item.body.splitlines()
+        return "\n".join(line for line in lines if line and not line.startswith(">"))
     raise AssertionError(f"unknown field {name}")  # the schema's Literal rules this out
 
 
@@ -337,6 +348,9 @@ class CompiledRuleSet:
             or rule.exclude_kinds
             or rule.text_length is not None
             or rule.author is not None
+            or rule.moderators_exempt
+            or rule.reports is not None
+            or bool(rule.body_length)
         )
         return _CompiledRule(
             rule=rule,
@@ -526,7 +540,7 @@ class CompiledRuleSet:
     def _view(self, item: Item, key: HayKey, views: dict[HayKey, str | None]) -> str | None:
         if key in views:
             return views[key]
-        raw = _field_value(item, key[0])
+        raw = field_value(item, key[0])
         value: str | None
         if raw is None:
             value = None
@@ -811,6 +825,19 @@ def _failed_item_condition(rule: Rule, item: Item) -> str | None:
         length = len(item.text)
         if not rule.text_length.holds(length):
             return f"text length {length} is not {rule.text_length}"
+    if rule.moderators_exempt and item.author is not None and item.author.is_moderator:
+        return "the author is a moderator (moderators are exempt)"
+    if rule.reports is not None:
+        reports = item.meta.get("reports")
+        if not isinstance(reports, int) or isinstance(reports, bool):
+            return "number of reports unknown"
+        if not rule.reports.holds(reports):
+            return f"{reports} reports is not {rule.reports}"
+    if rule.body_length:
+        start, end = _strip_non_word(item.body)
+        for comparison in rule.body_length:
+            if not comparison.holds(end - start):
+                return f"body length {end - start} is not {comparison}"
     if rule.author is not None:
         return _failed_author_condition(rule, item)
     return None
@@ -832,6 +859,15 @@ def _failed_author_condition(rule: Rule, item: Item) -> str | None:
             results.append(("; ".join(d for d, _ in thresholds) + " (any)", ok))
         else:
             results.extend(thresholds)
+    if conditions.is_submitter is not None:
+        submitter = True if item.kind == "post" else item.meta.get("is_submitter")
+        observed_submitter = submitter if isinstance(submitter, bool) else None
+        results.append(
+            (
+                f"author is_submitter is {observed_submitter!r}, wanted {conditions.is_submitter}",
+                observed_submitter is conditions.is_submitter,
+            )
+        )
     for name in ("is_moderator", "is_contributor"):
         wanted = getattr(conditions, name)
         if wanted is not None:

@@ -28,10 +28,26 @@ MatchMode = Literal[
 """Where a value must sit in a field (AutoModerator's match types)."""
 MatchOn = Literal["normalized", "raw"]
 """Match against the normalized text (default) or the text as written."""
-TextField = Literal["title", "body", "url", "domain", "author_flair", "parent_text"]
-"""Item fields a text check can read; `domain` is the host of `url` without `www.`."""
+TextField = Literal[
+    "title",
+    "body",
+    "url",
+    "domain",
+    "author_flair",
+    "parent_text",
+    "author",
+    "post_flair",
+    "post_flair_class",
+    "id",
+    "body_unquoted",
+]
+"""Item fields a text check can read; `domain` is the host of `url` without `www.`; `author`
+is `author_id`; `post_flair` / `post_flair_class` are `meta.flair_text` / `meta.flair_css_class`;
+`body_unquoted` is the body without quoted (`>`) and empty lines."""
 
-FREE_TEXT_FIELDS: frozenset[str] = frozenset({"title", "body", "author_flair", "parent_text"})
+FREE_TEXT_FIELDS: frozenset[str] = frozenset(
+    {"title", "body", "author_flair", "parent_text", "post_flair", "body_unquoted"}
+)
 """Fields that `match_on: normalized` runs through `normalize_text` (the others are lower-cased)."""
 
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
@@ -161,6 +177,9 @@ class AuthorConditions(_Frozen):
     """Whether the author is an approved contributor."""
     flair: tuple[str, ...] = ()
     """Author flair equal (case-insensitively) to any of these."""
+    is_submitter: bool | None = None
+    """Whether the author also wrote the post (a post's author always did; for a comment,
+    `meta.is_submitter`)."""
     satisfy_any_threshold: bool = False
     """Karma and age thresholds are OR-ed instead of AND-ed (AutoModerator's option)."""
     negate: bool = False
@@ -169,7 +188,7 @@ class AuthorConditions(_Frozen):
     @model_validator(mode="after")
     def _not_empty(self) -> AuthorConditions:
         if not (self.thresholds() or self.flair) and (
-            self.is_moderator is None and self.is_contributor is None
+            self.is_moderator is None and self.is_contributor is None and self.is_submitter is None
         ):
             raise ValueError("author block has no condition")
         return self
@@ -222,6 +241,15 @@ class Rule(_Frozen):
     """Condition on the length in characters of title and body as written."""
     author: AuthorConditions | None = None
     """Conditions on the author."""
+    reports: CountComparison | None = None
+    """Condition on the number of user reports (`meta.reports`; unknown never satisfies)."""
+    body_length: tuple[CountComparison, ...] = ()
+    """Conditions on the body's length once non-word characters at both ends are removed
+    (AutoModerator's `body_longer_than` / `body_shorter_than`); all must hold."""
+    moderators_exempt: bool = False
+    """Never fire on items whose author is known to moderate the community."""
+    reason: str = ""
+    """Reason given with the verdict; `{{match}}` is replaced by the first matched text."""
 
     @model_validator(mode="after")
     def _has_a_condition(self) -> Rule:
@@ -235,6 +263,8 @@ class Rule(_Frozen):
             or self.exclude_kinds
             or self.text_length
             or self.author
+            or self.reports
+            or self.body_length
         ):
             raise ValueError(f"rule {self.id!r} has no condition: it would fire on everything")
         for check in self.text_checks():
