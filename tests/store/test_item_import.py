@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.exc import OperationalError
 
-from modgate.domain import Item
+from modgate.domain import AuthorInfo, Item
 from modgate.errors import StoreError, ValidationError
 from modgate.store import (
     ItemMapping,
@@ -203,10 +203,25 @@ _JSON_VALUES = st.recursive(
 )
 
 
-@settings(max_examples=100, deadline=None)
+_OPTIONAL_TEXT = st.none() | st.text(max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
 @given(
     body=st.text(min_size=1),
-    community=st.none() | st.text(max_size=10),
+    fields=st.fixed_dictionaries(
+        {
+            "community": _OPTIONAL_TEXT,
+            "title": _OPTIONAL_TEXT,
+            "url": _OPTIONAL_TEXT,
+            "author_id": _OPTIONAL_TEXT,
+            "parent_id": _OPTIONAL_TEXT,
+            "parent_text": _OPTIONAL_TEXT,
+            "language": _OPTIONAL_TEXT,
+            "kind": st.sampled_from(["post", "comment", "message", "other"]),
+        }
+    ),
+    author=st.none() | st.builds(AuthorInfo, karma=st.none() | st.integers(), flair=_OPTIONAL_TEXT),
     created=st.none()
     | st.datetimes(
         min_value=_naive(datetime(1, 1, 2, tzinfo=UTC)),
@@ -216,9 +231,13 @@ _JSON_VALUES = st.recursive(
     meta=st.dictionaries(st.text(max_size=5), _JSON_VALUES, max_size=4),
 )
 def test_row_hash_equals_model_hash(
-    body: str, community: str | None, created: datetime | None, meta: dict[str, object]
+    body: str,
+    fields: dict[str, Any],
+    author: AuthorInfo | None,
+    created: datetime | None,
+    meta: dict[str, object],
 ) -> None:
-    item = Item(id="x", body=body, community=community, created_at=created, meta=meta)
+    item = Item(id="x", body=body, author=author, created_at=created, meta=meta, **fields)
     row = item_to_row(item, now=datetime.now(UTC))
     assert row_content_hash(row) == item_content_hash(item)
 

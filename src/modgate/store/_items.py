@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,31 +56,60 @@ def item_content_hash(item: Item) -> str:
 _AUTHOR_FIELDS = tuple(AuthorInfo.model_fields)
 # The same canonical JSON as `item_content_hash`, with the encoder built once (hot path).
 _CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+_JSON_STRING: Callable[[str], str] = json.encoder.encode_basestring
+
+
+def _json_value(value: Any) -> str:
+    if value is None:
+        return "null"
+    if type(value) is str:
+        return _JSON_STRING(value)
+    return _CANONICAL_JSON(value)
 
 
 def row_content_hash(row: Mapping[str, Any]) -> str:
     """The `item_content_hash` of an items-table row, computed without building an `Item`.
 
     Equal to `item_content_hash(row_to_item(row))` for rows whose `meta` holds JSON values
-    only (what every importer writes); the bulk import uses it to skip per-row models.
+    only (what every importer writes); the bulk import uses it to skip per-row models. The
+    canonical JSON (sorted keys, compact separators) is assembled field by field, which is
+    byte-for-byte what `json.dumps(..., sort_keys=True)` writes, at a third of the cost.
     """
     author = row["author"]
     created = row["created_at"]
-    data = {
-        "kind": row["kind"],
-        "community": row["community"],
-        "title": row["title"],
-        "body": row["body"],
-        "url": row["url"],
-        "author_id": row["author_id"],
-        "author": None if author is None else {f: author.get(f) for f in _AUTHOR_FIELDS},
-        "parent_id": row["parent_id"],
-        "parent_text": row["parent_text"],
-        "created_at": None if created is None else format_timestamp(created),
-        "language": row["language"],
-        "meta": row["meta"],
-    }
-    return hashlib.sha256(_CANONICAL_JSON(data).encode("utf-8")).hexdigest()
+    value = _json_value
+    canonical = "".join(
+        (
+            '{"author":',
+            "null"
+            if author is None
+            else _CANONICAL_JSON({f: author.get(f) for f in _AUTHOR_FIELDS}),
+            ',"author_id":',
+            value(row["author_id"]),
+            ',"body":',
+            value(row["body"]),
+            ',"community":',
+            value(row["community"]),
+            ',"created_at":',
+            "null" if created is None else _JSON_STRING(format_timestamp(created)),
+            ',"kind":',
+            value(row["kind"]),
+            ',"language":',
+            value(row["language"]),
+            ',"meta":',
+            _CANONICAL_JSON(row["meta"]),
+            ',"parent_id":',
+            value(row["parent_id"]),
+            ',"parent_text":',
+            value(row["parent_text"]),
+            ',"title":',
+            value(row["title"]),
+            ',"url":',
+            value(row["url"]),
+            "}",
+        )
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def item_to_row(item: Item, *, now: datetime) -> dict[str, Any]:
