@@ -144,7 +144,7 @@ class _Sources:
 def test_eval_run_resolves_names_through_the_sources(
     workspace: Settings, run_cli: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("modgate.cli.eval.eval_sources", lambda store: _Sources())
+    monkeypatch.setattr("modgate.cli.eval.eval_sources", lambda store, **_: _Sources())
     result = run_cli("eval", "run", "kw", "hate-gold@1", "--resamples", "50", "-f", "json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)

@@ -7,10 +7,11 @@ module wires it to the golden sets and the enforcer catalog of the workspace's s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from modgate.domain import Item, Verdict
-from modgate.enforce import Enforcer
-from modgate.errors import NotFoundError, ValidationError
+from modgate.enforce import Enforcer, get_enforcer_version, list_verdicts, load_enforcer
+from modgate.errors import EnforcerError, RegistryError, ValidationError
 from modgate.evaluate import EnforcerRef, EvalSources, GoldenExample, GoldenRef
 from modgate.golden import get_golden_version, golden_version_rows
 from modgate.store import Store
@@ -19,8 +20,9 @@ from modgate.store import Store
 class StoreEvalSources:
     """Golden versions and enforcer versions as stored in the workspace."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, workspace: Path | None = None) -> None:
         self.store = store
+        self.workspace = workspace
 
     def golden(self, ref: str, split: str) -> tuple[GoldenRef, list[GoldenExample]]:
         """The frozen golden version `NAME@VERSION` and its split's examples.
@@ -60,17 +62,40 @@ class StoreEvalSources:
         return golden, examples
 
     def enforcer(self, ref: str) -> tuple[EnforcerRef, Enforcer | None]:
-        """The enforcer version `NAME[@VERSION]` and, when it can run here, the enforcer."""
-        raise NotFoundError(
-            f"enforcer {ref!r}: this build has no enforcer catalog yet",
-            hint="enforcers arrive with `modgate enforcer register`",
+        """The enforcer version `NAME[@VERSION]` and, when it can run here, the enforcer.
+
+        A version whose kind is not installed or whose artifact is missing here can still be
+        evaluated from its stored verdicts (`modgate enforcer score`), so it comes back
+        without an enforcer rather than as an error.
+
+        Raises:
+            NotFoundError: No such enforcer version in the catalog.
+        """
+        version = get_enforcer_version(self.store, ref)
+        enforcer_ref = EnforcerRef(
+            name=version.name,
+            version=version.version,
+            version_hash=version.version_hash,
+            policy=version.policy,
         )
+        if self.workspace is None:
+            return enforcer_ref, None
+        try:
+            _, enforcer = load_enforcer(self.store, version.ref, workspace=self.workspace)
+        except (EnforcerError, RegistryError, ValidationError):
+            return enforcer_ref, None
+        return enforcer_ref, enforcer
 
     def stored_verdicts(self, enforcer: EnforcerRef, item_ids: Sequence[str]) -> dict[str, Verdict]:
-        """Verdicts the enforcer version already stored for these items."""
-        return {}
+        """Verdicts the enforcer version already stored for these items (`enforcer score`)."""
+        found = list_verdicts(
+            self.store, enforcer=enforcer.name, version=enforcer.version, item_ids=item_ids
+        )
+        return {
+            v.item_id: v for v in found if enforcer.policy is None or v.policy == enforcer.policy
+        }
 
 
-def eval_sources(store: Store) -> EvalSources:
-    """The sources `modgate eval run` resolves names with."""
-    return StoreEvalSources(store)
+def eval_sources(store: Store, *, workspace: Path | None = None) -> EvalSources:
+    """The sources `modgate eval run` resolves names with (artifacts under `workspace`)."""
+    return StoreEvalSources(store, workspace)

@@ -111,7 +111,7 @@ def run(
     )
     result = run_eval_from_sources(
         store,
-        eval_sources(store),
+        eval_sources(store, workspace=context.settings().workspace),
         enforcer,
         golden,
         actor=context.settings().actor,

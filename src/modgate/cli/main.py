@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from modgate.cli import audit, db, demo, golden, items, policy, rules, sql
+from modgate.cli import audit, db, demo, enforcer, golden, items, policy, rules, sql
 from modgate.cli import eval as eval_cmd
 from modgate.cli import gate as gate_cmd
 from modgate.cli import init as init_cmd
@@ -52,6 +52,7 @@ app.add_typer(eval_cmd.app, name="eval")
 app.add_typer(gate_cmd.app, name="gate")
 app.add_typer(golden.app, name="golden")
 app.add_typer(rules.app, name="rules")
+app.add_typer(enforcer.app, name="enforcer")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -47,6 +47,7 @@ from modgate.store._readers import (
 )
 from modgate.store._rejects import RejectsWriter, default_rejects_path, read_rejects
 from modgate.store._tables import audit_events, enforcer_versions, items, metadata
+from modgate.store._tables_enforce import decisions, verdicts
 from modgate.store._tables_eval import eval_predictions, eval_runs, gate_reports
 from modgate.store._tables_golden import (
     golden_adjudications,
@@ -84,6 +85,7 @@ __all__ = [
     "current_revision",
     "default_rejects_path",
     "detect_format",
+    "decisions",
     "enforcer_versions",
     "eval_predictions",
     "eval_runs",
@@ -125,5 +127,6 @@ __all__ = [
     "suggest_mapping",
     "upgrade_database",
     "write_item_rows",
+    "verdicts",
     "write_items",
 ]

@@ -96,6 +96,7 @@ enforcer_versions = Table(
     Index("ix_enforcer_versions_version_hash", "version_hash"),
 )
 
+from modgate.store import _tables_enforce as _tables_enforce  # noqa: E402,F401  (enforce)
 from modgate.store import _tables_eval  # noqa: E402,F401  (eval runs, predictions, gate reports)
 from modgate.store import _tables_golden as _tables_golden  # noqa: E402,F401  (golden tables)
 from modgate.store import _tables_llm as _tables_llm  # noqa: E402,F401  (LLM cache and runs)

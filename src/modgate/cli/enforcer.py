@@ -1,0 +1,208 @@
+"""`modgate enforcer`: register, train, score, list and show enforcers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from modgate.cli._context import get_context
+from modgate.cli._output import OutputFormat, console, err_console, write_records
+from modgate.cli._training_rows import golden_training_rows, policy_example_rows
+from modgate.enforce import (
+    EnforcerVersion,
+    RegisterResult,
+    get_enforcer_version,
+    list_enforcer_versions,
+    load_enforcer,
+    load_enforcer_spec,
+    read_training_rows,
+    register_enforcer,
+    score_items,
+    select_item_ids,
+    train_enforcer,
+)
+from modgate.errors import ConfigError, ValidationError
+
+app = typer.Typer(help="Enforcers: the catalog of versioned models that judge items.")
+
+_COLUMNS = ("enforcer", "kind", "policy", "artifact_hash", "data_hash", "created_at", "created_by")
+
+
+def _workspace(ctx: typer.Context) -> Path:
+    workspace = get_context(ctx).settings().workspace
+    if workspace is None:
+        raise ConfigError("enforcers need a workspace (modgate init)")
+    return workspace
+
+
+def _row(v: EnforcerVersion) -> list[Any]:
+    return [
+        v.ref,
+        v.kind,
+        v.policy,
+        (v.artifact_hash or "")[:16],
+        (v.data_hash or "")[:16],
+        v.created_at,
+        v.created_by,
+    ]
+
+
+def _report(result: RegisterResult) -> None:
+    version = result.version
+    if result.created:
+        console().print(f"registered [bold]{version.ref}[/bold] ({version.version_hash[:16]})")
+    else:
+        console().print(
+            f"unchanged: identical content is already [bold]{version.ref}[/bold] "
+            f"({version.version_hash[:16]})"
+        )
+
+
+@app.command("register")
+def register(
+    ctx: typer.Context,
+    spec_file: Path = typer.Argument(..., help="Enforcer spec, e.g. enforcers/NAME.yaml."),
+) -> None:
+    """Register a spec as a new immutable version (identical content: the existing one)."""
+    context = get_context(ctx)
+    spec = load_enforcer_spec(spec_file)
+    result = register_enforcer(
+        context.store(), spec, workspace=_workspace(ctx), actor=context.settings().actor
+    )
+    _report(result)
+
+
+@app.command("train")
+def train(
+    ctx: typer.Context,
+    spec_file: Path = typer.Argument(..., help="Classifier spec, e.g. enforcers/NAME.yaml."),
+    golden: str | None = typer.Option(
+        None,
+        "--golden",
+        help="Frozen golden version NAME@VERSION: fit on its train split, measure its dev split.",
+    ),
+    train_file: Path | None = typer.Option(
+        None, "--train-file", help="CSV/JSONL/Parquet of text,label[,weight] rows to fit on."
+    ),
+    dev_file: Path | None = typer.Option(
+        None, "--dev-file", help="Held-out text,label rows for the stored dev metrics."
+    ),
+    policy_examples: bool = typer.Option(
+        True,
+        "--policy-examples/--no-policy-examples",
+        help="Also fit on the published policy's own examples.",
+    ),
+) -> None:
+    """Train a classifier spec, save its artifact with hashes, register a new version."""
+    context = get_context(ctx)
+    if (golden is None) == (train_file is None):
+        raise ValidationError("give exactly one of --golden NAME@VERSION and --train-file FILE")
+    spec = load_enforcer_spec(spec_file)
+    store = context.store()
+    if golden is not None:
+        rows, dev_rows, resolved = golden_training_rows(store, golden, spec.policy)
+        source = f"golden:{resolved}:train"
+    else:
+        assert train_file is not None
+        rows, dev_rows = read_training_rows(train_file), []
+        source = f"file:{train_file.name}"
+    if dev_file is not None:
+        dev_rows = read_training_rows(dev_file)
+    if policy_examples:
+        examples = policy_example_rows(store, spec.policy)
+        if examples:
+            rows = [*rows, *examples]
+            source += f"+policy:{spec.policy}:examples({len(examples)})"
+    with err_console().status(f"training {spec.name} on {len(rows)} rows"):
+        result = train_enforcer(
+            store,
+            spec,
+            rows,
+            workspace=_workspace(ctx),
+            actor=context.settings().actor,
+            dev_rows=dev_rows,
+            training_source=source,
+        )
+    _report(result)
+    metrics = result.version.metrics
+    if metrics.get("average_precision") is not None:
+        console().print(
+            f"dev: n={metrics['n']} AUPRC={metrics['average_precision']:.3f} "
+            f"precision={metrics['precision']:.3f} recall={metrics['recall']:.3f}"
+        )
+
+
+@app.command("score")
+def score(
+    ctx: typer.Context,
+    enforcer: str = typer.Argument(..., help="NAME@VERSION (or NAME for the latest)."),
+    items: str | None = typer.Option(
+        None,
+        "--items",
+        help="Items to score: a SELECT query or a file of ids (.txt/.csv/.jsonl); default all.",
+    ),
+    batch_size: int = typer.Option(1000, "--batch-size", min=1, help="Items per batch."),
+    allow_missing: bool = typer.Option(
+        False,
+        "--allow-missing",
+        help="Recorded enforcers: store items absent from the file as error verdicts (review).",
+    ),
+    fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
+) -> None:
+    """Score items in batches and store the verdicts; re-running resumes where it stopped."""
+    context = get_context(ctx)
+    store = context.store()
+    version, built = load_enforcer(store, enforcer, workspace=_workspace(ctx))
+    ids = select_item_ids(store, items)
+    columns = [
+        TextColumn(f"scoring {version.ref}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    ]
+    with Progress(*columns, console=err_console(), transient=True) as progress:
+        task = progress.add_task("score", total=len(ids))
+        result = score_items(
+            store,
+            version,
+            built,
+            ids,
+            actor=context.settings().actor,
+            batch_size=batch_size,
+            allow_missing=allow_missing,
+            progress=lambda n: progress.advance(task, n),
+        )
+    dumped = result.model_dump()
+    write_records(list(dumped), [list(dumped.values())], fmt, title="scoring")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    name: str | None = typer.Option(None, "--name", help="Only this enforcer's versions."),
+    fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
+) -> None:
+    """List registered enforcer versions."""
+    found = list_enforcer_versions(get_context(ctx).store(), name=name)
+    if not found and fmt is OutputFormat.TABLE and output is None:
+        console().print("[dim]no enforcers registered[/dim]")
+        return
+    write_records(_COLUMNS, [_row(v) for v in found], fmt, output, title="enforcers")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    enforcer: str = typer.Argument(..., help="NAME@VERSION (or NAME for the latest)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.JSON, "--format", "-f", help="Output format."),
+) -> None:
+    """Show one enforcer version: spec, hashes and dev metrics."""
+    version = get_enforcer_version(get_context(ctx).store(), enforcer)
+    data = version.model_dump(mode="json")
+    data["ref"] = version.ref
+    columns = list(data)
+    write_records(columns, [[data[c] for c in columns]], fmt, title=version.ref)

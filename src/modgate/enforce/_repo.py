@@ -1,0 +1,451 @@
+"""Persistence of the enforce package: the enforcer catalog, verdicts and decisions.
+
+The only module of `enforce` that touches the database; it receives a `Store` (or a connection
+inside the caller's transaction) and returns typed records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Connection, and_, func, select
+from sqlalchemy.exc import IntegrityError
+
+from modgate.domain import Action, Decision, Item, ReasonCode, Verdict
+from modgate.enforce._protocol import EnforcerSpec
+from modgate.errors import ConflictError, NotFoundError, ValidationError
+from modgate.store import (
+    Store,
+    bulk_upsert,
+    decisions,
+    enforcer_versions,
+    items,
+    record_audit_event,
+    row_to_item,
+    verdicts,
+)
+
+_IN_CHUNK = 900  # SQLite's bound-parameter limit, with room to spare
+
+
+class EnforcerVersion(BaseModel):
+    """One immutable, registered version of an enforcer (a row of the catalog)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    """Enforcer name."""
+    version: int
+    """Version number, 1, 2, … per name."""
+    kind: str
+    """Registry kind."""
+    policy: str | None
+    """`policy_id@version` it enforces."""
+    spec: EnforcerSpec
+    """The spec, with `version` set."""
+    spec_hash: str
+    """sha256 of the canonical spec."""
+    artifact_hash: str | None
+    """sha256 of the model or predictions file, when the kind has one."""
+    data_hash: str | None
+    """sha256 of the training rows, for trained kinds."""
+    version_hash: str
+    """sha256 over spec, artifact and data hashes: what identifies the version."""
+    artifact_path: str | None
+    """Artifact file, relative to the workspace."""
+    metrics: dict[str, Any]
+    """Dev-split metrics recorded at training."""
+    created_at: datetime
+    """When it was registered (UTC)."""
+    created_by: str
+    """Who registered it."""
+
+    @property
+    def ref(self) -> str:
+        """`name@version`."""
+        return f"{self.name}@{self.version}"
+
+
+def canonical_json(value: Any) -> str:
+    """Canonical JSON: sorted keys, no whitespace, UTF-8 as is."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def spec_hash(spec: EnforcerSpec) -> str:
+    """sha256 of the canonical spec, version excluded."""
+    body = spec.model_dump(mode="json", exclude={"version"})
+    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+
+
+def version_hash(spec_sha: str, artifact_sha: str | None, data_sha: str | None) -> str:
+    """sha256 identifying a version: spec + artifact + training data."""
+    joined = f"spec:{spec_sha}\nartifact:{artifact_sha or ''}\ndata:{data_sha or ''}\n"
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _to_version(row: Any) -> EnforcerVersion:
+    spec = EnforcerSpec.model_validate({**row["spec"], "version": row["version"]})
+    return EnforcerVersion(
+        name=row["name"],
+        version=row["version"],
+        kind=row["kind"],
+        policy=row["policy"],
+        spec=spec,
+        spec_hash=row["spec_hash"],
+        artifact_hash=row["artifact_hash"],
+        data_hash=row["data_hash"],
+        version_hash=row["version_hash"],
+        artifact_path=row["artifact_path"],
+        metrics=row["metrics"] or {},
+        created_at=_aware(row["created_at"]),
+        created_by=row["created_by"],
+    )
+
+
+def insert_enforcer_version(
+    store: Store,
+    spec: EnforcerSpec,
+    *,
+    actor: str,
+    artifact_hash: str | None = None,
+    data_hash: str | None = None,
+    artifact_path: str | None = None,
+    metrics: dict[str, Any] | None = None,
+) -> tuple[EnforcerVersion, bool]:
+    """Add a version to the catalog, or return the existing one with identical content.
+
+    The version number is the next free one for the name; the identity is the version hash
+    (spec + artifact + training data), so registering the same content twice returns the
+    first version and writes nothing. A new version is audited (`enforcer.register`).
+
+    Returns:
+        The version and whether it was created now.
+
+    Raises:
+        ConflictError: Another process registered the same name at the same moment twice in a
+            row.
+    """
+    s_hash = spec_hash(spec)
+    v_hash = version_hash(s_hash, artifact_hash, data_hash)
+    body = spec.model_dump(mode="json", exclude={"version"})
+    for _attempt in range(3):
+        try:
+            with store.begin() as conn:
+                existing = (
+                    conn.execute(
+                        select(enforcer_versions).where(
+                            and_(
+                                enforcer_versions.c.name == spec.name,
+                                enforcer_versions.c.version_hash == v_hash,
+                            )
+                        )
+                    )
+                    .mappings()
+                    .first()
+                )
+                if existing is not None:
+                    return _to_version(existing), False
+                latest = conn.execute(
+                    select(func.max(enforcer_versions.c.version)).where(
+                        enforcer_versions.c.name == spec.name
+                    )
+                ).scalar_one()
+                now = datetime.now(UTC)
+                row = {
+                    "name": spec.name,
+                    "version": (latest or 0) + 1,
+                    "kind": spec.kind,
+                    "policy": spec.policy,
+                    "spec": body,
+                    "spec_hash": s_hash,
+                    "artifact_hash": artifact_hash,
+                    "data_hash": data_hash,
+                    "version_hash": v_hash,
+                    "artifact_path": artifact_path,
+                    "metrics": metrics or {},
+                    "created_at": now,
+                    "created_by": actor,
+                }
+                conn.execute(enforcer_versions.insert().values(**row))
+                record_audit_event(
+                    conn,
+                    actor=actor,
+                    action="enforcer.register",
+                    object_type="enforcer",
+                    object_id=f"{spec.name}@{row['version']}",
+                    details={
+                        "kind": spec.kind,
+                        "policy": spec.policy,
+                        "version_hash": v_hash,
+                        "artifact_hash": artifact_hash,
+                        "data_hash": data_hash,
+                    },
+                    at=now,
+                )
+                return _to_version(row), True
+        except IntegrityError:
+            continue  # a concurrent registration took the number; look again
+    raise ConflictError(f"could not register {spec.name}: concurrent registrations")
+
+
+def parse_enforcer_ref(ref: str) -> tuple[str, int | None]:
+    """Split `name@version` (or a bare `name`: the latest version).
+
+    Raises:
+        ValidationError: The version is not a positive integer.
+    """
+    name, sep, version = ref.partition("@")
+    if not name:
+        raise ValidationError(f"enforcer reference {ref!r} has no name")
+    if not sep:
+        return name, None
+    if not version.isdigit() or int(version) < 1:
+        raise ValidationError(f"enforcer reference {ref!r}: version must be a positive integer")
+    return name, int(version)
+
+
+def get_enforcer_version(store: Store, ref: str) -> EnforcerVersion:
+    """Fetch `name@version` from the catalog (`name` alone: its latest version).
+
+    Raises:
+        NotFoundError: No such enforcer or version; the hint lists known versions.
+    """
+    name, version = parse_enforcer_ref(ref)
+    query = select(enforcer_versions).where(enforcer_versions.c.name == name)
+    if version is None:
+        query = query.order_by(enforcer_versions.c.version.desc()).limit(1)
+    else:
+        query = query.where(enforcer_versions.c.version == version)
+    with store.connect() as conn:
+        row = conn.execute(query).mappings().first()
+        if row is None:
+            known = (
+                conn.execute(
+                    select(enforcer_versions.c.version)
+                    .where(enforcer_versions.c.name == name)
+                    .order_by(enforcer_versions.c.version)
+                )
+                .scalars()
+                .all()
+            )
+    if row is None:
+        hint = (
+            f"known versions: {', '.join(f'{name}@{v}' for v in known)}"
+            if known
+            else "register it: modgate enforcer register enforcers/NAME.yaml"
+        )
+        raise NotFoundError(f"no enforcer {ref!r} in the catalog", hint=hint)
+    return _to_version(row)
+
+
+def list_enforcer_versions(store: Store, *, name: str | None = None) -> list[EnforcerVersion]:
+    """Catalog entries, by name then version."""
+    query = select(enforcer_versions).order_by(
+        enforcer_versions.c.name, enforcer_versions.c.version
+    )
+    if name is not None:
+        query = query.where(enforcer_versions.c.name == name)
+    with store.connect() as conn:
+        return [_to_version(row) for row in conn.execute(query).mappings()]
+
+
+# --- verdicts -------------------------------------------------------------------------------
+
+
+def _verdict_row(verdict: Verdict, version: EnforcerVersion, now: datetime) -> dict[str, Any]:
+    return {
+        "item_id": verdict.item_id,
+        "policy": verdict.policy,
+        "enforcer": version.name,
+        "enforcer_version": version.version,
+        "score": float(verdict.score),
+        "label": verdict.label,
+        "action": verdict.action.value,
+        "criteria": list(verdict.criteria),
+        "rationale": verdict.rationale,
+        "latency_ms": float(verdict.latency_ms),
+        "cost": float(verdict.cost),
+        "error": verdict.error,
+        "created_at": now,
+    }
+
+
+def write_verdicts(
+    conn: Connection, batch: Sequence[Verdict], version: EnforcerVersion, *, now: datetime
+) -> int:
+    """Insert verdicts in the caller's transaction; one already stored is left unchanged.
+
+    The unique key (enforcer, version, item, policy) makes re-scoring idempotent.
+
+    Returns:
+        Rows offered (duplicates of stored verdicts are skipped by the database).
+    """
+    rows = [_verdict_row(v, version, now) for v in batch]
+    return bulk_upsert(
+        conn, verdicts, rows, key=["enforcer", "enforcer_version", "item_id", "policy"], update=[]
+    )
+
+
+def scored_item_ids(store: Store, version: EnforcerVersion, policy: str) -> set[str]:
+    """Ids of the items that already have a verdict of this enforcer version for `policy`."""
+    query = select(verdicts.c.item_id).where(
+        and_(
+            verdicts.c.enforcer == version.name,
+            verdicts.c.enforcer_version == version.version,
+            verdicts.c.policy == policy,
+        )
+    )
+    with store.connect() as conn:
+        return set(conn.execute(query).scalars())
+
+
+def _row_to_verdict(row: Any) -> Verdict:
+    return Verdict(
+        item_id=row["item_id"],
+        policy=row["policy"],
+        enforcer=f"{row['enforcer']}@{row['enforcer_version']}",
+        score=row["score"],
+        label=row["label"],
+        action=Action(row["action"]),
+        criteria=tuple(row["criteria"] or ()),
+        rationale=row["rationale"],
+        latency_ms=row["latency_ms"],
+        cost=row["cost"],
+        error=row["error"],
+    )
+
+
+def list_verdicts(
+    store: Store,
+    *,
+    enforcer: str | None = None,
+    version: int | None = None,
+    item_ids: Iterable[str] | None = None,
+    limit: int | None = None,
+) -> list[Verdict]:
+    """Stored verdicts, optionally of one enforcer (version) and/or some items."""
+    base = select(verdicts).order_by(verdicts.c.item_id, verdicts.c.enforcer, verdicts.c.policy)
+    if enforcer is not None:
+        base = base.where(verdicts.c.enforcer == enforcer)
+    if version is not None:
+        base = base.where(verdicts.c.enforcer_version == version)
+    found: list[Verdict] = []
+    with store.connect() as conn:
+        if item_ids is None:
+            query = base.limit(limit) if limit is not None else base
+            return [_row_to_verdict(r) for r in conn.execute(query).mappings()]
+        for chunk in _chunks(list(item_ids), _IN_CHUNK):
+            rows = conn.execute(base.where(verdicts.c.item_id.in_(chunk))).mappings()
+            found.extend(_row_to_verdict(r) for r in rows)
+    return found[:limit] if limit is not None else found
+
+
+def _chunks(values: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+# --- items ------------------------------------------------------------------------------
+
+
+def all_item_ids(store: Store) -> list[str]:
+    """Every item id in the store, sorted."""
+    with store.connect() as conn:
+        return list(conn.execute(select(items.c.id).order_by(items.c.id)).scalars())
+
+
+def fetch_items(store: Store, item_ids: Sequence[str]) -> dict[str, Item]:
+    """The stored items among `item_ids`, by id (absent ids are simply not in the result)."""
+    found: dict[str, Item] = {}
+    with store.connect() as conn:
+        for chunk in _chunks(list(item_ids), _IN_CHUNK):
+            for row in conn.execute(select(items).where(items.c.id.in_(chunk))).mappings():
+                found[row["id"]] = row_to_item(row)
+    return found
+
+
+def record_scoring(
+    store: Store, version: EnforcerVersion, *, actor: str, details: dict[str, Any]
+) -> None:
+    """Audit one batch-scoring run (`enforcer.score`)."""
+    with store.begin() as conn:
+        record_audit_event(
+            conn,
+            actor=actor,
+            action="enforcer.score",
+            object_type="enforcer",
+            object_id=version.ref,
+            details=details,
+        )
+
+
+# --- decisions ------------------------------------------------------------------------------
+
+
+def write_decisions(conn: Connection, batch: Sequence[Decision]) -> int:
+    """Insert decisions in the caller's transaction; a known `decision_id` is left unchanged."""
+    rows = [
+        {
+            "decision_id": d.decision_id,
+            "item_id": d.item_id,
+            "action": d.action.value,
+            "reasons": [r.model_dump(mode="json") for r in d.reasons],
+            "decided_at": d.decided_at,
+        }
+        for d in batch
+    ]
+    return bulk_upsert(conn, decisions, rows, key=["decision_id"], update=[])
+
+
+def list_decisions(
+    store: Store, *, item_ids: Iterable[str] | None = None, limit: int | None = None
+) -> list[Decision]:
+    """Stored decisions, newest first, optionally for some items."""
+    base = select(decisions).order_by(decisions.c.decided_at.desc(), decisions.c.id.desc())
+    rows: list[Any] = []
+    with store.connect() as conn:
+        if item_ids is None:
+            query = base.limit(limit) if limit is not None else base
+            rows = list(conn.execute(query).mappings())
+        else:
+            for chunk in _chunks(list(item_ids), _IN_CHUNK):
+                rows.extend(conn.execute(base.where(decisions.c.item_id.in_(chunk))).mappings())
+    return [
+        Decision(
+            decision_id=r["decision_id"],
+            item_id=r["item_id"],
+            action=Action(r["action"]),
+            reasons=tuple(ReasonCode.model_validate(x) for x in r["reasons"]),
+            decided_at=_aware(r["decided_at"]),
+        )
+        for r in rows
+    ][: limit if limit is not None else None]
+
+
+__all__ = [
+    "EnforcerVersion",
+    "all_item_ids",
+    "fetch_items",
+    "record_scoring",
+    "canonical_json",
+    "get_enforcer_version",
+    "insert_enforcer_version",
+    "list_decisions",
+    "list_enforcer_versions",
+    "list_verdicts",
+    "parse_enforcer_ref",
+    "scored_item_ids",
+    "spec_hash",
+    "version_hash",
+    "write_decisions",
+    "write_verdicts",
+]

@@ -1,0 +1,200 @@
+"""Batch scoring: run a registered enforcer over items and store its verdicts, resumably.
+
+Items are scored in batches; each batch's verdicts commit in their own transaction. Before
+scoring, the items that already have a verdict of this enforcer version (for its policy) are
+skipped, and the unique key (enforcer, version, item, policy) makes a replayed batch a no-op.
+So a run killed at any point and started again scores every item exactly once.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from modgate.enforce._protocol import Enforcer
+from modgate.enforce._recorded import RecordedEnforcer
+from modgate.enforce._repo import (
+    EnforcerVersion,
+    all_item_ids,
+    fetch_items,
+    record_scoring,
+    scored_item_ids,
+    write_verdicts,
+)
+from modgate.errors import EnforcerError, NotFoundError, ValidationError
+from modgate.store import Store, run_readonly_query
+
+_MAX_LISTED = 20
+
+
+class ScoreResult(BaseModel):
+    """What a batch-scoring run did."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    enforcer: str
+    """`name@version` that scored."""
+    selected: int
+    """Distinct items selected."""
+    already_scored: int
+    """Items skipped because a verdict of this version existed (resumed or repeated run)."""
+    scored: int
+    """Items scored in this run."""
+    errors: int
+    """Verdicts of this run with `error` set (routed to review)."""
+    batches: int
+    """Batches written."""
+
+
+def _ids_from_file(path: Path) -> list[str]:
+    name = path.name.lower()
+    if name.endswith(".csv"):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            columns = reader.fieldnames or []
+            column = next((c for c in ("item_id", "id") if c in columns), None)
+            if column is None:
+                raise ValidationError(
+                    f"{path}: no item id column (item_id or id); found {', '.join(columns)}"
+                )
+            return [row[column] for row in reader if row.get(column)]
+    if name.endswith((".jsonl", ".ndjson")):
+        ids: list[str] = []
+        with path.open(encoding="utf-8-sig") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise ValidationError(f"{path}:{number}: invalid JSON: {exc.msg}") from exc
+                value = row.get("item_id", row.get("id")) if isinstance(row, dict) else None
+                if value in (None, ""):
+                    raise ValidationError(f"{path}:{number}: no item id (item_id or id)")
+                ids.append(str(value))
+        return ids
+    with path.open(encoding="utf-8-sig") as handle:
+        return [line.strip() for line in handle if line.strip()]
+
+
+def select_item_ids(store: Store, items: str | None) -> list[str]:
+    """Resolve `--items`: nothing (every item), a file of ids, or a read-only SQL query.
+
+    Args:
+        store: The store.
+        items: None for every item; a path to a `.txt` (one id a line), `.csv` or `.jsonl`
+            file with an `item_id`/`id` column; or a `SELECT` whose `id`/`item_id` column (or
+            first column) gives the ids.
+
+    Returns:
+        Distinct ids, in the order given.
+
+    Raises:
+        ValidationError: Neither an existing file nor a SELECT query, or a malformed file.
+    """
+    if items is None:
+        return all_item_ids(store)
+    path = Path(items)
+    if path.is_file():
+        ids = _ids_from_file(path)
+    elif items.lstrip().lower().startswith(("select", "with")):
+        result = run_readonly_query(store, items)
+        if not result.columns:
+            raise ValidationError("the --items query returned no columns")
+        column = next(
+            (i for i, c in enumerate(result.columns) if c.lower() in ("id", "item_id")), 0
+        )
+        ids = [str(row[column]) for row in result.rows if row[column] is not None]
+    else:
+        raise ValidationError(
+            f"--items {items!r} is neither an existing file nor a SELECT query",
+            hint="e.g. --items ids.txt or --items \"SELECT id FROM items WHERE community = 'x'\"",
+        )
+    return list(dict.fromkeys(ids))
+
+
+def score_items(
+    store: Store,
+    version: EnforcerVersion,
+    enforcer: Enforcer,
+    item_ids: Sequence[str],
+    *,
+    actor: str,
+    batch_size: int = 1000,
+    allow_missing: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ScoreResult:
+    """Score items with a registered enforcer, writing verdicts in batches; resumable.
+
+    Args:
+        store: The store.
+        version: The catalog version of `enforcer` (names the stored verdicts).
+        enforcer: The enforcer, as `load_enforcer` built it.
+        item_ids: Items to score (duplicates are scored once).
+        actor: Who scores, for the audit log.
+        batch_size: Items per batch (and per transaction).
+        allow_missing: For `recorded` enforcers, store error verdicts for items absent from
+            the predictions file instead of refusing to start.
+        progress: Called with the number of items finished after each batch (skipped ones
+            are reported first).
+
+    Returns:
+        Counts of selected, skipped, scored and failed items.
+
+    Raises:
+        NotFoundError: Some selected ids are not in the store.
+        EnforcerError: A recorded enforcer lacks predictions for some items.
+    """
+    if batch_size < 1:
+        raise ValidationError(f"batch size must be at least 1, got {batch_size}")
+    wanted = list(dict.fromkeys(item_ids))
+    policy = version.spec.policy
+    done = scored_item_ids(store, version, policy)
+    todo = [i for i in wanted if i not in done]
+    skipped = len(wanted) - len(todo)
+    if progress is not None and skipped:
+        progress(skipped)
+    if isinstance(enforcer, RecordedEnforcer) and not allow_missing:
+        enforcer.require_items(todo)
+    scored = errors = batches = 0
+    for start in range(0, len(todo), batch_size):
+        chunk = todo[start : start + batch_size]
+        found = fetch_items(store, chunk)
+        if len(found) != len(chunk):
+            missing = [i for i in chunk if i not in found]
+            raise NotFoundError(
+                f"{len(missing)} selected item(s) are not in the store: "
+                + ", ".join(missing[:_MAX_LISTED]),
+                hint="import them first (modgate items import)",
+            )
+        batch = [found[i] for i in chunk]
+        verdicts = enforcer.predict(batch)
+        if len(verdicts) != len(batch) or any(
+            v.item_id != item.id for v, item in zip(verdicts, batch, strict=False)
+        ):
+            raise EnforcerError(f"{version.ref} broke the contract: verdicts do not match items")
+        with store.begin() as conn:
+            write_verdicts(conn, verdicts, version, now=datetime.now(UTC))
+        scored += len(batch)
+        errors += sum(1 for v in verdicts if v.error is not None)
+        batches += 1
+        if progress is not None:
+            progress(len(batch))
+    result = ScoreResult(
+        enforcer=version.ref,
+        selected=len(wanted),
+        already_scored=skipped,
+        scored=scored,
+        errors=errors,
+        batches=batches,
+    )
+    record_scoring(store, version, actor=actor, details=result.model_dump())
+    return result
+
+
+__all__ = ["ScoreResult", "score_items", "select_item_ids"]

@@ -1,0 +1,61 @@
+"""Tables of the `enforce` package: verdicts and decisions.
+
+The enforcer catalog (`enforcer_versions`) is a core table (0001_core); these are added by the
+`0008_verdicts` migration.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from modgate.store._tables import JsonType, metadata
+
+verdicts = Table(
+    "verdicts",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("item_id", String(512), nullable=False),
+    Column("policy", String(256), nullable=False),
+    Column("enforcer", String(256), nullable=False),
+    Column("enforcer_version", Integer, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("label", String(32), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("criteria", JsonType, nullable=False),
+    Column("rationale", Text, nullable=False),
+    Column("latency_ms", Float, nullable=False),
+    Column("cost", Float, nullable=False),
+    Column("error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # One verdict per (enforcer version, item, policy): re-scoring is idempotent.
+    UniqueConstraint("enforcer", "enforcer_version", "item_id", "policy"),
+    Index("ix_verdicts_item_id", "item_id"),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("decision_id", String(256), nullable=False),
+    Column("item_id", String(512), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("reasons", JsonType, nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("decision_id"),
+    Index("ix_decisions_item_id", "item_id"),
+)

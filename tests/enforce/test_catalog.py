@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from modgate.domain import Item
+from modgate.enforce import (
+    EnforcerSpec,
+    EnforcerThresholds,
+    get_enforcer_version,
+    list_enforcer_versions,
+    load_enforcer,
+    register_enforcer,
+    train_enforcer,
+)
+from modgate.enforce._repo import parse_enforcer_ref
+from modgate.errors import EnforcerError, NotFoundError, RegistryError, ValidationError
+from modgate.store import Store, list_audit_events
+
+from .conftest import synthetic_rows
+
+CLF = EnforcerSpec(name="hate-clf", kind="classifier", policy="hate@1", params={"n_features": 4096})
+
+
+def recorded_spec(path: str, name: str = "vendor") -> EnforcerSpec:
+    return EnforcerSpec(name=name, kind="recorded", policy="hate@1", params={"path": path})
+
+
+def test_training_registers_a_version_and_identical_content_returns_it(
+    store: Store, tmp_path: Path, rows
+) -> None:
+    first = train_enforcer(store, CLF, rows, workspace=tmp_path, actor="ana",
+                           dev_rows=synthetic_rows(40, seed=3))  # fmt: skip
+    assert first.created and first.version.ref == "hate-clf@1"
+    assert first.version.data_hash and first.version.artifact_hash
+    assert first.version.metrics["n"] == 40
+    artifact = tmp_path / first.version.artifact_path
+    assert artifact.is_file() and artifact.with_suffix(".json").is_file()
+    again = train_enforcer(store, CLF, list(reversed(rows)), workspace=tmp_path, actor="bob",
+                           dev_rows=synthetic_rows(40, seed=3))  # fmt: skip
+    assert not again.created and again.version == first.version
+    other = train_enforcer(store, CLF, rows[:-2], workspace=tmp_path, actor="ana")
+    assert other.created and other.version.version == 2
+    assert other.version.version_hash != first.version.version_hash
+    events = list_audit_events(store, action="enforcer.register")
+    assert [e.object_id for e in events] == ["hate-clf@2", "hate-clf@1"]
+    assert events[1].actor == "ana" and events[1].details["data_hash"] == first.version.data_hash
+
+
+def test_threshold_change_is_a_new_version_with_the_same_artifact(
+    store: Store, tmp_path: Path, rows
+) -> None:
+    first = train_enforcer(store, CLF, rows, workspace=tmp_path, actor="ana").version
+    tuned = first.spec.model_copy(update={"thresholds": EnforcerThresholds(remove=0.7)})
+    second = register_enforcer(store, tuned, workspace=tmp_path, actor="ana").version
+    assert second.version == 2 and second.artifact_hash == first.artifact_hash
+    assert second.data_hash == first.data_hash  # read back from the sidecar
+
+
+def test_load_enforcer_rebuilds_the_version_and_checks_the_artifact(
+    store: Store, tmp_path: Path, rows
+) -> None:
+    version = train_enforcer(store, CLF, rows, workspace=tmp_path, actor="ana").version
+    loaded_version, enforcer = load_enforcer(store, "hate-clf", workspace=tmp_path)
+    assert loaded_version == version and enforcer.spec.ref == "hate-clf@1"
+    verdict = enforcer.predict([Item(id="x", body="all jews are vermin and should leave")])[0]
+    assert verdict.enforcer == "hate-clf@1" and verdict.label == "violating"
+    (tmp_path / version.artifact_path).write_bytes(b"not the model")
+    with pytest.raises(EnforcerError, match="refusing to load a changed artifact"):
+        load_enforcer(store, "hate-clf@1", workspace=tmp_path)
+
+
+def test_recorded_file_is_validated_hashed_and_copied(store: Store, tmp_path: Path) -> None:
+    source = tmp_path / "vendor.csv"
+    source.write_text("item_id,score\na,0.9\nb,0.2\n")
+    result = register_enforcer(store, recorded_spec("vendor.csv"), workspace=tmp_path, actor="ana")
+    version = result.version
+    assert version.artifact_path.startswith("artifacts/enforcers/vendor/")
+    assert version.spec.params["sha256"] == version.artifact_hash
+    source.write_text("item_id,score\na,0.1\n")  # editing the source does not touch the version
+    _, enforcer = load_enforcer(store, "vendor@1", workspace=tmp_path)
+    assert enforcer.predict([Item(id="a")])[0].score == 0.9
+    changed = register_enforcer(store, recorded_spec("vendor.csv"), workspace=tmp_path, actor="a")
+    assert changed.created and changed.version.version == 2
+    (tmp_path / version.artifact_path).write_text("item_id,score\na,0.0\n")
+    with pytest.raises(EnforcerError, match="refusing a changed file"):
+        load_enforcer(store, "vendor@1", workspace=tmp_path)
+
+
+def test_bad_recorded_file_registers_nothing(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "bad.csv").write_text("item_id,score\na,2\n")
+    with pytest.raises(ValidationError, match="bad.csv:2: score"):
+        register_enforcer(store, recorded_spec("bad.csv"), workspace=tmp_path, actor="ana")
+    assert list_enforcer_versions(store) == []
+
+
+def test_unknown_kind_and_untrained_classifier_are_refused(store: Store, tmp_path: Path) -> None:
+    with pytest.raises(RegistryError, match="unknown enforcer kind 'nope'"):
+        register_enforcer(store, CLF.model_copy(update={"kind": "nope"}), workspace=tmp_path,
+                          actor="a")  # fmt: skip
+    with pytest.raises(EnforcerError, match="no trained model"):
+        register_enforcer(store, CLF, workspace=tmp_path, actor="a")
+
+
+def test_lookup_errors_name_known_versions(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "v.csv").write_text("item_id,score\na,0.9\n")
+    register_enforcer(store, recorded_spec("v.csv"), workspace=tmp_path, actor="a")
+    with pytest.raises(NotFoundError) as caught:
+        get_enforcer_version(store, "vendor@7")
+    assert caught.value.hint == "known versions: vendor@1"
+    with pytest.raises(NotFoundError, match="no enforcer 'ghost'"):
+        get_enforcer_version(store, "ghost")
+    assert [v.ref for v in list_enforcer_versions(store, name="vendor")] == ["vendor@1"]
+
+
+@pytest.mark.parametrize("ref", ["x@0", "x@a", "@1"])
+def test_malformed_refs_are_refused(ref: str) -> None:
+    with pytest.raises(ValidationError):
+        parse_enforcer_ref(ref)
