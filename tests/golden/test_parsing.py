@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modgate.cli.golden import parse_label_map
@@ -11,6 +11,7 @@ from modgate.golden._io import _list
 token = st.text(st.characters(blacklist_characters=";,|[]=\n\r", min_codepoint=33), min_size=1)
 
 
+@settings(deadline=None)
 @given(st.lists(token, max_size=6), st.sampled_from([";", ",", "|"]))
 def test_list_columns_parse_text_and_json_lists_alike(tokens: list[str], sep: str) -> None:
     tokens = [t.strip() for t in tokens if t.strip()]
@@ -19,6 +20,7 @@ def test_list_columns_parse_text_and_json_lists_alike(tokens: list[str], sep: st
     assert _list({"tags": tokens}, "tags") == expected
 
 
+@settings(deadline=None)
 @given(st.dictionaries(token, token, max_size=5))
 def test_label_map_round_trips(mapping: dict[str, str]) -> None:
     mapping = {k.strip(): v.strip() for k, v in mapping.items() if k.strip() and v.strip()}
@@ -36,6 +38,7 @@ def test_label_map_rejects_pairs_without_equals() -> None:
             raise AssertionError(bad)
 
 
+@settings(deadline=None)
 @given(st.text(max_size=80))
 def test_normalization_is_idempotent(text: str) -> None:
     once = normalize_for_match(text)
