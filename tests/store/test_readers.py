@@ -224,3 +224,25 @@ def test_every_jsonl_line_is_a_row_a_reject_or_blank(tmp_path: Path, lines: list
     numbers = sorted([r.line for r in rows] + [r.line for r in rejects])
     assert len(numbers) + blank == _physical_lines(body)
     assert numbers == sorted(set(numbers))
+
+
+@pytest.mark.parametrize("name", ["cut.csv.gz", "cut.jsonl.gz"])
+def test_damaged_gzip_keeps_what_was_read_and_rejects_the_rest(tmp_path: Path, name: str) -> None:
+    if ".csv" in name:
+        body = b"id,text\n" + b"".join(b"%d,row %d\n" % (n, n) for n in range(2000))
+    else:
+        body = b"".join(b'{"id": %d, "text": "row %d"}\n' % (n, n) for n in range(2000))
+    packed = gzip.compress(body)
+    path = tmp_path / name
+    path.write_bytes(packed[: len(packed) - 20])
+    rows, rejects, _ = _read(path)
+    assert len(rows) > 1000
+    assert [r.reason for r in rejects] == [RejectReason.TRUNCATED_LAST_LINE]
+    assert "file ends early" in rejects[0].detail
+
+
+def test_unreadable_parquet_fails_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "bad.parquet"
+    path.write_bytes(b"not parquet at all")
+    with pytest.raises(ValidationError, match="not a readable Parquet file"):
+        open_rows(path)
