@@ -110,3 +110,13 @@ def test_a_compiled_ruleset_can_be_passed_in() -> None:
     enforcer = RulesEnforcer(EnforcerSpec(name="v", kind="rules", policy="violence"), compiled)
     assert enforcer.ruleset is compiled
     assert enforcer.predict([Item(id="a", body="kill you")])[0].score == 1.0
+
+
+def test_the_rationale_names_the_first_rules_and_counts_the_rest() -> None:
+    many = {"rules": [{"id": f"r{i}", "keywords": [f"w{i}x"], "action": "warn"} for i in range(7)]}
+    spec = EnforcerSpec(name="m", kind="rules", policy="p@1", params={"rules": many})
+    body = " ".join(f"w{i}x" for i in range(7))
+    verdict = RulesEnforcer(spec).predict([Item(id="a", body=body)])[0]
+    assert verdict.rationale.count("rule r") == 5
+    assert verdict.rationale.endswith("and 2 more rule(s)")
+    assert verdict.action is Action.WARN

@@ -47,6 +47,7 @@ SLURS = rules(
         "ＦＡＧＧＯＴ",  # full-width
         "niggggger",  # repeats
         "r3t@rd",
+        "f\u0336a\u0336g\u0336g\u0336o\u0336t\u0336",  # strikethrough
     ],
 )
 def test_slur_evasions_are_caught_after_normalization(evasion: str) -> None:

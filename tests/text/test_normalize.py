@@ -28,6 +28,7 @@ prose = st.lists(
 # Evasion-flavoured text: letters from several scripts, digits, leet symbols, separators,
 # invisibles, combining marks and compatibility characters.
 NASTY = (
+    "\u0336\u0489\u0335ⲞХ"
     "kilKIaeo0134578@$!|+9 .-_*~/·\n\t\u200b\u200c\u200d\u2060\ufeff\u00ad\u202e\u2066\ufe0f"
     "іаеорсхукКАЕОРСХΑΕΟοαειρυνкмтвнпгл\u0301\u0308ｋｉ𝐤ﬁ①ßςİ\u0130ⅰéèё中ыщ"
     "ww:/.httpsa"
@@ -59,6 +60,9 @@ nasty = st.text(alphabet=st.sampled_from(list(NASTY)), max_size=60)
         ("k * i * l * l", "kill"),
         ("k 1 l l", "kill"),
         ("kill\n   you", "kill you"),
+        ("k\u0336i\u0336l\u0336l\u0336", "kill"),  # strikethrough marks
+        ("ni\u0334\u0335gg\u0338er", "nigger"),  # stacked marks
+        ("I\u0307ll kill", "ill kill"),
         ("kill\tyou", "kill you"),
         ("kiiiiill", "kill"),
         ("killllll", "kill"),
@@ -113,6 +117,13 @@ def test_russian_greek_and_ukrainian_pass_through(sentence: str) -> None:
     assert normalize_text(sentence.lower()).text == sentence.lower()
     assert result.changes.confusables == 0
     assert result.changes.evasion_signals == 0
+
+
+@pytest.mark.parametrize(
+    "text", ["café crème", "über straße", "tiếng việt có dấu", "señor niño", "ångström"]
+)
+def test_accents_that_nfkc_composes_are_kept(text: str) -> None:
+    assert normalize_text(text).text == text
 
 
 def test_latin_letters_inside_a_cyrillic_word_fold_to_cyrillic() -> None:

@@ -113,8 +113,8 @@ def _print_header(compiled: CompiledRuleSet, item: Item) -> None:
     counts = {
         name: getattr(changes, name)
         for name in (
-            "invisible", "bidi", "variation_selectors", "compatibility", "confusables", "leet",
-            "spacing", "repeats",
+            "invisible", "bidi", "variation_selectors", "compatibility", "marks", "confusables",
+            "leet", "spacing", "repeats", "whitespace",
         )
     }  # fmt: skip
     changed = ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "nothing"

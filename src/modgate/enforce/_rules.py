@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from modgate.domain import Action, Item, Verdict
+from modgate.domain import ACTION_SEVERITY, Action, Item, Verdict
 from modgate.enforce._actions import action_for_score
 from modgate.enforce._protocol import EnforcerSpec
 from modgate.enforce._rules_match import (
@@ -21,6 +21,7 @@ from modgate.enforce._ruleset_load import load_ruleset
 from modgate.errors import EnforcerError
 
 _MAX_RATIONALE = 1000
+_MAX_RATIONALE_RULES = 5
 
 
 def _policy_id(policy: str) -> str:
@@ -98,9 +99,17 @@ class RulesEnforcer:
                 action=action_for_score(0.0, self._spec.thresholds, item.community),
                 latency_ms=elapsed,
             )
-        score = max(h.rule.score for h in hits)
-        action = max((self._action_of(h, item) for h in hits), key=lambda a: a.severity)
-        criteria = tuple(dict.fromkeys(h.rule.criterion for h in hits if h.rule.criterion))
+        score = 0.0
+        action = Action.ALLOW
+        criteria: dict[str, None] = {}
+        for hit in hits:
+            rule = hit.rule
+            score = max(score, rule.score)
+            rule_action = hit.action if hit.action is not None else self._action_of(hit, item)
+            if ACTION_SEVERITY[rule_action] > ACTION_SEVERITY[action]:
+                action = rule_action
+            if rule.criterion:
+                criteria[rule.criterion] = None
         return Verdict(
             item_id=item.id,
             policy=self._spec.policy,
@@ -108,7 +117,7 @@ class RulesEnforcer:
             score=score,
             label="violating" if score >= 0.5 else "non_violating",
             action=action,
-            criteria=criteria,
+            criteria=tuple(criteria),
             rationale=_rationale(hits, item),
             latency_ms=elapsed,
         )
@@ -135,11 +144,11 @@ def _rationale(hits: list[RuleHit], item: Item) -> str:
     parts: list[str] = []
     size = 0
     for count, hit in enumerate(hits):
-        if size > _MAX_RATIONALE:
+        if size > _MAX_RATIONALE or count == _MAX_RATIONALE_RULES:
             parts.append(f"and {len(hits) - count} more rule(s)")
             break
         action = hit.action.value if hit.action is not None else "thresholds"
-        where = "; ".join([s.describe() for s in hit.spans[:3]]) or "conditions hold"
+        where = "; ".join([s.describe() for s in hit.spans[:2]]) or "conditions hold"
         if hit.rule.reason:
             where = f"{render_reason(hit.rule.reason, hit, item)} ({where})"
         part = f"rule {hit.rule.id} ({action}): {where}"

@@ -9,6 +9,8 @@ the whole is idempotent — a property test checks it):
    digits (elsewhere they shape Persian, Indic scripts and emoji sequences, and are kept).
    Bidi controls and variation selectors are removed and counted apart, since emoji carry
    variation selectors innocently.
+   After NFKC, combining marks still sitting on Latin letters (strikethrough `k̶i̶l̶l̶`, stacked
+   "zalgo" marks) are removed; accents NFKC composes (`é`, `ü`, Vietnamese `ế`) stay.
 2. **Whitespace**: any run of whitespace (several spaces, tabs, line breaks) becomes one space,
    so phrases match across line breaks and padding. **NFKC**, then **lower-case** (`str.lower`,
    not `casefold`: casefold rewrites Greek final sigma `ς` and German `ß`, which would change
@@ -75,6 +77,9 @@ _JOINERS = regex.compile(
 
 # Any whitespace other than one plain space: runs, tabs, line breaks (`kill\n  you`).
 _WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
+# Combining marks that NFKC could not compose onto a Latin letter: strikethrough (k̶i̶l̶l̶),
+# stacked "zalgo" marks. Real accented Latin text is precomposed by NFKC, so it keeps its accents.
+_LATIN_MARKS = regex.compile(r"(?<=\p{Latin}[\p{Mn}\p{Me}]*)[\p{Mn}\p{Me}]+")
 _MAX_ROUNDS = 4
 _URL = re.compile(r"(?:[a-z][a-z0-9+.\-]*://|www\.)\S+")
 
@@ -135,11 +140,13 @@ class NormalizationChanges:
     """Runs of three or more repeated letters squeezed."""
     whitespace: int = 0
     """Runs of whitespace (several spaces, tabs, line breaks) made one space."""
+    marks: int = 0
+    """Combining marks left on Latin letters after NFKC (strikethrough, "zalgo") removed."""
 
     @property
     def evasion_signals(self) -> int:
         """Changes that suggest deliberate obfuscation (variation selectors and NFKC excluded)."""
-        return self.invisible + self.bidi + self.confusables + self.leet + self.spacing
+        return self.invisible + self.bidi + self.marks + self.confusables + self.leet + self.spacing
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +180,7 @@ def normalize_text(text: str) -> NormalizedText:
         >>> normalize_text("k1ll the m0d, it's 2024").text
         "kill the mod, it's 2024"
     """
-    invisible = bidi = variation = compatibility = confusables = whitespace = 0
+    invisible = bidi = variation = compatibility = confusables = whitespace = marks = 0
     if text.isascii():
         if not text.isprintable():
             before = len(text)
@@ -186,13 +193,19 @@ def normalize_text(text: str) -> NormalizedText:
     else:
         text, invisible, bidi, variation = _remove_invisible(text)
         text, compatibility = _compatibility_fold(text)
+        if _LATIN_MARKS.search(text):
+            before = len(text)
+            text = unicodedata.normalize("NFKC", _LATIN_MARKS.sub("", text))
+            marks = before - len(text)
         text, whitespace = _WHITESPACE.subn(" ", text)
     text, (spacing, confusables, leet, repeats) = _fold_text(text)
     rounds = 1
     while (spacing or confusables or leet) and not text.isascii() and rounds < _MAX_ROUNDS:
-        # Rare: a fold put a letter before a combining mark, which NFKC now composes; repeat
-        # the word folds until nothing moves, so the result stays a fixed point.
-        renormalized = unicodedata.normalize("NFKC", text)
+        # Rare: a fold put a Latin letter before a combining mark, which NFKC now composes or
+        # the mark rule removes; repeat until nothing moves, so the result is a fixed point.
+        stripped = _LATIN_MARKS.sub("", text)  # a folded letter may now carry a Latin mark
+        marks += len(text) - len(stripped)
+        renormalized = unicodedata.normalize("NFKC", stripped)
         again, more = _fold_text(renormalized)
         if again == text:
             break
@@ -201,7 +214,7 @@ def normalize_text(text: str) -> NormalizedText:
             a + b for a, b in zip((spacing, confusables, leet, repeats), more, strict=True)
         )
         rounds += 1
-    if not (invisible or bidi or variation or compatibility or confusables or leet):
+    if not (invisible or bidi or variation or compatibility or confusables or leet or marks):
         if not (spacing or repeats or whitespace):
             return NormalizedText(text, _NO_CHANGES)
     return NormalizedText(
@@ -216,6 +229,7 @@ def normalize_text(text: str) -> NormalizedText:
             spacing=spacing,
             repeats=repeats,
             whitespace=whitespace,
+            marks=marks,
         ),
     )
 
@@ -293,12 +307,19 @@ _CLASSES = bytes(
     else ord("#")
     for b in range(256)
 )
-_SPACED_SHAPES = (b"a a a", b"a.a.a", b"a . a . a", b"a. a. a", b"a .a .a", b"a  a  a", b"a   a")
 
 
 def _may_be_spaced(text: str) -> bool:
     shape = text.encode("ascii").translate(_CLASSES)
-    return any(s in shape for s in _SPACED_SHAPES)
+    return (
+        b"a a a" in shape
+        or b"a.a.a" in shape
+        or b"a . a . a" in shape
+        or b"a. a. a" in shape
+        or b"a .a .a" in shape
+        or b"a  a  a" in shape
+        or b"a   a" in shape
+    )
 
 
 def _may_repeat(text: str) -> bool:
