@@ -194,18 +194,18 @@ def normalize_text(text: str) -> NormalizedText:
         text, invisible, bidi, variation = _remove_invisible(text)
         text, compatibility = _compatibility_fold(text)
         if _LATIN_MARKS.search(text):
-            before = len(text)
-            text = unicodedata.normalize("NFKC", _LATIN_MARKS.sub("", text))
-            marks = before - len(text)
+            text, marks, joiners = _strip_latin_marks(text)
+            invisible += joiners
         text, whitespace = _WHITESPACE.subn(" ", text)
     text, (spacing, confusables, leet, repeats) = _fold_text(text)
     rounds = 1
     while (spacing or confusables or leet) and not text.isascii() and rounds < _MAX_ROUNDS:
         # Rare: a fold put a Latin letter before a combining mark, which NFKC now composes or
         # the mark rule removes; repeat until nothing moves, so the result is a fixed point.
-        stripped = _LATIN_MARKS.sub("", text)  # a folded letter may now carry a Latin mark
-        marks += len(text) - len(stripped)
-        renormalized = unicodedata.normalize("NFKC", stripped)
+        # A folded letter may now carry a mark of its own, or sit next to a joiner.
+        renormalized, stripped_marks, joiners = _strip_latin_marks(text)
+        marks += stripped_marks
+        invisible += joiners
         again, more = _fold_text(renormalized)
         if again == text:
             break
@@ -232,6 +232,18 @@ def normalize_text(text: str) -> NormalizedText:
             marks=marks,
         ),
     )
+
+
+def _strip_latin_marks(text: str) -> tuple[str, int, int]:
+    """Remove marks left on Latin letters; then joiners that now touch a letter. Counts both."""
+    stripped = _LATIN_MARKS.sub("", text)
+    marks = len(text) - len(stripped)
+    joiners = 0
+    if "\u200c" in stripped or "\u200d" in stripped:
+        before = len(stripped)
+        stripped = _JOINERS.sub("", stripped)
+        joiners = before - len(stripped)
+    return unicodedata.normalize("NFKC", stripped), marks, joiners
 
 
 def _remove_invisible(text: str) -> tuple[str, int, int, int]:
