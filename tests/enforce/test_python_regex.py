@@ -48,10 +48,24 @@ def test_invalid_python_patterns_raise_re_error() -> None:
         convert_python_regex("a[b")
 
 
-def test_unknown_constructs_are_refused() -> None:
-    # Python's parser has no node this rewriter does not cover for ordinary patterns; a made-up
-    # category would be one.
-    assert issubclass(UnconvertibleRegexError, ValueError)
+def test_a_rule_whose_regex_cannot_be_rewritten_is_reported_unsupported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from modgate.enforce import _automod_translate, import_automod_config, parse_automod_config
+
+    def refuse(pattern: str, **_: object) -> str:
+        raise UnconvertibleRegexError("regex construct X is not supported")
+
+    monkeypatch.setattr(_automod_translate, "convert_python_regex", refuse)
+    result = import_automod_config(
+        parse_automod_config(
+            "body (regex): ['a+']\naction: remove\n---\nbody: [b]\naction: remove"
+        ),
+        name="t",
+    )
+    first, second = result.report.entries
+    assert first.status == "unsupported" and "construct X" in first.reason
+    assert second.status == "translated"
 
 
 _ATOMS = st.sampled_from(

@@ -76,12 +76,13 @@ def test_reason_renders_the_match_as_written_and_the_author() -> None:
                 match_on="raw",
                 keywords=("spam",),
                 action=Action.REMOVE,
-                reason="spam word {{match}} from {{author}}; {{permalink}} kept",
+                reason="{{kind}} in r/{{subreddit}}: spam word {{match}} from {{author}}; "
+                "{{permalink}} kept",
             ),
         ),
     )
     spec = EnforcerSpec(name="e", kind="rules", policy="p")
     (verdict,) = RulesEnforcer(spec, compile_ruleset(ruleset)).predict(
-        [Item(id="1", body="Buy SPAM", author_id="u9")]
+        [Item(id="1", kind="comment", community="leafcare", body="Buy SPAM", author_id="u9")]
     )
-    assert "spam word SPAM from u9; {{permalink}} kept" in verdict.rationale
+    assert "comment in r/leafcare: spam word SPAM from u9; {{permalink}} kept" in verdict.rationale

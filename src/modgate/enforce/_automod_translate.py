@@ -22,8 +22,9 @@ differently (comments, text posts, link posts; merged when identical), with `mat
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict
 
 from modgate.domain import Action, ItemKind
 from modgate.enforce._automod_classify import classify_document
@@ -83,9 +84,10 @@ _THRESHOLD_FIELD = {
 _COMPARISON = {"<": "<", ">": ">", "=": "==", "<=": "<=", ">=": ">="}
 
 
-@dataclass(frozen=True)
-class AutomodImport:
+class AutomodImport(BaseModel):
     """The outcome of an import: the rule set and the report of every section."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     rule_set: RuleSet
     """The rule set to write (a disabled placeholder rule when nothing was translated)."""

@@ -129,7 +129,14 @@ class RulesEnforcer:
 
 
 def render_reason(reason: str, hit: RuleHit, item: Item) -> str:
-    """A rule's `reason` with `{{match}}` (first matched text, as written) and `{{author}}`."""
+    """A rule's `reason` with its placeholders filled in; unknown ones stay as written.
+
+    `{{match}}` is the first matched text as written; `{{author}}`, `{{subreddit}}`
+    (the community), `{{kind}}` (comment or submission), `{{title}}`, `{{url}}` and
+    `{{domain}}` come from the item (AutoModerator's names).
+    """
+    if "{{" not in reason:
+        return reason
     matched = ""
     if hit.spans:
         span = hit.spans[0]
@@ -137,7 +144,18 @@ def render_reason(reason: str, hit: RuleHit, item: Item) -> str:
         raw = field_value(item, span.field)
         if raw is not None and span.view == "raw" and len(raw.lower()) == len(raw):
             matched = raw[span.start : span.end]
-    return reason.replace("{{match}}", matched).replace("{{author}}", item.author_id or "")
+    values = {
+        "match": matched,
+        "author": item.author_id or "",
+        "subreddit": item.community or "",
+        "kind": "comment" if item.kind == "comment" else "submission",
+        "title": item.title or "",
+        "url": item.url or "",
+        "domain": field_value(item, "domain") or "",
+    }
+    for name, value in values.items():
+        reason = reason.replace("{{" + name + "}}", value)
+    return reason
 
 
 def _rationale(hits: list[RuleHit], item: Item) -> str:
