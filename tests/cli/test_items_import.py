@@ -76,6 +76,8 @@ def test_reimport_reports_unchanged_and_json_report(
 ) -> None:
     path = tmp_path / "ok.jsonl"
     path.write_text('{"id": "a", "text": "one"}\n{"id": "b", "text": "two"}\n', encoding="utf-8")
+    stale = tmp_path / "ok.jsonl.rejects.jsonl"
+    stale.write_text('{"line": 9, "reason": "nul_byte", "detail": "", "raw": ""}\n')
     first = run_cli("items", "import", str(path))
     assert first.exit_code == 0, first.stderr
     assert "2 new" in first.stdout

@@ -20,8 +20,9 @@ def default_rejects_path(source: Path) -> Path:
 class RejectsWriter:
     """Writes rejected rows to a JSONL file and counts them by reason.
 
-    The file is created on the first reject (a clean import leaves no file behind) and
-    truncated if it already exists, so it always describes the latest run.
+    The file is created on the first reject and truncated if it already exists; a run with
+    no rejects removes a file left at the path by an earlier run. Either way the path
+    describes the latest run only.
 
     Example:
         >>> with RejectsWriter(Path("in.csv.rejects.jsonl")) as rejects:  # doctest: +SKIP
@@ -62,9 +63,11 @@ class RejectsWriter:
         self.counts[reject.reason] += 1
 
     def close(self) -> None:
-        """Flush and close the file."""
+        """Flush and close the file (or remove a stale one when nothing was rejected)."""
         if self._handle is not None:
             self._handle.close()
+        elif self.path.is_file():
+            self.path.unlink()
 
     def __enter__(self) -> RejectsWriter:
         return self
