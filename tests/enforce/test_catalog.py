@@ -15,7 +15,13 @@ from modgate.enforce import (
     train_enforcer,
 )
 from modgate.enforce._repo import parse_enforcer_ref
-from modgate.errors import EnforcerError, NotFoundError, RegistryError, ValidationError
+from modgate.errors import (
+    EnforcerError,
+    ModgateError,
+    NotFoundError,
+    RegistryError,
+    ValidationError,
+)
 from modgate.store import Store, list_audit_events
 
 from .conftest import synthetic_rows
@@ -118,3 +124,27 @@ def test_lookup_errors_name_known_versions(store: Store, tmp_path: Path) -> None
 def test_malformed_refs_are_refused(ref: str) -> None:
     with pytest.raises(ValidationError):
         parse_enforcer_ref(ref)
+
+
+def test_rules_spec_inlines_its_rule_set_so_the_version_cannot_drift(
+    store: Store, tmp_path: Path
+) -> None:
+    (tmp_path / "rules").mkdir()
+    ruleset = tmp_path / "rules" / "threats.yaml"
+    ruleset.write_text("policy: violence@1\nrules:\n  - id: t\n    keywords: [kill you]\n")
+    spec = EnforcerSpec(
+        name="threats", kind="rules", policy="violence@1", params={"ruleset": "rules/threats.yaml"}
+    )
+    first = register_enforcer(store, spec, workspace=tmp_path, actor="a").version
+    assert "rules" in first.spec.params and "ruleset" not in first.spec.params
+    assert first.artifact_path == "rules/threats.yaml" and first.artifact_hash
+    ruleset.write_text("policy: violence@1\nrules:\n  - id: t\n    keywords: [hug you]\n")
+    _, enforcer = load_enforcer(store, "threats@1", workspace=tmp_path)
+    assert enforcer.predict([Item(id="x", body="I will kill you")])[0].label == "violating"
+    second = register_enforcer(store, spec, workspace=tmp_path, actor="a")
+    assert second.created and second.version.version == 2
+    again = register_enforcer(store, spec, workspace=tmp_path, actor="a")
+    assert not again.created
+    ruleset.write_text("rules: [\n")
+    with pytest.raises(ModgateError, match=r"threats.yaml:2:1: expected the node content"):
+        register_enforcer(store, spec, workspace=tmp_path, actor="a")

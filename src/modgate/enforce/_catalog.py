@@ -23,6 +23,7 @@ from modgate.enforce._preprocess import PREPROCESSING
 from modgate.enforce._protocol import Enforcer, EnforcerSpec
 from modgate.enforce._recorded import read_recorded_predictions
 from modgate.enforce._repo import EnforcerVersion, get_enforcer_version, insert_enforcer_version
+from modgate.enforce._ruleset_load import load_ruleset
 from modgate.enforce._train import TrainingRow, train_classifier
 from modgate.errors import EnforcerError, RegistryError, ValidationError
 from modgate.registry import Registry, create_registry
@@ -123,6 +124,24 @@ def _prepare_recorded(spec: EnforcerSpec, workspace: Path) -> tuple[EnforcerSpec
     return _with_params(spec, resolved), sha, relative
 
 
+def _prepare_rules(
+    spec: EnforcerSpec, workspace: Path
+) -> tuple[EnforcerSpec, str | None, str | None]:
+    # A rule set named by path is inlined, so the version (hashed over its spec) holds the
+    # rules themselves: editing rules/NAME.yaml later cannot change a registered version.
+    if "ruleset" not in spec.params or "rules" in spec.params:
+        return spec, None, None
+    source = _resolve(str(spec.params["ruleset"]), workspace)
+    compiled = load_ruleset(source)  # every problem reported with file:line
+    params = {k: v for k, v in spec.params.items() if k not in ("ruleset", "base_dir")}
+    params["rules"] = compiled.ruleset.model_dump(mode="json", exclude_none=True)
+    params["ruleset_source"] = _relative(source, workspace)
+    sha = file_sha256(source)
+    params["ruleset_sha256"] = sha
+    inlined = spec.model_copy(update={"params": params, "version": None})
+    return inlined, sha, params["ruleset_source"]
+
+
 def register_enforcer(
     store: Store,
     spec: EnforcerSpec,
@@ -135,7 +154,8 @@ def register_enforcer(
 
     `classifier` specs must name a trained artifact (training registers for you);
     `recorded` specs have their predictions file validated, hashed and copied into the
-    workspace's artifact folder. Other kinds are registered by their spec alone.
+    workspace's artifact folder; `rules` specs naming a rule set file have it validated and
+    inlined. Other kinds are registered by their spec alone.
 
     Args:
         store: The store.
@@ -165,6 +185,8 @@ def register_enforcer(
         )
     elif spec.kind == "recorded":
         spec, artifact_hash, artifact_path = _prepare_recorded(spec, workspace)
+    elif spec.kind == "rules":
+        spec, artifact_hash, artifact_path = _prepare_rules(spec, workspace)
     version, created = insert_enforcer_version(
         store,
         spec,

@@ -6,7 +6,7 @@
   regression. Word bigrams lift AUPRC a little but cost a third of the throughput, because
   sklearn builds one Python string per n-gram; see docs/enforcers.md for the measured trade.
 - `accurate`: hashed word n-grams (default 1..2) + hashed character n-grams within word
-  boundaries (2..5), TF-IDF weighted → calibrated logistic regression.
+  boundaries (3..5), TF-IDF weighted → calibrated logistic regression.
 
 `TextClassifier` follows the scikit-learn estimator contract (constructor stores parameters,
 `fit` returns self, learned attributes end in `_`), so it clones, pickles and cross-validates
@@ -152,7 +152,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             raise ValueError(f"profile must be one of {', '.join(PROFILES)}, got {self.profile!r}")
         chars = HashingVectorizer(
             analyzer="char_wb",
-            ngram_range=(2, 5),
+            ngram_range=(3, 5),
             lowercase=False,
             n_features=self.n_features,
             alternate_sign=False,
