@@ -19,7 +19,7 @@ class ClassifierParams(BaseModel):
     n_features: int = Field(default=2**20, ge=2**10, le=2**24)
     """Hash space per feature family."""
     ngram_max: int | None = Field(default=None, ge=1, le=4)
-    """Longest word n-gram (default: 1 for `fast`, 2 for `accurate`)."""
+    """Longest word n-gram (default 2)."""
     calibration: Literal["sigmoid", "isotonic"] = "sigmoid"
     """Probability calibration method."""
     decision_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
