@@ -97,6 +97,3 @@ class PluginLoadWarning(ModgateWarning):
 class UndefinedMetricWarning(ModgateWarning):
     """A figure is undefined on this data (one class only, nothing predicted, no scores)."""
 
-
-class SparseSliceWarning(ModgateWarning):
-    """A figure rests on fewer items than the configured minimum support."""
