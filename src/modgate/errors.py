@@ -96,4 +96,3 @@ class PluginLoadWarning(ModgateWarning):
 
 class UndefinedMetricWarning(ModgateWarning):
     """A figure is undefined on this data (one class only, nothing predicted, no scores)."""
-
