@@ -151,3 +151,61 @@ def test_eval_run_resolves_names_through_the_sources(
     assert data["n_items"] == 60 and data["golden"] == "hate-gold@1"
     bad = run_cli("eval", "run", "kw", "hate-gold")
     assert bad.exit_code == 6 and "NAME@VERSION" in bad.stderr
+
+
+def test_demo_evaluates_compares_and_gates_two_enforcers(tmp_path: Path, run_cli: Run) -> None:
+    result = run_cli("demo", "--dir", str(tmp_path / "demo"))
+    assert result.exit_code == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    assert "hate-speech-fast@1 on demo@1 test" in out
+    assert "hate-speech-accurate@1 on demo@1 test" in out
+    assert "McNemar p" in out
+    reports = sorted((tmp_path / "demo" / "reports").iterdir())
+    assert {p.suffix for p in reports} == {".md", ".html"}
+    readiness = next(p for p in reports if p.name.startswith("gate-"))
+    assert str(readiness) in out
+    assert "Readiness" in readiness.read_text(encoding="utf-8")
+    listed = run_cli("-C", str(tmp_path / "demo"), "eval", "list", "--format", "json")
+    assert len(json.loads(listed.stdout)) == 2
+
+
+def test_eval_run_of_a_catalog_enforcer_and_thresholds_written_as_a_new_version(
+    workspace: Settings, run_cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from modgate.cli._eval_sources import StoreEvalSources
+    from modgate.enforce import EnforcerSpec, get_enforcer_version, register_enforcer
+
+    assert workspace.workspace is not None
+    items = examples(120)
+    verdicts = KeywordEnforcer().predict([e.item for e in items])
+    lines = ["item_id,score"] + [f"{v.item_id},{v.score:.4f}" for v in verdicts]
+    (workspace.workspace / "vendor.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store = open_store(workspace)
+    register_enforcer(
+        store,
+        EnforcerSpec(
+            name="vendor", kind="recorded", policy="hate@1", params={"path": "vendor.csv"}
+        ),
+        workspace=workspace.workspace,
+        actor="t",
+    )
+
+    class Sources(StoreEvalSources):
+        def golden(self, ref_: str, split: str) -> tuple[GoldenRef, list[GoldenExample]]:
+            return GOLDEN, items
+
+    monkeypatch.setattr(
+        "modgate.cli.eval.eval_sources", lambda store, workspace: Sources(store, workspace)
+    )
+    result = run_cli("eval", "run", "vendor", "hate-gold@1", "--resamples", "50", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    run = json.loads(result.stdout)
+    assert run["enforcer"] == "vendor@1"
+    assert run["enforcer_version_hash"] == get_enforcer_version(store, "vendor@1").version_hash
+    written = run_cli("eval", "thresholds", run["id"], "--target-precision", "0.99", "--write")
+    assert written.exit_code == 0, written.stderr
+    assert "registered vendor@2" in written.stderr
+    new = get_enforcer_version(store, "vendor@2")
+    assert new.spec.thresholds.remove is not None and new.spec.thresholds.remove > 0.5
+    assert new.spec.params == get_enforcer_version(store, "vendor@1").spec.params
+    store.close()

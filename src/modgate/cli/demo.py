@@ -16,7 +16,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from modgate.cli import _demo_enforce
+from modgate.cli import _demo_enforce, _demo_eval
 from modgate.cli._demo_automod import step_automod
 from modgate.cli._demo_golden import step_golden
 from modgate.cli._demo_llm import step_llm_cascade
@@ -111,6 +111,7 @@ DEMO_STEPS: list[Callable[[DemoRun], None]] = [
     step_automod,
 ]
 DEMO_STEPS.append(_demo_enforce.step_enforce)  # issue 8: train, score, decide
+DEMO_STEPS.append(_demo_eval.step_eval)  # issue 10: evaluate, compare, gate
 
 
 def run_demo(directory: Path | None, out: Console) -> DemoRun:

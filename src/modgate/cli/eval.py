@@ -11,7 +11,7 @@ from rich.table import Table
 
 from modgate.cli._context import get_context
 from modgate.cli._eval_sources import eval_sources
-from modgate.cli._output import OutputFormat, console, write_records
+from modgate.cli._output import OutputFormat, console, err_console, write_records
 from modgate.errors import ValidationError
 from modgate.evaluate import (
     EvalReport,
@@ -29,6 +29,7 @@ from modgate.evaluate import (
     render_report,
     run_eval_from_sources,
     tune_run_thresholds,
+    write_threshold_version,
 )
 
 app = typer.Typer(help="Evaluation: score a frozen golden split, figures with intervals, compare.")
@@ -226,6 +227,9 @@ def thresholds(
     per_community: bool = typer.Option(False, help="Also tune a threshold per community."),
     min_support: int = typer.Option(30, min=1, help="Items of each class a community needs."),
     action: str = typer.Option("remove", help="Action whose threshold is tuned."),
+    write: bool = typer.Option(
+        False, "--write", help="Register the enforcer with these thresholds as a new version."
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
 ) -> None:
     """Best-recall threshold for a target precision or FPR (overall, optionally per community)."""
@@ -236,14 +240,23 @@ def thresholds(
         if target_precision is not None
         else ThresholdTarget(metric="fpr", value=target_fpr or 0.0)
     )
+    context = get_context(ctx)
     plan = tune_run_thresholds(
-        get_context(ctx).store(),
+        context.store(),
         run_id,
         target,
         per_community=per_community,
         min_support=min_support,
         action=action,
     )
+    if write:
+        settings = context.settings()
+        assert settings.workspace is not None  # settings() requires a workspace
+        written = write_threshold_version(
+            context.store(), run_id, plan, workspace=settings.workspace, actor=settings.actor
+        )
+        state = "registered" if written.created else "already registered as"
+        err_console().print(f"{state} {written.version.ref} with the tuned thresholds")
     if fmt is OutputFormat.JSON:
         sys.stdout.write(plan.model_dump_json(indent=2) + "\n")
         return
@@ -263,5 +276,5 @@ def thresholds(
     if fmt is OutputFormat.TABLE:
         import yaml
 
-        console().print("thresholds for the enforcer spec (register as a new version):")
+        console().print("thresholds for the enforcer spec (--write registers a new version):")
         sys.stdout.write(yaml.safe_dump({"thresholds": plan.threshold_overrides()}))

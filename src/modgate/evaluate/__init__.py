@@ -58,6 +58,7 @@ from modgate.evaluate._run import (
     run_eval,
     run_eval_from_sources,
     tune_run_thresholds,
+    write_threshold_version,
 )
 from modgate.evaluate._slices import PROTECTED_TAGS, SLICE_DIMENSIONS, slice_attributes
 from modgate.evaluate._threshold_spec import apply_threshold_plan
@@ -126,4 +127,5 @@ __all__ = [
     "tune_run_thresholds",
     "tune_thresholds",
     "wilson_interval",
+    "write_threshold_version",
 ]

@@ -11,18 +11,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from modgate.domain import Item, Verdict
-from modgate.enforce import Enforcer
+from modgate.enforce import Enforcer, RegisterResult, get_enforcer_version, register_enforcer
 from modgate.errors import ConflictError, EnforcerError, NotFoundError, ValidationError
 from modgate.evaluate._compare import ComparisonReport, compare_predictions
 from modgate.evaluate._figures import FigureConfig, compute_eval_figures
 from modgate.evaluate._predictions import PredictionRecord, PredictionTable
 from modgate.evaluate._repo import EvalRun, get_eval_run, insert_eval_run, load_predictions
 from modgate.evaluate._slices import slice_attributes
+from modgate.evaluate._threshold_spec import apply_threshold_plan
 from modgate.evaluate._thresholds import ThresholdPlan, ThresholdTarget, tune_thresholds
 from modgate.store import Store, get_item
 
@@ -352,6 +354,7 @@ __all__ = [
     "run_eval",
     "run_eval_from_sources",
     "tune_run_thresholds",
+    "write_threshold_version",
 ]
 
 
@@ -383,3 +386,27 @@ def tune_run_thresholds(
         min_support=min_support,
         action=action,
     )
+
+
+def write_threshold_version(
+    store: Store, run_id: str, plan: ThresholdPlan, *, workspace: Path, actor: str
+) -> RegisterResult:
+    """Register the run's enforcer with the plan's thresholds as a new catalog version.
+
+    Thresholds belong to the enforcer (DESIGN.md), so tuning them makes a new, hashed version;
+    spec, artifact and training data stay those of the evaluated version.
+
+    Raises:
+        NotFoundError: No such run, or its enforcer version is no longer in the catalog.
+        ValidationError: The target was not reachable, so there is nothing to write.
+    """
+    run = get_eval_run(store, run_id)
+    if plan.overall.threshold is None and not any(c.threshold for c in plan.communities):
+        raise ValidationError(
+            f"no threshold reaches {plan.target.metric} {plan.target.value:g}: nothing to write"
+        )
+    current = get_enforcer_version(store, run.enforcer)
+    spec = current.spec.model_copy(
+        update={"thresholds": apply_threshold_plan(current.spec.thresholds, plan), "version": None}
+    )
+    return register_enforcer(store, spec, workspace=workspace, actor=actor)
