@@ -55,6 +55,31 @@ def test_rules_are_ordered_by_priority_then_file_order_and_ids_name_the_section(
     ]
 
 
+def test_only_the_first_removal_rule_by_priority_counts() -> None:
+    result = import_automod_config(
+        parse_automod_config(
+            "body: [deal]\naction: remove\n---\n"
+            "body: [deal]\naction: filter\npriority: 3\n---\n"
+            "body: [deal]\naction: report\n"
+        ),
+        name="t",
+    )
+    spec = EnforcerSpec(name="am", kind="rules", policy="p")
+    enforcer = RulesEnforcer(spec, compile_ruleset(result.rule_set))
+    (verdict,) = enforcer.predict([Item(id="1", kind="comment", body="a deal")])
+    # AutoModerator: the filter rule (priority 3) removes to the queue; the remove rule is not
+    # checked; the report rule (not a removal rule) fires too.
+    assert verdict.action is Action.REVIEW
+    assert "automod-002" in verdict.rationale and "automod-003" in verdict.rationale
+    assert "automod-001" not in verdict.rationale
+    explained = {
+        e.rule_id: e
+        for e in compile_ruleset(result.rule_set).explain(Item(id="3", kind="comment", body="deal"))
+    }
+    assert explained["automod-002"].fired and not explained["automod-001"].fired
+    assert "fired first" in explained["automod-001"].reason
+
+
 def test_type_any_with_title_and_body_differs_per_item_kind() -> None:
     rules = translate("title+body: [weed]\naction: remove\n")
     comment_rule, post_rule = rules

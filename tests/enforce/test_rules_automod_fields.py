@@ -86,3 +86,17 @@ def test_reason_renders_the_match_as_written_and_the_author() -> None:
         [Item(id="1", kind="comment", community="leafcare", body="Buy SPAM", author_id="u9")]
     )
     assert "comment in r/leafcare: spam word SPAM from u9; {{permalink}} kept" in verdict.rationale
+
+
+def test_only_the_first_firing_rule_of_an_exclusive_group_counts() -> None:
+    rules = (
+        Rule(id="a", keywords=("deal",), action=Action.REVIEW, exclusive_group="g"),
+        Rule(id="b", keywords=("deal",), action=Action.REMOVE, exclusive_group="g"),
+        Rule(id="c", keywords=("deal",), action=Action.LABEL),
+        Rule(id="d", keywords=("other",), action=Action.REMOVE, exclusive_group="g"),
+    )
+    compiled = compile_ruleset(RuleSet(name="t", rules=rules))
+    assert [h.rule.id for h in compiled.match(Item(id="1", body="a deal")).hits] == ["a", "c"]
+    assert [h.rule.id for h in compiled.match(Item(id="2", body="other")).hits] == ["d"]
+    explained = {e.rule_id: e.fired for e in compiled.explain(Item(id="3", body="deal other"))}
+    assert explained == {"a": True, "b": False, "c": True, "d": False}

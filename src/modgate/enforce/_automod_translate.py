@@ -17,6 +17,9 @@ differently (comments, text posts, link posts; merged when identical), with `mat
   `regex` module. `.` matches newlines, as in AutoModerator.
 * actions: `remove`/`spam` → remove, `filter`/`report` → review; `moderators_exempt` (default:
   removal and report rules) → `moderators_exempt: true`; `action_reason` → `reason`.
+* order: rules sorted by `priority`, then file order; removal rules (`remove`, `spam`,
+  `filter`) share the exclusive group `automod-removal`, so only the first that fires counts,
+  as AutoModerator checks removal rules by priority and stops at the first that fires.
 """
 
 from __future__ import annotations
@@ -81,6 +84,8 @@ _THRESHOLD_FIELD = {
     "post_karma": "post_karma",
     "combined_karma": "karma",
 }
+REMOVAL_GROUP = "automod-removal"
+"""Exclusive group of translated removal rules: AutoModerator stops at the first that fires."""
 _COMPARISON = {"<": "<", ">": ">", "=": "==", "<=": "<=", ">=": ">="}
 
 
@@ -287,6 +292,8 @@ def _rule(
         "kinds": kinds,
         "moderators_exempt": rule.exempts_moderators,
     }
+    if rule.is_removal:
+        values["exclusive_group"] = REMOVAL_GROUP
     if community:
         values["communities"] = (community,)
     if rule.action_reason:

@@ -469,6 +469,7 @@ class CompiledRuleSet:
         candidates = {check_rule[c] for c in found}
         candidates.update(self._always)
         hits: list[RuleHit] = []
+        groups_fired: set[str] = set()
         for rule_index in sorted(candidates):
             compiled = self._rules[rule_index]
             if not compiled.rule.enabled:
@@ -489,6 +490,11 @@ class CompiledRuleSet:
                     return RuleSetMatch(error=self._timeout_message(compiled.rule))
                 if not fired:
                     continue
+            group = compiled.rule.exclusive_group
+            if group is not None:
+                if group in groups_fired:
+                    continue  # an earlier rule of its exclusive group fired
+                groups_fired.add(group)
             spans = _spans(raw, views)
             hits.append(RuleHit(compiled.rule, compiled.policy, compiled.action, spans))
         return RuleSetMatch(hits=tuple(hits))
@@ -514,6 +520,7 @@ class CompiledRuleSet:
                 for i, r in enumerate(self.ruleset.rules)
             ]
         out: list[RuleExplanation] = []
+        first_of_group: dict[str, str] = {}
         for compiled in self._rules:
             rule = compiled.rule
             try:
@@ -526,6 +533,16 @@ class CompiledRuleSet:
                 reason = "matched " + "; ".join(s.describe() for s in spans) if spans else reason
             if not rule.enabled:
                 fired, reason = False, "disabled"
+            group = rule.exclusive_group
+            if fired and group is not None:
+                if group in first_of_group:
+                    fired = False
+                    reason = (
+                        f"would fire, but {first_of_group[group]} of exclusive group "
+                        f"{group!r} fired first ({reason})"
+                    )
+                else:
+                    first_of_group[group] = rule.id
             out.append(RuleExplanation(rule.id, fired, reason, spans))
         return out
 

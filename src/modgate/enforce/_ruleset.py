@@ -250,6 +250,9 @@ class Rule(_Frozen):
     """Never fire on items whose author is known to moderate the community."""
     reason: str = ""
     """Reason given with the verdict; `{{match}}` is replaced by the first matched text."""
+    exclusive_group: str | None = Field(default=None, min_length=1)
+    """Of the rules of one exclusive group that fire on an item, only the first in rule-set
+    order counts (AutoModerator stops at the first removal rule, by priority)."""
 
     @model_validator(mode="after")
     def _has_a_condition(self) -> Rule:
