@@ -123,3 +123,17 @@ def test_run_statistics_an_enforcer_exposes_are_summed_into_reported_figures(
     assert reported["llm_items"] == 40 and reported["llm_cost"] == 1.0
     assert reported["llm_rerun_agreement"] == pytest.approx(0.7)
     assert reported["llm_parse_failure_rate"] == pytest.approx(2 / 40)
+
+
+def test_items_without_a_language_get_one_identified_for_the_language_slice(
+    store: Store,
+) -> None:
+    items = [e.model_copy(update={"item": e.item.model_copy(update={"language": None})})
+             for e in examples(30)]  # fmt: skip
+    enforcer = KeywordEnforcer()
+    run = run_eval(store, enforcer=ref(enforcer), golden=GOLDEN, examples=items, actor="t",
+                   predictor=enforcer, config=FAST)  # fmt: skip
+    assert "language=en" in {g.name for g in run.figures.slices}
+    plain = run_eval(store, enforcer=ref(enforcer), golden=GOLDEN, examples=items, actor="t",
+                     predictor=enforcer, config=FAST, guess_language=False)  # fmt: skip
+    assert not any(g.dimension == "language" for g in plain.figures.slices)

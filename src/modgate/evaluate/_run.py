@@ -27,6 +27,7 @@ from modgate.evaluate._slices import slice_attributes
 from modgate.evaluate._threshold_spec import apply_threshold_plan
 from modgate.evaluate._thresholds import ThresholdPlan, ThresholdTarget, tune_thresholds
 from modgate.store import Store, get_item
+from modgate.text import identify_language
 
 
 class EnforcerRef(BaseModel):
@@ -145,10 +146,25 @@ def new_run_id() -> str:
 
 
 def prediction_record(
-    example: GoldenExample, verdict: Verdict, *, policy: str | None = None
+    example: GoldenExample,
+    verdict: Verdict,
+    *,
+    policy: str | None = None,
+    guess_language: bool = False,
 ) -> PredictionRecord:
-    """Join a golden example and its verdict into a prediction record with slice attributes."""
+    """Join a golden example and its verdict into a prediction record with slice attributes.
+
+    Args:
+        example: The golden example.
+        verdict: The enforcer's verdict on it.
+        policy: Policy for the `policy` slice (default: the verdict's).
+        guess_language: When the item has no language, identify it from the text
+            (`modgate.text.identify_language`) for the `language` slice.
+    """
     item = example.item
+    language = item.language
+    if language is None and guess_language:
+        language = identify_language(item.text).language
     return PredictionRecord(
         item_id=item.id,
         gold=example.gold,
@@ -166,7 +182,7 @@ def prediction_record(
             gold_criteria=example.gold_criteria,
             allowed_context=example.allowed_context,
             tags=example.tags,
-            language=item.language,
+            language=language,
             text=item.text,
             agreement=example.agreement,
         ),
@@ -222,6 +238,7 @@ def run_eval(
     config: FigureConfig | None = None,
     reported: Mapping[str, float] | None = None,
     batch_size: int = 5000,
+    guess_language: bool = True,
     now: datetime | None = None,
 ) -> EvalRun:
     """Evaluate an enforcer version on a frozen golden split and store the run.
@@ -239,6 +256,8 @@ def run_eval(
         config: Figure settings.
         reported: Reliability figures the enforcer reported (kept with the run).
         batch_size: Items per `predict` call and per write.
+        guess_language: Identify the language of items that have none, for the `language`
+            slice (about 40 µs per text).
         now: Creation time (default: now).
 
     Returns:
@@ -255,7 +274,12 @@ def run_eval(
         examples, stored_verdicts or {}, predictor, enforcer, batch_size, measured
     )
     reported = {**finish_run_stats(measured), **(reported or {})}
-    records = [prediction_record(e, verdicts[e.item.id], policy=enforcer.policy) for e in examples]
+    records = [
+        prediction_record(
+            e, verdicts[e.item.id], policy=enforcer.policy, guess_language=guess_language
+        )
+        for e in examples
+    ]
     figures = compute_eval_figures(PredictionTable.from_records(records), config, reported=reported)
     run = EvalRun(
         id=new_run_id(),
