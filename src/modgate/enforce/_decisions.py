@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from modgate.domain import Decision
+from modgate.domain import Decision, Verdict
 from modgate.enforce._decide import ApplicablePolicy, combine_verdicts
 from modgate.enforce._repo import (
     EnforcerVersion,
@@ -61,7 +61,7 @@ def decide_items(
             raise NotFoundError(
                 f"{len(missing)} item(s) not in the store: {', '.join(missing[:20])}"
             )
-        verdicts_by_item: dict[str, list] = {i: [] for i in chunk}  # type: ignore[type-arg]
+        verdicts_by_item: dict[str, list[Verdict]] = {i: [] for i in chunk}
         for version in versions:
             for verdict in list_verdicts(
                 store, enforcer=version.name, version=version.version, item_ids=chunk
