@@ -4,11 +4,15 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from modgate.enforce._automod_model import AutomodRule
-from modgate.enforce._automod_parse import parse_automod_config, read_automod_config
+from modgate.enforce._automod_parse import (
+    normalize_line_breaks,
+    parse_automod_config,
+    read_automod_config,
+)
 from modgate.errors import ValidationError
 
 
@@ -217,10 +221,12 @@ _FRAGMENTS = st.sampled_from(
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(_FRAGMENTS, st.text(max_size=30)), max_size=25))
+@example(["'", "\x85"])  # NEL is a YAML line break: line numbers must still be in range
+@example(["a: 1", "\u2028---", "b: 2"])
 def test_yaml_ish_text_never_crashes_and_every_section_is_accounted_for(lines: list[str]) -> None:
     text = "\n".join(lines)
     config = parse_automod_config(text)
-    normalized = text.replace("\r\n", "\n").replace("\r", "\n")
+    normalized = normalize_line_breaks(text)
     assert len(config.documents) == len(re.findall(r"^---", normalized, re.MULTILINE)) + 1
     for doc in config.documents:
         assert doc.status in ("rule", "ignored", "invalid")

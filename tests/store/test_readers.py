@@ -209,7 +209,7 @@ def test_reader_never_raises_on_arbitrary_bytes(tmp_path: Path, data: bytes, fmt
     path.write_bytes(b"a,b\n" + data if fmt == "csv" else data)
     rows, rejects, _ = _read(path)  # gzip magic included: a broken .gz is a reject too
     lines = [r.line for r in rows] + [r.line for r in rejects]
-    assert lines == sorted(set(lines))
+    assert len(lines) == len(set(lines))  # no line is both a row and a reject, or counted twice
 
 
 @settings(

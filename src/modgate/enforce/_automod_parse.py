@@ -217,6 +217,20 @@ def read_automod_config(path: Path) -> AutomodConfig:
     return parse_automod_config(text, path=str(path))
 
 
+_YAML_LINE_BREAKS = ("\r\n", "\r", "\x85", "\u2028", "\u2029")
+
+
+def normalize_line_breaks(text: str) -> str:
+    """Turn every character YAML 1.1 (PyYAML, like AutoModerator) reads as a line break into LF.
+
+    PyYAML breaks lines at CR, NEL, LS and PS too; doing the same before splitting sections keeps
+    the YAML meaning and makes every reported line number agree with YAML's own.
+    """
+    for line_break in _YAML_LINE_BREAKS:
+        text = text.replace(line_break, "\n")
+    return text
+
+
 def parse_automod_config(text: str, *, path: str = "<automoderator>") -> AutomodConfig:
     """Parse AutoModerator configuration text; never raises on bad content.
 
@@ -227,7 +241,7 @@ def parse_automod_config(text: str, *, path: str = "<automoderator>") -> Automod
     Returns:
         One `AutomodDocument` per section, in order: a rule, ignored or invalid (with reason).
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = normalize_line_breaks(text)
     starts = [0] + [match.end() for match in _SECTION_START.finditer(text)]
     bounds = [m.start() for m in _SECTION_START.finditer(text)] + [len(text)]
     documents = []
