@@ -10,13 +10,16 @@ exactly first, so LSH only sees one text per exact group.
 
 from __future__ import annotations
 
+import itertools
 import re
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from datasketch import MinHash, MinHashLSH
 from pydantic import BaseModel, ConfigDict
+
+from modgate.golden._components import component_names
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 NUM_PERM = 64
@@ -177,31 +180,9 @@ def find_near_duplicates(
     return pairs
 
 
-def _union_find() -> tuple[Callable[[str], str], Callable[[str, str], None], dict[str, str]]:
-    parent: dict[str, str] = {}
-
-    def find(node: str) -> str:
-        root = node
-        while parent.setdefault(root, root) != root:
-            root = parent[root]
-        while parent[node] != root:
-            parent[node], node = root, parent[node]
-        return root
-
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
-    return find, union, parent
-
-
 def duplicate_clusters(pairs: Iterable[DuplicatePair]) -> dict[str, str]:
     """Cluster id (smallest member id) of every item that has a duplicate."""
-    find, union, parent = _union_find()
-    for pair in pairs:
-        union(pair.first, pair.second)
-    return {node: find(node) for node in list(parent)}
+    return component_names((), ((pair.first, pair.second) for pair in pairs))
 
 
 def near_duplicate_clusters(
@@ -213,13 +194,9 @@ def near_duplicate_clusters(
     only needs the clusters to keep duplicates in one split.
     """
     groups = _exact_groups(texts)
-    find, union, parent = _union_find()
-    for members in groups.values():
-        for other in members[1:]:
-            union(members[0], other)
-    for first, second, _ in _near_links(groups, threshold):
-        union(first, second)
-    return {node: find(node) for node in list(parent)}
+    exact = ((members[0], other) for members in groups.values() for other in members[1:])
+    near = ((first, second) for first, second, _ in _near_links(groups, threshold))
+    return component_names((), itertools.chain(exact, near))
 
 
 def find_label_conflicts(

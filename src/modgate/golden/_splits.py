@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
+from modgate.golden._components import component_names
 from modgate.golden._schema import SPLITS
 
 
@@ -34,27 +35,11 @@ class SplitItem(BaseModel):
 
 def link_groups(items: Sequence[SplitItem]) -> dict[str, str]:
     """Group name of every item: the smallest key of its connected component (union-find)."""
-    parent: dict[str, str] = {}
-
-    def find(node: str) -> str:
-        root = node
-        while parent.setdefault(root, root) != root:
-            root = parent[root]
-        while parent[node] != root:
-            parent[node], node = root, parent[node]
-        return root
-
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
-    for item in items:
-        own = f"item:{item.item_id}"
-        find(own)
-        for key in item.keys:
-            union(own, key)
-    return {item.item_id: find(f"item:{item.item_id}") for item in items}
+    names = component_names(
+        (f"item:{item.item_id}" for item in items),
+        ((f"item:{item.item_id}", key) for item in items for key in item.keys),
+    )
+    return {item.item_id: names[f"item:{item.item_id}"] for item in items}
 
 
 def _order(seed: int, group: str) -> bytes:
