@@ -148,3 +148,30 @@ def test_rules_spec_inlines_its_rule_set_so_the_version_cannot_drift(
     ruleset.write_text("rules: [\n")
     with pytest.raises(ModgateError, match=r"threats.yaml:2:1: expected the node content"):
         register_enforcer(store, spec, workspace=tmp_path, actor="a")
+
+
+class _StoreAwareKind:
+    """A kind that, like the LLM judge, asks for the store (its response cache lives there)."""
+
+    def __init__(self, spec: EnforcerSpec, store: Store | None = None) -> None:
+        self._spec = spec
+        self.store = store
+
+    @property
+    def spec(self) -> EnforcerSpec:
+        return self._spec
+
+    def predict(self, items: list[Item]) -> list[object]:
+        return []
+
+
+def test_load_enforcer_hands_kinds_the_context_they_ask_for(store: Store, tmp_path: Path) -> None:
+    from modgate.registry import Registry
+
+    registry = Registry()
+    registry.register("enforcer", "store_aware", _StoreAwareKind)
+    spec = EnforcerSpec(name="judge", kind="store_aware", policy="hate@1")
+    register_enforcer(store, spec, workspace=tmp_path, actor="ana", registry=registry)
+    _, enforcer = load_enforcer(store, "judge@1", workspace=tmp_path, registry=registry)
+    assert isinstance(enforcer, _StoreAwareKind)
+    assert enforcer.store is store

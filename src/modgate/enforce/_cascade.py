@@ -8,7 +8,6 @@ review. The report says what share of the traffic reached each stage and what ea
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from modgate.domain import Action, Item, Verdict
+from modgate.enforce._factory_context import accepted_keywords
 from modgate.enforce._protocol import Enforcer, EnforcerSpec
 from modgate.errors import ConfigError
 from modgate.registry import Registry, create_registry
@@ -165,7 +165,7 @@ class CascadeEnforcer:
         built: list[CascadeStage] = []
         for stage in params.stages:
             factory = registry.get("enforcer", stage.spec.kind)
-            accepted = _accepted_keywords(factory, context)
+            accepted = accepted_keywords(factory, context)
             built.append(
                 CascadeStage(
                     enforcer=factory(spec=stage.spec, **accepted),
@@ -266,16 +266,6 @@ class CascadeEnforcer:
                 "rationale": prefix + verdict.rationale,
             }
         )
-
-
-def _accepted_keywords(factory: Any, context: dict[str, Any]) -> dict[str, Any]:
-    try:
-        parameters = inspect.signature(factory).parameters
-    except (TypeError, ValueError):
-        return {}
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
-        return dict(context)
-    return {key: value for key, value in context.items() if key in parameters}
 
 
 __all__ = [

@@ -8,7 +8,6 @@ registered version never changes under its hash.
 
 from __future__ import annotations
 
-import inspect
 import json
 import shutil
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from modgate.enforce._artifact import file_sha256, save_artifact
+from modgate.enforce._factory_context import accepted_keywords
 from modgate.enforce._params import ClassifierParams, RecordedParams
 from modgate.enforce._preprocess import PREPROCESSING
 from modgate.enforce._protocol import Enforcer, EnforcerSpec
@@ -280,14 +280,8 @@ def load_enforcer(
     """
     version = get_enforcer_version(store, ref)
     factory = (registry or create_registry()).get("enforcer", version.kind)
-    try:
-        accepts_base = "base_dir" in inspect.signature(factory).parameters
-    except (TypeError, ValueError):
-        accepts_base = False
-    if accepts_base:
-        enforcer = factory(spec=version.spec, base_dir=workspace)
-    else:
-        enforcer = factory(spec=version.spec)
+    context: dict[str, Any] = {"base_dir": workspace, "store": store}
+    enforcer = factory(spec=version.spec, **accepted_keywords(factory, context))
     if not isinstance(enforcer, Enforcer):
         raise EnforcerError(f"kind {version.kind!r} did not build an Enforcer for {version.ref}")
     return version, enforcer
