@@ -109,3 +109,15 @@ def test_demo_runs_without_shared_data(tmp_path: Path, run_cli: Run) -> None:
     assert "modgate sql" in result.stdout
     rerun = run_cli("demo", "--dir", str(tmp_path / "demo"))
     assert "520 unchanged" in rerun.stdout
+
+
+def test_usage_errors_are_usage_errors_not_internal_errors(
+    workspace: Settings, run_cli: Run
+) -> None:
+    unknown = run_cli("items", "list", "--no-such-option", "x")
+    assert unknown.exit_code == 2
+    assert "No such option" in unknown.stderr
+    assert "internal error" not in unknown.stderr
+    missing = run_cli("items", "show")
+    assert missing.exit_code == 2
+    assert "Missing argument" in missing.stderr

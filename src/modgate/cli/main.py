@@ -71,12 +71,14 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         err_console().print("aborted")
         sys.exit(130)
-    except Exception as exc:  # click usage errors and the unexpected
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except typer.TyperException as exc:  # usage errors: unknown option, missing argument…
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            err_console().print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
+        sys.exit(int(getattr(exc, "exit_code", 2)))
+    except Exception as exc:  # the unexpected
         if os.environ.get("MODGATE_DEBUG"):
             raise
         err_console().print(
