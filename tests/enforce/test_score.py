@@ -142,6 +142,24 @@ def test_selection_by_query_file_or_everything(store: Store, tmp_path: Path) -> 
         select_item_ids(store, str(bad_csv))
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("ids.txt", b"item-1\n\xe3\x28\n", "not UTF-8"),
+        ("ids.jsonl", b'{"id": "item-1"}\n{"id": \n{"id": "item-2"}\n', "line 2"),
+        ("ids.csv", b"id\nitem-1\nit\x00em\n", "line 3"),
+        ("junk.bin", bytes(range(256)) * 4, "cannot tell the format"),
+    ],
+)
+def test_unreadable_selection_files_are_clear_errors(
+    sqlite_store: Store, tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ValidationError, match=message):
+        select_item_ids(sqlite_store, str(path))
+
+
 def test_ids_not_in_the_store_are_an_error(store: Store, tmp_path: Path, rows) -> None:
     save_items(store, make_items(3), actor="t")
     version = train_enforcer(store, CLF, rows, workspace=tmp_path, actor="t").version

@@ -8,8 +8,6 @@ So a run killed at any point and started again scores every item exactly once.
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +25,7 @@ from modgate.enforce._repo import (
     write_verdicts,
 )
 from modgate.errors import EnforcerError, NotFoundError, ValidationError
-from modgate.store import Store, run_readonly_query
+from modgate.store import RowReject, Store, open_rows, run_readonly_query
 
 _MAX_LISTED = 20
 
@@ -52,34 +50,39 @@ class ScoreResult(BaseModel):
 
 
 def _ids_from_file(path: Path) -> list[str]:
-    name = path.name.lower()
-    if name.endswith(".csv"):
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            columns = reader.fieldnames or []
-            column = next((c for c in ("item_id", "id") if c in columns), None)
-            if column is None:
-                raise ValidationError(
-                    f"{path}: no item id column (item_id or id); found {', '.join(columns)}"
-                )
-            return [row[column] for row in reader if row.get(column)]
-    if name.endswith((".jsonl", ".ndjson")):
-        ids: list[str] = []
-        with path.open(encoding="utf-8-sig") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise ValidationError(f"{path}:{number}: invalid JSON: {exc.msg}") from exc
-                value = row.get("item_id", row.get("id")) if isinstance(row, dict) else None
-                if value in (None, ""):
-                    raise ValidationError(f"{path}:{number}: no item id (item_id or id)")
-                ids.append(str(value))
-        return ids
-    with path.open(encoding="utf-8-sig") as handle:
-        return [line.strip() for line in handle if line.strip()]
+    """Item ids from a `.txt` file (one a line) or any table format the store reads.
+
+    Tables go through the store's row reader, so encodings, NUL bytes and broken lines are
+    handled as everywhere else; a bad row fails the whole selection (scoring a guessed subset
+    would be worse than stopping).
+    """
+    if path.name.lower().endswith((".txt", ".txt.gz", ".ids")):
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValidationError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+        return [line.strip() for line in text.splitlines() if line.strip()]
+    ids: list[str] = []
+    problems: list[str] = []
+    with open_rows(path) as rows:
+        column = next((c for c in ("item_id", "id") if c in rows.columns), None)
+        if column is None:
+            found = ", ".join(rows.columns) or "none"
+            raise ValidationError(f"{path}: no item id column (item_id or id); found {found}")
+        for row in rows:
+            if isinstance(row, RowReject):
+                problems.append(f"line {row.line}: {row.detail}")
+                continue
+            value = row.values.get(column)
+            if value in (None, ""):
+                problems.append(f"line {row.line}: no item id in {column!r}")
+                continue
+            ids.append(str(value))
+    if problems:
+        more = f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""
+        shown = "; ".join(problems[:5]) + more
+        raise ValidationError(f"{path}: {len(problems)} unreadable row(s): {shown}")
+    return ids
 
 
 def select_item_ids(store: Store, items: str | None) -> list[str]:
