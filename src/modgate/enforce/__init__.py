@@ -38,7 +38,6 @@ from modgate.enforce._llm_parse import (
     parse_reply,
     strip_reasoning,
 )
-from modgate.enforce._llm_repo import get_llm_run, list_llm_runs
 from modgate.enforce._llm_stats import LLMRunStats
 from modgate.enforce._params import ClassifierParams, RecordedParams
 from modgate.enforce._preprocess import preprocess_text
@@ -52,8 +51,10 @@ from modgate.enforce._recorded import (
 from modgate.enforce._repo import (
     EnforcerVersion,
     get_enforcer_version,
+    get_llm_run,
     list_decisions,
     list_enforcer_versions,
+    list_llm_runs,
     list_verdicts,
 )
 from modgate.enforce._rules import RulesEnforcer, create_rules_enforcer

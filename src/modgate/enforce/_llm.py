@@ -1,7 +1,7 @@
 """LLMEnforcer: the compiled policy judged by any OpenAI-compatible endpoint; never fails open.
 
 Composition of the LLM modules: messages (`_llm_messages`), calls (`_llm_client`), parsing
-(`_llm_parse`), the store-backed cache (`_llm_repo`), the injection check (`_injection`) and the
+(`_llm_parse`), the store-backed cache (`_repo`), the injection check (`_injection`) and the
 run's reliability figures (`_llm_stats`). Every failure — timeout, 429/5xx after retries,
 refusal, empty, malformed or out-of-schema reply — becomes a verdict with `error` (action
 review); nothing here raises for a bad reply.
@@ -43,9 +43,9 @@ from modgate.enforce._llm_parse import (
     ParseFailure,
     parse_reply,
 )
-from modgate.enforce._llm_repo import get_cached_replies, put_cached_replies, record_llm_run
 from modgate.enforce._llm_stats import LLMRunStats, count_kinds, percentile, rate
 from modgate.enforce._protocol import EnforcerSpec
+from modgate.enforce._repo import get_cached_replies, put_cached_replies, record_llm_run
 from modgate.errors import ConfigError
 from modgate.policy import compile_prompt, load_policy_ref
 from modgate.store import Store

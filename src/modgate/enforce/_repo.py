@@ -1,4 +1,4 @@
-"""Persistence of the enforce package: the enforcer catalog, verdicts and decisions.
+"""Persistence of the enforce package: catalog, verdicts, decisions, LLM cache and run records.
 
 The only module of `enforce` that touches the database; it receives a `Store` (or a connection
 inside the caller's transaction) and returns typed records.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +17,9 @@ from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from modgate.domain import Action, Decision, Item, ReasonCode, Verdict
+from modgate.enforce._llm_cache import CachedReply
+from modgate.enforce._llm_parse import Judgement
+from modgate.enforce._llm_stats import LLMRunStats
 from modgate.enforce._protocol import EnforcerSpec
 from modgate.errors import ConflictError, NotFoundError, ValidationError
 from modgate.store import (
@@ -25,6 +28,8 @@ from modgate.store import (
     decisions,
     enforcer_versions,
     items,
+    llm_cache,
+    llm_runs,
     record_audit_event,
     row_to_item,
     verdicts,
@@ -431,18 +436,151 @@ def list_decisions(
     ][: limit if limit is not None else None]
 
 
+# --- LLM judge: response cache and run records (tables of 0009_llm) ---
+
+
+def get_cached_replies(
+    store: Store, model: str, prompt_hash: str, content_hashes: Iterable[str]
+) -> dict[str, CachedReply]:
+    """Cached replies for these contents, by content hash (misses are absent).
+
+    Args:
+        store: The store.
+        model: Model name.
+        prompt_hash: Prompt part of the key.
+        content_hashes: Content parts of the keys wanted.
+
+    Returns:
+        Content hash → cached reply.
+    """
+    wanted = sorted(set(content_hashes))
+    found: dict[str, CachedReply] = {}
+    if not wanted:
+        return found
+    with store.connect() as conn:
+        for start in range(0, len(wanted), _IN_CHUNK):
+            chunk = wanted[start : start + _IN_CHUNK]
+            rows = conn.execute(
+                select(llm_cache).where(
+                    llm_cache.c.model == model,
+                    llm_cache.c.prompt_hash == prompt_hash,
+                    llm_cache.c.content_hash.in_(chunk),
+                )
+            ).mappings()
+            for row in rows:
+                found[row["content_hash"]] = CachedReply(
+                    raw_reply=row["raw_reply"],
+                    judgement=Judgement.model_validate(row["result"]),
+                    prompt_tokens=row["prompt_tokens"],
+                    completion_tokens=row["completion_tokens"],
+                    cost=row["cost"],
+                    latency_ms=row["latency_ms"],
+                )
+    return found
+
+
+def put_cached_replies(
+    store: Store, model: str, prompt_hash: str, replies: Mapping[str, CachedReply]
+) -> int:
+    """Store replies by content hash; an existing entry for a key is kept.
+
+    Returns:
+        Rows offered for writing.
+    """
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "model": model,
+            "prompt_hash": prompt_hash,
+            "content_hash": key,
+            "raw_reply": reply.raw_reply,
+            "result": reply.judgement.model_dump(mode="json"),
+            "prompt_tokens": reply.prompt_tokens,
+            "completion_tokens": reply.completion_tokens,
+            "cost": reply.cost,
+            "latency_ms": reply.latency_ms,
+            "created_at": now,
+        }
+        for key, reply in sorted(replies.items())
+    ]
+    if not rows:
+        return 0
+    with store.begin() as conn:
+        bulk_upsert(conn, llm_cache, rows, key=["model", "prompt_hash", "content_hash"], update=[])
+    return len(rows)
+
+
+def record_llm_run(store: Store, stats: LLMRunStats, *, actor: str = "modgate") -> None:
+    """Store a run's reliability figures, with its audit event, in one transaction."""
+    with store.begin() as conn:
+        conn.execute(
+            llm_runs.insert().values(
+                id=stats.run_id,
+                enforcer=stats.enforcer,
+                model=stats.model,
+                prompt_hash=stats.prompt_hash,
+                started_at=stats.started_at,
+                finished_at=stats.finished_at,
+                items=stats.items,
+                calls=stats.calls,
+                cache_hits=stats.cache_hits,
+                errors=stats.errors,
+                parse_failures=stats.parse_failures,
+                cost=stats.cost,
+                stats=stats.model_dump(mode="json"),
+            )
+        )
+        record_audit_event(
+            conn,
+            actor=actor,
+            action="llm.run",
+            object_type="llm_run",
+            object_id=stats.run_id,
+            details={"enforcer": stats.enforcer, "items": stats.items, "errors": stats.errors},
+        )
+
+
+def list_llm_runs(
+    store: Store, *, enforcer: str | None = None, limit: int = 100
+) -> list[LLMRunStats]:
+    """Recorded runs, newest first, optionally of one enforcer (`name@version`)."""
+    query = select(llm_runs.c.stats).order_by(llm_runs.c.started_at.desc()).limit(limit)
+    if enforcer is not None:
+        query = query.where(llm_runs.c.enforcer == enforcer)
+    with store.connect() as conn:
+        return [LLMRunStats.model_validate(row[0]) for row in conn.execute(query)]
+
+
+def get_llm_run(store: Store, run_id: str) -> LLMRunStats:
+    """One recorded run.
+
+    Raises:
+        NotFoundError: No run has this id.
+    """
+    with store.connect() as conn:
+        value = conn.execute(select(llm_runs.c.stats).where(llm_runs.c.id == run_id)).scalar()
+    if value is None:
+        raise NotFoundError(f"no LLM run with id {run_id!r}")
+    return LLMRunStats.model_validate(value)
+
+
 __all__ = [
     "EnforcerVersion",
     "all_item_ids",
-    "fetch_items",
-    "record_scoring",
     "canonical_json",
+    "fetch_items",
+    "get_cached_replies",
     "get_enforcer_version",
+    "get_llm_run",
     "insert_enforcer_version",
     "list_decisions",
     "list_enforcer_versions",
+    "list_llm_runs",
     "list_verdicts",
     "parse_enforcer_ref",
+    "put_cached_replies",
+    "record_llm_run",
+    "record_scoring",
     "scored_item_ids",
     "spec_hash",
     "version_hash",
