@@ -1,23 +1,22 @@
-"""Demo step: rules → lexicon → LLM cascade; the LLM stage runs only with `MODGATE_LLM_BASE_URL`.
+"""Demo step: rules → classifier → LLM cascade; the LLM stage runs only with `MODGATE_LLM_BASE_URL`.
 
-Runs after the rules step, which puts `rules/demo.yaml` (policy hate_speech@1) in the workspace.
+Runs after the rules step, which puts `rules/demo.yaml` (policy hate_speech@1) in the workspace,
+and after the enforcer step, which trains and registers the classifier `hate-speech-fast`.
 """
 
 from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from modgate.domain import Item, Verdict
 from modgate.enforce import (
     CascadeEnforcer,
     CascadeStage,
     EnforcerSpec,
     LLMEnforcer,
     RulesEnforcer,
-    action_for_score,
+    load_enforcer,
 )
 from modgate.enforce._cascade import ScoreBand
 
@@ -26,53 +25,18 @@ if TYPE_CHECKING:  # demo.py imports this module to list the step
 
 DEMO_ITEMS = 120
 """Items the demo cascade judges (bounded: a real LLM stage costs time and money)."""
-_STRONG = ("kill", "die", "idiot", "stupid", "trash", "hate", "disgusting", "retard", "bitch")
+CLASSIFIER = "hate-speech-fast"
+"""The classifier the enforcer demo step trained on the frozen golden set."""
 
 
 POLICY = "hate_speech@1"
 
 
-class _LexiconEnforcer:
-    """The demo's middle stage: a few strong words decide, second person is 'uncertain'.
-
-    A stand-in for a trained classifier, so the demo shows an uncertain band moving on.
-    """
-
-    def __init__(self) -> None:
-        self._spec = EnforcerSpec(name="demo-lexicon", kind="demo_lexicon", policy=POLICY)
-
-    @property
-    def spec(self) -> EnforcerSpec:
-        return self._spec
-
-    def predict(self, items: Sequence[Item]) -> list[Verdict]:
-        verdicts = []
-        for item in items:
-            words = item.text.lower().split()
-            text = " ".join(words)
-            if any(word in text for word in _STRONG):
-                score = 0.9
-            elif {"you", "your", "you're", "ur", "u"} & set(words):
-                score = 0.5
-            else:
-                score = 0.05
-            verdicts.append(
-                Verdict(
-                    item_id=item.id,
-                    policy=self._spec.policy,
-                    enforcer=self._spec.ref,
-                    score=score,
-                    label="violating" if score >= 0.5 else "non_violating",
-                    action=action_for_score(score, self._spec.thresholds, item.community),
-                    rationale="lexicon",
-                )
-            )
-        return verdicts
-
-
 def step_llm_cascade(run: DemoRun) -> None:
-    """Run rules → lexicon → LLM (uncertain band only) → review on part of the sample."""
+    """Run rules → classifier → LLM (uncertain band only) → review on part of the sample."""
     from modgate.cli.demo import load_sample_items
+
+    _, classifier = load_enforcer(run.store, CLASSIFIER, workspace=run.workspace)
 
     items = load_sample_items(run.sample_path)[:DEMO_ITEMS]
     rules = RulesEnforcer.from_spec(
@@ -85,7 +49,7 @@ def step_llm_cascade(run: DemoRun) -> None:
     )
     stages = [
         CascadeStage(rules, ScoreBand(low=0.0, high=0.5)),  # no rule (or a weak one) fired
-        CascadeStage(_LexiconEnforcer(), ScoreBand(low=0.2, high=0.8)),
+        CascadeStage(classifier, ScoreBand(low=0.3, high=0.7)),  # the classifier is unsure
     ]
     base_url = os.environ.get("MODGATE_LLM_BASE_URL")
     if base_url:

@@ -107,10 +107,10 @@ DEMO_STEPS: list[Callable[[DemoRun], None]] = [
     step_policies,
     step_golden,
     step_rules,
-    step_llm_cascade,
     step_automod,
 ]
 DEMO_STEPS.append(_demo_enforce.step_enforce)  # issue 8: train, score, decide
+DEMO_STEPS.append(step_llm_cascade)  # issue 9: rules → classifier → LLM (if configured) → review
 DEMO_STEPS.append(_demo_eval.step_eval)  # issue 10: evaluate, compare, gate
 
 
