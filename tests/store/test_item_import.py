@@ -176,6 +176,25 @@ def test_mapping_to_a_missing_column_names_it(store: Store, tmp_path: Path) -> N
         import_items(store, path, actor="ana", mapping=bad)
 
 
+def test_jsonl_key_first_seen_late_in_the_file_can_be_mapped(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "late.jsonl"
+    records: list[dict[str, Any]] = [{"id": f"a{n}", "body": f"text {n}"} for n in range(150)]
+    records.append({"id": "late", "body": "late text", "forum": "gardening"})
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    mapping = ItemMapping(columns={"id": "id", "text": "body", "community": "forum"})
+    report = import_items(sqlite_store, path, actor="ana", mapping=mapping)
+    assert report.inserted == 151
+    assert get_item(sqlite_store, "late").community == "gardening"
+    assert get_item(sqlite_store, "a0").community is None
+    typo = ItemMapping(columns={"id": "id", "text": "bodi"})  # missing everywhere: rows rejected
+    report = import_items(sqlite_store, path, actor="ana", mapping=typo)
+    assert report.inserted == 0
+    assert report.rejected == 151
+    assert report.rejected_by_reason == {"missing_text": 151}
+
+
 def test_defaults_and_dropped_columns(store: Store, tmp_path: Path) -> None:
     path = _csv(tmp_path / "c.csv", [["c1", "hello", "", 1700000000, 5]])
     mapping = ItemMapping(

@@ -264,7 +264,12 @@ def import_items(
             conn.exec_driver_sql(f"PRAGMA cache_size=-{_SQLITE_CACHE_KIB}")
             conn.exec_driver_sql("PRAGMA wal_autocheckpoint=16384")
             conn.commit()
-        resolved = resolve_mapping(stream.columns, mapping or ItemMapping(), source=source)
+        resolved = resolve_mapping(
+            stream.columns,
+            mapping or ItemMapping(),
+            source=source,
+            columns_complete=stream.columns_complete,
+        )
         builder = _RowBuilder(resolved, max_text_bytes=max_text_bytes, now=now)
         build = builder.build
         pending: dict[str, tuple[int, dict[str, Any], dict[str, Any]]] = {}

@@ -181,13 +181,18 @@ def _quote(column: str) -> str:
     return column if re.fullmatch(r"[\w.-]+", column) else repr(column)
 
 
-def resolve_mapping(columns: list[str], mapping: ItemMapping, *, source: str) -> ResolvedMapping:
+def resolve_mapping(
+    columns: list[str], mapping: ItemMapping, *, source: str, columns_complete: bool = True
+) -> ResolvedMapping:
     """Check a mapping against a file's columns and fill in same-named fields.
 
     Args:
         columns: Column names found in the file (empty when none could be read).
         mapping: Explicit mapping (flags and/or file).
         source: File name for messages.
+        columns_complete: False when `columns` is a sample (JSONL records may add keys later):
+            explicitly mapped columns not seen yet are then trusted, and rows without them are
+            rejected row by row like any row missing a field.
 
     Returns:
         The resolved mapping.
@@ -198,7 +203,11 @@ def resolve_mapping(columns: list[str], mapping: ItemMapping, *, source: str) ->
     """
     present = set(columns)
     resolved: dict[str, str] = {}
-    unknown = {f: c for f, c in mapping.columns.items() if columns and c not in present}
+    unknown = {
+        f: c
+        for f, c in mapping.columns.items()
+        if columns and columns_complete and c not in present
+    }
     for field in ITEM_FIELDS:
         if field in mapping.columns:
             resolved[field] = mapping.columns[field]

@@ -239,6 +239,8 @@ class RowStream:
         """Blank lines skipped (counted, never rows)."""
         self.columns: list[str] = []
         """Column names found in the file, in file order."""
+        self.columns_complete = True
+        """False when `columns` comes from a sample (JSONL: keys of the first records only)."""
         self._file: IO[bytes] | None = None
         self._handle: IO[bytes] | None = None
         self._parquet: Any = None
@@ -320,6 +322,7 @@ class RowStream:
             if isinstance(result, SourceRow):
                 seen.update(dict.fromkeys(result.values))
             if len(peeked) >= _JSONL_PEEK_ROWS:
+                self.columns_complete = False  # later records may carry other keys
                 break
         self.columns = list(seen)
 
