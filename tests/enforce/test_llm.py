@@ -136,6 +136,38 @@ def test_server_without_structured_output_gets_plain_requests(fake_llm: FakeLLMS
     assert enforcer.client.response_format_in_use == "none"
 
 
+def test_server_refusing_json_schema_as_a_crash_gets_json_object_with_schema(
+    fake_llm: FakeLLMServer,
+) -> None:
+    """llama-cpp-python answers an unknown response_format type with a 500 naming the field."""
+    judge = keyword_judge()
+    refusal = (
+        '{"error": {"message": "1 validation error: body.response_format.type: '
+        'Input should be \'text\' or \'json_object\'", "type": "internal_server_error"}}'
+    )
+
+    def object_only(request: FakeRequest) -> FakeReply:
+        kind = request.body.get("response_format", {}).get("type")
+        if kind == "json_schema":
+            return FakeReply(status=500, raw_body=refusal)
+        return judge(request)
+
+    fake_llm.reset(object_only)
+    enforcer = make(fake_llm)
+    assert [v.action for v in enforcer.predict([TOXIC, BENIGN])] == [Action.REMOVE, Action.ALLOW]
+    assert enforcer.client.response_format_in_use == "json_object"
+    sent = fake_llm.requests[-1].body["response_format"]
+    assert sent["type"] == "json_object" and sent["schema"]["required"]
+
+
+def test_plain_500_is_a_server_error_not_a_format_downgrade(fake_llm: FakeLLMServer) -> None:
+    fake_llm.reset(status_reply(500))
+    enforcer = make(fake_llm)
+    (verdict,) = enforcer.predict([TOXIC])
+    assert verdict.error is not None and verdict.action is Action.REVIEW
+    assert enforcer.client.response_format_in_use == "auto"
+
+
 def test_injection_obeying_model_cannot_allow_a_violating_item(fake_llm: FakeLLMServer) -> None:
     fake_llm.reset(injection_obeying())
     attack = Item(

@@ -80,7 +80,7 @@ class LLMClientConfig(BaseModel):
     reasoning_effort: Literal["low", "medium", "high"] | None = None
     """Passed through for reasoning models (gpt-oss-safeguard)."""
     response_format: ResponseFormatMode = "auto"
-    """`auto`: JSON schema, downgraded to plain text when the server rejects it."""
+    """`auto`: JSON schema; when the server refuses it, json_object, then plain text."""
     logprobs: bool = False
     """Ask for token log-probabilities (score = P(violation) when returned)."""
     top_logprobs: int = Field(default=5, ge=0, le=20)
@@ -237,7 +237,32 @@ class LLMClient:
                 }
             elif self._format == "json_object":
                 kwargs["response_format"] = {"type": "json_object"}
+                if self.config.response_format == "auto":
+                    # llama-cpp-python's server constrains json_object replies to this schema
+                    # with a grammar; a server that refuses the extra key is downgraded again.
+                    kwargs["response_format"]["schema"] = JUDGE_REPLY_SCHEMA
         return kwargs
+
+    def _downgrade_format(self, exc: openai.APIStatusError, body: dict[str, Any]) -> bool:
+        """Step `auto` down json_schema → json_object → none when the server refuses the format.
+
+        Refusals come as 400/422, and from some servers (llama-cpp-python) as a 500 whose
+        message names `response_format`: a request validation error reported as a crash.
+        """
+        if self.config.response_format != "auto" or "response_format" not in body:
+            return False
+        status = exc.status_code
+        mentions = "response_format" in f"{exc.message} {exc.body}"
+        if not (status == 400 or (mentions and (status == 422 or status >= 500))):
+            return False
+        # Step down from the format this request carried, so concurrent refusals of the same
+        # format step down once, not once per request.
+        refused = body["response_format"].get("type")
+        if refused == "json_schema" and self._format in ("auto", "json_schema"):
+            self._format = "json_object"
+        elif refused == "json_object":
+            self._format = "none"
+        return True
 
     def _backoff(self, retry: int, retry_after: float | None) -> float:
         cfg = self.config
@@ -292,13 +317,8 @@ class LLMClient:
             except openai.APIStatusError as exc:
                 status = exc.status_code
                 retry_after = _retry_after(exc.response.headers.get("retry-after"))
-                if (
-                    status == 400
-                    and "response_format" in body
-                    and self.config.response_format == "auto"
-                ):
-                    self._format = "none"  # the server has no structured output: parse text
-                    continue
+                if self._downgrade_format(exc, body):
+                    continue  # same attempt, a format the server accepts
                 if status in (401, 403):
                     kind, error = "auth", f"HTTP {status}: check the API key variable"
                 elif status == 429:
