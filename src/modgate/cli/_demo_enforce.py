@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.table import Table
@@ -13,6 +14,7 @@ from modgate.cli._training_rows import (
     policy_example_rows,
 )
 from modgate.enforce import (
+    RegisterResult,
     decide_items,
     load_enforcer,
     load_enforcer_spec,
@@ -39,20 +41,29 @@ thresholds:
 """
 
 
-def step_enforce(run: DemoRun) -> None:
-    """Train the classifier on the frozen demo golden set, score every item, decide."""
-    spec_path = run.workspace / "enforcers" / f"{SPEC_NAME}.yaml"
+@dataclass(frozen=True)
+class DemoTraining:
+    """What `train_demo_classifier` did."""
+
+    result: RegisterResult
+    golden_ref: str
+    n_train: int
+    n_examples: int
+
+
+def train_demo_classifier(run: DemoRun, name: str, spec_text: str) -> DemoTraining:
+    """Train and register a demo classifier on the frozen demo golden set.
+
+    Writes `enforcers/NAME.yaml` unless present, fits on the train split plus the policy's own
+    examples and records metrics on the dev split.
+    """
+    spec_path = run.workspace / "enforcers" / f"{name}.yaml"
     if not spec_path.exists():
-        spec_path.write_text(SPEC_TEXT, encoding="utf-8")
+        spec_path.write_text(spec_text, encoding="utf-8")
     spec = load_enforcer_spec(spec_path)
     train, dev, golden_ref = golden_training_rows(run.store, GOLDEN_SET, spec.policy)
     examples = policy_example_rows(run.store, spec.policy)
-    gold = {
-        row.item_id: row.label
-        for row in golden_version_rows(run.store, golden_ref)
-        if row.policy == spec.policy.split("@", 1)[0]
-    }
-    trained = train_enforcer(
+    result = train_enforcer(
         run.store,
         spec,
         [*train, *examples],
@@ -61,11 +72,25 @@ def step_enforce(run: DemoRun) -> None:
         dev_rows=dev,
         training_source=f"golden:{golden_ref}:train+policy:{spec.policy}:examples",
     )
+    return DemoTraining(result, golden_ref, len(train), len(examples))
+
+
+def step_enforce(run: DemoRun) -> None:
+    """Train the classifier on the frozen demo golden set, score every item, decide."""
+    training = train_demo_classifier(run, SPEC_NAME, SPEC_TEXT)
+    golden_ref = training.golden_ref
+    policy = training.result.version.spec.policy
+    gold = {
+        row.item_id: row.label
+        for row in golden_version_rows(run.store, golden_ref)
+        if row.policy == policy.split("@", 1)[0]
+    }
+    trained = training.result
     version = trained.version
     metrics = version.metrics
     run.out.print(
-        f"[bold]enforcer[/bold]: {version.ref} trained on {golden_ref} train split ({len(train)} "
-        f"rows) + {len(examples)} policy examples; dev n={metrics['n']} "
+        f"[bold]enforcer[/bold]: {version.ref} trained on {golden_ref} train split "
+        f"({training.n_train} rows) + {training.n_examples} policy examples; dev n={metrics['n']} "
         f"AUPRC={metrics['average_precision']:.3f} precision={metrics['precision']:.3f} "
         f"recall={metrics['recall']:.3f}"
     )
@@ -76,7 +101,7 @@ def step_enforce(run: DemoRun) -> None:
         f"[bold]scored[/bold]: {scored.scored} new verdicts, {scored.already_scored} already "
         f"scored, {scored.errors} errors"
     )
-    decisions = decide_items(run.store, ids, [version], [applicable_policy(run.store, spec.policy)])
+    decisions = decide_items(run.store, ids, [version], [applicable_policy(run.store, policy)])
     counts = Counter(d.action.value for d in decisions)
     run.out.print(
         "[bold]decisions[/bold]: "

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from modgate.cli._demo_enforce import GOLDEN_SET
+from modgate.cli._demo_enforce import GOLDEN_SET, train_demo_classifier
 from modgate.cli._demo_enforce import SPEC_NAME as BASELINE_ENFORCER
 from modgate.cli._eval_sources import StoreEvalSources
-from modgate.cli._training_rows import golden_training_rows, policy_example_rows
-from modgate.enforce import load_enforcer_spec, train_enforcer
 from modgate.evaluate import (
     EvalReport,
     EvalRun,
@@ -72,22 +70,7 @@ criteria:
 
 
 def _train_candidate(run: DemoRun) -> str:
-    spec_path = run.workspace / "enforcers" / f"{CANDIDATE_ENFORCER}.yaml"
-    if not spec_path.exists():
-        spec_path.write_text(CANDIDATE_SPEC, encoding="utf-8")
-    spec = load_enforcer_spec(spec_path)
-    train, dev, golden_ref = golden_training_rows(run.store, GOLDEN_SET, spec.policy)
-    examples = policy_example_rows(run.store, spec.policy)
-    trained = train_enforcer(
-        run.store,
-        spec,
-        [*train, *examples],
-        workspace=run.workspace,
-        actor=run.settings.actor,
-        dev_rows=dev,
-        training_source=f"golden:{golden_ref}:train+policy:{spec.policy}:examples",
-    )
-    return trained.version.ref
+    return train_demo_classifier(run, CANDIDATE_ENFORCER, CANDIDATE_SPEC).result.version.ref
 
 
 def _print_run(run: DemoRun, result: EvalRun) -> None:
