@@ -90,7 +90,7 @@ _TYPE_VARIANTS: dict[str, tuple[Variant, ...]] = {
     "text submission": ("text submission",),
     "link submission": ("link submission",),
 }
-_SUBMISSION_ONLY_ACTIONS = {
+SUBMISSION_ONLY_ACTIONS = {
     "set_flair",
     "set_locked",
     "set_sticky",
@@ -217,7 +217,7 @@ def _type_problem(rule: AutomodRule, target: str) -> str | None:
         if not set(search.fields) & _TARGET_FIELDS[target]:
             return f"can't search `{search.key}` on a {target}"
     if target == "comment":
-        used = sorted(set(rule.side_effects) & _SUBMISSION_ONLY_ACTIONS)
+        used = sorted(set(rule.side_effects) & SUBMISSION_ONLY_ACTIONS)
         if used:
             return f"can't use `{used[0]}` on a comment"
     return None

@@ -20,7 +20,11 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node
 
-from modgate.enforce._automod_match import automod_flags, automod_pattern
+from modgate.enforce._automod_match import (
+    SUBMISSION_ONLY_ACTIONS,
+    automod_flags,
+    automod_pattern,
+)
 from modgate.enforce._automod_model import (
     MATCH_METHODS,
     AutomodAuthor,
@@ -84,19 +88,7 @@ _UNREPRESENTABLE_TYPES = {
 _ACTIONS = {"approve", "remove", "spam", "filter", "report"}
 
 # Rule-level keys that only shape a side effect (comment, message, modmail) or flair.
-_SIDE_EFFECTS = {
-    "comment",
-    "modmail",
-    "message",
-    "set_flair",
-    "set_locked",
-    "set_sticky",
-    "set_nsfw",
-    "set_spoiler",
-    "set_contest_mode",
-    "set_suggested_sort",
-    "set_original_content",
-}
+_SIDE_EFFECTS = {"comment", "modmail", "message", *SUBMISSION_ONLY_ACTIONS}
 _SIDE_EFFECT_OPTIONS = {
     "comment_stickied",
     "comment_locked",
