@@ -25,6 +25,8 @@ from modgate.store import (
 app = typer.Typer(help="Items: the content modgate judges.")
 
 _TABLE_TEXT_CHARS = 60
+MAX_COUNT = 2**53
+"""Largest --limit / --offset accepted (the databases' integers are 64-bit)."""
 
 
 def _column(field: str) -> Any:
@@ -136,8 +138,8 @@ def list_(
     since: str | None = typer.Option(None, help="Created at or after (ISO; UTC without zone)."),
     until: str | None = typer.Option(None, help="Created before (ISO; UTC without zone)."),
     text: str | None = typer.Option(None, "--text", help="Case-insensitive text search."),
-    limit: int = typer.Option(50, min=1, help="Maximum items."),
-    offset: int = typer.Option(0, min=0, help="Items to skip."),
+    limit: int = typer.Option(50, min=1, max=MAX_COUNT, help="Maximum items."),
+    offset: int = typer.Option(0, min=0, max=MAX_COUNT, help="Items to skip."),
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from importlib import metadata as importlib_metadata
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from modgate.errors import MigrationError
 from modgate.store._audit import record_audit_event
 from modgate.store._engine import Store
+from modgate.store._tables import audit_events
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -38,6 +43,8 @@ def upgrade_database(
         The revision the database is at afterwards.
     """
     before = current_revision(store)
+    if before is not None and not is_known_revision(before):
+        raise newer_database_error(store, before)
     command.upgrade(_alembic_config(store), revision)
     after = current_revision(store)
     if actor is not None and after != before:
@@ -48,7 +55,7 @@ def upgrade_database(
                 action="db.upgrade",
                 object_type="database",
                 object_id=store.url,
-                details={"from": before, "to": after},
+                details={"from": before, "to": after, "modgate": modgate_version()},
             )
     return after
 
@@ -73,14 +80,65 @@ def _alembic_config_without_store() -> Config:
     return config
 
 
+def modgate_version() -> str:
+    """The installed modgate's version ("unknown" when not installed as a package)."""
+    try:
+        return importlib_metadata.version("modgate")
+    except importlib_metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def is_known_revision(revision: str) -> bool:
+    """Whether every head in `revision` (comma-separated) is a migration this code ships."""
+    script = ScriptDirectory.from_config(_alembic_config_without_store())
+    try:
+        return all(script.get_revision(rev) is not None for rev in revision.split(","))
+    except CommandError:
+        return False
+
+
+def newer_database_error(store: Store, revision: str) -> MigrationError:
+    """The error for a database migrated by a newer modgate than this one.
+
+    The modgate version that migrated it is read from the `db.upgrade` audit event when there
+    is one, so the message can say which version the database needs.
+    """
+    needed: str | None = None
+    try:
+        with store.connect() as conn:
+            rows = conn.execute(
+                select(audit_events.c.details)
+                .where(audit_events.c.action == "db.upgrade")
+                .order_by(audit_events.c.id.desc())
+                .limit(50)
+            ).all()
+        for (details,) in rows:
+            if isinstance(details, dict) and details.get("to") == revision:
+                needed = details.get("modgate") or None
+                break
+    except SQLAlchemyError:
+        needed = None
+    ours = modgate_version()
+    wanted = f"modgate ≥ {needed}" if needed else f"a newer modgate than {ours}"
+    return MigrationError(
+        f"this database needs {wanted}: its schema is at revision {revision}, which modgate "
+        f"{ours} does not know",
+        hint="upgrade modgate (e.g. `pip install -U modgate`); `modgate db upgrade` cannot "
+        "move a schema backwards",
+    )
+
+
 def ensure_current(store: Store) -> None:
     """Refuse to work on a database whose schema is older or newer than the code.
 
     Raises:
-        MigrationError: The revisions differ; the hint says what to run.
+        MigrationError: The revisions differ; the hint says what to run (for a newer
+            database: which modgate it needs).
     """
     current = current_revision(store)
     head = head_revision()
+    if current is not None and current != head and not is_known_revision(current):
+        raise newer_database_error(store, current)
     if current != head:
         raise MigrationError(
             f"database schema is at {current or 'nothing'}, this modgate expects {head}",
