@@ -73,7 +73,8 @@ def import_(
         None, "--mapping", help="YAML mapping file (columns, defaults, drop); flags win over it."
     ),
     rejects: Path | None = typer.Option(
-        None, "--rejects", help="Where to write rejected rows (default: FILE.rejects.jsonl)."
+        None, "--rejects",
+        help="Where to write rejected rows (default: rejects/FILE.rejects.jsonl in the workspace).",
     ),
     max_text_bytes: int | None = typer.Option(
         None, "--max-text-bytes", min=1, help="Largest text accepted (default: settings)."
@@ -118,6 +119,7 @@ def import_(
             mapping=mapping,
             fmt=fmt,
             rejects_path=rejects,
+            workspace=settings.workspace,
             max_text_bytes=max_text_bytes or settings.max_text_bytes,
             batch_size=settings.batch_size,
             on_progress=on_progress,

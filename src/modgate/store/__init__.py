@@ -45,12 +45,6 @@ from modgate.store._reader_role import (
     check_reader_session,
     create_reader_role,
 )
-from modgate.store._readonly import (
-    SQLITE_FUNCTIONS,
-    ReadonlyConnection,
-    open_readonly,
-    readonly_dbapi_connection,
-)
 from modgate.store._readers import (
     InputFormat,
     RejectReason,
@@ -60,6 +54,12 @@ from modgate.store._readers import (
     detect_format,
     escape_raw,
     open_rows,
+)
+from modgate.store._readonly import (
+    SQLITE_FUNCTIONS,
+    ReadonlyConnection,
+    open_readonly,
+    readonly_dbapi_connection,
 )
 from modgate.store._rejects import RejectsWriter, default_rejects_path, read_rejects
 from modgate.store._tables import audit_events, enforcer_versions, items, metadata

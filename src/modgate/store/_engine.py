@@ -200,9 +200,7 @@ class Store:
         self.close()
 
 
-def open_store(
-    settings: Settings, *, create: bool = True, read_only: bool | None = None
-) -> Store:
+def open_store(settings: Settings, *, create: bool = True, read_only: bool | None = None) -> Store:
     """Open the store that settings point at (workspace SQLite file by default).
 
     Args:

@@ -50,9 +50,7 @@ SQLITE_FUNCTIONS = frozenset(
 """SQL functions `modgate sql` may call on SQLite; any other (`fts3_tokenizer`,
 `load_extension`, …) is refused by the authorizer."""
 
-_SQLITE_ACTIONS = frozenset(
-    {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE}
-)
+_SQLITE_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE})
 _PROGRESS_STEPS = 1000
 
 
@@ -70,9 +68,7 @@ class SqliteGate:
         self.deadline = time.monotonic() + self.timeout_s
         self.timed_out = False
 
-    def authorize(
-        self, action: int, arg1: str | None, arg2: str | None, *_rest: object
-    ) -> int:
+    def authorize(self, action: int, arg1: str | None, arg2: str | None, *_rest: object) -> int:
         """SQLite authorizer: reading and allow-listed functions only."""
         if action in _SQLITE_ACTIONS:
             return sqlite3.SQLITE_OK
@@ -167,9 +163,7 @@ def open_readonly(store: Store) -> Iterator[ReadonlyConnection]:
         conn_pg.execute("SET TRANSACTION READ ONLY")
         if store.sql_role:
             try:
-                conn_pg.execute(
-                    pgsql.SQL("SET ROLE {}").format(pgsql.Identifier(store.sql_role))
-                )
+                conn_pg.execute(pgsql.SQL("SET ROLE {}").format(pgsql.Identifier(store.sql_role)))
             except psycopg.Error as exc:
                 raise ConfigError(
                     f"cannot SET ROLE {store.sql_role}: {str(exc).strip().splitlines()[0]}",
