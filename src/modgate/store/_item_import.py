@@ -253,12 +253,18 @@ def import_items(
         ValidationError: The file cannot be read as the format, has no usable mapping (the
             message lists the columns found and suggests a mapping), or the rejects file
             cannot be created (a symbolic link, an unwritable folder): nothing is imported.
-        StoreError: A batch could not be written; earlier batches stay (and are audited).
+        StoreError: The store is read-only, or a batch could not be written (earlier batches
+            stay, and are audited).
 
     Example:
         >>> report = import_items(store, Path("comments.csv"), actor="ana",  # doctest: +SKIP
         ...     mapping=ItemMapping(columns={"text": "body", "id": "comment_id"}))
     """
+    if store.read_only:
+        raise StoreError(
+            f"the database is read-only ({store.url}): an import writes",
+            hint="run imports where the workspace folder and modgate.db are writable",
+        )
     started = time.perf_counter()
     now = datetime.now(UTC)
     source = str(path)
