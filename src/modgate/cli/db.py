@@ -62,7 +62,7 @@ def create_reader_role_cmd(
     console().print(f"{verb} role {role.name}: SELECT on {len(role.tables)} modgate tables")
     if login:
         console().print(
-            f"set sql_database_url = \"postgresql+psycopg://{role.name}@HOST:PORT/DB\" in "
+            f'set sql_database_url = "postgresql+psycopg://{role.name}@HOST:PORT/DB" in '
             "modgate.toml (or MODGATE_SQL_DATABASE_URL); give it a password with ALTER ROLE"
         )
     else:

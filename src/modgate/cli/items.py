@@ -73,7 +73,8 @@ def import_(
         None, "--mapping", help="YAML mapping file (columns, defaults, drop); flags win over it."
     ),
     rejects: Path | None = typer.Option(
-        None, "--rejects",
+        None,
+        "--rejects",
         help="Where to write rejected rows (default: rejects/FILE.rejects.jsonl in the workspace).",
     ),
     max_text_bytes: int | None = typer.Option(

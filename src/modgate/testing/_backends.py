@@ -59,9 +59,7 @@ def throwaway_reader_role(url: str) -> Iterator[str]:
     store = Store.from_url(url)
     try:
         create_reader_role(store, name, login=True)
-        yield make_url(url).set(username=name, password=None).render_as_string(
-            hide_password=False
-        )
+        yield make_url(url).set(username=name, password=None).render_as_string(hide_password=False)
     finally:
         with store.begin() as conn:
             conn.execute(text(f'DROP OWNED BY "{name}"'))
