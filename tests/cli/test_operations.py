@@ -79,6 +79,10 @@ def test_read_commands_work_in_a_read_only_workspace(
     read_only_workspace: Path, run_cli: Run
 ) -> None:
     before = sorted(os.listdir(read_only_workspace))
+    # Root may write whatever the mode bits say, so "nothing was written" is checked on the
+    # folder's mtime too: creating (and removing) a -wal or -shm file would change it.
+    mtime = read_only_workspace.stat().st_mtime_ns
+    database_mtime = (read_only_workspace / "modgate.db").stat().st_mtime_ns
     listed = run_cli("items", "list", "--format", "json")
     assert listed.exit_code == 0, listed.stderr
     assert '"i0"' in listed.stdout
@@ -88,6 +92,8 @@ def test_read_commands_work_in_a_read_only_workspace(
     assert run_cli("audit", "list").exit_code == 0
     assert run_cli("db", "current").exit_code == 0
     assert sorted(os.listdir(read_only_workspace)) == before  # no -wal, no -shm
+    assert read_only_workspace.stat().st_mtime_ns == mtime
+    assert (read_only_workspace / "modgate.db").stat().st_mtime_ns == database_mtime
 
 
 def test_a_write_in_a_read_only_workspace_is_a_clear_error(
