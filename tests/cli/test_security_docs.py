@@ -25,9 +25,7 @@ def test_every_test_named_in_security_md_exists() -> None:
     missing = [
         f"{file}::{name}"
         for file, name in references
-        if not re.search(
-            rf"^def {name}\(", (ROOT / file).read_text(encoding="utf-8"), re.MULTILINE
-        )
+        if not re.search(rf"^def {name}\(", (ROOT / file).read_text(encoding="utf-8"), re.MULTILINE)
     ]
     assert missing == []
 

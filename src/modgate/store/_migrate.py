@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+from functools import cache
 from importlib import metadata as importlib_metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
-from sqlalchemy import select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from modgate.errors import MigrationError
@@ -18,10 +16,15 @@ from modgate.store._audit import record_audit_event
 from modgate.store._engine import Store
 from modgate.store._tables import audit_events
 
+if TYPE_CHECKING:  # alembic loads only to migrate, not for every read command
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 def _alembic_config(store: Store) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", store.url.replace("%", "%%"))
@@ -42,6 +45,8 @@ def upgrade_database(
     Returns:
         The revision the database is at afterwards.
     """
+    from alembic import command
+
     before = current_revision(store)
     if before is not None and not is_known_revision(before):
         raise newer_database_error(store, before)
@@ -63,21 +68,47 @@ def upgrade_database(
 def current_revision(store: Store) -> str | None:
     """The revision the database is at (None for an empty database)."""
     with store.engine.connect() as conn:
-        context = MigrationContext.configure(conn)
-        heads = context.get_current_heads()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        heads = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     return ",".join(sorted(heads)) if heads else None
 
 
+@cache
+def _revision_graph() -> tuple[frozenset[str], frozenset[str]]:
+    """(every revision, every revision that is some migration's parent) of the shipped files."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        values: dict[str, object] = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                name = node.targets[0].id
+                if name in ("revision", "down_revision"):
+                    values[name] = ast.literal_eval(node.value)
+        revision = values.get("revision")
+        if not isinstance(revision, str):
+            continue
+        revisions.add(revision)
+        down = values.get("down_revision")
+        if isinstance(down, str):
+            parents.add(down)
+        elif isinstance(down, tuple | list):
+            parents.update(str(d) for d in down)
+    return frozenset(revisions), frozenset(parents)
+
+
+@cache
 def head_revision() -> str:
-    """The newest revision the installed code knows."""
-    script = ScriptDirectory.from_config(_alembic_config_without_store())
-    return ",".join(sorted(script.get_heads()))
+    """The newest revision (or revisions, comma-joined) the installed code knows.
 
-
-def _alembic_config_without_store() -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return config
+    Read from the `revision` / `down_revision` assignments of the migration files themselves
+    rather than through alembic's script loader, which imports every migration module: every
+    read command checks the schema, and this keeps that check to a few milliseconds.
+    `tests/store/test_migrations.py` checks the result against alembic's own `get_heads()`.
+    """
+    revisions, parents = _revision_graph()
+    return ",".join(sorted(revisions - parents))
 
 
 def modgate_version() -> str:
@@ -90,11 +121,8 @@ def modgate_version() -> str:
 
 def is_known_revision(revision: str) -> bool:
     """Whether every head in `revision` (comma-separated) is a migration this code ships."""
-    script = ScriptDirectory.from_config(_alembic_config_without_store())
-    try:
-        return all(script.get_revision(rev) is not None for rev in revision.split(","))
-    except CommandError:
-        return False
+    known, _ = _revision_graph()
+    return all(rev in known for rev in revision.split(","))
 
 
 def newer_database_error(store: Store, revision: str) -> MigrationError:
