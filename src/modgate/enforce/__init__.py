@@ -50,12 +50,14 @@ from modgate.enforce._recorded import (
 )
 from modgate.enforce._repo import (
     EnforcerVersion,
+    fetch_items,
     get_enforcer_version,
     get_llm_run,
     list_decisions,
     list_enforcer_versions,
     list_llm_runs,
     list_verdicts,
+    write_decisions,
 )
 from modgate.enforce._rules import RulesEnforcer, create_rules_enforcer
 from modgate.enforce._rules_match import (
@@ -70,7 +72,12 @@ from modgate.enforce._rules_match import (
 )
 from modgate.enforce._ruleset import AuthorConditions, Comparison, Rule, RuleSet, TextCheck
 from modgate.enforce._ruleset_load import RuleSetLoadError, load_ruleset, parse_ruleset
-from modgate.enforce._score import ScoreResult, score_items, select_item_ids
+from modgate.enforce._score import (
+    ScoreResult,
+    score_items,
+    select_item_ids,
+    verdicts_for_items,
+)
 from modgate.enforce._spec_file import load_enforcer_spec, parse_enforcer_spec
 from modgate.enforce._train import (
     PROFILES,
@@ -170,6 +177,7 @@ __all__ = [
     "decide_items",
     "detect_injection",
     "evaluate_classifier",
+    "fetch_items",
     "get_enforcer_version",
     "get_llm_run",
     "import_automod",
@@ -203,4 +211,6 @@ __all__ = [
     "train_classifier",
     "train_enforcer",
     "training_data_hash",
+    "verdicts_for_items",
+    "write_decisions",
 ]

@@ -56,6 +56,9 @@ decisions = Table(
     Column("action", String(16), nullable=False),
     Column("reasons", JsonType, nullable=False),
     Column("decided_at", DateTime(timezone=True), nullable=False),
+    # Added by 0018_release: the deployment and arm of each policy, and the shadow verdicts.
+    Column("deployments", JsonType),
+    Column("shadow", JsonType),
     UniqueConstraint("decision_id"),
     Index("ix_decisions_item_id", "item_id"),
 )
