@@ -84,9 +84,7 @@ def test_a_shadow_enforcer_never_changes_an_action(world: World) -> None:
     for decision in list_decisions(world.store):
         if decision.deployments[0].deployment_id == after.id:
             assert decision.deployments[0].shadow == ("harsh@1",)
-            assert [(r.enforcer, r.action) for r in decision.shadow] == [
-                ("harsh@1", Action.REMOVE)
-            ]
+            assert [(r.enforcer, r.action) for r in decision.shadow] == [("harsh@1", Action.REMOVE)]
     removed = sum(1 for a in _by_item(world.store, after.id).values() if a is Action.REMOVE)
     assert result.shadow_disagreements == 60 - removed
 

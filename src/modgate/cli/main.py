@@ -10,6 +10,8 @@ import typer
 from rich.markup import escape
 
 from modgate.cli import audit, db, demo, enforcer, golden, items, policy, rules, sql
+from modgate.cli import decide as decide_cmd
+from modgate.cli import deploy as deploy_cmd
 from modgate.cli import eval as eval_cmd
 from modgate.cli import gate as gate_cmd
 from modgate.cli import init as init_cmd
@@ -44,6 +46,7 @@ def _root(
 app.command("init")(init_cmd.init)
 app.command("sql")(sql.sql)
 app.command("demo")(demo.demo)
+app.command("decide")(decide_cmd.decide)
 app.add_typer(db.app, name="db")
 app.add_typer(items.app, name="items")
 app.add_typer(audit.app, name="audit")
@@ -53,6 +56,7 @@ app.add_typer(gate_cmd.app, name="gate")
 app.add_typer(golden.app, name="golden")
 app.add_typer(rules.app, name="rules")
 app.add_typer(enforcer.app, name="enforcer")
+app.add_typer(deploy_cmd.app, name="deploy")
 
 
 def main(argv: list[str] | None = None) -> None:
