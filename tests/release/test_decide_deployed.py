@@ -166,3 +166,21 @@ def test_service_path_is_idempotent_on_a_given_decision_id(world: World) -> None
     assert first[0].action is redelivered[0].action
     stored = list_decisions(world.store, decision_ids=["msg-1"])
     assert len(stored) == 1 and stored[0].deployments == first[0].deployments
+
+
+def test_callers_without_a_deployment_keep_the_old_decisions(world: World) -> None:
+    from modgate.enforce import ApplicablePolicy, decide_items
+
+    _set(world, world.lenient.ref, "active")
+    _decide(world)
+    legacy = decide_items(
+        world.store, [world.items[0].id], [world.lenient], [ApplicablePolicy(policy="hate@1")]
+    )
+    assert legacy[0].deployments == () and legacy[0].shadow == ()
+    with world.store.connect() as conn:
+        nulls = conn.execute(
+            select(func.count()).select_from(decisions).where(decisions.c.deployments.is_(None))
+        ).scalar_one()
+    assert nulls == 1  # SQL NULL on both backends, so `WHERE deployments IS NULL` finds them
+    (stored,) = list_decisions(world.store, decision_ids=[legacy[0].decision_id])
+    assert stored.action is legacy[0].action and stored.deployments == ()

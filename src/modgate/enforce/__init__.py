@@ -50,6 +50,7 @@ from modgate.enforce._recorded import (
 )
 from modgate.enforce._repo import (
     EnforcerVersion,
+    existing_decision_ids,
     fetch_items,
     get_enforcer_version,
     get_llm_run,
@@ -177,6 +178,7 @@ __all__ = [
     "decide_items",
     "detect_injection",
     "evaluate_classifier",
+    "existing_decision_ids",
     "fetch_items",
     "get_enforcer_version",
     "get_llm_run",

@@ -413,6 +413,16 @@ def write_decisions(conn: Connection, batch: Sequence[Decision]) -> int:
     return bulk_upsert(conn, decisions, rows, key=["decision_id"], update=[])
 
 
+def existing_decision_ids(store: Store, decision_ids: Iterable[str]) -> set[str]:
+    """Which of these decision ids are stored (one indexed lookup per chunk)."""
+    found: set[str] = set()
+    with store.connect() as conn:
+        for chunk in _chunks(list(decision_ids), _IN_CHUNK):
+            query = select(decisions.c.decision_id).where(decisions.c.decision_id.in_(chunk))
+            found.update(conn.execute(query).scalars())
+    return found
+
+
 def list_decisions(
     store: Store,
     *,
@@ -586,6 +596,7 @@ __all__ = [
     "EnforcerVersion",
     "all_item_ids",
     "canonical_json",
+    "existing_decision_ids",
     "fetch_items",
     "get_cached_replies",
     "get_enforcer_version",

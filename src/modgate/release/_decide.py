@@ -28,8 +28,8 @@ from modgate.enforce import (
     Enforcer,
     EnforcerVersion,
     combine_verdicts,
+    existing_decision_ids,
     fetch_items,
-    list_decisions,
     load_enforcer,
     verdicts_for_items,
     write_decisions,
@@ -296,7 +296,7 @@ def decide(
             i: deployment_decision_id(i, [p.deployment.id for p in route_item(snapshot, found[i])])
             for i in chunk
         }
-        done = {d.decision_id for d in list_decisions(store, decision_ids=ids.values())}
+        done = existing_decision_ids(store, ids.values())
         todo = [found[i] for i in chunk if ids[i] not in done]
         skipped += len(chunk) - len(todo)
         if todo:
