@@ -10,6 +10,7 @@ import typer
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, write_records
 from modgate.release import (
+    DeployedEnforcer,
     Deployment,
     Stage,
     current_deployment,
@@ -35,21 +36,18 @@ _HISTORY_COLUMNS = (
 
 def _state_rows(deployment: Deployment) -> list[list[Any]]:
     state = deployment.state
-    rows: list[list[Any]] = []
-    for stage, entry, share in (
-        ([("active", state.active, None)] if state.active else [])
-        + ([("canary", state.canary, state.canary.share)] if state.canary else [])
-        + [("shadow", s, None) for s in state.shadow]
-    ):
-        assert entry is not None
-        rows.append([
-            deployment.policy, deployment.id, stage, entry.enforcer, share, entry.report_id,
-            entry.forced, deployment.created_at,
-        ])  # fmt: skip
-    if not rows:
-        rows.append([deployment.policy, deployment.id, "", "", None, None, False,
-                     deployment.created_at])  # fmt: skip
-    return rows
+    staged: list[tuple[str, DeployedEnforcer, float | None]] = []
+    if state.active is not None:
+        staged.append(("active", state.active, None))
+    if state.canary is not None:
+        staged.append(("canary", state.canary, state.canary.share))
+    staged.extend(("shadow", s, None) for s in state.shadow)
+    head = [deployment.policy, deployment.id]
+    rows = [
+        [*head, stage, e.enforcer, share, e.report_id, e.forced, deployment.created_at]
+        for stage, e, share in staged
+    ]
+    return rows or [[*head, "", "", None, None, False, deployment.created_at]]
 
 
 def _history_row(d: Deployment) -> list[Any]:
