@@ -29,7 +29,6 @@ from modgate.enforce import (
     EnforcerVersion,
     combine_verdicts,
     existing_decision_ids,
-    fetch_items,
     load_enforcer,
     verdicts_for_items,
     write_decisions,
@@ -40,7 +39,7 @@ from modgate.release._repo import ArmRecord, record_release_event, write_decisio
 from modgate.release._routing import routes_to_canary
 from modgate.release._snapshot import DeploymentSnapshot, load_deployment_snapshot
 from modgate.release._state import DeployedEnforcer, Deployment
-from modgate.store import Store
+from modgate.store import Store, get_items
 
 _MAX_LISTED = 20
 
@@ -285,7 +284,7 @@ def decide(
     arms: Counter[str] = Counter()
     for start in range(0, len(wanted), batch_size):
         chunk = wanted[start : start + batch_size]
-        found = fetch_items(store, chunk)
+        found = get_items(store, chunk)
         missing = [i for i in chunk if i not in found]
         if missing:
             raise NotFoundError(

@@ -18,6 +18,7 @@ from modgate.release._readiness import ReadinessReport
 from modgate.release._state import Deployment, DeploymentState
 from modgate.store import (
     Store,
+    batched,
     bulk_upsert,
     decision_arms,
     deployments,
@@ -25,8 +26,6 @@ from modgate.store import (
     record_audit_event,
     reversals,
 )
-
-_IN_CHUNK = 900  # SQLite's bound-parameter limit, with room to spare
 
 
 def insert_gate_report(conn: Connection, report: ReadinessReport) -> None:
@@ -453,8 +452,7 @@ def mark_reversals_applied(
     marked = 0
     wanted = sorted(set(decision_ids))
     with store.begin() as conn:
-        for start in range(0, len(wanted), _IN_CHUNK):
-            chunk = wanted[start : start + _IN_CHUNK]
+        for chunk in batched(wanted):
             result = conn.execute(
                 reversals.update()
                 .where(
