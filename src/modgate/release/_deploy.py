@@ -130,7 +130,7 @@ def require_passing_report(
             continue
         return report
     hint = (
-        f"run `modgate eval run {version.ref} --golden GOLDEN` and "
+        f"run `modgate eval run {version.ref} GOLDEN@VERSION` and "
         f"`modgate gate check RUN --gates {gate_path.stem}`, or override with "
         "--force --reason TEXT (audited)"
     )
