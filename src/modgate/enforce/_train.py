@@ -36,7 +36,8 @@ from sklearn.metrics import (
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from modgate.enforce._preprocess import PREPROCESSING, WordNgramAnalyzer, normalize_texts
+from modgate.enforce._ngram_hash import WordNgramHasher
+from modgate.enforce._preprocess import PREPROCESSING, normalize_texts
 from modgate.errors import EnforcerError
 
 Profile = Literal["fast", "accurate"]
@@ -138,12 +139,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def _features(self) -> Pipeline:
         ngram_max = self.ngram_max or 2
         if self.profile == "fast":
-            words = HashingVectorizer(
-                analyzer=WordNgramAnalyzer(ngram_max),
-                n_features=self.n_features,
-                alternate_sign=False,
-                norm="l2",
-            )
+            words = WordNgramHasher(ngram_max=ngram_max, n_features=self.n_features, norm="l2")
             return Pipeline(
                 [("normalize", FunctionTransformer(normalize_texts)), ("ngrams", words)]
             )
@@ -157,12 +153,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             alternate_sign=False,
             norm=None,
         )
-        raw_words = HashingVectorizer(
-            analyzer=WordNgramAnalyzer(ngram_max),
-            n_features=self.n_features,
-            alternate_sign=False,
-            norm=None,
-        )
+        raw_words = WordNgramHasher(ngram_max=ngram_max, n_features=self.n_features, norm=None)
         return Pipeline(
             [
                 ("normalize", FunctionTransformer(normalize_texts)),
