@@ -6,11 +6,14 @@ import zlib
 from collections import Counter
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
-from modgate.enforce._ngram_hash import WordNgramHasher
+from modgate.enforce import _ngram_hash as ngram_hash
+from modgate.enforce._ngram_hash import CharNgramHasher, WordNgramHasher
 from modgate.enforce._preprocess import WordNgramAnalyzer, word_tokens
 
 MASK = (1 << 64) - 1
@@ -87,3 +90,49 @@ def test_empty_batch_and_empty_text() -> None:
     hasher = WordNgramHasher(n_features=16)
     assert hasher.transform([]).shape == (0, 16)
     assert hasher.transform(["", "..."]).nnz == 0
+
+
+POLY = 0x100000001B3
+
+
+def direct_char_counts(texts: list[str], low: int, high: int, n_features: int) -> np.ndarray:
+    rows = np.zeros((len(texts), n_features))
+    for i, text in enumerate(texts):
+        for word in text.split():
+            padded = f" {word} "
+            for n in range(low, high + 1):
+                for start in range(len(padded) - n + 1):
+                    h = 0
+                    for char in padded[start : start + n]:
+                        h = (h * POLY + ord(char)) & MASK
+                    h ^= (n * GOLDEN) & MASK
+                    h = ((h ^ (h >> 31)) * MIX) & MASK
+                    rows[i, (h ^ (h >> 31)) % n_features] += 1
+    return rows
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts, st.sampled_from([(3, 5), (1, 2), (2, 4)]), st.sampled_from([7, 1024]))
+def test_char_counts_equal_a_direct_computation(
+    docs: list[str], orders: tuple[int, int], size: int
+) -> None:
+    low, high = orders
+    got = CharNgramHasher(ngram_min=low, ngram_max=high, n_features=size).transform(docs)
+    np.testing.assert_array_equal(got.toarray(), direct_char_counts(docs, low, high, size))
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts)
+def test_char_ngrams_are_those_of_sklearn_char_wb(docs: list[str]) -> None:
+    sklearn_analyzer = CountVectorizer(
+        analyzer="char_wb", ngram_range=(3, 5), lowercase=False
+    ).build_analyzer()
+    got = CharNgramHasher(n_features=2**20).transform(docs)
+    assert got.sum(axis=1).A1.tolist() == [len(sklearn_analyzer(d)) for d in docs]
+
+
+def test_char_hasher_chunks_large_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = [f"word{i} and more {i % 7}" for i in range(50)]
+    whole = CharNgramHasher(n_features=4096).transform(docs).toarray()
+    monkeypatch.setattr(ngram_hash, "_CHUNK", 8)
+    np.testing.assert_array_equal(CharNgramHasher(n_features=4096).transform(docs).toarray(), whole)

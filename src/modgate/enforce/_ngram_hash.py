@@ -144,6 +144,102 @@ class WordNgramHasher(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return matrix
 
 
+_POLY = np.uint64(0x100000001B3)
+_CHUNK = 4096
+
+
+def char_window_hash(window_hash: NDArray[np.uint64], order: int) -> NDArray[np.uint64]:
+    """Final mix of a character window's polynomial hash, salted with its length."""
+    mixed = window_hash ^ np.uint64((order * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)
+    mixed = (mixed ^ (mixed >> _SHIFT)) * _MIX
+    result: NDArray[np.uint64] = mixed ^ (mixed >> _SHIFT)
+    return result
+
+
+class CharNgramHasher(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+    """Character n-grams inside word boundaries, hashed into `n_features` count columns.
+
+    The n-grams are those of scikit-learn's `analyzer="char_wb"`: each whitespace-separated
+    word is padded with one space on each side and every window of `ngram_min`..`ngram_max`
+    characters inside the padded word counts once. Computed for a batch at once: the padded
+    words laid end to end as code points, a rolling polynomial hash per window length, and
+    only windows that start and end in the same padded word kept. Stateless.
+
+    Args:
+        ngram_min: Shortest window (>= 1).
+        ngram_max: Longest window (>= `ngram_min`).
+        n_features: Number of columns.
+    """
+
+    def __init__(self, ngram_min: int = 3, ngram_max: int = 5, n_features: int = 2**20) -> None:
+        self.ngram_min = ngram_min
+        self.ngram_max = ngram_max
+        self.n_features = n_features
+
+    def __sklearn_is_fitted__(self) -> bool:
+        """Stateless: always ready to transform."""
+        return True
+
+    def __sklearn_tags__(self) -> Any:
+        """As scikit-learn's `HashingVectorizer`: string input, no fit needed."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.requires_fit = False
+        return tags
+
+    def fit(self, X: Iterable[str], y: Any = None) -> CharNgramHasher:  # noqa: N803
+        """Check the parameters; nothing is learned."""
+        if not 1 <= self.ngram_min <= self.ngram_max:
+            raise ValueError(
+                f"need 1 <= ngram_min <= ngram_max, got {self.ngram_min}, {self.ngram_max}"
+            )
+        if self.n_features < 1:
+            raise ValueError(f"n_features must be >= 1, got {self.n_features}")
+        return self
+
+    def transform(self, X: Iterable[str]) -> sparse.csr_matrix:  # noqa: N803
+        """The (n_texts, n_features) float64 CSR matrix of hashed n-gram counts."""
+        self.fit(())
+        docs = list(X)
+        if len(docs) <= _CHUNK:
+            return self._transform_chunk(docs)
+        chunks = [self._transform_chunk(docs[i : i + _CHUNK]) for i in range(0, len(docs), _CHUNK)]
+        stacked: sparse.csr_matrix = sparse.vstack(chunks, format="csr")
+        return stacked
+
+    def _transform_chunk(self, docs: list[str]) -> sparse.csr_matrix:
+        word_lists = [doc.split() for doc in docs]
+        per_doc = np.fromiter(map(len, word_lists), dtype=np.int64, count=len(docs))
+        words = list(chain.from_iterable(word_lists))
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words)) + 2
+        padded = " " + "  ".join(words) + " " if words else ""
+        codes = np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(
+            np.uint64
+        )
+        word_of = np.repeat(np.arange(len(words), dtype=np.int64), lengths)
+        doc_of_word = np.repeat(np.arange(len(docs), dtype=np.int64), per_doc)
+        size = np.uint64(self.n_features)
+        rows: list[NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
+        cols: list[NDArray[np.uint64]] = [np.zeros(0, dtype=np.uint64)]
+        window = codes
+        for order in range(1, self.ngram_max + 1):
+            if order > 1:
+                window = window[:-1] * _POLY + codes[order - 1 :]
+            if order >= self.ngram_min and len(window):
+                starts = word_of[: len(window)]
+                inside = starts == word_of[order - 1 :]
+                rows.append(doc_of_word[starts[inside]])
+                cols.append(char_window_hash(window[inside], order) % size)
+        row = np.concatenate(rows)
+        matrix = sparse.csr_matrix(
+            (np.ones(len(row), dtype=np.float64), (row, np.concatenate(cols).astype(np.int64))),
+            shape=(len(docs), self.n_features),
+        )
+        matrix.sum_duplicates()
+        return matrix
+
+
 _MARKER = "\x00"
 # `word_tokens`' separators as a bytes table: ASCII punctuation → space. UTF-8 never puts an
 # ASCII byte inside a multi-byte character, so translating the encoded bytes is exact.
@@ -172,4 +268,4 @@ def _batch_tokens(
     return tokens, ~is_separator, doc_of
 
 
-__all__ = ["WordNgramHasher", "combine_hashes", "token_hash"]
+__all__ = ["CharNgramHasher", "WordNgramHasher", "char_window_hash", "combine_hashes", "token_hash"]
