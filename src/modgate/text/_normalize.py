@@ -31,6 +31,10 @@ the whole is idempotent — a property test checks it):
    squeezing never makes a new single-letter word. Digits are never squeezed.
 
 Web addresses (`http://…`, `www.…`) skip steps 3–6, so links survive intact.
+
+This module is the specification and the **reference path**, `normalize_text_reference`.
+Callers use `modgate.text.normalize_text` (`_normalize_fast`), which returns exactly the same
+result, faster; a differential test holds the two together.
 """
 
 from __future__ import annotations

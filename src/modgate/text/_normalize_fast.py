@@ -13,6 +13,11 @@ speed comes from proving, cheaply, that a step has nothing to do, and skipping i
   bytes rules that out for almost all text; where it cannot, the reference step runs.
 - **Leetspeak** needs an ASCII digit or one of `@$!|+`; **repeated letters** need some byte three
   times in a row (tested on the bytes as one integer, see `_has_triple`).
+- **Where leet or repeated letters may fold**, the text is folded token by token (tokens split
+  at spaces; both folds are token-local), and bounded caches of tokens already seen — clean
+  ones, and folded ones with their counts — answer the Zipf-shaped vocabulary of real comments.
+- **Result objects** are built by filling their slots directly, and a change record is shared
+  between texts with the same counts (both are frozen).
 - **Invisible, bidi and variation characters**, **combining marks** and **NFKC** changes are
   looked for with one character-class search (or `unicodedata.is_normalized`) before the
   translate, regex or per-character count that removes or counts them.
@@ -174,19 +179,19 @@ def normalize_text(text: str) -> NormalizedText:
     if (":" in text and "://" in text) or "www." in text:
         text, (spacing, _, leet, repeats) = _fold_text_fast(text)
     else:
-        # `_fold_words_fast`'s pre-checks, inlined for the commonest case: nothing to fold.
+        # `_fold_words_fast`, inlined for the commonest case: nothing to fold.
         data = text.encode("ascii")
-        leets = data.translate(_LEET_SHAPE)
-        if (
-            _MAY_BE_SPACED.search(b" " + data.translate(_SINGLE_SHAPE) + b" ")
-            or (leets.translate(None, b"a ") and _MAY_FOLD_LEET.search(leets))
-            or _has_triple(data)
-        ):
+        if _MAY_BE_SPACED.search(b" " + data.translate(_SINGLE_SHAPE) + b" "):
             text, (spacing, _, leet, repeats) = _fold_words_fast(text)
-        elif invisible or whitespace:
-            spacing = leet = repeats = 0
         else:
-            return _result(text, _NO_CHANGES)
+            spacing = 0
+            leets = data.translate(_LEET_SHAPE)
+            if (leets.translate(None, b"a ") and _MAY_FOLD_LEET.search(leets)) or _has_triple(data):
+                text, leet, repeats = _fold_tokens(text)
+            elif invisible or whitespace:
+                leet = repeats = 0
+            else:
+                return _result(text, _NO_CHANGES)
     # ASCII stays ASCII through every fold, so the reference's repeat-until-stable loop (which
     # only runs on non-ASCII text) never runs here.
     if not (invisible or leet or spacing or repeats or whitespace):
