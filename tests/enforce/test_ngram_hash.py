@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
-from modgate.enforce import _ngram_hash as ngram_hash
-from modgate.enforce._ngram_hash import CharNgramHasher, WordNgramHasher
-from modgate.enforce._preprocess import WordNgramAnalyzer, word_tokens
+from modgate.enforce.classifier import _ngram_hash as ngram_hash
+from modgate.enforce.classifier._ngram_hash import CharNgramHasher, WordNgramHasher
+from modgate.enforce.classifier._preprocess import WordNgramAnalyzer, word_tokens
 
 MASK = (1 << 64) - 1
 GOLDEN = 0x9E3779B97F4A7C15
