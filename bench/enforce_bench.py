@@ -12,8 +12,8 @@ One run, one train/test split, the same texts for every model:
   source, so a model that learns the source instead of the policy shows up.
 - Throughput: `predict_proba` on the test texts, raw text in, normalization included, best of 5
   rounds that interleave the models, one process. All times are CPU time of this process
-  (`time.process_time`), so that waiting for a core on the shared machine is not counted. alt-profanity-check is a public TF-IDF +
-  calibrated linear SVM model.
+  (`time.process_time`), so that waiting for a core on the shared machine is not counted.
+  alt-profanity-check is a public TF-IDF + calibrated linear SVM model.
 - AUPRC: average precision of P(violation) on the test split; our profiles and the baseline are
   trained in this run on the same train split. alt-profanity-check is a pre-trained *profanity*
   model, not a hate-speech model: its AUPRC is shown for reference only.
