@@ -7,6 +7,8 @@
 - `accurate`: hashed word n-grams (default 1..2) + hashed character n-grams within word
   boundaries (3..5), TF-IDF weighted → calibrated logistic regression.
 
+Both hash their n-grams a batch at a time with numpy (`_ngram_hash`), not one string at a time.
+
 `TextClassifier` follows the scikit-learn estimator contract (constructor stores parameters,
 `fit` returns self, learned attributes end in `_`), so it clones, pickles and cross-validates
 like any sklearn classifier.
@@ -22,7 +24,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import (
     average_precision_score,
@@ -35,7 +37,8 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from modgate.enforce._training_rows import TrainingRow, training_data_hash
-from modgate.enforce.classifier._preprocess import PREPROCESSING, WordNgramAnalyzer, normalize_texts
+from modgate.enforce.classifier._ngram_hash import CharNgramHasher, WordNgramHasher
+from modgate.enforce.classifier._preprocess import PREPROCESSING, normalize_texts
 from modgate.errors import EnforcerError
 
 Profile = Literal["fast", "accurate"]
@@ -101,31 +104,14 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def _features(self) -> Pipeline:
         ngram_max = self.ngram_max or 2
         if self.profile == "fast":
-            words = HashingVectorizer(
-                analyzer=WordNgramAnalyzer(ngram_max),
-                n_features=self.n_features,
-                alternate_sign=False,
-                norm="l2",
-            )
+            words = WordNgramHasher(ngram_max=ngram_max, n_features=self.n_features, norm="l2")
             return Pipeline(
                 [("normalize", FunctionTransformer(normalize_texts)), ("ngrams", words)]
             )
         if self.profile != "accurate":
             raise ValueError(f"profile must be one of {', '.join(PROFILES)}, got {self.profile!r}")
-        chars = HashingVectorizer(
-            analyzer="char_wb",
-            ngram_range=(3, 5),
-            lowercase=False,
-            n_features=self.n_features,
-            alternate_sign=False,
-            norm=None,
-        )
-        raw_words = HashingVectorizer(
-            analyzer=WordNgramAnalyzer(ngram_max),
-            n_features=self.n_features,
-            alternate_sign=False,
-            norm=None,
-        )
+        chars = CharNgramHasher(ngram_min=3, ngram_max=5, n_features=self.n_features)
+        raw_words = WordNgramHasher(ngram_max=ngram_max, n_features=self.n_features, norm=None)
         return Pipeline(
             [
                 ("normalize", FunctionTransformer(normalize_texts)),
