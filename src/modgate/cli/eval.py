@@ -74,17 +74,33 @@ def _print_run(run: EvalRun, *, all_slices: bool) -> None:
         highlight=False,
     )
     out.print(_figures_table("overall and action bands", [figures.overall, *figures.bands]))
+    for policy, part in figures.by_policy.items():
+        out.print(_figures_table(f"policy {policy}", [part.overall, *part.bands]))
+    if run.left_out_changed:
+        out.print(
+            f"{len(run.left_out_changed)} item(s) left out: changed since the freeze "
+            f"(e.g. {', '.join(run.left_out_changed[:3])})",
+            highlight=False,
+        )
+    if figures.criteria_note:
+        out.print(f"criteria: {figures.criteria_note}", highlight=False)
     worst = [figures.slice(name) for name in figures.worst_slices]
     if worst:
         out.print(_figures_table(f"worst slices by {cfg.worst_metric}", worst))
     if all_slices and figures.slices:
         out.print(_figures_table("slices", list(figures.slices)))
     rel = figures.reliability
+    if rel.latency_basis == "batch":
+        latency = (
+            f"latency {rel.latency_ms_mean or 0.0:.1f} ms (batch-level mean; no per-item times)"
+        )
+    elif rel.latency_ms_p95 is None:
+        latency = "latency n/a"
+    else:
+        latency = f"latency p95 {rel.latency_ms_p95:.1f} ms"
     out.print(
         f"errors {rel.error_rate.count}/{rel.error_rate.total}, parse failures "
-        f"{rel.parse_failure_rate.count}, latency p95 "
-        f"{'n/a' if rel.latency_ms_p95 is None else f'{rel.latency_ms_p95:.1f} ms'}, "
-        f"cost {rel.cost_total:.4f}",
+        f"{rel.parse_failure_rate.count}, {latency}, cost {rel.cost_total:.4f}",
         highlight=False,
     )
 
@@ -92,16 +108,28 @@ def _print_run(run: EvalRun, *, all_slices: bool) -> None:
 @app.command("run")
 def run(
     ctx: typer.Context,
-    enforcer: str = typer.Argument(..., help="Enforcer: NAME or NAME@VERSION."),
-    golden: str = typer.Argument(..., help="Frozen golden version: NAME@VERSION."),
+    targets: list[str] = typer.Argument(
+        ...,
+        help="ENFORCER... GOLDEN@VERSION: one enforcer (NAME or NAME@VERSION), or one per "
+        "policy for a multi-policy run, then the frozen golden version.",
+        metavar="ENFORCER... GOLDEN@VERSION",
+    ),
     split: str = typer.Option("test", help="Split of the golden version to score."),
+    on_changed: str = typer.Option(
+        "error",
+        "--on-changed",
+        help="Items changed since the freeze: error (default) or skip (left out, listed).",
+    ),
     confidence: float = typer.Option(0.95, min=0.5, max=0.999, help="Interval confidence."),
     resamples: int = typer.Option(1000, min=10, help="Bootstrap resamples."),
     seed: int = typer.Option(0, help="Bootstrap seed."),
     min_support: int = typer.Option(30, min=1, help="Mark figures on fewer items."),
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="table or json."),
 ) -> None:
-    """Score a frozen golden split with an enforcer version (reusing stored verdicts)."""
+    """Score a frozen golden split's rows of each enforcer's policy (reusing stored verdicts)."""
+    if len(targets) < 2:
+        raise ValidationError("give ENFORCER... GOLDEN@VERSION (at least one enforcer)")
+    *enforcers, golden = targets
     if "@" not in golden:
         raise ValidationError(f"GOLDEN must be NAME@VERSION, got {golden!r}")
     context = get_context(ctx)
@@ -113,11 +141,12 @@ def run(
     result = run_eval_from_sources(
         store,
         eval_sources(store, workspace=context.settings().workspace),
-        enforcer,
+        enforcers,
         golden,
         actor=context.settings().actor,
         split=split,
         config=config,
+        on_changed=on_changed,
     )
     if fmt is OutputFormat.JSON:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
@@ -195,12 +224,20 @@ def compare(
         [], "--target", help="Slice the change meant to affect (dimension=value); repeatable."
     ),
     flips: int = typer.Option(50, min=0, help="Most flipped items to list."),
+    policy: str | None = typer.Option(
+        None, help="Compare this policy's rows (needed for multi-policy runs)."
+    ),
     fmt: CompareFormat = typer.Option(CompareFormat.TABLE, "--format", "-f", help="Format."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """Compare two runs item by item: deltas, McNemar, per-slice deltas, flipped items."""
     result = compare_runs(
-        get_context(ctx).store(), run_a, run_b, target_slices=target, flip_limit=flips
+        get_context(ctx).store(),
+        run_a,
+        run_b,
+        target_slices=target,
+        flip_limit=flips,
+        policy=policy,
     )
     if fmt is CompareFormat.JSON:
         _write_text(result.model_dump_json(indent=2) + "\n", output)
@@ -227,6 +264,9 @@ def thresholds(
     per_community: bool = typer.Option(False, help="Also tune a threshold per community."),
     min_support: int = typer.Option(30, min=1, help="Items of each class a community needs."),
     action: str = typer.Option("remove", help="Action whose threshold is tuned."),
+    policy: str | None = typer.Option(
+        None, help="Tune this policy's enforcer (needed for multi-policy runs)."
+    ),
     write: bool = typer.Option(
         False, "--write", help="Register the enforcer with these thresholds as a new version."
     ),
@@ -248,12 +288,18 @@ def thresholds(
         per_community=per_community,
         min_support=min_support,
         action=action,
+        policy=policy,
     )
     if write:
         settings = context.settings()
         assert settings.workspace is not None  # settings() requires a workspace
         written = write_threshold_version(
-            context.store(), run_id, plan, workspace=settings.workspace, actor=settings.actor
+            context.store(),
+            run_id,
+            plan,
+            workspace=settings.workspace,
+            actor=settings.actor,
+            policy=policy,
         )
         state = "registered" if written.created else "already registered as"
         err_console().print(f"{state} {written.version.ref} with the tuned thresholds")

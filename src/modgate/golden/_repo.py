@@ -518,4 +518,5 @@ def iter_version_rows(
             criteria=tuple(row["criteria"] or ()),
             source=row["source"],
             group=row["group_key"],
+            item_hash=row["item_hash"],
         )
