@@ -94,6 +94,7 @@ class StoreEvalSources:
                 allowed_context=row.allowed,
                 tags=row.tags,
                 agreement=row.weight,
+                raters=row.raters,
                 policy=row.policy,
                 frozen_hash=row.item_hash,
                 content_since=states[row.item_id].updated_at,

@@ -485,6 +485,7 @@ def insert_version(
             "criteria": list(row.criteria),
             "source": row.source,
             "group_key": row.group,
+            "raters": row.raters,
         }
         for row in rows
     ]
@@ -519,4 +520,5 @@ def iter_version_rows(
             source=row["source"],
             group=row["group_key"],
             item_hash=row["item_hash"],
+            raters=row["raters"],
         )
