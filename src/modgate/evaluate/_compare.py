@@ -43,6 +43,9 @@ class DeltaValue(BaseModel):
     """Lower bound of the paired bootstrap interval of the delta (None for ranking figures)."""
     upper: float | None = None
     """Upper bound."""
+    support: int | None = None
+    """Items the figure rests on: the smaller of its two runs' denominators (violating items
+    for recall, predicted-violating for precision, scored violating for AUPRC…)."""
 
 
 class McNemarResult(BaseModel):
@@ -310,7 +313,7 @@ def compare_predictions(
         out = []
         for name in COUNT_METRICS:
             delta, low, high = deltas[name]
-            before, after = _group_values(cells[group], name)
+            before, after, support = _group_values(cells[group], name)
             out.append(
                 DeltaValue(
                     name=name,
@@ -319,6 +322,7 @@ def compare_predictions(
                     delta=_none(delta[group]),
                     lower=_none(low[group]),
                     upper=_none(high[group]),
+                    support=support,
                 )
             )
         return out
@@ -401,10 +405,13 @@ def compare_predictions(
     )
 
 
-def _group_values(cells: npt.NDArray[np.int64], name: str) -> tuple[float | None, float | None]:
+def _group_values(
+    cells: npt.NDArray[np.int64], name: str
+) -> tuple[float | None, float | None, int]:
     # cells: (2, 4) gold class × (2 * a + b)
     neg, pos = cells[0].astype(float), cells[1].astype(float)
     values = []
+    supports = []
     for hit, miss in (((2, 3), (0, 1)), ((1, 3), (0, 2))):
         tp, fn = pos[list(hit)].sum(), pos[list(miss)].sum()
         fp, tn = neg[list(hit)].sum(), neg[list(miss)].sum()
@@ -415,7 +422,8 @@ def _group_values(cells: npt.NDArray[np.int64], name: str) -> tuple[float | None
             "fpr": (fp, fp + tn),
         }[name]
         values.append(denominator[0] / denominator[1] if denominator[1] > 0 else None)
-    return values[0], values[1]
+        supports.append(int(denominator[1]) if name != "f1" else int(tp + fp + fn))
+    return values[0], values[1], min(supports)
 
 
 __all__ = [
