@@ -17,7 +17,11 @@ from statsmodels.stats.contingency_tables import mcnemar
 
 from modgate.errors import ValidationError
 from modgate.evaluate._figures import FigureConfig
-from modgate.evaluate._intervals import paired_bootstrap_deltas, paired_cell_counts
+from modgate.evaluate._intervals import (
+    paired_bootstrap_deltas,
+    paired_cell_counts,
+    paired_ranking_deltas,
+)
 from modgate.evaluate._metrics import COUNT_METRICS, RANKING_METRICS, ranking_metric
 from modgate.evaluate._predictions import PredictionTable
 from modgate.evaluate._slices import slice_index
@@ -40,7 +44,7 @@ class DeltaValue(BaseModel):
     delta: float | None
     """after - before."""
     lower: float | None = None
-    """Lower bound of the paired bootstrap interval of the delta (None for ranking figures)."""
+    """Lower bound of the paired bootstrap interval of the delta."""
     upper: float | None = None
     """Upper bound."""
     support: int | None = None
@@ -328,15 +332,34 @@ def compare_predictions(
         return out
 
     overall = count_deltas(0)
+    # Ranking deltas are measured on the items both runs scored, so the pair is one sample.
+    both = ~np.isnan(pa.scores) & ~np.isnan(pb.scores)
+    exact = {
+        name: (
+            ranking_metric(name, gold[both], pa.scores[both], warn=False),
+            ranking_metric(name, gold[both], pb.scores[both], warn=False),
+        )
+        for name in RANKING_METRICS
+    }
+    ranking_bounds = paired_ranking_deltas(
+        gold, pa.scores, pb.scores, cfg.intervals, rng, exact=exact
+    )
+    positives = int(gold[both].sum())
     for name in RANKING_METRICS:
-        before_r = ranking_metric(name, gold, pa.scores, warn=False)
-        after_r = ranking_metric(name, gold, pb.scores, warn=False)
+        before_r, after_r = exact[name]
+        defined = before_r is not None and after_r is not None
+        low_r, high_r = ranking_bounds[name]
         overall.append(
             DeltaValue(
                 name=name,
                 before=before_r,
                 after=after_r,
-                delta=None if before_r is None or after_r is None else after_r - before_r,
+                delta=after_r - before_r if before_r is not None and after_r is not None else None,
+                lower=_none(low_r) if defined else None,
+                upper=_none(high_r) if defined else None,
+                support=positives
+                if name == "auprc"
+                else min(positives, int(both.sum()) - positives),
             )
         )
     correct_a = pa.predicted == gold
