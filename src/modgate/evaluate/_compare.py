@@ -334,7 +334,7 @@ def compare_predictions(
     overall = count_deltas(0)
     # Ranking deltas are measured on the items both runs scored, so the pair is one sample.
     both = ~np.isnan(pa.scores) & ~np.isnan(pb.scores)
-    exact = {
+    exact: dict[str, tuple[float | None, float | None]] = {
         name: (
             ranking_metric(name, gold[both], pa.scores[both], warn=False),
             ranking_metric(name, gold[both], pb.scores[both], warn=False),

@@ -38,6 +38,7 @@ precision gets the Wilson interval over the predicted-violating items instead.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
@@ -357,7 +358,7 @@ def paired_ranking_deltas(
     config: IntervalConfig,
     rng: np.random.Generator | None = None,
     *,
-    exact: dict[str, tuple[float | None, float | None]] | None = None,
+    exact: Mapping[str, tuple[float | None, float | None]] | None = None,
 ) -> dict[str, tuple[float, float]]:
     """Paired bootstrap intervals of the AUPRC and ROC-AUC deltas (B - A) on the same items.
 
@@ -395,7 +396,8 @@ def paired_ranking_deltas(
     def per_bin(cell_bins: IntArray, n_bins: int, weights: IntArray) -> FloatArray:
         index = (offsets * n_bins + cell_bins[None, :]).ravel()
         summed = np.bincount(index, weights=weights.ravel(), minlength=config.resamples * n_bins)
-        return summed.reshape(config.resamples, n_bins)
+        out: FloatArray = summed.astype(np.float64).reshape(config.resamples, n_bins)
+        return out
 
     pos_draws = np.where(cell_pos[None, :], draws, 0)
     neg_draws = np.where(cell_pos[None, :], 0, draws)
