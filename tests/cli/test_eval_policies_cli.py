@@ -37,3 +37,25 @@ def test_rules_on_kind_author_and_title_judge_alike_in_eval_run_and_enforcer_sco
             verdict.score, verdict.label == "violating", verdict.action, verdict.criteria,
         )  # fmt: skip
     store.close()
+
+
+def test_enforcer_train_prints_rows_per_class_and_source_and_warns_on_few_rows(
+    workspace: Settings, tmp_path: Path, run_cli: Run
+) -> None:
+    ws = workspace.workspace
+    assert ws is not None
+    (ws / "enforcers" / "tiny.yaml").write_text(
+        "kind: classifier\npolicy: hate@1\nparams: {profile: fast, n_features: 4096}\n"
+        "thresholds: {remove: 0.8, review: 0.5}\n",
+        encoding="utf-8",
+    )
+    lines = ["text,label"] + [f"they are vermin {i},violating" for i in range(8)]
+    lines += [f"lovely weather today {i},non_violating" for i in range(8)]
+    (ws / "tiny.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    trained = run_cli("enforcer", "train", "enforcers/tiny.yaml", "--train-file", "tiny.csv")
+    assert trained.exit_code == 0, trained.stderr
+    assert "fitted on file:tiny.csv: 8 violating, 8 non-violating" in trained.stdout
+    assert "calibration skipped" in " ".join(trained.stderr.split())
+    assert "dev: no held-out rows" in trained.stdout
+    shown = json.loads(run_cli("enforcer", "show", "tiny@1").stdout)[0]
+    assert any("calibration skipped" in w for w in shown["metrics"]["training_warnings"])

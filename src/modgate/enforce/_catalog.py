@@ -237,6 +237,8 @@ def train_enforcer(
         rows, profile=params.profile, dev_rows=dev_rows, **params.training_params()
     )
     metrics = trained.dev_metrics.model_dump(mode="json") if trained.dev_metrics else {}
+    metrics["training_warnings"] = list(trained.warnings)  # kept with the version
+    metrics["rows_per_class"] = trained.rows_per_class
     info = save_artifact(
         trained.model,
         artifact_folder(workspace, spec.name),
