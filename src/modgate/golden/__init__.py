@@ -82,8 +82,10 @@ from modgate.golden._schema import (
     TrainingRow,
 )
 from modgate.golden._sets import (
+    DeleteResult,
     GoldenSetDetail,
     add_annotation,
+    delete_golden_set,
     ensure_golden_set,
     list_golden_sets,
     load_golden_config,
@@ -92,6 +94,8 @@ from modgate.golden._sets import (
 from modgate.golden._splits import SplitItem, assign_splits, link_groups
 
 __all__ = [
+    "DeleteResult",
+    "delete_golden_set",
     "DIMENSIONS",
     "SPLITS",
     "Adjudication",
