@@ -59,3 +59,34 @@ def test_enforcer_train_prints_rows_per_class_and_source_and_warns_on_few_rows(
     assert "dev: no held-out rows" in trained.stdout
     shown = json.loads(run_cli("enforcer", "show", "tiny@1").stdout)[0]
     assert any("calibration skipped" in w for w in shown["metrics"]["training_warnings"])
+
+
+def test_eval_cv_prints_folds_and_paired_deltas(
+    workspace: Settings, tmp_path: Path, run_cli: Run
+) -> None:
+    from tests.enforce.conftest import synthetic_rows
+
+    ws = workspace.workspace
+    assert ws is not None
+    for name, c in (("a", 0.1), ("b", 8.0)):
+        (ws / "enforcers" / f"{name}.yaml").write_text(
+            "kind: classifier\npolicy: hate@1\n"
+            f"params: {{profile: fast, n_features: 4096, C: {c}}}\n",
+            encoding="utf-8",
+        )
+    labels = tmp_path / "labels.csv"
+    lines = ["id,text,annotator,label,group"] + [
+        f"g{n},{r.text} {n},ann,{'violating' if r.label else 'non_violating'},t{n // 4}"
+        for n, r in enumerate(synthetic_rows(240, seed=2))
+    ]
+    labels.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert run_cli("golden", "import", "g", str(labels), "--policy", "hate").exit_code == 0
+    assert run_cli("golden", "freeze", "g").exit_code == 0
+    out = run_cli("eval", "cv", "enforcers/a.yaml", "g@1", "--folds", "3", "--against",
+                  "enforcers/b.yaml", "--resamples", "20", "--format", "json")  # fmt: skip
+    assert out.exit_code == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert len(report["results"]) == 3 and len(report["delta_per_fold"]) == 3
+    assert report["summary"]["roc_auc"]["folds"] == 3
+    table = run_cli("eval", "cv", "enforcers/a.yaml", "g@1", "--folds", "3")
+    assert table.exit_code == 0 and "mean ± sd" in table.stdout

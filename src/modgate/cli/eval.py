@@ -13,6 +13,8 @@ from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, err_console, write_records
 from modgate.errors import ValidationError
 from modgate.evaluate import (
+    CV_METRICS,
+    CvReport,
     EvalReport,
     EvalRun,
     FigureConfig,
@@ -21,6 +23,7 @@ from modgate.evaluate import (
     ReportFormat,
     ThresholdTarget,
     compare_runs,
+    cross_validate,
     eval_sources,
     format_metric,
     get_eval_run,
@@ -152,6 +155,87 @@ def run(
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
         _print_run(result, all_slices=False)
+
+
+def _cv_value(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _print_cv(report: CvReport) -> None:
+    out = console()
+    table = Table(
+        title=f"{report.spec}: {report.folds}-fold cv on {report.golden} ({report.split})"
+    )
+    table.add_column("fold")
+    table.add_column("run")
+    table.add_column("train", justify="right")
+    table.add_column("test", justify="right")
+    for name in CV_METRICS:
+        table.add_column(name)
+    for r in report.results:
+        table.add_row(str(r.fold), r.run_id, str(r.n_train), str(r.n_test),
+                      *(_cv_value(r.figures[m]) for m in CV_METRICS))  # fmt: skip
+    table.add_row("mean ± sd", "", "", "", *(
+        f"{_cv_value(report.summary[m].mean)} ± {_cv_value(report.summary[m].sd)}"
+        for m in CV_METRICS
+    ))  # fmt: skip
+    out.print(table)
+    if report.against:
+        paired = Table(title=f"paired over the same folds: {report.against} − {report.spec}")
+        paired.add_column("fold")
+        for name in CV_METRICS:
+            paired.add_column(f"Δ {name}")
+        for number, deltas in enumerate(report.delta_per_fold, start=1):
+            paired.add_row(str(number), *(_cv_value(deltas[m]) for m in CV_METRICS))
+        paired.add_row("mean ± sd", *(
+            f"{_cv_value(report.deltas[m].mean)} ± {_cv_value(report.deltas[m].sd)}"
+            for m in CV_METRICS
+        ))  # fmt: skip
+        out.print(paired)
+    for r in (*report.results, *report.against_results):
+        for warning in r.warnings:
+            err_console().print(f"fold {r.fold}: warning: {warning}", highlight=False)
+
+
+@app.command("cv")
+def cv(
+    ctx: typer.Context,
+    spec_file: Path = typer.Argument(..., help="Classifier spec, e.g. enforcers/NAME.yaml."),
+    golden: str = typer.Argument(..., help="Frozen golden version: NAME@VERSION."),
+    folds: int = typer.Option(5, "--folds", "-k", min=2, help="Number of folds K."),
+    against: Path | None = typer.Option(
+        None, "--against", help="A second classifier spec, paired over the same folds."
+    ),
+    seed: int = typer.Option(0, help="Seed of the fold assignment and the bootstrap."),
+    policy_examples: bool = typer.Option(
+        False,
+        "--policy-examples/--no-policy-examples",
+        help="Also fit every fold on the published policy's examples.",
+    ),
+    resamples: int = typer.Option(200, min=10, help="Bootstrap resamples of each fold run."),
+    fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="table or json."),
+) -> None:
+    """Train and evaluate a spec on K grouped, stratified folds of the train+dev rows."""
+    from modgate.enforce import load_enforcer_spec
+
+    if "@" not in golden:
+        raise ValidationError(f"GOLDEN must be NAME@VERSION, got {golden!r}")
+    context = get_context(ctx)
+    report = cross_validate(
+        context.store(),
+        load_enforcer_spec(spec_file),
+        golden,
+        folds=folds,
+        seed=seed,
+        against=load_enforcer_spec(against) if against is not None else None,
+        policy_examples=policy_examples,
+        actor=context.settings().actor,
+        config=FigureConfig(intervals=IntervalConfig(resamples=resamples, seed=seed)),
+    )
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        _print_cv(report)
 
 
 @app.command("list")

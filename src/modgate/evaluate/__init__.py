@@ -9,6 +9,14 @@ from modgate.evaluate._compare import (
     compare_predictions,
     mcnemar_test,
 )
+from modgate.evaluate._cv import (
+    CV_METRICS,
+    CvReport,
+    FoldResult,
+    MeanSd,
+    cross_validate,
+    cv_fold_ids,
+)
 from modgate.evaluate._figures import (
     EvalFigures,
     FigureConfig,
@@ -87,6 +95,12 @@ from modgate.evaluate._training import (
 )
 
 __all__ = [
+    "CV_METRICS",
+    "CvReport",
+    "FoldResult",
+    "MeanSd",
+    "cross_validate",
+    "cv_fold_ids",
     "ON_CHANGED",
     "EvalPart",
     "RunComponent",
