@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from modgate.enforce import TrainingRow, train_classifier
+from modgate.enforce import TrainingRow
+from modgate.enforce.classifier import train_classifier
 from tests.enforce.conftest import synthetic_rows
 
 

@@ -19,13 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sklearn.model_selection import StratifiedGroupKFold
 
 from modgate.domain import Item, Verdict
-from modgate.enforce import (
-    ClassifierParams,
-    EnforcerSpec,
-    TrainingRow,
-    action_for_score,
-    train_classifier,
-)
+from modgate.enforce import EnforcerSpec, TrainingRow, action_for_score
+from modgate.enforce.classifier import ClassifierParams, train_classifier
 from modgate.errors import EnforcerError, ValidationError
 from modgate.evaluate._figures import FigureConfig
 from modgate.evaluate._repo import EvalRun
