@@ -90,3 +90,21 @@ def test_eval_cv_prints_folds_and_paired_deltas(
     assert report["summary"]["roc_auc"]["folds"] == 3
     table = run_cli("eval", "cv", "enforcers/a.yaml", "g@1", "--folds", "3")
     assert table.exit_code == 0 and "mean ± sd" in table.stdout
+
+
+def test_golden_export_to_and_import_from_labeling_tools(
+    workspace: Settings, tmp_path: Path, run_cli: Run
+) -> None:
+    from tests.golden.conftest import annotation_rows, write_csv
+
+    source = write_csv(tmp_path / "labels.csv", annotation_rows())
+    assert run_cli("golden", "import", "g", str(source), "--policy", "hate").exit_code == 0
+    for tool in ("label-studio", "argilla"):
+        path = tmp_path / f"{tool}.json"
+        out = run_cli("golden", "export", "g", str(path), "--to", tool)
+        assert out.exit_code == 0, out.stderr
+        back = run_cli("golden", "import", f"g-{tool}", str(path), "--from", tool)
+        assert back.exit_code == 0, back.stderr
+        assert "6 items" in back.stdout and "0 updated" in back.stdout
+    bad = run_cli("golden", "import", "x", str(source), "--from", "prodigy")
+    assert bad.exit_code == 6

@@ -17,6 +17,7 @@ from modgate.cli._output import OutputFormat, console, err_console, write_models
 from modgate.errors import ImportRejectedError, ValidationError
 from modgate.golden import (
     DIMENSIONS,
+    LABELING_TOOLS,
     SPLITS,
     ImportOptions,
     add_annotation,
@@ -27,12 +28,14 @@ from modgate.golden import (
     delete_golden_set,
     export_golden_set,
     export_golden_version,
+    export_labeling_file,
     freeze_golden_set,
     get_golden_version,
     golden_agreement,
     golden_coverage,
     golden_version_rows,
     import_golden_file,
+    import_labeling_file,
     list_golden_sets,
     load_golden_config,
     set_gold_label,
@@ -126,6 +129,15 @@ def import_(
     community_col: str = typer.Option("community", help="Community column."),
     parent_col: str = typer.Option("parent_id", help="Parent item id column (thread)."),
     policy_col: str = typer.Option("policy", help="Policy column."),
+    from_tool: str | None = typer.Option(
+        None, "--from", help="The file is a labeling tool's export: label-studio or argilla."
+    ),
+    question: str | None = typer.Option(
+        None, help="Label Studio choices control (from_name) or Argilla question to read."
+    ),
+    text_key: str = typer.Option(
+        "text", help="Label Studio data key / Argilla field holding the text."
+    ),
 ) -> None:
     """Import labeled items into a golden set; bad rows go to a rejects file (exit 7)."""
     if shape not in ("annotations", "votes"):
@@ -157,15 +169,33 @@ def import_(
         parent_column=parent_col,
         policy_column=policy_col,
     )
-    result = import_golden_file(
-        cli.store(),
-        name,
-        path,
-        options,
-        actor=cli.settings().actor,
-        config=load_golden_config(config) if config else None,
-        rejects_path=rejects,
-    )
+    if from_tool is not None:
+        if from_tool not in LABELING_TOOLS:
+            raise ValidationError(
+                f"--from: {from_tool!r} is not one of {', '.join(LABELING_TOOLS)}"
+            )
+        result = import_labeling_file(
+            cli.store(),
+            name,
+            path,
+            "label-studio" if from_tool == "label-studio" else "argilla",
+            options,
+            actor=cli.settings().actor,
+            config=load_golden_config(config) if config else None,
+            rejects_path=rejects,
+            text_key=text_key,
+            question=question,
+        )
+    else:
+        result = import_golden_file(
+            cli.store(),
+            name,
+            path,
+            options,
+            actor=cli.settings().actor,
+            config=load_golden_config(config) if config else None,
+            rejects_path=rejects,
+        )
     console().print(
         f"[bold]{name}[/bold]: {result.items} items, {result.annotations} annotations "
         f"({result.votes} votes) from {result.rows} rows; items table: "
@@ -191,9 +221,23 @@ def export(
     shape: str = typer.Option("annotations", help="annotations or votes (sets only)."),
     split: str | None = typer.Option(None, help="Only this split (versions only)."),
     file_format: str | None = typer.Option(None, help="csv, jsonl or parquet (default: suffix)."),
+    to_tool: str | None = typer.Option(
+        None, "--to", help="Write a labeling tool's file: label-studio or argilla (sets only)."
+    ),
 ) -> None:
     """Export a golden set (its labels) or a frozen version (its rows with splits)."""
     store = get_context(ctx).store()
+    if to_tool is not None:
+        if to_tool not in LABELING_TOOLS or "@" in ref:
+            raise ValidationError(
+                f"--to takes one of {', '.join(LABELING_TOOLS)} and a golden set name (no @)"
+            )
+        tool: Literal["label-studio", "argilla"] = (
+            "label-studio" if to_tool == "label-studio" else "argilla"
+        )
+        count = export_labeling_file(store, ref, path, tool)
+        err_console().print(f"wrote {count} items to {path}")
+        return
     if "@" in ref:
         count = export_golden_version(
             iter(golden_version_rows(store, ref, split)), path, fmt=file_format
