@@ -22,6 +22,13 @@ def test_rules_on_kind_author_and_title_judge_alike_in_eval_run_and_enforcer_sco
                         "--format", "json")  # fmt: skip
     assert evaluated.exit_code == 0, evaluated.stderr
     run_id = json.loads(evaluated.stdout)["id"]
+    shown = run_cli("eval", "show", run_id, "--errors")
+    assert shown.exit_code == 0, shown.stderr
+    assert "failure modes" in shown.stdout and "false negatives" in shown.stdout
+    report = run_cli("eval", "report", run_id)
+    assert "## Failure modes" in report.stdout
+    as_json = json.loads(run_cli("eval", "report", run_id, "--format", "json").stdout)
+    assert as_json["id"] == run_id and as_json["errors"]
     scored = run_cli("enforcer", "score", "spam-rules@1", "--items",
                      "SELECT id FROM items WHERE id LIKE 's%'", "--format", "json")  # fmt: skip
     assert scored.exit_code == 0, scored.stderr

@@ -24,12 +24,14 @@ from modgate.evaluate import (
     ThresholdTarget,
     compare_runs,
     cross_validate,
+    error_cluster_lines,
     eval_sources,
     format_metric,
     get_eval_run,
     list_eval_runs,
     render_comparison_markdown,
     render_report,
+    run_error_clusters,
     run_eval_from_sources,
     tune_run_thresholds,
     write_threshold_version,
@@ -277,12 +279,23 @@ def show(
     ctx: typer.Context,
     run_id: str = typer.Argument(..., help="Eval run id."),
     all_slices: bool = typer.Option(False, "--slices", help="Also print every slice."),
+    errors: bool = typer.Option(
+        False, "--errors", help="Also group false positives and negatives into clusters."
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="table or json."),
 ) -> None:
     """Show one eval run: figures with intervals and support, worst slices, reliability."""
-    found = get_eval_run(get_context(ctx).store(), run_id)
+    store = get_context(ctx).store()
+    found = get_eval_run(store, run_id)
+    clusters = run_error_clusters(store, run_id) if errors else []
     if fmt is OutputFormat.TABLE:
         _print_run(found, all_slices=all_slices)
+        if errors:
+            console().print("[bold]failure modes[/bold]")
+            sys.stdout.write("\n".join(error_cluster_lines(clusters) or ["(no errors)"]) + "\n")
+    elif errors:
+        sys.stdout.write(EvalReport(run=found, errors=tuple(clusters)).model_dump_json(indent=2))
+        sys.stdout.write("\n")
     else:
         sys.stdout.write(found.model_dump_json(indent=2) + "\n")
 
@@ -295,8 +308,10 @@ def report(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """Render an eval run's report as Markdown, HTML or JSON."""
-    found = get_eval_run(get_context(ctx).store(), run_id)
-    _write_text(render_report(EvalReport(run=found), fmt), output)
+    store = get_context(ctx).store()
+    found = get_eval_run(store, run_id)
+    report_ = EvalReport(run=found, errors=tuple(run_error_clusters(store, run_id)))
+    _write_text(render_report(report_, fmt), output)
 
 
 @app.command("compare")

@@ -17,6 +17,7 @@ from modgate.evaluate._cv import (
     cross_validate,
     cv_fold_ids,
 )
+from modgate.evaluate._errors import ErrorCluster, ErrorExample, error_clusters
 from modgate.evaluate._figures import (
     EvalFigures,
     FigureConfig,
@@ -53,6 +54,7 @@ from modgate.evaluate._repo import (
 from modgate.evaluate._report import (
     EvalReport,
     ReportFormat,
+    error_cluster_lines,
     format_metric,
     format_value,
     render_comparison_markdown,
@@ -69,6 +71,7 @@ from modgate.evaluate._run import (
     policy_id,
     prediction_record,
     run_component,
+    run_error_clusters,
     run_eval,
     run_eval_from_sources,
     run_eval_parts,
@@ -95,6 +98,10 @@ from modgate.evaluate._training import (
 )
 
 __all__ = [
+    "ErrorCluster",
+    "ErrorExample",
+    "error_clusters",
+    "run_error_clusters",
     "CV_METRICS",
     "CvReport",
     "FoldResult",
@@ -155,6 +162,7 @@ __all__ = [
     "confusion_counts",
     "criterion_confusion",
     "delete_eval_run",
+    "error_cluster_lines",
     "format_metric",
     "format_value",
     "get_eval_run",

@@ -23,6 +23,7 @@ from modgate.domain import Item, Verdict, VersionRef
 from modgate.enforce import Enforcer, RegisterResult, get_enforcer_version, register_enforcer
 from modgate.errors import ConflictError, EnforcerError, NotFoundError, ValidationError
 from modgate.evaluate._compare import ComparisonReport, compare_predictions
+from modgate.evaluate._errors import ErrorCluster, error_clusters
 from modgate.evaluate._figures import EvalFigures, FigureConfig, compute_eval_figures
 from modgate.evaluate._predictions import PredictionRecord, PredictionTable
 from modgate.evaluate._repo import (
@@ -30,6 +31,7 @@ from modgate.evaluate._repo import (
     RunComponent,
     get_eval_run,
     insert_eval_run,
+    load_item_states,
     load_predictions,
 )
 from modgate.evaluate._slices import slice_attributes
@@ -644,6 +646,7 @@ __all__ = [
     "policies_present",
     "policy_id",
     "run_component",
+    "run_error_clusters",
     "run_eval_parts",
     "run_figures",
     "select_policy_rows",
@@ -657,6 +660,22 @@ __all__ = [
     "tune_run_thresholds",
     "write_threshold_version",
 ]
+
+
+def run_error_clusters(
+    store: Store, run_id: str, *, max_clusters: int = 5, examples: int = 3
+) -> list[ErrorCluster]:
+    """The false positives and false negatives of a stored run, grouped into clusters.
+
+    Texts are the stored items' (`error_clusters` explains the grouping).
+
+    Raises:
+        NotFoundError: No such run.
+    """
+    table = PredictionTable.from_records(load_predictions(store, run_id))
+    states = load_item_states(store, table.item_ids)
+    texts = {item_id: state.item.text for item_id, state in states.items()}
+    return error_clusters(table, texts, max_clusters=max_clusters, examples=examples)
 
 
 def tune_run_thresholds(
