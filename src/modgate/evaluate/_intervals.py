@@ -360,6 +360,7 @@ def paired_ranking_deltas(
     rng: np.random.Generator | None = None,
     *,
     exact: Mapping[str, tuple[float | None, float | None]] | None = None,
+    max_bins: int = 64,
 ) -> dict[str, tuple[float, float]]:
     """Paired bootstrap intervals of the AUPRC and ROC-AUC deltas (B - A) on the same items.
 
@@ -376,6 +377,9 @@ def paired_ranking_deltas(
         config: Interval settings.
         rng: Random generator (default: seeded from `config.seed`).
         exact: Exact (A, B) point estimates per figure, to centre the interval.
+        max_bins: Most score bins per run (at most `config.score_bins`): the joint cells
+            number up to 2 * max_bins², and every resample draws over all of them, so memory
+            is `resamples` × cells (64 bins: ≤ 8,192 cells, 66 MB at 1,000 resamples).
 
     Returns:
         Figure name → (lower, upper) of the delta; NaN where undefined (one class only).
@@ -386,8 +390,9 @@ def paired_ranking_deltas(
     nan = (float("nan"), float("nan"))
     if truth.size == 0 or truth.all() or not truth.any():
         return {"auprc": nan, "roc_auc": nan}
-    bins_a, n_a = score_bin_index(scores_a[both], config.score_bins)
-    bins_b, n_b = score_bin_index(scores_b[both], config.score_bins)
+    bins = min(config.score_bins, max_bins)
+    bins_a, n_a = score_bin_index(scores_a[both], bins)
+    bins_b, n_b = score_bin_index(scores_b[both], bins)
     code = (bins_a * n_b + bins_b) * 2 + truth.astype(np.int64)
     cells, counts = np.unique(code, return_counts=True)
     draws = generator.multinomial(truth.size, counts / counts.sum(), size=config.resamples)
