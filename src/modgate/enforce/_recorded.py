@@ -25,7 +25,7 @@ from modgate.enforce._artifact import file_sha256
 from modgate.enforce._kinds import EnforcerKind, PreparedSpec, pin_file, resolve_path
 from modgate.enforce._protocol import EnforcerSpec
 from modgate.errors import EnforcerError, ValidationError
-from modgate.store import RowReject, open_rows
+from modgate.store import RowReject, detect_format, open_rows
 
 _MAX_LISTED = 20
 _ID_COLUMNS = ("item_id", "id")
@@ -115,6 +115,12 @@ def read_recorded_predictions(path: Path, policy: str) -> dict[str, RecordedPred
     found: dict[str, RecordedPrediction] = {}
     first_line: dict[str, int] = {}
     problems: list[str] = []
+    try:
+        detect_format(path)
+    except ValidationError as exc:
+        raise ValidationError(
+            f"{path}: unknown predictions format; use .csv, .tsv, .jsonl or .parquet (.gz ok)"
+        ) from exc
     with open_rows(path) as stream:
         for entry in stream:
             if isinstance(entry, RowReject):
