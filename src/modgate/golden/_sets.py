@@ -11,7 +11,7 @@ import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from modgate.errors import NotFoundError, ValidationError
+from modgate.errors import ConflictError, NotFoundError, ValidationError
 from modgate.golden import _repo
 from modgate.golden._adjudicate import check_label, resolve_gold
 from modgate.golden._schema import Annotation, GoldenSet, GoldenSetConfig, GoldenVersion
@@ -185,3 +185,49 @@ def add_annotation(
             details={"item_id": item_id, "annotator": annotator, "label": label},
         )
     return annotation
+
+
+class DeleteResult(BaseModel):
+    """What `delete_golden_set` removed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    """The deleted set."""
+    deleted: dict[str, int]
+    """Rows deleted per table (the items themselves stay)."""
+    eval_runs: tuple[str, ...]
+    """Eval runs computed on its versions (kept; their golden reference now dangles)."""
+    forced: bool
+    """Whether `force` overrode those runs."""
+
+
+def delete_golden_set(store: Store, name: str, *, actor: str, force: bool = False) -> DeleteResult:
+    """Delete a golden set, its annotations, adjudications and frozen versions (audited).
+
+    Refused while eval runs were computed on its versions, unless `force`: those runs (and the
+    gate reports bound to them) would point at a golden version that no longer exists.
+
+    Raises:
+        NotFoundError: No such set.
+        ConflictError: Eval runs use its versions and `force` is not set (they are listed).
+    """
+    with store.begin() as conn:
+        _repo.require_set(conn, name)
+        runs = _repo.eval_runs_using(conn, name)
+        if runs and not force:
+            shown = ", ".join(runs[:5]) + (f" and {len(runs) - 5} more" if len(runs) > 5 else "")
+            raise ConflictError(
+                f"golden set {name!r} is used by {len(runs)} eval run(s) ({shown})",
+                hint="delete those runs first, or pass --force to delete the set anyway",
+            )
+        deleted = _repo.delete_set(conn, name)
+        record_audit_event(
+            conn,
+            actor=actor,
+            action="golden.delete",
+            object_type="golden_set",
+            object_id=name,
+            details={"deleted": deleted, "eval_runs": runs[:50], "forced": bool(runs) and force},
+        )
+    return DeleteResult(name=name, deleted=deleted, eval_runs=tuple(runs), forced=force)

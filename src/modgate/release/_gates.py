@@ -61,6 +61,8 @@ class MinimumCriterion(_Criterion):
     """Check the figure of an action band instead of the verdict label."""
     slices: tuple[str, ...] = ()
     """`dimension=value` slices that must each pass (empty: overall)."""
+    per: str | None = None
+    """Also check every slice of this dimension (e.g. `community`) the run has."""
 
 
 class MaximumCriterion(_Criterion):
@@ -78,6 +80,8 @@ class MaximumCriterion(_Criterion):
     """Check the figure of an action band instead of the verdict label."""
     slices: tuple[str, ...] = ()
     """`dimension=value` slices that must each pass (empty: overall)."""
+    per: str | None = None
+    """Also check every slice of this dimension (e.g. `community`) the run has."""
 
 
 class RegressionCriterion(_Criterion):
@@ -94,7 +98,8 @@ class RegressionCriterion(_Criterion):
     per: str | None = None
     """Also check each slice of this dimension (e.g. `community`) with enough support."""
     min_support: int | None = Field(default=None, ge=1)
-    """Items a slice needs to be checked (default: the gate file's `min_support`)."""
+    """Items a slice's figure needs to be checked (default: the gate file's `min_support`):
+    its own support, e.g. violating items for recall, predicted-violating for precision."""
 
 
 class BudgetCriterion(_Criterion):
@@ -136,7 +141,8 @@ class GateConfig(BaseModel):
     min_support: int = Field(default=30, ge=1)
     """Items a slice needs for its figures to count."""
     on_low_support: Literal["fail", "skip"] = "fail"
-    """A named slice below `min_support`: fail the criterion (default) or skip the slice."""
+    """A slice whose figure rests on fewer than `min_support` items, or a named slice the run
+    does not have: fail the criterion (default) or skip the slice."""
     criteria: tuple[Criterion, ...] = Field(min_length=1)
     """The criteria; the gate is `go` only when every one passes."""
 
@@ -283,7 +289,7 @@ def _criterion_id(criterion: Criterion) -> str:
         if criterion.band:
             parts.append(f"band={criterion.band}")
         parts.extend(criterion.slices)
-    if isinstance(criterion, RegressionCriterion) and criterion.per:
+    if not isinstance(criterion, BudgetCriterion) and criterion.per:
         parts.append(f"per {criterion.per}")
     return ":".join(parts)
 
@@ -302,7 +308,10 @@ def _bound_check(
     config: GateConfig,
 ) -> SliceCheck:
     if group is None:
-        return SliceCheck(scope=scope, measured=None, passed=False, note="not in this run")
+        skip = config.on_low_support == "skip"
+        return SliceCheck(
+            scope=scope, measured=None, passed=None if skip else False, note="not in this run"
+        )
     metric: MetricValue = group.metric(criterion.metric)
     if metric.value is None:
         return SliceCheck(
@@ -386,10 +395,24 @@ def _evaluate_bound(
 ) -> GateResult:
     base = f"band={criterion.band}" if criterion.band else "overall"
     scopes = list(criterion.slices) or [base]
+    if criterion.per:
+        per_slices = [g.name for g in figures.slices if g.dimension == criterion.per]
+        scopes += [name for name in per_slices if name not in scopes]
     checks = [_bound_check(criterion, s, _group(figures, s), config) for s in scopes]
+    if criterion.per and not any(c.scope.startswith(f"{criterion.per}=") for c in checks):
+        checks.append(
+            SliceCheck(
+                scope=f"{criterion.per}=*",
+                measured=None,
+                passed=None if config.on_low_support == "skip" else False,
+                note=f"no {criterion.per} slice in this run",
+            )  # fmt: skip
+        )
     op = ">=" if isinstance(criterion, MinimumCriterion) else "<="
     what = criterion.use.replace("_", " ") if criterion.use != "point" else ""
     where = f" on {', '.join(criterion.slices)}" if criterion.slices else f" ({base})"
+    if criterion.per:
+        where += f", and per {criterion.per}"
     requirement = f"{criterion.metric}{' ' + what if what else ''} {op} {criterion.value:g}{where}"
     worst = _worst(checks, isinstance(criterion, MinimumCriterion))
     return _summarize(criterion, requirement, checks, worst)
@@ -438,18 +461,19 @@ def _evaluate_regression(
             if not row.name.startswith(prefix):
                 continue
             delta = next(d for d in row.deltas if d.name == criterion.metric)
-            if row.n < min_support:
+            support = delta.support if delta.support is not None else row.n
+            if support < min_support:
                 checks.append(
                     SliceCheck(
                         scope=row.name,
                         measured=delta.delta,
-                        support=row.n,
+                        support=support,
                         passed=None,
-                        note=f"only {row.n} items (< {min_support})",
+                        note=f"{criterion.metric} rests on {support} items (< {min_support})",
                     )  # fmt: skip
                 )
                 continue
-            checks.append(check(row.name, delta, row.n))
+            checks.append(check(row.name, delta, support))
     worst = _worst(checks, better_up)
     return _summarize(criterion, requirement, checks, worst)
 
