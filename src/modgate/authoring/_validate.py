@@ -8,6 +8,7 @@ unquoted word: the schema, not YAML, decides what a scalar is.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -193,13 +194,24 @@ def _hint(kind: str, given: Any, loc: FieldPath, hints: Mapping[str, str]) -> st
     for part in reversed(loc):
         if isinstance(part, str) and part in hints:
             return hints[part]
-    if kind in ("int_parsing", "float_parsing", "int_from_float") and isinstance(given, str):
-        return "write a plain decimal number (YAML 1.1 forms such as 1:30, 0o17 or 0x1F are text)"
+    if kind in ("int_parsing", "float_parsing") and isinstance(given, str):
+        if _YAML11_NUMBER.fullmatch(given.strip()):
+            return (
+                "write a plain decimal number: modgate reads YAML 1.1 forms such as 1:30 "
+                "(sexagesimal), 0o17, 0x1F or 1_000 as text"
+            )
     if kind == "bool_parsing":
         return "write true or false"
     if kind == "string_type" and given is None:
         return "write a value; quote it if it is empty on purpose (`''`)"
     return None
+
+
+_YAML11_NUMBER = re.compile(
+    r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"  # sexagesimal 1:30
+    r"|[-+]?0[0-7_]+|[-+]?0[xXoObB][0-9a-fA-F_]+"  # octal, hex, binary
+    r"|[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?"  # 1_000, 1e3
+)
 
 
 def _clean_loc(data: Any, loc: Sequence[Any], kind: str) -> FieldPath:
