@@ -230,7 +230,7 @@ class ComposedDocument:
             raise AuthoringError(self.diagnostics, what=what, hint=hint)
 
 
-def read_source(path: Path) -> str:
+def read_source(path: Path, *, what: str = "file") -> str:
     """Read a user-written file as UTF-8 text.
 
     Raises:
@@ -259,11 +259,11 @@ def read_source(path: Path) -> str:
             hint="save the file as UTF-8",
             code="yaml",
         )
-        raise AuthoringError([problem], what="file") from exc
+        raise AuthoringError([problem], what=what) from exc
 
 
 def compose_document(
-    text: str, *, source: str = "<text>", limits: Limits = DEFAULT_LIMITS
+    text: str, *, source: str = "<text>", what: str = "file", limits: Limits = DEFAULT_LIMITS
 ) -> ComposedDocument:
     """Compose YAML text into data and a source map, within `limits`.
 
@@ -273,6 +273,7 @@ def compose_document(
     Args:
         text: The YAML text (one document).
         source: File name used in diagnostics.
+        what: Kind of file, for the header of an error raised here (`gate file`…).
         limits: Size, depth and alias bounds.
 
     Returns:
@@ -285,14 +286,14 @@ def compose_document(
     try:
         root, problems = _compose(_loader_class(limits, fast=True), text)
     except DocumentLimitError as exc:
-        raise _fatal(source, exc) from exc
+        raise _fatal(source, exc, what) from exc
     except yaml.YAMLError:
         # libyaml and PyYAML disagree on a few edge cases, and PyYAML's messages point closer
         # to the mistake: a syntax error is read again by PyYAML, whose verdict stands.
         try:
             root, problems = _compose(_loader_class(limits, fast=False), text)
         except yaml.YAMLError as exc:
-            raise _fatal(source, exc) from exc
+            raise _fatal(source, exc, what) from exc
     document = ComposedDocument(data=None, source=SourceMap(source, root), text=text)
     for problem in problems:
         document.poisoned.append(problem.path)
@@ -327,7 +328,7 @@ def _loader_class(limits: Limits, *, fast: bool) -> type[AuthoringLoader]:
     return type("BoundedAuthoringLoader", (base,), {"limits": limits})
 
 
-def _fatal(source: str, exc: yaml.YAMLError) -> AuthoringError:
+def _fatal(source: str, exc: yaml.YAMLError, what: str) -> AuthoringError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     if isinstance(exc, DocumentLimitError):
@@ -349,7 +350,7 @@ def _fatal(source: str, exc: yaml.YAMLError) -> AuthoringError:
         hint=hint,
         code="yaml",
     )
-    return AuthoringError([diagnostic], what="file")
+    return AuthoringError([diagnostic], what=what)
 
 
 class _Builder:

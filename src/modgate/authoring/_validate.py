@@ -108,10 +108,10 @@ def load_yaml_model(
         Gate(name='no', value=0.5)
     """
     if isinstance(source, Path):
-        text, file = read_source(source), name or str(source)
+        text, file = read_source(source, what=what), name or str(source)
     else:
         text, file = source, name or "<text>"
-    document = compose_document(text, source=file, limits=limits)
+    document = compose_document(text, source=file, what=what, limits=limits)
     if document.data is None and empty_as is not None:
         document.data = dict(empty_as)
     if not isinstance(document.data, dict):

@@ -48,7 +48,7 @@ def parse_ruleset(text: str, source: str = "<rules>", *, name: str | None = None
 
 def _parse_and_compile(text: str, source: str, name: str | None) -> tuple[RuleSet, CompiledRuleSet]:
     try:
-        document = compose_document(text, source=source)
+        document = compose_document(text, source=source, what="rule set")
     except AuthoringError as exc:
         raise RuleSetLoadError(exc.diagnostics) from exc
     data = document.data

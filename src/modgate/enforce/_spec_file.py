@@ -42,7 +42,7 @@ def parse_enforcer_spec(
             message lists every problem as `file:line:col: field: what is wrong`.
     """
     models = KIND_PARAMS if params_models is None else params_models
-    document = compose_document(text, source=str(file))
+    document = compose_document(text, source=str(file), what=_WHAT)
     data = document.data
     if not isinstance(data, dict):
         document.add((), f"an enforcer spec must be a mapping of {_SPEC_KEYS}")
@@ -77,7 +77,7 @@ def load_enforcer_spec(
         ValidationError: The file is missing, unreadable or invalid.
     """
     try:
-        text = read_source(path)
+        text = read_source(path, what=_WHAT)
     except NotFoundError as exc:
         raise ValidationError(f"enforcer spec {path} not found ({exc})") from exc
     return parse_enforcer_spec(text, file=path, params_models=params_models)

@@ -207,7 +207,7 @@ def load_gate_config(text: str, source: str = "<gate>") -> GateConfig:
         AuthoringError: Invalid YAML or invalid content (a `ValidationError`); one
             `file:line:col: field: message` line per problem.
     """
-    document = compose_document(text, source=source)
+    document = compose_document(text, source=source, what="gate file")
     config: GateConfig | None = None
     if isinstance(document.data, dict):
         config = validate(document, GateConfig)
