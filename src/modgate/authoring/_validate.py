@@ -178,7 +178,12 @@ def _record(
                 hint += f"known fields here: {', '.join(known)}"
         else:
             at_key = "[key]" in error["loc"]
-            if not isinstance(given, dict | list | tuple) and repr(_short(given)) not in message:
+            typed = kind.endswith(("_type", "_parsing"))
+            if isinstance(given, dict):
+                message += " (got a mapping)" if typed else ""
+            elif isinstance(given, list | tuple):
+                message += " (got a list)" if typed else ""
+            elif repr(_short(given)) not in message:
                 message += f" (got {_short(given)!r})"
             hint = _hint(kind, given, loc, hints)
         document.add(path, message, hint=hint, at_key=at_key)
