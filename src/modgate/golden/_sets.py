@@ -46,9 +46,7 @@ def load_golden_config(path: Path) -> GoldenSetConfig:
             every problem as `file:line:col: field: message`.
     """
     try:
-        return load_yaml_model(
-            path, GoldenSetConfig, what="golden set config", empty_as={}
-        )
+        return load_yaml_model(path, GoldenSetConfig, what="golden set config", empty_as={})
     except NotFoundError as exc:
         raise ValidationError(f"{path}: cannot read golden set config ({exc})") from exc
 
