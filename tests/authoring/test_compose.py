@@ -212,3 +212,17 @@ def test_libyaml_and_pure_python_compose_the_same_data(text: str) -> None:
 def test_authoring_loader_is_a_safe_loader() -> None:
     assert issubclass(AuthoringLoader, yaml.SafeLoader)
     assert issubclass(BoundedSafeLoader, yaml.SafeLoader)
+
+
+def test_a_merge_key_bomb_is_one_problem_in_milliseconds() -> None:
+    lines = ["m0: &m0 {" + ", ".join(f"k{i}: v" for i in range(9)) + "}"]
+    for k in range(1, 12):
+        lines.append(f"m{k}: &m{k} {{<<: [" + ", ".join([f"*m{k - 1}"] * 9) + f"], own{k}: x}}")
+    started = time.perf_counter()
+    document = compose_document("\n".join(lines) + "\n", source="m.yaml")
+    assert time.perf_counter() - started < 1.0
+    (problem,) = document.diagnostics
+    assert "billion laughs" in problem.message
+    # m_k stands for about 9·size(m_k-1) nodes: m4 ≈ 1.3·10⁵, so the seventh *m4 in m5 (line 6)
+    # is the one that takes the running total past 10⁶
+    assert problem.line == 6 and problem.path == "m5.<<[6]"

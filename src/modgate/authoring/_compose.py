@@ -19,6 +19,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from modgate.authoring._diagnostic import AuthoringError, Diagnostic, FieldPath, format_field_path
 from modgate.authoring._loader import (
+    CUT_TAG,
     DEFAULT_LIMITS,
     AuthoringLoader,
     DocumentLimitError,
@@ -67,8 +68,50 @@ class SourceMap:
         """The entries of a mapping node (cached)."""
         found = self._entries.get(id(node))
         if found is None:
-            found = self._entries[id(node)] = _collect(node, set())
+            found = self._entries[id(node)] = self._collect(node)
         return found
+
+    def _collect(self, node: MappingNode) -> _Entries:
+        own: dict[str, tuple[Node, Node]] = {}
+        merged: dict[str, tuple[Node, Node]] = {}
+        problems: list[tuple[Node, str, str, str]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                for source in sources:
+                    if source.tag == CUT_TAG:
+                        continue  # an alias refused by a limit: reported once already
+                    if not isinstance(source, MappingNode):
+                        problems.append(
+                            (key_node, "<<", "`<<` merges only mappings", "write `<<: *anchor` "
+                             "where the anchor names a mapping")
+                        )  # fmt: skip
+                        continue
+                    # a merged mapping was composed before this one (aliases point backwards,
+                    # recursive ones are refused), so the cache makes this linear
+                    for key, pair in self.entries(source).pairs.items():
+                        merged.setdefault(key, pair)
+                continue
+            if not isinstance(key_node, ScalarNode):
+                problems.append(
+                    (
+                        key_node,
+                        "?",
+                        "a key must be plain text, not a list or mapping",
+                        "write a name",
+                    )
+                )
+                continue
+            key = str(key_node.value)
+            if key in own:
+                first = own[key][0].start_mark.line + 1
+                problems.append(
+                    (key_node, key, f"duplicate key {key!r} (first at line {first})",
+                     "YAML would keep only the last value of a repeated key; merge or rename them")
+                )  # fmt: skip
+                continue
+            own[key] = (key_node, value_node)
+        return _Entries(pairs={**merged, **own}, problems=problems)
 
     def node(self, path: Sequence[str | int]) -> Node | None:
         """The value node at `path`, or None when the path is not in the document."""
@@ -130,41 +173,6 @@ class SourceMap:
         ):
             return node
         return None
-
-
-def _collect(node: MappingNode, seen: set[int]) -> _Entries:
-    own: dict[str, tuple[Node, Node]] = {}
-    merged: dict[str, tuple[Node, Node]] = {}
-    problems: list[tuple[Node, str, str, str]] = []
-    seen = seen | {id(node)}
-    for key_node, value_node in node.value:
-        if key_node.tag == _MERGE:
-            sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
-            for source in sources:
-                if not isinstance(source, MappingNode) or id(source) in seen:
-                    problems.append(
-                        (key_node, "<<", "`<<` merges only mappings", "write `<<: *anchor` "
-                         "where the anchor names a mapping")
-                    )  # fmt: skip
-                    continue
-                for key, pair in _collect(source, seen).pairs.items():
-                    merged.setdefault(key, pair)
-            continue
-        if not isinstance(key_node, ScalarNode):
-            problems.append(
-                (key_node, "?", "a key must be plain text, not a list or mapping", "write a name")
-            )
-            continue
-        key = str(key_node.value)
-        if key in own:
-            first = own[key][0].start_mark.line + 1
-            problems.append(
-                (key_node, key, f"duplicate key {key!r} (first at line {first})",
-                 "YAML would keep only the last value of a repeated key; merge or rename them")
-            )  # fmt: skip
-            continue
-        own[key] = (key_node, value_node)
-    return _Entries(pairs={**merged, **own}, problems=problems)
 
 
 @dataclass
@@ -399,6 +407,8 @@ class _Builder:
         tag, value = node.tag, str(node.value)
         if tag == _TAG + "str":
             return value
+        if tag == CUT_TAG:
+            return None
         if tag == _TAG + "null":
             if not node.style and value in ("", "~", "null", "Null", "NULL"):
                 return None

@@ -29,7 +29,8 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
-_NULL_TAG = "tag:yaml.org,2002:null"
+CUT_TAG = "tag:modgate.authoring:cut"
+"""Tag of the stand-in for an alias refused by a limit (read as null, reported once)."""
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,7 @@ class _BoundedComposer(Composer):
             self.limit_problems.append(
                 LimitProblem(problem, _BOMB_HINT, mark.line + 1, mark.column + 1, path)
             )
-        stand_in = ScalarNode(_NULL_TAG, "", event.start_mark, event.end_mark)
+        stand_in = ScalarNode(CUT_TAG, "", event.start_mark, event.end_mark)
         self._keep.append(stand_in)
         self._sizes[id(stand_in)], self._depths[id(stand_in)] = 1, 1
         return stand_in
