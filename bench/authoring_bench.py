@@ -1,4 +1,4 @@
-"""The one authoring loader: what locations, strict scalars and limits cost, and how fast a bomb is refused.
+"""The one authoring loader: the cost of locations, strict scalars and limits; bomb refusal time.
 
 Targets: loading stays a small multiple of the bare load (no locations, no limits), and a
 "billion laughs" document is refused in milliseconds. Baselines, measured in the same run:
