@@ -13,12 +13,20 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from modgate.authoring import compose_document, read_source, validate
-from modgate.enforce._params import KIND_PARAMS
+from modgate.enforce._kinds import enforcer_kinds
 from modgate.enforce._protocol import EnforcerSpec
 from modgate.errors import NotFoundError, ValidationError
 
 _SPEC_KEYS = ("name", "kind", "policy", "params", "thresholds")
 _WHAT = "enforcer spec"
+
+
+def _kind_params_models() -> dict[str, type[BaseModel]]:
+    return {
+        name: kind.params_model
+        for name, kind in enforcer_kinds().items()
+        if kind.params_model is not None
+    }
 
 
 def parse_enforcer_spec(
@@ -32,7 +40,7 @@ def parse_enforcer_spec(
     Args:
         text: YAML content.
         file: The file it came from (names the enforcer and the diagnostics).
-        params_models: Params model by kind (default: the built-in kinds').
+        params_models: Params model by kind (default: every installed kind's).
 
     Returns:
         The validated spec (no version: the catalog assigns it).
@@ -41,7 +49,7 @@ def parse_enforcer_spec(
         AuthoringError: The YAML is malformed or the spec invalid (a `ValidationError`); the
             message lists every problem as `file:line:col: field: what is wrong`.
     """
-    models = KIND_PARAMS if params_models is None else params_models
+    models = _kind_params_models() if params_models is None else params_models
     document = compose_document(text, source=str(file), what=_WHAT)
     data = document.data
     if not isinstance(data, dict):
