@@ -19,8 +19,7 @@ from pathlib import Path
 import yaml
 
 from modgate.authoring import AuthoringError, load_yaml_model
-from modgate.enforce import parse_ruleset
-from modgate.enforce._ruleset import RuleSet
+from modgate.enforce.rules import RuleSet, parse_ruleset
 from modgate.policy import Policy, example_policy_files, load_policy_text
 
 _BARE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

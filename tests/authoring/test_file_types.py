@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from modgate.authoring import DEFAULT_LIMITS, AuthoringError
-from modgate.enforce import load_enforcer_spec, load_ruleset
+from modgate.enforce import load_enforcer_spec
+from modgate.enforce.rules import load_ruleset
 from modgate.golden import load_golden_config
 from modgate.policy import load_policy_file
 from modgate.release import load_gate_config
