@@ -7,14 +7,11 @@ caller computed. Nothing here touches the database, the clock or the environment
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from typing import Annotated, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
-from pydantic import ValidationError as PydanticValidationError
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from modgate.errors import ValidationError
+from modgate.authoring import compose_document, validate
 from modgate.evaluate import (
     HIGHER_IS_BETTER,
     ComparisonReport,
@@ -202,34 +199,8 @@ def gate_file_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _line_of(root: yaml.Node | None, loc: Sequence[int | str]) -> int | None:
-    node = root
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            found = next(
-                (
-                    (k, v)
-                    for k, v in node.value
-                    if isinstance(k, yaml.ScalarNode) and k.value == part
-                ),
-                None,
-            )
-            if found is None:
-                break
-            node = found[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                break
-            node = node.value[part]
-        else:
-            break
-        line = node.start_mark.line + 1
-    return line
-
-
 def load_gate_config(text: str, source: str = "<gate>") -> GateConfig:
-    """Parse and validate a gate file, reporting every problem with `file:line`.
+    """Parse and validate a gate file, reporting every problem with `file:line:col`.
 
     Args:
         text: The file's text.
@@ -239,46 +210,23 @@ def load_gate_config(text: str, source: str = "<gate>") -> GateConfig:
         The validated gate config (its `name` defaults to the file stem).
 
     Raises:
-        ValidationError: Invalid YAML or invalid content; one line per problem.
+        AuthoringError: Invalid YAML or invalid content (a `ValidationError`); one
+            `file:line:col: field: message` line per problem.
     """
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-        raise ValidationError(f"{where}: invalid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ValidationError(f"{source}:1: a gate file must be a mapping with `criteria:`")
-    try:
-        config = TypeAdapter(GateConfig).validate_python(data)
-    except PydanticValidationError as exc:
-        problems = []
-        errors = exc.errors()
-        for error in errors:
-            loc = [p for p in error["loc"] if not (isinstance(p, str) and p in _KINDS)]
-            nested = any(
-                other is not error and tuple(other["loc"][: len(error["loc"])]) == error["loc"]
-                for other in errors
-            )
-            if error["type"] == "too_short" and nested:
-                continue  # pydantic's follow-up of an invalid element, not a problem of its own
-            line = _line_of(root, loc)
-            path = ".".join(str(p) for p in loc) or "(top)"
-            given = error.get("input")
-            shown = f" (got {given!r})" if not isinstance(given, dict | list) else ""
-            problems.append(f"{source}:{line or 1}: {path}: {error['msg']}{shown}")
-        raise ValidationError(
-            f"{len(problems)} problem(s) in gate file:\n" + "\n".join(problems),
-            hint="see docs/gates.md for the criteria kinds and their fields",
-        ) from exc
+    document = compose_document(text, source=source, what="gate file")
+    config: GateConfig | None = None
+    if isinstance(document.data, dict):
+        config = validate(document, GateConfig)
+    else:
+        document.add((), "a gate file must be a mapping with `criteria:`")
+    document.raise_for_problems(
+        "gate file", hint="see docs/gates.md for the criteria kinds and their fields"
+    )
+    assert config is not None
     if config.name is None:
         stem = source.rsplit("/", 1)[-1].removesuffix(".yaml").removesuffix(".yml")
         config = config.model_copy(update={"name": stem})
     return config
-
-
-_KINDS = {"minimum", "maximum", "regression", "budget"}
 
 
 def _criterion_id(criterion: Criterion) -> str:
