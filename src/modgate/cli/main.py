@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from modgate.cli import audit, db, demo, enforcer, golden, items, policy, rules, sql
+from modgate.cli import audit, db, demo, enforcer, golden, items, policy, redteam, rules, sql
 from modgate.cli import eval as eval_cmd
 from modgate.cli import gate as gate_cmd
 from modgate.cli import init as init_cmd
@@ -53,6 +53,7 @@ app.add_typer(gate_cmd.app, name="gate")
 app.add_typer(golden.app, name="golden")
 app.add_typer(rules.app, name="rules")
 app.add_typer(enforcer.app, name="enforcer")
+app.add_typer(redteam.app, name="redteam")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,6 +5,7 @@ Perturbations come in two families that matter for honest figures: `normalized`,
 `llm` family (paraphrase, coded language) joins when an LLM endpoint is configured.
 """
 
+from modgate.redteam._attack import attack_enforcer
 from modgate.redteam._builtin import LLM_PERTURBATIONS, builtin_perturbations
 from modgate.redteam._compose import Composed, compose, create_perturbation
 from modgate.redteam._held_out import (
@@ -39,8 +40,33 @@ from modgate.redteam._perturbation import (
     PerturbationSpec,
     derive_rng,
 )
+from modgate.redteam._repo import get_redteam_run, list_redteam_runs
+from modgate.redteam._report import AttackExample, RedteamReport, render_redteam_section
+from modgate.redteam._robustness import (
+    AttackOutcome,
+    RateFigure,
+    RobustnessFigures,
+    cheapest_attacks,
+    compute_robustness,
+    edit_cost,
+)
+from modgate.redteam._run import resolve_perturbations, run_redteam
 
 __all__ = [
+    "AttackExample",
+    "AttackOutcome",
+    "RateFigure",
+    "RedteamReport",
+    "RobustnessFigures",
+    "attack_enforcer",
+    "cheapest_attacks",
+    "compute_robustness",
+    "edit_cost",
+    "get_redteam_run",
+    "list_redteam_runs",
+    "render_redteam_section",
+    "resolve_perturbations",
+    "run_redteam",
     "FAMILIES",
     "LLM_PERTURBATIONS",
     "BasePerturbation",

@@ -14,10 +14,10 @@ import unicodedata
 
 from modgate.errors import ValidationError
 from modgate.redteam._perturbation import (
-    WORD,
     BasePerturbation,
     Family,
     check_rate,
+    next_to_single_letters,
     pick_positions,
     rewrite_words,
 )
@@ -82,7 +82,8 @@ class Leetspeak(BasePerturbation):
     """Digits and symbols for letters inside words (`k1ll`, `h4t3`, `a$$`).
 
     Only interior letters, at most half of a word's letters: normalization keeps leading-digit
-    words (`2nd`), trailing-digit names (`mp3`) and tokens that are mostly digits.
+    words (`2nd`), trailing-digit names (`mp3`) and tokens that are mostly digits. Words next
+    to a one-letter word are left alone (`a a a|a` would read as spaced-out letters).
     """
 
     name = "leetspeak"
@@ -102,7 +103,9 @@ class Leetspeak(BasePerturbation):
                 rng.choice(LEET[c.lower()]) if i in chosen else c for i, c in enumerate(w)
             )
 
-        return rewrite_words(text, rng, self.rate, word, min_length=3)
+        return rewrite_words(
+            text, rng, self.rate, word, min_length=3, skip=next_to_single_letters(text)
+        )
 
 
 class ZeroWidth(BasePerturbation):
@@ -160,15 +163,7 @@ class Spacing(BasePerturbation):
         A word next to a one-letter word (only whitespace between) is left alone: the letters
         would join that word's run (`a k.i.l.l` is not spaced, `a k i l l` would read `akill`).
         """
-        words = list(WORD.finditer(text))
-        lonely: set[int] = set()
-        for k, match in enumerate(words):
-            for j in (k - 1, k + 1):
-                if not 0 <= j < len(words) or len(words[j].group()) != 1:
-                    continue
-                first, second = sorted((match, words[j]), key=lambda m: m.start())
-                if not text[first.end() : second.start()].strip():
-                    lonely.add(match.start())
+        lonely = next_to_single_letters(text)
         return rewrite_words(
             text,
             rng,

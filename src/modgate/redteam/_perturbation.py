@@ -120,6 +120,25 @@ def rewrite_words(
     return "".join(parts)
 
 
+def next_to_single_letters(text: str) -> set[int]:
+    """Start offsets of words with a one-letter word next to them (at most 3 non-letters between).
+
+    Normalization reads runs of single characters as spaced-out letters (`a b c`), so a
+    perturbation that puts a separator inside such a neighbour could join the run.
+    """
+    words = list(WORD.finditer(text))
+    found: set[int] = set()
+    for k, match in enumerate(words):
+        for j in (k - 1, k + 1):
+            if not 0 <= j < len(words) or len(words[j].group()) != 1:
+                continue
+            first, second = sorted((match, words[j]), key=lambda m: m.start())
+            gap = text[first.end() : second.start()]
+            if len(gap) <= 3 and not any(c.isalnum() for c in gap):
+                found.add(match.start())
+    return found
+
+
 def pick_positions(
     rng: random.Random, candidates: Sequence[int], at_most: int, rate: float
 ) -> list[int]:
@@ -169,6 +188,7 @@ __all__ = [
     "PerturbationSpec",
     "check_rate",
     "derive_rng",
+    "next_to_single_letters",
     "pick_positions",
     "rewrite_words",
 ]

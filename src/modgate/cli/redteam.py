@@ -1,0 +1,85 @@
+"""`modgate redteam`: attack an enforcer version with perturbations; attack success rates."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from modgate.cli._context import get_context
+from modgate.cli._eval_sources import eval_sources
+from modgate.cli._output import OutputFormat, console, write_records
+from modgate.errors import ValidationError
+from modgate.redteam import RedteamReport, render_redteam_section, run_redteam
+
+app = typer.Typer(help="Red-team: perturbations, attack success rates, new false positives.")
+
+
+def _rows(report: RedteamReport) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for kind, figures in (
+        ("attack_success", report.figures.attack_success),
+        ("new_false_positive", report.figures.new_false_positives),
+    ):
+        for f in figures:
+            rows.append([kind, f.family, f.scope, f.count, f.total, f.value, f.lower, f.upper])
+    return rows
+
+
+@app.command("run")
+def run(
+    ctx: typer.Context,
+    enforcer: str = typer.Argument(..., help="Enforcer: NAME@VERSION (or NAME for the latest)."),
+    golden: str = typer.Argument(..., help="Frozen golden version: NAME@VERSION."),
+    perturbations: str | None = typer.Option(
+        None,
+        "--perturbations",
+        "-p",
+        help="Comma-separated names or families (normalized, held_out, llm); default: all "
+        "that need no LLM endpoint.",
+    ),
+    budget: int = typer.Option(1, "--budget", min=1, help="Attempts per item and perturbation."),
+    seed: int = typer.Option(0, help="Seed of every perturbation."),
+    split: str = typer.Option("test", help="Split of the golden version to attack."),
+    confidence: float = typer.Option(0.95, min=0.5, max=0.999, help="Interval confidence."),
+    examples: int = typer.Option(10, min=0, help="Cheapest successful attacks to keep."),
+    fmt: OutputFormat = typer.Option(
+        OutputFormat.TABLE, "--format", "-f", help="table, json or csv."
+    ),
+    output: Path | None = typer.Option(
+        None, "--markdown", help="Also write the report section (Markdown) to this file."
+    ),
+) -> None:
+    """Perturb the split's items, score them again, report attack success per family."""
+    if "@" not in golden:
+        raise ValidationError(f"GOLDEN must be NAME@VERSION, got {golden!r}")
+    context = get_context(ctx)
+    settings = context.settings()
+    store = context.store()
+    chosen = [p.strip() for p in perturbations.split(",") if p.strip()] if perturbations else None
+    report = run_redteam(
+        store,
+        eval_sources(store, workspace=settings.workspace),
+        enforcer,
+        golden,
+        actor=settings.actor,
+        perturbations=chosen,
+        budget=budget,
+        seed=seed,
+        split=split,
+        confidence=confidence,
+        examples=examples,
+    )
+    if output is not None:
+        output.write_text(render_redteam_section(report), encoding="utf-8")
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        return
+    if fmt is OutputFormat.TABLE:
+        out = console()
+        for line in report.summary_lines():
+            out.print(line, highlight=False, markup=False)
+        out.print(f"clean eval run: {report.eval_run_id}", highlight=False)
+    columns = ["measure", "family", "scope", "count", "total", "rate", "lower", "upper"]
+    write_records(columns, _rows(report), fmt, title="attack success and new false positives")
