@@ -8,6 +8,8 @@ Perturbations come in two families that matter for honest figures: `normalized`,
 from modgate.redteam._attack import attack_enforcer
 from modgate.redteam._builtin import LLM_PERTURBATIONS, builtin_perturbations
 from modgate.redteam._compose import Composed, compose, create_perturbation
+from modgate.redteam._golden import add_adversarial_slice, adversarial_rows
+from modgate.redteam._harden import augment_training_rows, train_hardened_enforcer
 from modgate.redteam._held_out import (
     BidiReversal,
     Diacritics,
@@ -58,7 +60,11 @@ __all__ = [
     "RateFigure",
     "RedteamReport",
     "RobustnessFigures",
+    "add_adversarial_slice",
+    "adversarial_rows",
     "attack_enforcer",
+    "augment_training_rows",
+    "train_hardened_enforcer",
     "cheapest_attacks",
     "compute_robustness",
     "edit_cost",
