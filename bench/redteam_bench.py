@@ -174,9 +174,10 @@ def main() -> int:
     registry = create_registry()
     perturbations = resolve_perturbations(None, registry)
     augmenting = [p for p in perturbations if p.spec.name not in UNSEEN]
+    n_norm = sum(p.family == "normalized" for p in perturbations)
     print(
-        f"perturbations: {len(perturbations)} ({sum(p.family == 'normalized' for p in perturbations)}"
-        f" normalized, {sum(p.family == 'held_out' for p in perturbations)} held_out); "
+        f"perturbations: {len(perturbations)} ({n_norm} normalized, "
+        f"{len(perturbations) - n_norm} held_out); "
         f"augmentation uses {len(augmenting)}, unseen by it: {', '.join(UNSEEN)}"
     )
 
@@ -266,20 +267,25 @@ def main() -> int:
     clf, hard = results["classifier"], results["hardened"]
     base_norm = clf["asr:normalized"].value or 0.0
     base_held = clf["asr:held_out"].value or 0.0
+    hard_norm = hard["asr:normalized"].value or 0.0
+    hard_held = hard["asr:held_out"].value or 0.0
+
+    def ratio(a: float, b: float) -> str:
+        return f"{a / b:.2f}x" if b else "n/a (baseline 0)"
+
     print(
-        f"\nratios vs the unhardened classifier (same run): ASR normalized "
-        f"{(hard['asr:normalized'].value or 0.0) / base_norm if base_norm else float('nan'):.2f}x, "
-        f"held_out {(hard['asr:held_out'].value or 0.0) / base_held if base_held else float('nan'):.2f}x"
+        "\nratios vs the unhardened classifier (same run): ASR normalized "
+        f"{ratio(hard_norm, base_norm)}, held_out {ratio(hard_held, base_held)}"
     )
     lo, hi = clf["f1_ci"]
     checks = [
         (
             "hardened ASR < classifier ASR on the normalized family",
-            (hard["asr:normalized"].value or 0.0) < base_norm,
+            hard_norm < base_norm,
         ),
         (
             "hardened ASR < classifier ASR on the held_out family",
-            (hard["asr:held_out"].value or 0.0) < base_held,
+            hard_held < base_held,
         ),
         (
             "hardened clean F1 inside the classifier's 95% interval",

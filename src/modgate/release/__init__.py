@@ -2,6 +2,7 @@
 
 from modgate.release._check import check_gates, resolve_gate_path
 from modgate.release._gates import (
+    AttackSuccessCriterion,
     BudgetCriterion,
     GateConfig,
     GateResult,
@@ -25,6 +26,7 @@ from modgate.release._readiness import (
 from modgate.release._repo import get_gate_report, list_gate_reports
 
 __all__ = [
+    "AttackSuccessCriterion",
     "BudgetCriterion",
     "GateConfig",
     "GateResult",
