@@ -41,6 +41,7 @@ _EXPORTS: dict[str, str] = {
     "compare_runs": "modgate.evaluate",
     "compute_eval_figures": "modgate.evaluate",
     "check_gates": "modgate.release",
+    "run_redteam": "modgate.redteam",
     "verify_report": "modgate.release",
     "create_registry": "modgate.registry",
     "Policy": "modgate.policy",
