@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from modgate.cli._demo_rules import demo_ruleset_file
+from modgate.cli.demo._rules import demo_ruleset_file
 from modgate.domain import AuthorInfo, Item
 from modgate.enforce import load_ruleset, parse_ruleset
 

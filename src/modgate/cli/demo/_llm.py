@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from typing import TYPE_CHECKING
 
+from modgate.cli.demo._run import DemoRun, load_sample_items
 from modgate.enforce import (
     CascadeEnforcer,
     CascadeStage,
@@ -19,9 +19,6 @@ from modgate.enforce import (
     load_enforcer,
 )
 from modgate.enforce._cascade import ScoreBand
-
-if TYPE_CHECKING:  # demo.py imports this module to list the step
-    from modgate.cli.demo import DemoRun
 
 DEMO_ITEMS = 120
 """Items the demo cascade judges (bounded: a real LLM stage costs time and money)."""
@@ -34,8 +31,6 @@ POLICY = "hate_speech@1"
 
 def step_llm_cascade(run: DemoRun) -> None:
     """Run rules → classifier → LLM (uncertain band only) → review on part of the sample."""
-    from modgate.cli.demo import load_sample_items
-
     _, classifier = load_enforcer(run.store, CLASSIFIER, workspace=run.workspace)
 
     items = load_sample_items(run.sample_path)[:DEMO_ITEMS]

@@ -1,13 +1,23 @@
-"""Rows the CLI hands to `enforce` for training: a frozen golden split and a policy's examples.
+"""Training an enforcer spec from a frozen golden split, a rows file and the policy's examples.
 
-`enforce` does not know golden sets or policies (siblings and layers stay independent); the
-CLI fetches the rows here and passes plain (text, label, weight) rows down.
+`enforce` does not know golden sets or policies (siblings and layers stay independent); this
+module, one layer above both, fetches the rows and passes plain (text, label, weight) rows down.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from modgate.domain import Action
-from modgate.enforce import ApplicablePolicy, TrainingRow
+from modgate.enforce import (
+    ApplicablePolicy,
+    EnforcerSpec,
+    RegisterResult,
+    TrainingRow,
+    read_training_rows,
+    train_enforcer,
+)
 from modgate.errors import NotFoundError, ValidationError
 from modgate.golden import get_golden_version, golden_version_rows
 from modgate.policy import get_policy_version, parse_policy_ref
@@ -85,4 +95,66 @@ def applicable_policy(store: Store, policy: str) -> ApplicablePolicy:
         policy=published.record.ref,
         scope=published.policy.scope,
         actions=frozenset(Action(a) for a in published.policy.actions),
+    )
+
+
+def train_enforcer_from_sources(
+    store: Store,
+    spec: EnforcerSpec,
+    *,
+    workspace: Path,
+    actor: str,
+    golden: str | None = None,
+    train_file: Path | None = None,
+    dev_file: Path | None = None,
+    policy_examples: bool = True,
+    on_start: Callable[[int], None] | None = None,
+) -> RegisterResult:
+    """Train a classifier spec on a frozen golden version or a rows file and register it.
+
+    Args:
+        store: The store.
+        spec: The enforcer spec to train.
+        workspace: The workspace artifacts are saved under.
+        actor: Who trains (audit).
+        golden: A frozen golden version `NAME@VERSION`: fit on its train split rows of the
+            spec's policy, measure on its dev split. Exactly one of `golden`, `train_file`.
+        train_file: A CSV/JSONL/Parquet file of text,label[,weight] rows to fit on.
+        dev_file: Held-out text,label rows for the stored dev metrics (overrides the dev split).
+        policy_examples: Also fit on the published policy's own examples.
+        on_start: Called with the number of training rows just before fitting (progress).
+
+    Returns:
+        The registered version (or the existing identical one).
+
+    Raises:
+        ValidationError: Neither or both of `golden` and `train_file`; bad labels; no rows.
+        NotFoundError: No such golden version.
+    """
+    if (golden is None) == (train_file is None):
+        raise ValidationError("give exactly one of --golden NAME@VERSION and --train-file FILE")
+    if golden is not None:
+        rows, dev_rows, resolved = golden_training_rows(store, golden, spec.policy)
+        source = f"golden:{resolved}:train"
+    else:
+        assert train_file is not None
+        rows, dev_rows = read_training_rows(train_file), []
+        source = f"file:{train_file.name}"
+    if dev_file is not None:
+        dev_rows = read_training_rows(dev_file)
+    if policy_examples:
+        examples = policy_example_rows(store, spec.policy)
+        if examples:
+            rows = [*rows, *examples]
+            source += f"+policy:{spec.policy}:examples({len(examples)})"
+    if on_start is not None:
+        on_start(len(rows))
+    return train_enforcer(
+        store,
+        spec,
+        rows,
+        workspace=workspace,
+        actor=actor,
+        dev_rows=dev_rows,
+        training_source=source,
     )

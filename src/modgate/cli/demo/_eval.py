@@ -7,16 +7,15 @@ train split and policy examples. Neither has seen the test split.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from modgate.cli._demo_enforce import GOLDEN_SET, train_demo_classifier
-from modgate.cli._demo_enforce import SPEC_NAME as BASELINE_ENFORCER
-from modgate.cli._eval_sources import StoreEvalSources
+from modgate.cli.demo._enforce import GOLDEN_SET, train_demo_classifier
+from modgate.cli.demo._enforce import SPEC_NAME as BASELINE_ENFORCER
+from modgate.cli.demo._run import DemoRun
 from modgate.evaluate import (
     EvalReport,
     EvalRun,
     FigureConfig,
     ReportFormat,
+    StoreEvalSources,
     ThresholdTarget,
     compare_runs,
     format_metric,
@@ -27,9 +26,6 @@ from modgate.evaluate import (
 )
 from modgate.golden import get_golden_version
 from modgate.release import check_gates, render_markdown
-
-if TYPE_CHECKING:
-    from modgate.cli.demo import DemoRun
 
 CANDIDATE_ENFORCER = "hate-speech-accurate"
 CANDIDATE_SPEC = """\

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import shutil
-from typing import TYPE_CHECKING
 
+from modgate.cli.demo._run import DemoRun
 from modgate.policy import (
     compile_prompt,
     count_tokens,
@@ -14,9 +14,6 @@ from modgate.policy import (
     publish_policy,
 )
 from modgate.registry import create_registry
-
-if TYPE_CHECKING:  # demo.py imports this module to list the step
-    from modgate.cli.demo import DemoRun
 
 
 def step_policies(run: DemoRun) -> None:

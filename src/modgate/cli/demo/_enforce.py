@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from rich.table import Table
 
-from modgate.cli._training_rows import (
-    applicable_policy,
-    golden_training_rows,
-    policy_example_rows,
-)
+from modgate.cli.demo._run import DemoRun
 from modgate.enforce import (
     RegisterResult,
     decide_items,
@@ -22,10 +17,12 @@ from modgate.enforce import (
     select_item_ids,
     train_enforcer,
 )
+from modgate.evaluate import (
+    applicable_policy,
+    golden_training_rows,
+    policy_example_rows,
+)
 from modgate.golden import golden_version_rows
-
-if TYPE_CHECKING:
-    from modgate.cli.demo import DemoRun
 
 SPEC_NAME = "hate-speech-fast"
 GOLDEN_SET = "demo"  # frozen by the golden demo step that runs before this one

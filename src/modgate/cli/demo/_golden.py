@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
+from modgate.cli.demo._run import DemoRun
 from modgate.golden import (
     ImportOptions,
     auto_adjudicate,
@@ -21,9 +22,6 @@ from modgate.golden import (
     import_golden_file,
     load_golden_config,
 )
-
-if TYPE_CHECKING:
-    from modgate.cli.demo import DemoRun
 
 SET_NAME = "demo"
 DAVIDSON_MAP = {

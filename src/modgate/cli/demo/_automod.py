@@ -5,25 +5,20 @@ from __future__ import annotations
 from collections import Counter
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from modgate.cli.demo._run import DemoRun, load_sample_items
 from modgate.enforce import EnforcerSpec, RulesEnforcer, import_automod, load_ruleset
-
-if TYPE_CHECKING:  # demo.py imports this module to list the step
-    from modgate.cli.demo import DemoRun
 
 COMMUNITY = "townsquare"
 
 
 def automod_demo_config() -> Path:
     """The demo's AutoModerator config (our own text)."""
-    return Path(str(resources.files("modgate.cli") / "demo_data" / "automod" / "townsquare.yaml"))
+    return Path(str(resources.files("modgate.cli.demo") / "data" / "automod" / "townsquare.yaml"))
 
 
 def step_automod(run: DemoRun) -> None:
     """Import the demo AutoModerator config and judge the sample with it, as comments."""
-    from modgate.cli.demo import load_sample_items
-
     rules_dir = run.workspace / "rules"
     target = rules_dir / f"{COMMUNITY}.yaml"
     report_path = rules_dir / f"{COMMUNITY}.automod-report.md"

@@ -6,19 +6,16 @@ import shutil
 from collections import Counter
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.table import Table
 
+from modgate.cli.demo._run import DemoRun, load_sample_items
 from modgate.enforce import load_ruleset
-
-if TYPE_CHECKING:  # demo.py imports this module to list the step
-    from modgate.cli.demo import DemoRun
 
 
 def demo_ruleset_file() -> Path:
-    """Path of the shipped demo rule set (`demo_data/rules/demo.yaml`)."""
-    return Path(str(resources.files("modgate.cli") / "demo_data" / "rules" / "demo.yaml"))
+    """Path of the shipped demo rule set (`data/rules/demo.yaml`)."""
+    return Path(str(resources.files("modgate.cli.demo") / "data" / "rules" / "demo.yaml"))
 
 
 def step_rules(run: DemoRun) -> None:
@@ -26,7 +23,6 @@ def step_rules(run: DemoRun) -> None:
     target = run.workspace / "rules" / "demo.yaml"
     target.parent.mkdir(exist_ok=True)
     shutil.copyfile(demo_ruleset_file(), target)
-    from modgate.cli.demo import load_sample_items  # demo.py is loaded by now
 
     compiled = load_ruleset(target)
     items = load_sample_items(run.sample_path)
