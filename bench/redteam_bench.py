@@ -8,7 +8,7 @@ One run, one grouped train/test split, the same perturbed texts for every enforc
 - Split: 80/20, StratifiedGroupKFold by source x label, CONAN pairs / dialogues / duplicate
   texts grouped (as in enforce_bench). The test half is subsampled (`--test-items`, stratified
   by label and source) to keep the attack affordable on a shared machine.
-- Enforcers: `rules` = the demo rule set (src/modgate/cli/demo_data/rules/demo.yaml);
+- Enforcers: `rules` = the demo rule set (src/modgate/cli/demo/data/rules/demo.yaml);
   `classifier` = the `fast` profile trained on the train half; `hardened` = the same profile
   trained on the train half plus one perturbed copy per row (weight 0.5, augmentation seed 101,
   the attack uses seed 7). Augmentation uses every non-LLM perturbation EXCEPT `padding`,
@@ -58,9 +58,9 @@ from modgate.redteam import (
     attack_enforcer,
     augment_training_rows,
     compute_robustness,
+    predict_checked,
     resolve_perturbations,
 )
-from modgate.redteam._attack import predict_checked
 from modgate.registry import create_registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +74,7 @@ FILES = {
     "mt-conan": "conan-counter-speech/multitarget-conan.jsonl.gz",
     "dialoconan": "conan-counter-speech/dialoconan.jsonl.gz",
 }
-RULES = ROOT / "src" / "modgate" / "cli" / "demo_data" / "rules" / "demo.yaml"
+RULES = ROOT / "src" / "modgate" / "cli" / "demo" / "data" / "rules" / "demo.yaml"
 UNSEEN = ("padding", "bidi_reversal", "emoji_letters")
 ATTACK_SEED, AUGMENT_SEED = 7, 101
 

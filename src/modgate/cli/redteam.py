@@ -8,9 +8,9 @@ from pathlib import Path
 import typer
 
 from modgate.cli._context import get_context
-from modgate.cli._eval_sources import eval_sources
 from modgate.cli._output import OutputFormat, console, write_records
 from modgate.errors import ValidationError
+from modgate.evaluate import eval_sources
 from modgate.redteam import RedteamReport, render_redteam_section, run_redteam
 
 app = typer.Typer(help="Red-team: perturbations, attack success rates, new false positives.")

@@ -5,7 +5,7 @@ Perturbations come in two families that matter for honest figures: `normalized`,
 `llm` family (paraphrase, coded language) joins when an LLM endpoint is configured.
 """
 
-from modgate.redteam._attack import attack_enforcer
+from modgate.redteam._attack import attack_enforcer, predict_checked
 from modgate.redteam._builtin import LLM_PERTURBATIONS, builtin_perturbations
 from modgate.redteam._compose import Composed, compose, create_perturbation
 from modgate.redteam._golden import add_adversarial_slice, adversarial_rows
@@ -71,6 +71,7 @@ __all__ = [
     "get_redteam_run",
     "list_redteam_runs",
     "render_redteam_section",
+    "predict_checked",
     "resolve_perturbations",
     "run_redteam",
     "FAMILIES",
