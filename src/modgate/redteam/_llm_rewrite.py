@@ -1,7 +1,7 @@
 """The `llm` family: paraphrase and coded-language rewrites by a configured LLM endpoint.
 
-Not pure (it calls a model); deterministic only as far as the server is (the request carries
-a seed drawn from the generator and temperature is fixed). The system prompt states the purpose
+Not pure (it calls a model) and not reproducible from the seed: the reply is whatever the
+server samples (lower `temperature` for more stable rewrites). The system prompt states the purpose
 — generating test cases for a content filter — so a model asked to do it is told why.
 """
 
@@ -107,8 +107,7 @@ class LLMRewrite:
 
     def apply(self, text: str, rng: random.Random) -> str:
         """The model's rewrite; the text unchanged when the call fails (counted in `failures`)."""
-        seed = rng.randrange(2**31)
-        config = self.config.model_copy(update={"seed": seed})
+        config = self.config
 
         async def call() -> str | None:
             client = LLMClient(config)
