@@ -81,6 +81,20 @@ def test_redteam_run_reports_stores_and_feeds_the_gate(
         "--format", "csv",
     )  # fmt: skip
     assert as_csv.stdout.splitlines()[0].startswith("measure,family,scope")
+    listed = json.loads(run_cli("redteam", "list", "--format", "json").stdout)
+    assert report["id"] in {r["id"] for r in listed} and len(listed) == 3
+    shown = json.loads(run_cli("redteam", "show", report["id"], "--format", "json").stdout)
+    assert shown == report
+    held = run_cli(
+        "redteam", "run", "hate-rules@1", "g@1", "--split", "train", "-p", "held_out",
+        "--examples", "50", "--format", "json",
+    )  # fmt: skip
+    held_id = json.loads(held.stdout)["id"]
+    added = run_cli("redteam", "add-to-golden", held_id, "g-adv")
+    assert added.exit_code == 0, added.stderr
+    assert "adversarial item(s) to g-adv" in added.stdout
+    none_kept = run_cli("redteam", "add-to-golden", report["id"], "g-adv")
+    assert none_kept.exit_code != 0 and "no successful attack" in none_kept.stderr
     unknown = run_cli("redteam", "run", "hate-rules@1", "g@1", "-p", "nope")
     assert unknown.exit_code != 0 and "unknown perturbation 'nope'" in unknown.stderr
     bad_ref = run_cli("redteam", "run", "hate-rules@1", "g")

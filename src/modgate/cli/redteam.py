@@ -11,7 +11,14 @@ from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, write_records
 from modgate.errors import ValidationError
 from modgate.evaluate import eval_sources
-from modgate.redteam import RedteamReport, render_redteam_section, run_redteam
+from modgate.redteam import (
+    RedteamReport,
+    add_adversarial_slice,
+    get_redteam_run,
+    list_redteam_runs,
+    render_redteam_section,
+    run_redteam,
+)
 
 app = typer.Typer(help="Red-team: perturbations, attack success rates, new false positives.")
 
@@ -71,6 +78,10 @@ def run(
         confidence=confidence,
         examples=examples,
     )
+    _print_report(report, fmt, output)
+
+
+def _print_report(report: RedteamReport, fmt: OutputFormat, output: Path | None) -> None:
     if output is not None:
         output.write_text(render_redteam_section(report), encoding="utf-8")
     if fmt is OutputFormat.JSON:
@@ -83,3 +94,58 @@ def run(
         out.print(f"clean eval run: {report.eval_run_id}", highlight=False)
     columns = ["measure", "family", "scope", "count", "total", "rate", "lower", "upper"]
     write_records(columns, _rows(report), fmt, title="attack success and new false positives")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    run_id: str = typer.Argument(..., help="Red-team run id (`redteam-…`)."),
+    fmt: OutputFormat = typer.Option(
+        OutputFormat.TABLE, "--format", "-f", help="table, json or csv."
+    ),
+    output: Path | None = typer.Option(
+        None, "--markdown", help="Also write the report section (Markdown) to this file."
+    ),
+) -> None:
+    """Show a stored red-team run: rates by family and scope, cheapest attacks."""
+    _print_report(get_redteam_run(get_context(ctx).store(), run_id), fmt, output)
+
+
+@app.command("list")
+def list_runs(
+    ctx: typer.Context,
+    enforcer: str | None = typer.Option(None, help="Only runs of this NAME@VERSION."),
+    fmt: OutputFormat = typer.Option(
+        OutputFormat.TABLE, "--format", "-f", help="table, json or csv."
+    ),
+) -> None:
+    """Stored red-team runs, newest first, with the overall rate of each family."""
+    reports = list_redteam_runs(get_context(ctx).store(), enforcer=enforcer)
+    columns = ["id", "enforcer", "golden", "created_at", "caught", "asr_all", "asr_normalized",
+               "asr_held_out", "eval_run_id"]  # fmt: skip
+    rows = []
+    for r in reports:
+        rates = [r.figures.attack_success_rate(f) for f in ("all", "normalized", "held_out")]
+        rows.append(
+            [r.id, r.enforcer, r.golden, r.created_at.isoformat(), r.n_caught,
+             *(None if f is None else f.value for f in rates), r.eval_run_id]
+        )  # fmt: skip
+    write_records(columns, rows, fmt, title="red-team runs")
+
+
+@app.command("add-to-golden")
+def add_to_golden(
+    ctx: typer.Context,
+    run_id: str = typer.Argument(..., help="Red-team run id (`redteam-…`)."),
+    golden_set: str = typer.Argument(..., help="Golden set to add the adversarial slice to."),
+) -> None:
+    """Add a run's successful attacks to a golden set as an `adversarial`-tagged slice."""
+    context = get_context(ctx)
+    result = add_adversarial_slice(
+        context.store(), run_id, golden_set, actor=context.settings().actor
+    )
+    console().print(
+        f"added {result.items} adversarial item(s) to {result.set_name} "
+        f"({result.rejected} rejected); freeze the set to use them",
+        highlight=False,
+    )

@@ -16,7 +16,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from modgate.errors import ValidationError
 from modgate.golden import ImportOptions, ImportResult, import_golden_file
+from modgate.redteam._repo import get_redteam_run
 from modgate.redteam._report import RedteamReport
 from modgate.store import Store
 
@@ -48,21 +50,32 @@ def adversarial_rows(report: RedteamReport) -> list[dict[str, Any]]:
 
 
 def add_adversarial_slice(
-    store: Store, report: RedteamReport, golden_set: str, *, actor: str
+    store: Store, report: RedteamReport | str, golden_set: str, *, actor: str
 ) -> ImportResult:
     """Import the report's successful attacks into a golden set as a tagged slice.
 
     Args:
         store: The store.
-        report: A red-team run (its `examples` are the attacks added; run with a larger
-            `examples` to keep more).
+        report: A red-team run or its id (its `examples` are the attacks added; run with a
+            larger `examples` to keep more).
         golden_set: The set to add to (created when missing).
         actor: Who adds them (audit).
 
     Returns:
         The import result (rows, items written, rejects).
+
+    Raises:
+        NotFoundError: No such red-team run.
+        ValidationError: The run kept no successful attack.
     """
+    if isinstance(report, str):
+        report = get_redteam_run(store, report)
     rows = adversarial_rows(report)
+    if not rows:
+        raise ValidationError(
+            f"{report.id} kept no successful attack to add",
+            hint="run `modgate redteam run` with a larger --examples",
+        )
     with tempfile.TemporaryDirectory(prefix="modgate-redteam-") as folder:
         path = Path(folder) / f"{report.id}.jsonl"
         with path.open("w", encoding="utf-8") as handle:
