@@ -93,3 +93,17 @@ def test_rates_are_per_item_and_bounded(outcomes: list[AttackOutcome]) -> None:
             assert f.lower <= f.value + 1e-12 and f.value <= f.upper + 1e-12
             if f.scope == "overall" and f.family != "all":
                 assert f.count <= overall.count and f.total <= overall.total
+
+
+def test_llm_perturbations_by_name_or_family_need_a_model() -> None:
+    from modgate.redteam import resolve_perturbations
+
+    registry = create_registry()
+    with pytest.raises(ValidationError, match="needs an LLM endpoint and model"):
+        resolve_perturbations(["llm"], registry)
+    with FakeLLMServer(_echo_coded) as server:
+        built = resolve_perturbations(
+            ["llm"], registry, llm={"model": "m", "base_url": server.base_url}
+        )
+    assert sorted(p.spec.name for p in built) == ["llm_coded", "llm_paraphrase"]
+    assert all(p.family == "llm" for p in built)

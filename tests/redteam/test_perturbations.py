@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from modgate.errors import RegistryError, ValidationError
 from modgate.redteam import (
     LLM_PERTURBATIONS,
+    BasePerturbation,
     Composed,
     Leetspeak,
     Padding,
@@ -83,7 +84,7 @@ def test_normalization_undoes_the_normalized_family_exactly(
 
 
 @pytest.mark.parametrize("cls", HELD_OUT_PERTURBATIONS, ids=lambda c: c.name)
-def test_normalization_does_not_undo_the_held_out_family(cls: type) -> None:
+def test_normalization_does_not_undo_the_held_out_family(cls: type[BasePerturbation]) -> None:
     text = "you are such a stupid idiot and everyone hates you"
     undone = sum(
         normalize_text(cls().apply(text, derive_rng(s, cls.name))).text == text for s in range(50)

@@ -57,6 +57,12 @@ def run(
     output: Path | None = typer.Option(
         None, "--markdown", help="Also write the report section (Markdown) to this file."
     ),
+    llm_model: str | None = typer.Option(
+        None, "--llm-model", help="Model of the llm_paraphrase / llm_coded rewrites."
+    ),
+    llm_base_url: str | None = typer.Option(
+        None, "--llm-base-url", help="OpenAI-compatible endpoint (default MODGATE_LLM_BASE_URL)."
+    ),
 ) -> None:
     """Perturb the split's items, score them again, report attack success per family."""
     if "@" not in golden:
@@ -77,8 +83,15 @@ def run(
         split=split,
         confidence=confidence,
         examples=examples,
+        llm=_llm_params(llm_model, llm_base_url),
     )
     _print_report(report, fmt, output)
+
+
+def _llm_params(model: str | None, base_url: str | None) -> dict[str, str] | None:
+    if model is None:
+        return None
+    return {"model": model, **({"base_url": base_url} if base_url else {})}
 
 
 def _print_report(report: RedteamReport, fmt: OutputFormat, output: Path | None) -> None:

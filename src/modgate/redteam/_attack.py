@@ -41,6 +41,15 @@ def predict_checked(enforcer: Enforcer, items: Sequence[Item], batch_size: int) 
     return out
 
 
+def _perturb(item: Item, perturbation: Perturbation, seed: int, label: str, attempt: int) -> Item:
+    """The item with its body (and title, when it has one) perturbed."""
+    update = {"body": perturbation.apply(item.body, derive_rng(seed, item.id, label, str(attempt)))}
+    if item.title:
+        rng = derive_rng(seed, item.id, label, str(attempt), "title")
+        update["title"] = perturbation.apply(item.title, rng)
+    return item.model_copy(update=update)
+
+
 def attack_enforcer(
     enforcer: Enforcer,
     examples: Sequence[GoldenExample],
@@ -58,7 +67,7 @@ def attack_enforcer(
 
     Args:
         enforcer: The enforcer under attack.
-        examples: Golden examples (the item body is what gets perturbed).
+        examples: Golden examples (body and title are perturbed; other fields stay).
         perturbations: What to try.
         clean: Verdicts on the clean items, in `examples` order (scored here when absent).
         budget: Attempts (different seeds) per item and perturbation; an item stops at its
@@ -92,14 +101,8 @@ def attack_enforcer(
         for attempt in range(budget):
             if not pending:
                 break
-            texts = [
-                perturbation.apply(e.item.body, derive_rng(seed, e.item.id, label, str(attempt)))
-                for e, _ in pending
-            ]
-            batch = [
-                e.item.model_copy(update={"body": t})
-                for (e, _), t in zip(pending, texts, strict=True)
-            ]
+            batch = [_perturb(e.item, perturbation, seed, label, attempt) for e, _ in pending]
+            texts = [item.text for item in batch]
             verdicts = predict_checked(enforcer, batch, batch_size)
             still: list[tuple[GoldenExample, Verdict]] = []
             for (e, clean_v), text, v in zip(pending, texts, verdicts, strict=True):
@@ -120,7 +123,7 @@ def attack_enforcer(
                     family=perturbation.family,
                     flipped=_evaded(v) if e.gold else _flagged(v),
                     attempts=attempts,
-                    original=e.item.body,
+                    original=e.item.text,
                     perturbed=text,
                     clean_score=clean_v.score,
                     score=v.score,

@@ -6,7 +6,7 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from modgate.errors import ValidationError
+from modgate.errors import RegistryError, ValidationError
 from modgate.redteam._perturbation import Family, Perturbation, PerturbationSpec
 from modgate.registry import Registry
 
@@ -53,11 +53,14 @@ def compose(*steps: Perturbation) -> Composed:
     return Composed(steps)
 
 
-def create_perturbation(spec: PerturbationSpec | Mapping[str, Any], registry: Registry) -> Any:
+def create_perturbation(
+    spec: PerturbationSpec | Mapping[str, Any], registry: Registry
+) -> Perturbation:
     """Build a perturbation from its spec (a `compose` spec builds its steps too).
 
     Raises:
-        RegistryError: Unknown name or parameters that do not fit.
+        RegistryError: Unknown name, parameters that do not fit, or a factory that did not
+            build a `Perturbation`.
         ValidationError: A parameter is out of range.
     """
     spec = spec if isinstance(spec, PerturbationSpec) else PerturbationSpec.model_validate(spec)
@@ -66,7 +69,10 @@ def create_perturbation(spec: PerturbationSpec | Mapping[str, Any], registry: Re
         if not isinstance(steps, list) or set(spec.params) != {"steps"}:
             raise ValidationError("compose takes one parameter, `steps`: a list of specs")
         return Composed([create_perturbation(step, registry) for step in steps])
-    return registry.create(spec.to_registry_spec())
+    built = registry.create(spec.to_registry_spec())
+    if not isinstance(built, Perturbation):
+        raise RegistryError(f"perturbation {spec.name!r} did not build a Perturbation")
+    return built
 
 
 __all__ = ["Composed", "compose", "create_perturbation"]

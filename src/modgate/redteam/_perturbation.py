@@ -168,6 +168,10 @@ class BasePerturbation:
         """Which family the perturbation belongs to."""
         return self.family_name
 
+    def apply(self, text: str, rng: random.Random) -> str:
+        """The perturbed text (subclasses implement it)."""
+        raise NotImplementedError
+
     def __repr__(self) -> str:
         return f"<perturbation {self._spec.label} ({self.family_name})>"
 

@@ -9,8 +9,9 @@ the examples, the perturbation specs and seed) goes to the `redteam_runs` table.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from modgate.errors import ValidationError
 from modgate.evaluate import EvalSources, FigureConfig, IntervalConfig, run_eval
@@ -26,7 +27,10 @@ from modgate.store import Store
 
 
 def resolve_perturbations(
-    selection: Sequence[str | PerturbationSpec] | None, registry: Registry
+    selection: Sequence[str | PerturbationSpec] | None,
+    registry: Registry,
+    *,
+    llm: Mapping[str, Any] | None = None,
 ) -> list[Perturbation]:
     """Build the perturbations a run tries.
 
@@ -35,12 +39,26 @@ def resolve_perturbations(
             registered perturbation of that family), or specs. None: every registered
             perturbation that needs no LLM endpoint.
         registry: Where names are looked up.
+        llm: Parameters of the `llm_…` perturbations named by name or family (`model`, and
+            `base_url` unless `MODGATE_LLM_BASE_URL` is set).
 
     Raises:
         RegistryError: An unknown name.
+        ValidationError: An `llm_…` perturbation named without `llm` parameters.
         ConfigError: An `llm_…` perturbation without a configured endpoint.
     """
     names = registry.names("perturbation")
+
+    def build(name: str) -> Perturbation:
+        if name in LLM_PERTURBATIONS:
+            if not llm or "model" not in llm:
+                raise ValidationError(
+                    f"{name} needs an LLM endpoint and model",
+                    hint="pass --llm-model (and --llm-base-url or set MODGATE_LLM_BASE_URL)",
+                )
+            return create_perturbation(PerturbationSpec(name=name, params=dict(llm)), registry)
+        return create_perturbation(PerturbationSpec(name=name), registry)
+
     if selection is None:
         selection = [n for n in names if n not in LLM_PERTURBATIONS]
     out: list[Perturbation] = []
@@ -53,11 +71,11 @@ def resolve_perturbations(
                     continue
                 if entry == "llm" and name not in LLM_PERTURBATIONS:
                     continue
-                built = create_perturbation(PerturbationSpec(name=name), registry)
+                built = build(name)
                 if built.family == entry:
                     out.append(built)
         else:
-            out.append(create_perturbation(PerturbationSpec(name=entry), registry))
+            out.append(build(entry))
     if not out:
         raise ValidationError("no perturbation selected")
     return out
@@ -77,6 +95,7 @@ def run_redteam(
     confidence: float = 0.95,
     examples: int = 10,
     registry: Registry | None = None,
+    llm: Mapping[str, Any] | None = None,
     now: datetime | None = None,
 ) -> RedteamReport:
     """`modgate redteam run ENFORCER@V GOLDEN@VERSION`: attack, measure, store, report.
@@ -95,6 +114,7 @@ def run_redteam(
         confidence: Interval confidence.
         examples: How many of the cheapest successful attacks the report keeps.
         registry: Where perturbations are looked up (default: installed plugins).
+        llm: Parameters of `llm_…` perturbations (`model`, `base_url`, …).
         now: Run time (default: now).
 
     Returns:
@@ -108,7 +128,7 @@ def run_redteam(
     if budget < 1:
         raise ValidationError(f"budget must be at least 1 attempt, got {budget}")
     registry = registry or create_registry()
-    chosen = resolve_perturbations(perturbations, registry)
+    chosen = resolve_perturbations(perturbations, registry, llm=llm)
     golden, golden_examples = sources.golden(golden_ref, split)
     if not golden_examples:
         raise ValidationError(f"{golden.ref} split {split!r} has no items to attack")
