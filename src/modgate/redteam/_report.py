@@ -121,14 +121,16 @@ def _fmt(figure: RateFigure | None) -> str:
     return "n/a" if figure is None else figure.format()
 
 
-def _table(title: str, figures: tuple[RateFigure, ...], prefix: str) -> list[str]:
+def _table(
+    title: str, figures: tuple[RateFigure, ...], prefix: str, confidence: float
+) -> list[str]:
     rows = [f for f in figures if f.scope == "overall" or f.scope.startswith(prefix)]
     if not rows:
         return []
     out = [
         f"#### {title}",
         "",
-        "| family | scope | rate | 95% interval | n |",
+        f"| family | scope | rate | {confidence:.0%} interval | n |",
         "|---|---|---|---|---|",
     ]
     for f in rows:
@@ -151,12 +153,13 @@ def render_redteam_section(report: RedteamReport) -> str:
         "text that a perturbation got flagged.",
         "",
     ]
+    conf = report.figures.confidence
+    success, new_fp = report.figures.attack_success, report.figures.new_false_positives
     for prefix, what in (("policy=", "by policy"), ("community=", "by community")):
-        lines += _table(f"Attack success {what}", report.figures.attack_success, prefix)
-    lines += _table(
-        "Attack success by perturbation", report.figures.attack_success, "perturbation="
-    )
-    lines += _table("New false positives by family", report.figures.new_false_positives, "policy=")
+        lines += _table(f"Attack success {what}", success, prefix, conf)
+    lines += _table("Attack success by perturbation", success, "perturbation=", conf)
+    lines += _table("New false positives by family", new_fp, "policy=", conf)
+    lines += _table("New false positives by perturbation", new_fp, "perturbation=", conf)
     if report.examples:
         lines += [
             "#### Cheapest successful attacks",
