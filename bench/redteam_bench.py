@@ -16,7 +16,7 @@ One run, one grouped train/test split, the same perturbed texts for every enforc
   hardening never saw), so the held-out family is not only measured on what it trained on.
 - With and without normalization (the baselines of the normalization defence): `rules` with
   every rule switched to `match_on: raw`, and the classifier with its normalization step
-  skipped at prediction time (a bench-only view of the fitted pipeline).
+  replaced by lower-casing at prediction time (a bench-only view of the fitted pipeline).
 - Attack success = share of violating test items caught on clean text that the perturbation
   family got through (budget 1 attempt per perturbation), Wilson 95 % intervals.
 - Clean F1: bootstrap 95 % percentile interval (2,000 resamples of the test items, seed 0);
