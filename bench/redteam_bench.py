@@ -260,14 +260,20 @@ def main() -> int:
             f"{cell(r['asr:normalized']):<22} {cell(r['asr:held_out']):<22} "
             f"{cell(r['asr:unseen']):<22} {cell(r['nfp:held_out']):<22}"
         )
-    print("\nattack success per perturbation (classifier → hardened; rules):")
-    for p in perturbations:
-        label = p.spec.label
-        c = results["classifier"]["per_perturbation"].get(label)
-        h = results["hardened"]["per_perturbation"].get(label)
-        ru = results["rules"]["per_perturbation"].get(label)
-        mark = " (unseen)" if p.spec.name in UNSEEN else ""
-        print(f"  {p.family:<10} {label:<18} {cell(c):<22} → {cell(h):<22}; rules {cell(ru)}{mark}")
+    for key, title in (
+        ("per_perturbation", "attack success"),
+        ("nfp_per_perturbation", "new false positives"),
+    ):
+        print(f"\n{title} per perturbation (classifier → hardened; rules):")
+        for p in perturbations:
+            c = results["classifier"][key].get(p.spec.label)
+            h = results["hardened"][key].get(p.spec.label)
+            ru = results["rules"][key].get(p.spec.label)
+            mark = " (unseen by augmentation)" if p.spec.name in UNSEEN else ""
+            print(
+                f"  {p.family:<10} {p.spec.name:<17} {cell(c):<22} → {cell(h):<22}; "
+                f"rules {cell(ru)}{mark}"
+            )
 
     clf, hard = results["classifier"], results["hardened"]
     base_norm = clf["asr:normalized"].value or 0.0
