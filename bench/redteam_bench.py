@@ -43,16 +43,9 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedGroupKFold
 
 from modgate.domain import Item
-from modgate.enforce import (
-    ClassifierEnforcer,
-    Enforcer,
-    EnforcerSpec,
-    RulesEnforcer,
-    TrainingRow,
-    compile_ruleset,
-    load_ruleset,
-    train_classifier,
-)
+from modgate.enforce import Enforcer, EnforcerSpec, TrainingRow
+from modgate.enforce.classifier import ClassifierEnforcer, train_classifier
+from modgate.enforce.rules import RulesEnforcer, compile_ruleset, load_ruleset
 from modgate.evaluate import GoldenExample
 from modgate.redteam import (
     attack_enforcer,

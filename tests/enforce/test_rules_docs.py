@@ -7,7 +7,7 @@ from pathlib import Path
 
 from modgate.cli.demo._rules import demo_ruleset_file
 from modgate.domain import AuthorInfo, Item
-from modgate.enforce import load_ruleset, parse_ruleset
+from modgate.enforce.rules import load_ruleset, parse_ruleset
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from modgate.domain import Action
+from modgate.domain import Action, VersionRef
 from modgate.enforce import (
     ApplicablePolicy,
     EnforcerSpec,
@@ -45,11 +45,11 @@ def golden_training_rows(
         ValidationError: Labels other than violating / non_violating, or no row of the policy.
     """
     version = get_golden_version(store, golden)
-    wanted = policy.split("@", 1)[0]
+    wanted = VersionRef.name_of(policy)
     out: dict[str, list[TrainingRow]] = {"train": [], "dev": []}
     for split in out:
         for row in golden_version_rows(store, version.ref, split):
-            if row.policy.split("@", 1)[0] != wanted:
+            if VersionRef.name_of(row.policy) != wanted:
                 continue
             if row.label not in _BINARY:
                 raise ValidationError(

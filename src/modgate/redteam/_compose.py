@@ -69,7 +69,13 @@ def create_perturbation(
         if not isinstance(steps, list) or set(spec.params) != {"steps"}:
             raise ValidationError("compose takes one parameter, `steps`: a list of specs")
         return Composed([create_perturbation(step, registry) for step in steps])
-    built = registry.create(spec.to_registry_spec())
+    factory = registry.entry("perturbation", spec.name)
+    if not callable(factory):
+        raise RegistryError(f"perturbation {spec.name!r} is not a factory")
+    try:
+        built = factory(**spec.params)
+    except TypeError as exc:
+        raise RegistryError(f"cannot create perturbation {spec.name!r}: {exc}") from exc
     if not isinstance(built, Perturbation):
         raise RegistryError(f"perturbation {spec.name!r} did not build a Perturbation")
     return built

@@ -14,7 +14,7 @@ import random
 from collections.abc import Mapping
 from typing import Literal
 
-from modgate.enforce import LLMClient, LLMClientConfig
+from modgate.enforce.llm import LLMClient, LLMClientConfig
 from modgate.errors import ConfigError, ValidationError
 from modgate.redteam._perturbation import Family, PerturbationSpec
 

@@ -7,7 +7,9 @@ from importlib import resources
 from pathlib import Path
 
 from modgate.cli.demo._run import DemoRun, load_sample_items
-from modgate.enforce import EnforcerSpec, RulesEnforcer, import_automod, load_ruleset
+from modgate.enforce import EnforcerSpec
+from modgate.enforce.rules import RulesEnforcer, load_ruleset
+from modgate.enforce.rules.automod import import_automod
 
 COMMUNITY = "townsquare"
 

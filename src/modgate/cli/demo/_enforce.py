@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from rich.table import Table
 
 from modgate.cli.demo._run import DemoRun
+from modgate.domain import VersionRef
 from modgate.enforce import (
     RegisterResult,
     decide_items,
@@ -80,7 +81,7 @@ def step_enforce(run: DemoRun) -> None:
     gold = {
         row.item_id: row.label
         for row in golden_version_rows(run.store, golden_ref)
-        if row.policy == policy.split("@", 1)[0]
+        if row.policy == VersionRef.name_of(policy)
     }
     trained = training.result
     version = trained.version

@@ -10,15 +10,9 @@ import os
 from collections import Counter
 
 from modgate.cli.demo._run import DemoRun, load_sample_items
-from modgate.enforce import (
-    CascadeEnforcer,
-    CascadeStage,
-    EnforcerSpec,
-    LLMEnforcer,
-    RulesEnforcer,
-    load_enforcer,
-)
-from modgate.enforce._cascade import ScoreBand
+from modgate.enforce import CascadeEnforcer, CascadeStage, EnforcerSpec, ScoreBand, load_enforcer
+from modgate.enforce.llm import LLMEnforcer
+from modgate.enforce.rules import RulesEnforcer
 
 DEMO_ITEMS = 120
 """Items the demo cascade judges (bounded: a real LLM stage costs time and money)."""

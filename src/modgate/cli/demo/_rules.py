@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.table import Table
 
 from modgate.cli.demo._run import DemoRun, load_sample_items
-from modgate.enforce import load_ruleset
+from modgate.enforce.rules import load_ruleset
 
 
 def demo_ruleset_file() -> Path:

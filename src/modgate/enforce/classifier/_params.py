@@ -1,4 +1,4 @@
-"""Typed parameters of the built-in enforcer kinds, validated when a spec is loaded."""
+"""`params` of a `classifier` enforcer spec."""
 
 from __future__ import annotations
 
@@ -39,26 +39,4 @@ class ClassifierParams(BaseModel):
         }
 
 
-class RecordedParams(BaseModel):
-    """`params` of a `recorded` enforcer spec: predictions made by an outside system."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    path: str
-    """CSV, JSONL or Parquet file of (item_id, score, [label], [rationale], [policy], [criteria]);
-    relative to the workspace. Registration copies it into the catalog's artifact folder."""
-    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
-    """sha256 of the file (set by registration)."""
-    source: str = ""
-    """Free text: which system produced the predictions (e.g. `acme moderation API v3`)."""
-    decision_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
-    """Label for rows without one: `violating` at or above this score."""
-
-
-KIND_PARAMS: dict[str, type[BaseModel]] = {
-    "classifier": ClassifierParams,
-    "recorded": RecordedParams,
-}
-"""Params models of the built-in kinds; specs of other kinds keep free-form params."""
-
-__all__ = ["KIND_PARAMS", "ClassifierParams", "RecordedParams"]
+__all__ = ["ClassifierParams"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from modgate.enforce._automod_match import rule_variants
-from modgate.enforce._automod_model import AutomodDocument, AutomodRule, Variant
-from modgate.enforce._automod_report import ImportStatus
+from modgate.enforce.rules.automod._match import rule_variants
+from modgate.enforce.rules.automod._model import AutomodDocument, AutomodRule, Variant
+from modgate.enforce.rules.automod._report import ImportStatus
 
 ITEM_FIELDS = frozenset({"id", "title", "domain", "url", "body", "flair_text", "flair_css_class"})
 """Search fields a modgate item provides (see `_automod_match.item_field`)."""

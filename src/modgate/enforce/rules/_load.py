@@ -14,8 +14,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError as PydanticValidationError
 
-from modgate.enforce._rules_match import CompiledRuleSet, RuleSetCompileError, compile_ruleset
-from modgate.enforce._ruleset import Rule, RuleSet
+from modgate.enforce.rules._match import CompiledRuleSet, RuleSetCompileError, compile_ruleset
+from modgate.enforce.rules._schema import Rule, RuleSet
 from modgate.errors import NotFoundError, ValidationError
 
 DocPath = tuple[str | int, ...]

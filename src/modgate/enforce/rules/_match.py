@@ -17,16 +17,15 @@ text as written (lower-cased unless the check is case-sensitive).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-import ahocorasick
-import re2
 import regex
 from pydantic import BaseModel, ConfigDict
 
 from modgate.domain import Action, Item
-from modgate.enforce._ruleset import FREE_TEXT_FIELDS, MatchMode, Rule, RuleSet, TextCheck
+from modgate.enforce.rules._schema import FREE_TEXT_FIELDS, MatchMode, Rule, RuleSet, TextCheck
 from modgate.errors import ValidationError
 from modgate.text import normalize_text
 
@@ -37,8 +36,16 @@ RawSpan = tuple[HayKey, int, int]
 """(field view, start, end): a match before it is turned into a `MatchSpan`."""
 _MAX_SPANS = 5
 
-_RE2_OPTIONS = re2.Options()
-_RE2_OPTIONS.log_errors = False
+
+@cache
+def _re2_options() -> Any:
+    # re2 (and pyahocorasick) load when the first rule set compiles, not when modgate starts.
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    return options
+
 
 _BOUNDED_MODES = ("includes", "includes-word", "starts-with", "ends-with")
 _VIEW_NAMES = {"norm": "normalized", "lower": "raw", "raw": "raw"}
@@ -272,6 +279,9 @@ class CompiledRuleSet:
     def __init__(self, ruleset: RuleSet, source: str | None = None) -> None:
         self.ruleset = ruleset
         self.source = source
+        import ahocorasick
+        import re2
+
         self._timeout = ruleset.regex_timeout_ms / 1000.0
         self._checks: list[_Check] = []
         self._rules: list[_CompiledRule] = []
@@ -279,7 +289,7 @@ class CompiledRuleSet:
         self._ac_payloads: dict[str, dict[HayKey, list[tuple[int, str, int, bool, bool]]]] = {}
         self._ac_keys: set[HayKey] = set()
         self._exact: dict[tuple[HayKey, str], dict[str, list[int]]] = {}
-        self._re2_set: Any = re2.Set.SearchSet(_RE2_OPTIONS)
+        self._re2_set: Any = re2.Set.SearchSet(_re2_options())
         self._re2: list[tuple[int, HayKey, Any]] = []
         self._re2_keys: set[HayKey] = set()
         self._always: list[int] = []
@@ -410,9 +420,11 @@ class CompiledRuleSet:
         problems: list[CompileProblem],
         fallback_details: list[str],
     ) -> None:
+        import re2
+
         wrapped = _wrap_regex(value, check.spec.match, check.spec.case_sensitive)
         try:
-            compiled = re2.compile(wrapped, _RE2_OPTIONS)
+            compiled = re2.compile(wrapped, _re2_options())
         except re2.error as re2_error:
             reason = _re2_reason(re2_error)
             try:
@@ -705,8 +717,10 @@ class _FallbackTimeoutError(Exception):
 
 
 def _re2_compiles(pattern: str) -> bool:
+    import re2
+
     try:
-        re2.compile(pattern, _RE2_OPTIONS)
+        re2.compile(pattern, _re2_options())
     except re2.error:
         return False
     return True

@@ -20,12 +20,12 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node
 
-from modgate.enforce._automod_match import (
+from modgate.enforce.rules.automod._match import (
     SUBMISSION_ONLY_ACTIONS,
     automod_flags,
     automod_pattern,
 )
-from modgate.enforce._automod_model import (
+from modgate.enforce.rules.automod._model import (
     MATCH_METHODS,
     AutomodAuthor,
     AutomodConfig,

@@ -7,17 +7,17 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from modgate.domain import ACTION_SEVERITY, Action, Item, Verdict
+from modgate.domain import ACTION_SEVERITY, Action, Item, Verdict, VersionRef
 from modgate.enforce._actions import action_for_score
 from modgate.enforce._protocol import EnforcerSpec
-from modgate.enforce._rules_match import (
+from modgate.enforce.rules._load import load_ruleset
+from modgate.enforce.rules._match import (
     CompiledRuleSet,
     RuleHit,
     compile_ruleset,
     field_value,
 )
-from modgate.enforce._ruleset import RuleSet
-from modgate.enforce._ruleset_load import load_ruleset
+from modgate.enforce.rules._schema import RuleSet
 from modgate.errors import EnforcerError
 
 _MAX_RATIONALE = 1000
@@ -25,7 +25,7 @@ _MAX_RATIONALE_RULES = 5
 
 
 def _policy_id(policy: str) -> str:
-    return policy.split("@", 1)[0]
+    return VersionRef.name_of(policy)
 
 
 class RulesEnforcer:

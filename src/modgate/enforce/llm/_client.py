@@ -12,15 +12,16 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import aiohttp
-import openai
 from pydantic import BaseModel, ConfigDict, Field
 
-from modgate.enforce._llm_parse import JUDGE_REPLY_SCHEMA, TokenLogprob
+from modgate.enforce.llm._params import ModelPrice, ResponseFormatMode
+from modgate.enforce.llm._parse import JUDGE_REPLY_SCHEMA, TokenLogprob
 
-ResponseFormatMode = Literal["auto", "json_schema", "json_object", "none"]
+if TYPE_CHECKING:
+    import openai
+
 CallErrorKind = Literal[
     "timeout",
     "rate_limited",
@@ -33,23 +34,6 @@ CallErrorKind = Literal[
     "unexpected",
 ]
 _RETRYABLE_STATUS = frozenset({408, 409, 429})
-
-
-class ModelPrice(BaseModel):
-    """Price of one model, per million tokens, in the configured currency."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    input_per_million: float = Field(default=0.0, ge=0.0)
-    """Price of a million prompt tokens."""
-    output_per_million: float = Field(default=0.0, ge=0.0)
-    """Price of a million completion tokens."""
-
-    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
-        """Cost of one call."""
-        return (
-            prompt_tokens * self.input_per_million + completion_tokens * self.output_per_million
-        ) / 1_000_000
 
 
 class LLMClientConfig(BaseModel):
@@ -167,6 +151,8 @@ class _LoopState:
     def __init__(self, config: LLMClientConfig) -> None:
         # aiohttp as the transport: the openai client's own advice for high concurrency (the
         # default httpx pool scans every connection on every request).
+        import openai
+
         self.client = openai.AsyncOpenAI(
             base_url=config.base_url,
             api_key=config.api_key,
@@ -292,6 +278,8 @@ class LLMClient:
     async def _attempts(
         self, state: _LoopState, messages: list[dict[str, str]], output_format: str
     ) -> CallResult:
+        import openai
+
         started = time.perf_counter()
         attempts = 0
         retry = 0
@@ -397,6 +385,8 @@ def _refused(exc: BaseException) -> bool:
 
     The aiohttp transport reports a failed connect as a connect timeout; the cause chain tells.
     """
+    import aiohttp
+
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ConnectionRefusedError):

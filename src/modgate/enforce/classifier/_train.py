@@ -14,14 +14,12 @@ like any sklearn classifier.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
@@ -36,47 +34,12 @@ from sklearn.metrics import (
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from modgate.enforce._preprocess import PREPROCESSING, WordNgramAnalyzer, normalize_texts
+from modgate.enforce._training_rows import TrainingRow, training_data_hash
+from modgate.enforce.classifier._preprocess import PREPROCESSING, WordNgramAnalyzer, normalize_texts
 from modgate.errors import EnforcerError
 
 Profile = Literal["fast", "accurate"]
 PROFILES: tuple[Profile, ...] = ("fast", "accurate")
-
-_LABELS = {
-    "violating": 1,
-    "non_violating": 0,
-    "1": 1,
-    "0": 0,
-    "true": 1,
-    "false": 0,
-}
-
-
-class TrainingRow(BaseModel):
-    """One training example: text, binary label, weight."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    text: str
-    """The example text."""
-    label: int = Field(ge=0, le=1)
-    """1 = violating, 0 = non-violating (`violating`/`non_violating`/true/false accepted)."""
-    weight: float = Field(default=1.0, gt=0.0, allow_inf_nan=False)
-    """Sample weight (> 0)."""
-
-    @field_validator("label", mode="before")
-    @classmethod
-    def _parse_label(cls, value: Any) -> Any:
-        if isinstance(value, bool):
-            return int(value)
-        if isinstance(value, str):
-            key = value.strip().lower()
-            if key not in _LABELS:
-                raise ValueError(
-                    f"label {value!r} is not one of violating, non_violating, 1, 0, true, false"
-                )
-            return _LABELS[key]
-        return value
 
 
 class ClassifierMetrics(BaseModel):
@@ -226,19 +189,6 @@ class TrainedClassifier(BaseModel):
     """Metrics on the dev rows, when given."""
 
 
-def training_data_hash(rows: Iterable[TrainingRow]) -> str:
-    """sha256 of the rows in canonical order: the same rows in any order give the same hash."""
-    canonical = sorted(
-        json.dumps([r.text, r.label, r.weight], ensure_ascii=False, separators=(",", ":"))
-        for r in rows
-    )
-    digest = hashlib.sha256()
-    for line in canonical:
-        digest.update(line.encode("utf-8"))
-        digest.update(b"\n")
-    return digest.hexdigest()
-
-
 def _canonical_order(rows: Sequence[TrainingRow]) -> list[TrainingRow]:
     # Fitting on a canonical order makes the artifact independent of how rows were fetched.
     return sorted(rows, key=lambda r: (r.text, r.label, r.weight))
@@ -324,8 +274,6 @@ __all__ = [
     "Profile",
     "TextClassifier",
     "TrainedClassifier",
-    "TrainingRow",
     "evaluate_classifier",
     "train_classifier",
-    "training_data_hash",
 ]

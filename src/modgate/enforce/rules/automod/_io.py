@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from modgate.enforce._automod_parse import read_automod_config
-from modgate.enforce._automod_translate import AutomodImport, import_automod_config
+from modgate.enforce.rules.automod._parse import read_automod_config
+from modgate.enforce.rules.automod._translate import AutomodImport, import_automod_config
 from modgate.errors import ConflictError, ValidationError
 
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9_.\-]+")

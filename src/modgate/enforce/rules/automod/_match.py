@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from modgate.domain import Item
-from modgate.enforce._automod_model import (
+from modgate.enforce.rules.automod._model import (
     AutomodAuthor,
     AutomodRule,
     AutomodSearch,

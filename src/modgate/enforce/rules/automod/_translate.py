@@ -30,13 +30,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from modgate.domain import Action, ItemKind
-from modgate.enforce._automod_classify import classify_document
-from modgate.enforce._automod_match import (
+from modgate.enforce.rules._python_regex import UnconvertibleRegexError, convert_python_regex
+from modgate.enforce.rules._schema import AuthorConditions, Rule, RuleSet, TextCheck
+from modgate.enforce.rules.automod._classify import classify_document
+from modgate.enforce.rules.automod._match import (
     VARIANT_FIELDS,
     automod_flags,
     automod_pattern,
 )
-from modgate.enforce._automod_model import (
+from modgate.enforce.rules.automod._model import (
     AutomodConfig,
     AutomodDocument,
     AutomodRule,
@@ -44,13 +46,11 @@ from modgate.enforce._automod_model import (
     AutomodThreshold,
     Variant,
 )
-from modgate.enforce._automod_report import (
+from modgate.enforce.rules.automod._report import (
     AutomodImportEntry,
     AutomodImportReport,
     ImportStatus,
 )
-from modgate.enforce._python_regex import UnconvertibleRegexError, convert_python_regex
-from modgate.enforce._ruleset import AuthorConditions, Rule, RuleSet, TextCheck
 
 ACTIONS: dict[str, Action] = {
     "remove": Action.REMOVE,

@@ -12,9 +12,9 @@ import numpy as np
 from modgate.domain import Item, Verdict
 from modgate.enforce._actions import action_for_score
 from modgate.enforce._artifact import load_artifact
-from modgate.enforce._params import ClassifierParams
-from modgate.enforce._preprocess import PREPROCESSING
 from modgate.enforce._protocol import EnforcerSpec
+from modgate.enforce.classifier._params import ClassifierParams
+from modgate.enforce.classifier._preprocess import PREPROCESSING
 from modgate.errors import EnforcerError
 
 
@@ -31,8 +31,6 @@ class ClassifierEnforcer:
         spec: The enforcer spec (kind `classifier`).
         model: The fitted model.
     """
-
-    params_model = ClassifierParams
 
     def __init__(self, spec: EnforcerSpec, model: Any) -> None:
         if not hasattr(model, "predict_proba"):
@@ -124,7 +122,5 @@ def create_classifier_enforcer(
         path = base_dir / path
     return ClassifierEnforcer(spec, load_artifact(path, params.artifact_sha256))
 
-
-create_classifier_enforcer.params_model = ClassifierParams  # type: ignore[attr-defined]
 
 __all__ = ["ClassifierEnforcer", "create_classifier_enforcer"]

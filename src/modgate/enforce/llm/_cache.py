@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from modgate.enforce._llm_messages import MESSAGE_FORMAT_VERSION, sha256_text
-from modgate.enforce._llm_parse import Judgement
+from modgate.enforce.llm._messages import MESSAGE_FORMAT_VERSION, sha256_text
+from modgate.enforce.llm._parse import Judgement
 
 
 class CachedReply(BaseModel):
