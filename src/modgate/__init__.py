@@ -82,6 +82,13 @@ if TYPE_CHECKING:
     )
     from modgate.release import (
         check_gates,
+        decide,
+        decide_with_deployments,
+        deploy,
+        deployment_impact,
+        load_deployment_snapshot,
+        reverse_deployment,
+        rollback,
         verify_report,
     )
     from modgate.store import (
@@ -147,7 +154,17 @@ __getattr__, __dir__ = attach(
         "train_enforcer_from_sources": "modgate.evaluate",
         "check_gates": "modgate.release",
         "verify_report": "modgate.release",
+<<<<<<< HEAD
         "run_redteam": "modgate.redteam",
+=======
+        "decide": "modgate.release",
+        "decide_with_deployments": "modgate.release",
+        "deploy": "modgate.release",
+        "deployment_impact": "modgate.release",
+        "load_deployment_snapshot": "modgate.release",
+        "reverse_deployment": "modgate.release",
+        "rollback": "modgate.release",
+>>>>>>> main
         "Spec": "modgate.registry",
         "create_registry": "modgate.registry",
         "Policy": "modgate.policy",
@@ -188,6 +205,13 @@ __all__ = [
     "adjudication_queue",
     "auto_adjudicate",
     "check_gates",
+    "decide",
+    "decide_with_deployments",
+    "deploy",
+    "deployment_impact",
+    "load_deployment_snapshot",
+    "reverse_deployment",
+    "rollback",
     "check_golden_set",
     "compare_runs",
     "compile_prompt",
