@@ -154,9 +154,7 @@ __getattr__, __dir__ = attach(
         "train_enforcer_from_sources": "modgate.evaluate",
         "check_gates": "modgate.release",
         "verify_report": "modgate.release",
-<<<<<<< HEAD
         "run_redteam": "modgate.redteam",
-=======
         "decide": "modgate.release",
         "decide_with_deployments": "modgate.release",
         "deploy": "modgate.release",
@@ -164,7 +162,6 @@ __getattr__, __dir__ = attach(
         "load_deployment_snapshot": "modgate.release",
         "reverse_deployment": "modgate.release",
         "rollback": "modgate.release",
->>>>>>> main
         "Spec": "modgate.registry",
         "create_registry": "modgate.registry",
         "Policy": "modgate.policy",

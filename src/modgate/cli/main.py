@@ -87,12 +87,11 @@ COMMANDS: dict[str, _Entry] = {
         "app",
         "Enforcers: the catalog of versioned models that judge items.",
     ),
-<<<<<<< HEAD
     "redteam": _Entry(
         "modgate.cli.redteam",
         "app",
         "Red-team: perturbations, attack success rates, new false positives.",
-=======
+    ),
     "deploy": _Entry(
         "modgate.cli.deploy",
         "app",
@@ -102,7 +101,6 @@ COMMANDS: dict[str, _Entry] = {
         "modgate.cli.decide",
         "decide",
         "Decide stored items under the current deployments; re-running resumes where it stopped.",
->>>>>>> main
     ),
 }
 """Every command of `modgate`, loaded only when it runs (or its own `--help` is asked for)."""

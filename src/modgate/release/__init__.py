@@ -75,11 +75,8 @@ from modgate.release._state import (
 )
 
 __all__ = [
-<<<<<<< HEAD
-    "AttackSuccessCriterion",
-=======
     "ArmRecord",
->>>>>>> main
+    "AttackSuccessCriterion",
     "BudgetCriterion",
     "CanaryArm",
     "DecideResult",
