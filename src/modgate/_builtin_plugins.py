@@ -28,3 +28,12 @@ def register_lint_checks(register: Register) -> None:
 
     for name, factory in builtin_lint_checks().items():
         register(name, factory)
+
+
+@hookimpl
+def register_perturbations(register: Register) -> None:
+    """Register the built-in red-team perturbations."""
+    from modgate.redteam import builtin_perturbations
+
+    for name, factory in builtin_perturbations().items():
+        register(name, factory)

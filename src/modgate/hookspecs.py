@@ -25,3 +25,8 @@ def register_enforcers(register: Register) -> None:
 @hookspec
 def register_lint_checks(register: Register) -> None:
     """Register policy lint checks."""
+
+
+@hookspec
+def register_perturbations(register: Register) -> None:
+    """Register red-team perturbations: `register("leetspeak", factory)` (see `modgate.redteam`)."""

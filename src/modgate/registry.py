@@ -139,6 +139,7 @@ class _Registrar:
 HOOK_KINDS: dict[str, str] = {
     "register_enforcers": "enforcer",
     "register_lint_checks": "lint_check",
+    "register_perturbations": "perturbation",
 }
 
 

@@ -87,6 +87,11 @@ COMMANDS: dict[str, _Entry] = {
         "app",
         "Enforcers: the catalog of versioned models that judge items.",
     ),
+    "redteam": _Entry(
+        "modgate.cli.redteam",
+        "app",
+        "Red-team: perturbations, attack success rates, new false positives.",
+    ),
     "deploy": _Entry(
         "modgate.cli.deploy",
         "app",

@@ -76,6 +76,7 @@ from modgate.store._tables_golden import (
 )
 from modgate.store._tables_llm import llm_cache, llm_runs
 from modgate.store._tables_policy import policy_versions
+from modgate.store._tables_redteam import redteam_runs
 from modgate.store._tables_release import decision_arms, deployments, reversals
 from modgate.store._timestamps import format_timestamp, parse_timestamp
 from modgate.store._workspace import init_workspace
@@ -118,6 +119,7 @@ __all__ = [
     "enforcer_versions",
     "eval_predictions",
     "eval_runs",
+    "redteam_runs",
     "gate_reports",
     "ensure_current",
     "escape_raw",
