@@ -38,5 +38,10 @@ def register_drift_tests(register: Register) -> None:
 
 
 @hookspec
+def register_monitor_checks(register: Register) -> None:
+    """Register monitor checks (`modgate.monitor.MonitorCheck` factories)."""
+
+
+@hookspec
 def register_perturbations(register: Register) -> None:
     """Register red-team perturbations."""

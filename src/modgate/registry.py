@@ -118,6 +118,7 @@ HOOK_KINDS: dict[str, str] = {
     "register_lint_checks": "lint_check",
     "register_metrics": "metric",
     "register_drift_tests": "drift_test",
+    "register_monitor_checks": "monitor_check",
     "register_perturbations": "perturbation",
 }
 

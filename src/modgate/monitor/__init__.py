@@ -1,1 +1,112 @@
-"""modgate.monitor (filled in by later issues)."""
+"""Monitoring: drift, rate, term, evasion and agreement checks (pure), alerts and incidents.
+
+The statistics (`_drift`, `_rates`, `_terms`, `_evasion`, `_disagreement`, `_impact`,
+`_label_free`, `_checks`) are pure functions on arrays. See docs/monitor.md.
+"""
+
+from modgate.monitor._checks import (
+    CheckResult,
+    DisagreementCheck,
+    DriftTest,
+    EmergingTermsCheck,
+    InputKind,
+    LabelFreeCheck,
+    MonitorCheck,
+    PolicyImpactCheck,
+    RateChangeCheck,
+    ScoreDriftCheck,
+    ScoreSums,
+    SegmentCounts,
+    SegmentDisagreement,
+    SegmentHistograms,
+    TermWindow,
+    builtin_drift_tests,
+    builtin_monitor_checks,
+    label_free_from_sums,
+)
+from modgate.monitor._disagreement import (
+    DisagreementResult,
+    disagreement,
+    disagreement_from_counts,
+)
+from modgate.monitor._drift import (
+    DEFAULT_BINS,
+    DriftResult,
+    bin_edges,
+    histogram_scores,
+    jensen_shannon_divergence,
+    kolmogorov_smirnov,
+    population_stability_index,
+    wasserstein_distance,
+)
+from modgate.monitor._evasion import EvasionFeatures, evasion_features
+from modgate.monitor._impact import ImpactResult, policy_change_impact
+from modgate.monitor._label_free import LabelFreeEstimate, estimate_performance_label_free
+from modgate.monitor._rates import (
+    BetaPrior,
+    RateChangeResult,
+    benjamini_hochberg,
+    beta_binomial_predictive_p_values,
+    detect_rate_changes,
+    fisher_exact_p_values,
+    fit_beta_prior,
+    shrunk_rates,
+)
+from modgate.monitor._terms import (
+    TermScore,
+    count_terms,
+    emerging_terms,
+    log_odds_dirichlet,
+    tokenize_terms,
+)
+
+__all__ = [
+    "DEFAULT_BINS",
+    "BetaPrior",
+    "CheckResult",
+    "DisagreementCheck",
+    "DisagreementResult",
+    "DriftResult",
+    "DriftTest",
+    "EmergingTermsCheck",
+    "EvasionFeatures",
+    "ImpactResult",
+    "InputKind",
+    "LabelFreeCheck",
+    "LabelFreeEstimate",
+    "MonitorCheck",
+    "PolicyImpactCheck",
+    "RateChangeCheck",
+    "RateChangeResult",
+    "ScoreDriftCheck",
+    "ScoreSums",
+    "SegmentCounts",
+    "SegmentDisagreement",
+    "SegmentHistograms",
+    "TermScore",
+    "TermWindow",
+    "benjamini_hochberg",
+    "beta_binomial_predictive_p_values",
+    "bin_edges",
+    "builtin_drift_tests",
+    "builtin_monitor_checks",
+    "count_terms",
+    "detect_rate_changes",
+    "disagreement",
+    "disagreement_from_counts",
+    "emerging_terms",
+    "estimate_performance_label_free",
+    "evasion_features",
+    "fisher_exact_p_values",
+    "fit_beta_prior",
+    "histogram_scores",
+    "jensen_shannon_divergence",
+    "kolmogorov_smirnov",
+    "label_free_from_sums",
+    "log_odds_dirichlet",
+    "policy_change_impact",
+    "population_stability_index",
+    "shrunk_rates",
+    "tokenize_terms",
+    "wasserstein_distance",
+]

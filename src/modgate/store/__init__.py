@@ -58,6 +58,15 @@ from modgate.store._tables_golden import (
     golden_versions,
 )
 from modgate.store._tables_llm import llm_cache, llm_runs
+from modgate.store._tables_monitor import (
+    alert_deliveries,
+    alerts,
+    decision_features,
+    incident_events,
+    incidents,
+    monitor_findings,
+    review_outcomes,
+)
 from modgate.store._tables_policy import policy_versions
 from modgate.store._timestamps import format_timestamp, parse_timestamp
 from modgate.store._workspace import init_workspace
@@ -77,7 +86,14 @@ __all__ = [
     "SourceRow",
     "Store",
     "UpsertResult",
+    "alert_deliveries",
+    "alerts",
     "audit_events",
+    "decision_features",
+    "incident_events",
+    "incidents",
+    "monitor_findings",
+    "review_outcomes",
     "batched",
     "bulk_insert",
     "bulk_upsert",
