@@ -1,7 +1,9 @@
 """Monitoring: drift, rate, term, evasion and agreement checks (pure), alerts and incidents.
 
 The statistics (`_drift`, `_rates`, `_terms`, `_evasion`, `_disagreement`, `_impact`,
-`_label_free`, `_checks`) are pure functions on arrays. See docs/monitor.md.
+`_label_free`, `_checks`) are pure functions on arrays; `_repo` is the one module that touches
+the database; `_run` evaluates monitor files (`_config`) over the decision log. See
+docs/monitor.md.
 """
 
 from modgate.monitor._checks import (
@@ -24,6 +26,15 @@ from modgate.monitor._checks import (
     builtin_monitor_checks,
     label_free_from_sums,
 )
+from modgate.monitor._config import (
+    CheckConfig,
+    MonitorConfig,
+    ScopeConfig,
+    WindowConfig,
+    load_monitor_file,
+    load_monitors,
+    parse_duration,
+)
 from modgate.monitor._disagreement import (
     DisagreementResult,
     disagreement,
@@ -40,8 +51,10 @@ from modgate.monitor._drift import (
     wasserstein_distance,
 )
 from modgate.monitor._evasion import EvasionFeatures, evasion_features
+from modgate.monitor._features import record_decision_features
 from modgate.monitor._impact import ImpactResult, policy_change_impact
 from modgate.monitor._label_free import LabelFreeEstimate, estimate_performance_label_free
+from modgate.monitor._notify import RetryPolicy, deliver_pending, post_json
 from modgate.monitor._rates import (
     BetaPrior,
     RateChangeResult,
@@ -52,6 +65,24 @@ from modgate.monitor._rates import (
     fit_beta_prior,
     shrunk_rates,
 )
+from modgate.monitor._repo import (
+    AlertRecord,
+    DeliveryRecord,
+    IncidentEvent,
+    IncidentRecord,
+    ack_alert,
+    add_incident_note,
+    count_findings,
+    get_alert,
+    get_incident,
+    list_alerts,
+    list_deliveries,
+    list_incidents,
+    open_incident,
+    resolve_incident,
+    write_review_outcomes,
+)
+from modgate.monitor._run import MonitorRunReport, RaisedAlert, run_monitor
 from modgate.monitor._terms import (
     TermScore,
     count_terms,
@@ -61,9 +92,12 @@ from modgate.monitor._terms import (
 )
 
 __all__ = [
-    "DEFAULT_BINS",
+    "AlertRecord",
     "BetaPrior",
+    "CheckConfig",
     "CheckResult",
+    "DEFAULT_BINS",
+    "DeliveryRecord",
     "DisagreementCheck",
     "DisagreementResult",
     "DriftResult",
@@ -71,13 +105,20 @@ __all__ = [
     "EmergingTermsCheck",
     "EvasionFeatures",
     "ImpactResult",
+    "IncidentEvent",
+    "IncidentRecord",
     "InputKind",
     "LabelFreeCheck",
     "LabelFreeEstimate",
     "MonitorCheck",
+    "MonitorConfig",
+    "MonitorRunReport",
     "PolicyImpactCheck",
+    "RaisedAlert",
     "RateChangeCheck",
     "RateChangeResult",
+    "RetryPolicy",
+    "ScopeConfig",
     "ScoreDriftCheck",
     "ScoreSums",
     "SegmentCounts",
@@ -85,12 +126,17 @@ __all__ = [
     "SegmentHistograms",
     "TermScore",
     "TermWindow",
+    "WindowConfig",
+    "ack_alert",
+    "add_incident_note",
     "benjamini_hochberg",
     "beta_binomial_predictive_p_values",
     "bin_edges",
     "builtin_drift_tests",
     "builtin_monitor_checks",
+    "count_findings",
     "count_terms",
+    "deliver_pending",
     "detect_rate_changes",
     "disagreement",
     "disagreement_from_counts",
@@ -99,14 +145,28 @@ __all__ = [
     "evasion_features",
     "fisher_exact_p_values",
     "fit_beta_prior",
+    "get_alert",
+    "get_incident",
     "histogram_scores",
     "jensen_shannon_divergence",
     "kolmogorov_smirnov",
     "label_free_from_sums",
+    "list_alerts",
+    "list_deliveries",
+    "list_incidents",
+    "load_monitor_file",
+    "load_monitors",
     "log_odds_dirichlet",
+    "open_incident",
+    "parse_duration",
     "policy_change_impact",
     "population_stability_index",
+    "post_json",
+    "record_decision_features",
+    "resolve_incident",
+    "run_monitor",
     "shrunk_rates",
     "tokenize_terms",
     "wasserstein_distance",
+    "write_review_outcomes",
 ]

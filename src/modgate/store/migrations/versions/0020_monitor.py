@@ -43,9 +43,7 @@ def upgrade() -> None:
         sa.Column("run_at", Tz, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_monitor_findings"),
     )
-    op.create_index(
-        "ix_monitor_findings_monitor_run_at", "monitor_findings", ["monitor", "run_at"]
-    )
+    op.create_index("ix_monitor_findings_monitor_run_at", "monitor_findings", ["monitor", "run_at"])
     op.create_index("ix_monitor_findings_run_id", "monitor_findings", ["run_id"])
     op.create_table(
         "alerts",

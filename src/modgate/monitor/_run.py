@@ -1,0 +1,307 @@
+"""`run_monitor`: evaluate a monitor file over the decision log, store findings, raise alerts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from modgate.errors import ValidationError
+from modgate.monitor._checks import (
+    CheckResult,
+    MonitorCheck,
+    ScoreSums,
+    SegmentCounts,
+    SegmentDisagreement,
+    SegmentHistograms,
+    TermWindow,
+)
+from modgate.monitor._config import CheckConfig, MonitorConfig
+from modgate.monitor._drift import DEFAULT_BINS
+from modgate.monitor._notify import RetryPolicy, Sender, deliver_pending, post_json
+from modgate.monitor._repo import (
+    WindowQuery,
+    create_delivery,
+    fetch_disagreement,
+    fetch_histograms,
+    fetch_rates,
+    fetch_score_sums,
+    fetch_texts,
+    upsert_alert,
+    write_findings,
+)
+from modgate.registry import Registry, Spec, create_registry
+from modgate.store import Store
+
+DEFAULT_MEASURES = {
+    "action_rate": "action",
+    "policy_impact": "action",
+    "evasion_share": "evasion",
+    "caught_after_normalization": "caught_after_normalization",
+    "overturn_rate": "overturn",
+}
+"""What each built-in rate check counts when its entry names no `measure`."""
+
+
+class RaisedAlert(BaseModel):
+    """An alert a run raised or updated."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    alert_id: int
+    """Alert id."""
+    new: bool
+    """New (delivered) or a recurrence of a live alert (deduplicated)."""
+    monitor: str
+    """Monitor name."""
+    check: str
+    """Check name."""
+    segment: str
+    """Segment."""
+    severity: str
+    """Severity."""
+    title: str
+    """Summary line."""
+
+
+class MonitorRunReport(BaseModel):
+    """What one run of one monitor found."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    run_id: str
+    """Id of the run (findings carry it)."""
+    monitor: str
+    """Monitor name."""
+    at: datetime
+    """Run time (the current window's end)."""
+    window: tuple[datetime, datetime]
+    """Current window."""
+    reference: tuple[datetime, datetime]
+    """Reference window."""
+    results: int
+    """Segment results computed over all checks."""
+    fired: list[CheckResult]
+    """Results that fired."""
+    alerts: list[RaisedAlert]
+    """Alerts raised or updated."""
+    delivered: int
+    """Webhook deliveries that succeeded in this run."""
+    failing: int
+    """Webhook deliveries still failing (kept, retried by the next run)."""
+
+
+def _title(monitor: str, r: CheckResult) -> str:
+    where = "" if r.segment == "*" else f" in {r.segment}"
+    q = f", q={r.q_value:.2g}" if r.q_value is not None else ""
+    return f"{monitor}: {r.check}{where}: {r.statistic}={r.value:.4g}{q}"
+
+
+def _make_check(registry: Registry, entry: CheckConfig) -> MonitorCheck:
+    params = dict(entry.params)
+    if entry.kind == "score_drift" and "test" not in params:
+        stat = str(params.get("statistic", "psi"))
+        params["test"] = registry.create(Spec(kind="drift_test", name=stat))
+        params["statistic"] = stat
+    check = registry.create(Spec(kind="monitor_check", name=entry.kind, params=params))
+    if not isinstance(check, MonitorCheck):
+        raise ValidationError(f"check {entry.kind!r} does not implement MonitorCheck")
+    return check
+
+
+def _aggregates(
+    store: Store, check: MonitorCheck, entry: CheckConfig, ref: WindowQuery, cur: WindowQuery
+) -> tuple[Any, Any, dict[str, Any]]:
+    kind = check.input_kind
+    if kind == "rates":
+        measure = entry.measure or DEFAULT_MEASURES.get(entry.kind, "action")
+        out = []
+        sql = {}
+        for name, q in (("reference", ref), ("current", cur)):
+            segs, k, n, text = fetch_rates(store, q, measure=measure, actions=entry.actions)
+            out.append(SegmentCounts(segments=segs, k=k, n=n))
+            sql[name] = text
+        return out[0], out[1], {"measure": measure, "actions": entry.actions, "sql": sql}
+    if kind == "histograms":
+        bins = int(entry.params.get("bins", DEFAULT_BINS))
+        out_h = []
+        sql = {}
+        for name, q in (("reference", ref), ("current", cur)):
+            segs, counts, text = fetch_histograms(store, q, bins=bins)
+            out_h.append(SegmentHistograms(segments=segs, counts=counts))
+            sql[name] = text
+        return out_h[0], out_h[1], {"sql": sql}
+    if kind == "disagreement":
+        segs, n, a, c, text = fetch_disagreement(store, cur)
+        current = SegmentDisagreement(segments=segs, n=n, only_active=a, only_challenger=c)
+        return None, current, {"sql": {"current": text}}
+    if kind == "terms":
+        out_t = []
+        sql = {}
+        for name, q in (("reference", ref), ("current", cur)):
+            ids, texts, text = fetch_texts(store, q, limit=entry.max_texts)
+            out_t.append(TermWindow(texts=texts, ids=ids))
+            sql[name] = text
+        return out_t[0], out_t[1], {"sql": sql, "max_texts": entry.max_texts}
+    if kind == "scores":
+        if entry.threshold is None:
+            raise ValidationError(f"check {entry.kind!r} needs `threshold`")
+        sums, text = fetch_score_sums(store, cur, threshold=entry.threshold)
+        return None, ScoreSums(threshold=entry.threshold, **sums), {"sql": {"current": text}}
+    raise ValidationError(f"check {entry.kind!r} asks for unknown input {kind!r}")
+
+
+def run_monitor(
+    store: Store,
+    config: MonitorConfig,
+    *,
+    at: datetime | None = None,
+    registry: Registry | None = None,
+    sender: Sender = post_json,
+    retry: RetryPolicy | None = None,
+) -> MonitorRunReport:
+    """Evaluate one monitor at `at` (default now), store findings, raise deduplicated alerts.
+
+    Every fired result is stored as a finding with its evidence (figures, windows, examples and
+    the SQL of its aggregate), plus one summary finding per check (segment `*`, not fired
+    unless the check is scope-wide). A fired result raises an alert unless one is live for the
+    same (monitor, check, segment), which is updated instead. New alerts are queued to the
+    monitor's webhooks and delivered with retries; failures stay queued.
+
+    Raises:
+        ValidationError: The monitor asks for data its scope lacks (e.g. scores without an
+            enforcer), or an unknown check.
+    """
+    when = at or datetime.now(UTC)
+    if when.tzinfo is None:
+        raise ValidationError("--at needs a time zone (or is taken as UTC by the CLI)")
+    reg = registry or create_registry()
+    ref_start, ref_end, cur_start, cur_end = config.windows.bounds(when)
+    scope = config.scope
+    common = {
+        "policy": scope.policy,
+        "enforcer": scope.enforcer,
+        "challenger": scope.challenger,
+        "communities": scope.communities,
+        "by_community": scope.segment_by == "community",
+    }
+    ref_q = WindowQuery(start=ref_start, end=ref_end, **common)
+    cur_q = WindowQuery(start=cur_start, end=cur_end, **common)
+    run_id = uuid.uuid4().hex
+    windows = {
+        "reference": [ref_start.isoformat(), ref_end.isoformat()],
+        "current": [cur_start.isoformat(), cur_end.isoformat()],
+    }
+    all_fired: list[CheckResult] = []
+    rows: list[dict[str, Any]] = []
+    pending: list[tuple[CheckResult, str]] = []
+    total = 0
+    for entry in config.checks:
+        check = _make_check(reg, entry)
+        reference, current, context = _aggregates(store, check, entry, ref_q, cur_q)
+        results = check.evaluate(reference, current)
+        total += len(results)
+        fired = [r for r in results if r.fired]
+        severity: str = entry.severity or config.severity
+        base = {
+            "run_id": run_id,
+            "monitor": config.name,
+            "monitor_hash": config.content_hash(),
+            "window_start": cur_start,
+            "window_end": cur_end,
+            "reference_start": ref_start,
+            "reference_end": ref_end,
+            "run_at": when,
+        }
+        for r in fired:
+            evidence = {**r.evidence, "windows": windows, **context}
+            rows.append(
+                {
+                    **base,
+                    "check_name": r.check,
+                    "segment": r.segment,
+                    "statistic": r.statistic,
+                    "value": r.value,
+                    "p_value": r.p_value,
+                    "q_value": r.q_value,
+                    "fired": True,
+                    "evidence": evidence,
+                }
+            )
+            pending.append((r.model_copy(update={"evidence": evidence}), severity))
+        if not any(r.segment == "*" for r in results):
+            rows.append(
+                {
+                    **base,
+                    "check_name": entry.kind,
+                    "segment": "*",
+                    "statistic": "segments_fired",
+                    "value": float(len(fired)),
+                    "p_value": None,
+                    "q_value": None,
+                    "fired": False,
+                    "evidence": {"segments": len(results), "fired": len(fired), **context},
+                }
+            )
+        all_fired.extend(fired)
+    raised: list[RaisedAlert] = []
+    with store.begin() as conn:
+        write_findings(conn, rows)
+        for r, severity in pending:
+            title = _title(config.name, r)
+            alert, new = upsert_alert(
+                conn,
+                monitor=config.name,
+                check=r.check,
+                segment=r.segment,
+                severity=severity,
+                title=title,
+                evidence={
+                    **r.evidence,
+                    "statistic": r.statistic,
+                    "value": r.value,
+                    "p_value": r.p_value,
+                    "q_value": r.q_value,
+                },
+                at=when,
+            )
+            raised.append(
+                RaisedAlert(
+                    alert_id=alert.id,
+                    new=new,
+                    monitor=config.name,
+                    check=r.check,
+                    segment=r.segment,
+                    severity=alert.severity,
+                    title=title,
+                )
+            )
+            if new:
+                payload = {
+                    "alert_id": alert.id,
+                    "monitor": config.name,
+                    "check": r.check,
+                    "segment": r.segment,
+                    "severity": alert.severity,
+                    "title": title,
+                    "evidence": alert.evidence,
+                }
+                for target in config.notify:
+                    create_delivery(
+                        conn, alert_id=alert.id, target=target, payload=payload, at=when
+                    )
+    delivered, failing = deliver_pending(store, sender=sender, policy=retry)
+    return MonitorRunReport(
+        run_id=run_id,
+        monitor=config.name,
+        at=when,
+        window=(cur_start, cur_end),
+        reference=(ref_start, ref_end),
+        results=total,
+        fired=all_fired,
+        alerts=raised,
+        delivered=delivered,
+        failing=failing,
+    )
