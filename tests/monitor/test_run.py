@@ -164,8 +164,6 @@ def test_monitor_file_errors_name_the_file_and_field(tmp_path: Path) -> None:
 
 
 def test_scores_without_an_enforcer_is_a_clear_error(store: Store) -> None:
-    config = MonitorConfig.model_validate(
-        {"name": "x", "checks": [{"kind": "score_drift"}]}
-    )
+    config = MonitorConfig.model_validate({"name": "x", "checks": [{"kind": "score_drift"}]})
     with pytest.raises(ValidationError, match="scope.enforcer"):
         run_monitor(store, config, at=AT)

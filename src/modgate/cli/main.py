@@ -9,7 +9,20 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from modgate.cli import audit, db, demo, enforcer, golden, items, policy, rules, sql
+from modgate.cli import (
+    alert,
+    audit,
+    db,
+    demo,
+    enforcer,
+    golden,
+    incident,
+    items,
+    monitor,
+    policy,
+    rules,
+    sql,
+)
 from modgate.cli import eval as eval_cmd
 from modgate.cli import gate as gate_cmd
 from modgate.cli import init as init_cmd
@@ -53,6 +66,9 @@ app.add_typer(gate_cmd.app, name="gate")
 app.add_typer(golden.app, name="golden")
 app.add_typer(rules.app, name="rules")
 app.add_typer(enforcer.app, name="enforcer")
+app.add_typer(monitor.app, name="monitor")
+app.add_typer(alert.app, name="alert")
+app.add_typer(incident.app, name="incident")
 
 
 def main(argv: list[str] | None = None) -> None:

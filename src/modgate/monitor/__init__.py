@@ -82,7 +82,7 @@ from modgate.monitor._repo import (
     resolve_incident,
     write_review_outcomes,
 )
-from modgate.monitor._run import MonitorRunReport, RaisedAlert, run_monitor
+from modgate.monitor._run import MonitorRunReport, RaisedAlert, run_monitor, run_monitors
 from modgate.monitor._terms import (
     TermScore,
     count_terms,
@@ -165,6 +165,7 @@ __all__ = [
     "record_decision_features",
     "resolve_incident",
     "run_monitor",
+    "run_monitors",
     "shrunk_rates",
     "tokenize_terms",
     "wasserstein_distance",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -18,7 +19,7 @@ from modgate.monitor._checks import (
     SegmentHistograms,
     TermWindow,
 )
-from modgate.monitor._config import CheckConfig, MonitorConfig
+from modgate.monitor._config import CheckConfig, MonitorConfig, load_monitors
 from modgate.monitor._drift import DEFAULT_BINS
 from modgate.monitor._notify import RetryPolicy, Sender, deliver_pending, post_json
 from modgate.monitor._repo import (
@@ -305,3 +306,31 @@ def run_monitor(
         delivered=delivered,
         failing=failing,
     )
+
+
+def run_monitors(
+    store: Store,
+    directory: Path,
+    *,
+    names: list[str] | None = None,
+    at: datetime | None = None,
+    registry: Registry | None = None,
+    sender: Sender = post_json,
+    retry: RetryPolicy | None = None,
+) -> list[MonitorRunReport]:
+    """Run the monitor files of a folder (`monitors/`), all or some by name, at one time.
+
+    Raises:
+        ValidationError: A monitor file is invalid, a named one is missing, or the folder holds
+            none.
+    """
+    configs = load_monitors(directory, names)
+    if not configs:
+        raise ValidationError(
+            f"no monitor files in {directory}", hint="add monitors/NAME.yaml (docs/monitor.md)"
+        )
+    reg = registry or create_registry()
+    when = at or datetime.now(UTC)
+    return [
+        run_monitor(store, c, at=when, registry=reg, sender=sender, retry=retry) for c in configs
+    ]
