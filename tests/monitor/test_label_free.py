@@ -19,7 +19,7 @@ def test_expected_precision_recall_match_monte_carlo_over_calibrated_labels():
     scores = rng.beta(0.4, 2.5, 5000)
     est = estimate_performance_label_free(scores, 0.5)
     precisions, recalls = [], []
-    for _ in range(400):
+    for _ in range(200):
         y = rng.random(scores.size) < scores
         pred = scores >= 0.5
         precisions.append(precision_score(y, pred))

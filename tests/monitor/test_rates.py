@@ -90,6 +90,7 @@ def test_tiny_segments_leave_the_family_but_keep_their_figures():
     assert res.testable == [False, True] and res.q_values[0] == 1.0
 
 
+@pytest.mark.filterwarnings("ignore::modgate.errors.UndefinedMetricWarning")
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(

@@ -84,7 +84,7 @@ def test_monitor_run_raises_the_injected_scenarios_only(store: Store) -> None:
     alerts = list_alerts(store, status="open")
     assert len(alerts) == len(report.fired)
     a = next(x for x in alerts if x.check == "action_rate")
-    assert a.segment == "c0" and "SELECT" in a.evidence["sql"]["current"].upper()
+    assert a.segment == "c0" and "SELECT" in a.evidence["sql"]["reference_and_current"].upper()
     assert a.evidence["k_current"] > a.evidence["n_current"] * 0.2
     assert a.evidence["windows"]["current"][1].startswith("2026-11-20")
     term = next(x for x in alerts if x.check == "emerging_terms")

@@ -932,3 +932,118 @@ def fetch_score_sums(
         },
         render_sql(store, stmt),
     )
+
+
+class WindowTable(_Frozen):
+    """One pass over both windows: per (segment, window) counts, and score histograms."""
+
+    segments: list[str]
+    """Segment of each row."""
+    window: list[int]
+    """0 = reference, 1 = current."""
+    n: list[int]
+    """Decisions."""
+    events: dict[str, list[int]]
+    """Events per measure key: `action:remove,review`, `evasion`, `caught_after_normalization`."""
+    n_featured: list[int]
+    """Decisions with recorded features (the denominator of the evasion measures)."""
+    histograms: list[list[int]] | None
+    """Score histogram per row (when an enforcer is in scope)."""
+    sql: str
+    """The query."""
+
+
+def fetch_window_table(
+    store: Store,
+    ref: WindowQuery,
+    cur: WindowQuery,
+    *,
+    action_sets: Sequence[Sequence[str]],
+    features: bool,
+    bins: int | None,
+) -> WindowTable:
+    """Rate counts (and score histograms) of both windows in **one** scan of the decision log.
+
+    Rows are grouped by (segment, window[, score bin]); every rate measure is a column, so the
+    action, evasion and drift checks of a monitor cost one query instead of one per check and
+    window.
+    """
+    from sqlalchemy import Integer, and_, case, cast, literal, or_
+
+    span = WindowQuery(
+        **{**cur.model_dump(), "start": min(ref.start, cur.start), "end": max(ref.end, cur.end)}
+    )
+    need_verdicts = span.enforcer is not None
+    joined, seg, v, where, d, _i = _base(span, verdicts_needed=need_verdicts)
+    where = [
+        or_(
+            and_(d.c.decided_at >= ref.start, d.c.decided_at < ref.end),
+            and_(d.c.decided_at >= cur.start, d.c.decided_at < cur.end),
+        ),
+        *where,
+    ]
+    win = case((d.c.decided_at >= cur.start, 1), else_=0).label("win")
+    columns: list[Any] = [_segment(seg), win, func.count().label("n")]
+    source = v.c.action if v is not None else d.c.action
+    keys = []
+    for j, acts in enumerate(action_sets):
+        keys.append("action:" + ",".join(acts))
+        event = cast(case((source.in_(list(acts)), 1), else_=0), Integer)
+        columns.append(func.sum(event).label(f"a{j}"))
+    f = decision_features.alias("f")
+    if features:
+        joined = joined.outerjoin(f, f.c.decision_id == d.c.decision_id)
+        columns += [
+            func.sum(cast(case((f.c.decision_id.is_not(None), 1), else_=0), Integer)).label("nf"),
+            func.sum(cast(case((f.c.normalization_changed, 1), else_=0), Integer)).label("ev"),
+            func.sum(cast(case((f.c.caught_after_normalization, 1), else_=0), Integer)).label("ca"),
+        ]
+    group: list[Any] = ([seg] if seg is not None else []) + [win]
+    b = None
+    if bins is not None and v is not None:
+        if store.dialect == "postgresql":
+            raw_bin = cast(func.floor(v.c.score * bins), Integer)
+        else:
+            raw_bin = cast(v.c.score * bins, Integer)
+        b = case((v.c.score >= 1.0, bins - 1), else_=raw_bin).label("bin")
+    columns.append(b if b is not None else literal(0).label("bin"))
+    if b is not None:
+        group.append(b)
+    stmt = select(*columns).select_from(joined).where(and_(*where)).group_by(*group)
+    rows: dict[tuple[str, int], dict[str, Any]] = {}
+    with store.connect() as conn:
+        for r in conn.execute(stmt):
+            key = (str(r.segment), int(r.win))
+            acc = rows.get(key)
+            if acc is None:
+                acc = rows[key] = {
+                    "n": 0,
+                    "a": [0] * len(action_sets),
+                    "nf": 0,
+                    "ev": 0,
+                    "ca": 0,
+                    "h": [0] * (bins or 1),
+                }
+            acc["n"] += int(r.n)
+            for j in range(len(action_sets)):
+                acc["a"][j] += int(getattr(r, f"a{j}") or 0)
+            if features:
+                acc["nf"] += int(r.nf or 0)
+                acc["ev"] += int(r.ev or 0)
+                acc["ca"] += int(r.ca or 0)
+            if b is not None and bins is not None:
+                acc["h"][min(max(int(r.bin), 0), bins - 1)] += int(r.n)
+    order = sorted(rows)
+    events = {k: [rows[o]["a"][j] for o in order] for j, k in enumerate(keys)}
+    if features:
+        events["evasion"] = [rows[o]["ev"] for o in order]
+        events["caught_after_normalization"] = [rows[o]["ca"] for o in order]
+    return WindowTable(
+        segments=[o[0] for o in order],
+        window=[o[1] for o in order],
+        n=[rows[o]["n"] for o in order],
+        events=events,
+        n_featured=[rows[o]["nf"] for o in order],
+        histograms=[rows[o]["h"] for o in order] if b is not None else None,
+        sql=render_sql(store, stmt),
+    )

@@ -30,6 +30,7 @@ from modgate.monitor._repo import (
     fetch_rates,
     fetch_score_sums,
     fetch_texts,
+    fetch_window_table,
     upsert_alert,
     write_findings,
 )
@@ -154,6 +155,67 @@ def _aggregates(
     raise ValidationError(f"check {entry.kind!r} asks for unknown input {kind!r}")
 
 
+def _cache_key(entry: CheckConfig, check: MonitorCheck) -> tuple[Any, ...]:
+    measure = entry.measure or DEFAULT_MEASURES.get(entry.kind, "action")
+    if check.input_kind == "rates":
+        return ("rates", measure, tuple(entry.actions) if measure == "action" else ())
+    if check.input_kind == "histograms":
+        return ("histograms", int(entry.params.get("bins", DEFAULT_BINS)))
+    return (check.input_kind, measure, entry.max_texts, entry.threshold)
+
+
+def _prefetch(
+    store: Store,
+    checks: list[tuple[CheckConfig, MonitorCheck]],
+    ref: WindowQuery,
+    cur: WindowQuery,
+    cache: dict[tuple[Any, ...], tuple[Any, Any, dict[str, Any]]],
+) -> None:
+    """Fill the cache for the rate and drift checks with one scan of both windows."""
+    keys = {_cache_key(e, c) for e, c in checks}
+    rate_keys = [k for k in keys if k[0] == "rates" and k[1] != "overturn"]
+    bin_sizes = {k[1] for k in keys if k[0] == "histograms"}
+    if not rate_keys and not bin_sizes:
+        return
+    action_sets = sorted({k[2] for k in rate_keys if k[1] == "action"})
+    features = any(k[1] in ("evasion", "caught_after_normalization") for k in rate_keys)
+    bins = next(iter(bin_sizes)) if len(bin_sizes) == 1 else None
+    table = fetch_window_table(
+        store, ref, cur, action_sets=action_sets, features=features, bins=bins
+    )
+    context_sql = {"reference_and_current": table.sql}
+
+    def counts(window: int, events: list[int], denominators: list[int]) -> SegmentCounts:
+        idx = [i for i, w in enumerate(table.window) if w == window and denominators[i] > 0]
+        return SegmentCounts(
+            segments=[table.segments[i] for i in idx],
+            k=[events[i] for i in idx],
+            n=[denominators[i] for i in idx],
+        )
+
+    for key in rate_keys:
+        measure = key[1]
+        if measure == "action":
+            events = table.events["action:" + ",".join(key[2])]
+            denominators = table.n
+        else:
+            events = table.events[measure]
+            denominators = table.n_featured
+        context = {"measure": measure, "actions": list(key[2]), "sql": context_sql}
+        cache[key] = (counts(0, events, denominators), counts(1, events, denominators), context)
+    if bins is not None and table.histograms is not None:
+        hist = table.histograms
+        ref_h = SegmentHistograms(
+            segments=[s for s, w in zip(table.segments, table.window, strict=True) if w == 0],
+            counts=[h for h, w in zip(hist, table.window, strict=True) if w == 0],
+        )
+        cur_h = SegmentHistograms(
+            segments=[s for s, w in zip(table.segments, table.window, strict=True) if w == 1],
+            counts=[h for h, w in zip(hist, table.window, strict=True) if w == 1],
+        )
+        cache[("histograms", bins)] = (ref_h, cur_h, {"sql": context_sql})
+
+
 def run_monitor(
     store: Store,
     config: MonitorConfig,
@@ -199,9 +261,16 @@ def run_monitor(
     rows: list[dict[str, Any]] = []
     pending: list[tuple[CheckResult, str]] = []
     total = 0
-    for entry in config.checks:
-        check = _make_check(reg, entry)
-        reference, current, context = _aggregates(store, check, entry, ref_q, cur_q)
+    cache: dict[tuple[Any, ...], tuple[Any, Any, dict[str, Any]]] = {}
+    checks = [(entry, _make_check(reg, entry)) for entry in config.checks]
+    _prefetch(store, checks, ref_q, cur_q, cache)
+    for entry, check in checks:
+        # checks asking for the same aggregate (four drift statistics, two rate checks on
+        # actions) share one query per window
+        key = _cache_key(entry, check)
+        if key not in cache:
+            cache[key] = _aggregates(store, check, entry, ref_q, cur_q)
+        reference, current, context = cache[key]
         results = check.evaluate(reference, current)
         total += len(results)
         fired = [r for r in results if r.fired]

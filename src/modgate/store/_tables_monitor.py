@@ -22,6 +22,10 @@ from sqlalchemy import (
 )
 
 from modgate.store._tables import JsonType, metadata
+from modgate.store._tables_enforce import decisions
+
+# Monitors select decisions by time window; the decision log's own table had no index on it.
+Index("ix_decisions_decided_at", decisions.c.decided_at)
 
 _Id = BigInteger().with_variant(Integer, "sqlite")
 _Tz = DateTime(timezone=True)

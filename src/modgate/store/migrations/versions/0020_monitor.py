@@ -1,7 +1,9 @@
 """Monitor findings, alerts and their deliveries, incidents, decision features, review outcomes.
 
+Also indexes `decisions.decided_at`: monitors read the decision log by time window.
+
 Revision ID: 0020_monitor
-Revises: 0001_core
+Revises: 0008_verdicts
 Create Date: 2026-12-01
 """
 
@@ -12,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0020_monitor"
-down_revision = "0001_core"
+down_revision = "0008_verdicts"  # indexes the decisions table it creates
 branch_labels = None
 depends_on = None
 
@@ -22,6 +24,7 @@ Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
+    op.create_index("ix_decisions_decided_at", "decisions", ["decided_at"])
     op.create_table(
         "monitor_findings",
         sa.Column("id", Id, autoincrement=True, nullable=False),
@@ -150,3 +153,4 @@ def downgrade() -> None:
         "monitor_findings",
     ):
         op.drop_table(table)
+    op.drop_index("ix_decisions_decided_at", table_name="decisions")
