@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -234,6 +236,8 @@ def bench(store: Store, label: str, n: int, *, per_check: bool) -> None:
 
 
 def main() -> None:
+    # a killed bench still drops its database and file (the finally blocks below run)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--decisions", type=int, default=5_000_000)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")

@@ -75,3 +75,4 @@ def test_monitor_alert_incident_commands(
     assert _run(capsys, "-C", str(ws), "incident", "note", "1", "x", "--details", "[")[0] == 6
     assert _run(capsys, "-C", str(ws), "monitor", "run", "nope")[0] == 6
     assert _run(capsys, "-C", str(ws), "monitor", "run", "--at", "yesterday")[0] == 6
+    assert _run(capsys, "-C", str(ws), "monitor", "run", "--every", "soon")[0] == 6

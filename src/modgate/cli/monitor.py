@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import typer
@@ -9,8 +10,8 @@ import typer
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, write_records
 from modgate.cli._parse import parse_time
-from modgate.errors import ConfigError
-from modgate.monitor import run_monitors
+from modgate.errors import ConfigError, ValidationError
+from modgate.monitor import MonitorRunReport, parse_duration, run_monitors
 
 app = typer.Typer(help="Monitors: drift, action rates, evasion, emerging terms → alerts.")
 
@@ -25,10 +26,13 @@ def run(
     directory: Path | None = typer.Option(
         None, "--dir", help="Folder of monitor files (default: the workspace's monitors/)."
     ),
+    every: str | None = typer.Option(
+        None, "--every", help="Run again at this interval (15m, 1h) until interrupted."
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
-    """Run monitors once: store findings, raise deduplicated alerts, send webhooks."""
+    """Run monitors: store findings, raise deduplicated alerts, send webhooks."""
     context = get_context(ctx)
     folder = directory
     if folder is None:
@@ -37,7 +41,23 @@ def run(
             raise ConfigError("no workspace: run inside one (modgate init) or pass --dir")
         folder = workspace / "monitors"
     when = parse_time(at, "--at") if at else None
-    reports = run_monitors(context.store(), folder, names=names or None, at=when)
+    interval = None
+    if every is not None:
+        if at is not None:
+            raise ValidationError("--every runs at the current time; it cannot take --at")
+        try:
+            interval = parse_duration(every).total_seconds()
+        except ValueError as exc:
+            raise ValidationError(f"--every: {exc}") from exc
+    while True:
+        reports = run_monitors(context.store(), folder, names=names or None, at=when)
+        _print(reports, fmt, output)
+        if interval is None:
+            return
+        time.sleep(interval)
+
+
+def _print(reports: list[MonitorRunReport], fmt: OutputFormat, output: Path | None) -> None:
     rows = [
         [
             rep.monitor,
