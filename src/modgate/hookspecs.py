@@ -7,19 +7,19 @@ marked with `modgate.hookimpl` and named after a hook below.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pluggy
 
 hookspec = pluggy.HookspecMarker("modgate")
 hookimpl = pluggy.HookimplMarker("modgate")
 
-Register = Callable[[str, Callable[..., Any]], None]
+Register = Callable[[str, object], None]
+"""`register(name, entry)`: an `EnforcerKind` for enforcers, a factory for the other kinds."""
 
 
 @hookspec
 def register_enforcers(register: Register) -> None:
-    """Register enforcer kinds: `register("rules", factory)`."""
+    """Register enforcer kinds: `register("rules", EnforcerKind(...))` (see `modgate.enforce`)."""
 
 
 @hookspec
@@ -28,20 +28,10 @@ def register_lint_checks(register: Register) -> None:
 
 
 @hookspec
-def register_metrics(register: Register) -> None:
-    """Register evaluation metrics."""
-
-
-@hookspec
 def register_drift_tests(register: Register) -> None:
-    """Register drift statistics."""
+    """Register drift statistics (`modgate.monitor.DriftTest` factories)."""
 
 
 @hookspec
 def register_monitor_checks(register: Register) -> None:
     """Register monitor checks (`modgate.monitor.MonitorCheck` factories)."""
-
-
-@hookspec
-def register_perturbations(register: Register) -> None:
-    """Register red-team perturbations."""

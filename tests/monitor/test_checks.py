@@ -20,9 +20,9 @@ def test_builtins_register_through_the_plugin_hooks():
     reg = create_registry()
     assert {"psi", "ks", "jensen_shannon", "wasserstein"} <= set(reg.names("drift_test"))
     for name in reg.names("monitor_check"):
-        check = reg.create(Spec(kind="monitor_check", name=name))
+        check = reg.create(Spec(kind="monitor_check", name=name), object)
         assert isinstance(check, MonitorCheck) and check.name == name
-    psi = reg.create(Spec(kind="drift_test", name="psi", params={"epsilon": 1e-3}))
+    psi = reg.create(Spec(kind="drift_test", name="psi", params={"epsilon": 1e-3}), object)
     assert isinstance(psi, DriftTest)
     assert psi([10, 0, 5], [10, 5, 0]).value > 0
 

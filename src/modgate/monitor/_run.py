@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from modgate.errors import ValidationError
 from modgate.monitor._checks import (
     CheckResult,
+    DriftTest,
     MonitorCheck,
     ScoreSums,
     SegmentCounts,
@@ -105,9 +106,12 @@ def _make_check(registry: Registry, entry: CheckConfig) -> MonitorCheck:
     params = dict(entry.params)
     if entry.kind == "score_drift" and "test" not in params:
         stat = str(params.get("statistic", "psi"))
-        params["test"] = registry.create(Spec(kind="drift_test", name=stat))
+        test = registry.create(Spec(kind="drift_test", name=stat), object)
+        if not isinstance(test, DriftTest):
+            raise ValidationError(f"drift test {stat!r} is not callable as a DriftTest")
+        params["test"] = test
         params["statistic"] = stat
-    check = registry.create(Spec(kind="monitor_check", name=entry.kind, params=params))
+    check = registry.create(Spec(kind="monitor_check", name=entry.kind, params=params), object)
     if not isinstance(check, MonitorCheck):
         raise ValidationError(f"check {entry.kind!r} does not implement MonitorCheck")
     return check
