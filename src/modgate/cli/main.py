@@ -102,6 +102,17 @@ COMMANDS: dict[str, _Entry] = {
         "decide",
         "Decide stored items under the current deployments; re-running resumes where it stopped.",
     ),
+    "monitor": _Entry(
+        "modgate.cli.monitor",
+        "app",
+        "Monitors: drift, action rates, evasion, emerging terms → alerts.",
+    ),
+    "alert": _Entry("modgate.cli.alert", "app", "Alerts raised by monitors: list and acknowledge."),
+    "incident": _Entry(
+        "modgate.cli.incident",
+        "app",
+        "Incidents: open from an alert, note actions taken, resolve.",
+    ),
 }
 """Every command of `modgate`, loaded only when it runs (or its own `--help` is asked for)."""
 

@@ -75,6 +75,15 @@ from modgate.store._tables_golden import (
     golden_versions,
 )
 from modgate.store._tables_llm import llm_cache, llm_runs
+from modgate.store._tables_monitor import (
+    alert_deliveries,
+    alerts,
+    decision_features,
+    incident_events,
+    incidents,
+    monitor_findings,
+    review_outcomes,
+)
 from modgate.store._tables_policy import policy_versions
 from modgate.store._tables_redteam import redteam_runs
 from modgate.store._tables_release import decision_arms, deployments, reversals
@@ -105,7 +114,14 @@ __all__ = [
     "SourceRow",
     "Store",
     "UpsertResult",
+    "alert_deliveries",
+    "alerts",
     "audit_events",
+    "decision_features",
+    "incident_events",
+    "incidents",
+    "monitor_findings",
+    "review_outcomes",
     "batched",
     "bulk_insert",
     "bulk_upsert",
