@@ -83,6 +83,22 @@ from modgate.monitor._repo import (
     write_review_outcomes,
 )
 from modgate.monitor._run import MonitorRunReport, RaisedAlert, run_monitor, run_monitors
+from modgate.monitor._simulate import (
+    SIMULATED,
+    Brigading,
+    CommunitySurge,
+    EvasionWave,
+    ModelRegression,
+    PlannedItem,
+    SimulationSpec,
+    SourceText,
+    TopicShift,
+    TrafficModel,
+    TrafficPlan,
+    load_source,
+    plan_traffic,
+)
+from modgate.monitor._simulate_run import SimulationReport, prepare_plan, run_simulation
 from modgate.monitor._terms import (
     TermScore,
     count_terms,
@@ -92,6 +108,22 @@ from modgate.monitor._terms import (
 )
 
 __all__ = [
+    "SIMULATED",
+    "Brigading",
+    "CommunitySurge",
+    "EvasionWave",
+    "ModelRegression",
+    "PlannedItem",
+    "SimulationSpec",
+    "SourceText",
+    "TopicShift",
+    "TrafficModel",
+    "TrafficPlan",
+    "load_source",
+    "plan_traffic",
+    "SimulationReport",
+    "prepare_plan",
+    "run_simulation",
     "AlertRecord",
     "BetaPrior",
     "CheckConfig",
