@@ -107,6 +107,11 @@ COMMANDS: dict[str, _Entry] = {
         "app",
         "Monitors: drift, action rates, evasion, emerging terms → alerts.",
     ),
+    "simulate": _Entry(
+        "modgate.cli.simulate",
+        "app",
+        "SIMULATED traffic over real texts with injected scenarios, through the decide path.",
+    ),
     "alert": _Entry("modgate.cli.alert", "app", "Alerts raised by monitors: list and acknowledge."),
     "incident": _Entry(
         "modgate.cli.incident",

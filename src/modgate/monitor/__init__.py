@@ -98,7 +98,12 @@ from modgate.monitor._simulate import (
     load_source,
     plan_traffic,
 )
-from modgate.monitor._simulate_run import SimulationReport, prepare_plan, run_simulation
+from modgate.monitor._simulate_run import (
+    SimulationReport,
+    load_simulation_file,
+    prepare_plan,
+    run_simulation,
+)
 from modgate.monitor._terms import (
     TermScore,
     count_terms,
@@ -119,6 +124,7 @@ __all__ = [
     "TopicShift",
     "TrafficModel",
     "TrafficPlan",
+    "load_simulation_file",
     "load_source",
     "plan_traffic",
     "SimulationReport",

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from modgate.domain import Action, Item, Verdict
 from modgate.errors import ValidationError
@@ -37,6 +37,15 @@ STATED_MODEL = (
 )
 
 
+def _utc(value: datetime) -> datetime:
+    """A time without a zone is UTC; any other zone is converted to UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcTime = Annotated[datetime, AfterValidator(_utc)]
+"""A datetime read as UTC when it has no zone."""
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -50,7 +59,7 @@ class TrafficModel(_Frozen):
     """Items over the whole period (scenarios add their own)."""
     days: float = Field(default=7.0, gt=0)
     """Length of the period in days."""
-    start: datetime = datetime(2026, 11, 1, tzinfo=UTC)
+    start: UtcTime = datetime(2026, 11, 1, tzinfo=UTC)
     """Start of the period (UTC)."""
     zipf_exponent: float = Field(default=1.1, gt=0)
     """Community k (1-based rank) gets volume ∝ k^-exponent."""
@@ -67,7 +76,7 @@ class EvasionWave(_Frozen):
     """From `start`, violating items of `communities` are obfuscated by a red-team perturbation."""
 
     kind: Literal["evasion_wave"] = "evasion_wave"
-    start: datetime
+    start: UtcTime
     communities: tuple[str, ...] = Field(min_length=1)
     share: float = Field(default=1.0, gt=0, le=1)
     """Share of the violating items there that are obfuscated."""
@@ -81,7 +90,7 @@ class TopicShift(_Frozen):
     """From `start`, a share of all items are drawn from another source file."""
 
     kind: Literal["topic_shift"] = "topic_shift"
-    start: datetime
+    start: UtcTime
     source: Path
     share: float = Field(default=0.3, gt=0, le=1)
 
@@ -90,7 +99,7 @@ class CommunitySurge(_Frozen):
     """From `start`, `community` gets `items` extra items (drawn like its usual ones)."""
 
     kind: Literal["community_surge"] = "community_surge"
-    start: datetime
+    start: UtcTime
     community: str
     items: int = Field(ge=1)
     hours: float = Field(default=24.0, gt=0)
@@ -100,7 +109,7 @@ class Brigading(_Frozen):
     """From `start`, `authors` post `items` violating items into `community`."""
 
     kind: Literal["brigading"] = "brigading"
-    start: datetime
+    start: UtcTime
     community: str
     authors: tuple[str, ...] = Field(min_length=1)
     items: int = Field(ge=1)
@@ -111,7 +120,7 @@ class ModelRegression(_Frozen):
     """From `start`, the canary of `policy` flips `share` of its verdicts (a regressed model)."""
 
     kind: Literal["model_regression"] = "model_regression"
-    start: datetime
+    start: UtcTime
     policy: str
     share: float = Field(default=0.5, gt=0, le=1)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from modgate.authoring import compose_document, read_source, validate
 from modgate.domain import Item, Verdict
 from modgate.enforce import Enforcer, EnforcerVersion
 from modgate.errors import DeploymentError
@@ -84,6 +85,36 @@ class _RegressionPool(EnforcerPool):
         if ref in self._refs:
             return version, _RegressedEnforcer(enforcer, self._flipped)
         return version, enforcer
+
+
+def load_simulation_file(path: Path) -> SimulationSpec:
+    """Load a simulation file (YAML: `model`, `source`, `scenarios`) through the authoring loader.
+
+    A relative `source` (or topic-shift `source`) is read relative to the file's folder.
+
+    Raises:
+        AuthoringError: Unreadable or malformed YAML, or content that does not fit; every
+            problem is listed with its line (a `ValidationError`).
+    """
+    document = compose_document(read_source(path), source=str(path), what="simulation file")
+    data = document.data
+    if not isinstance(data, dict):
+        document.add((), "a simulation file is a mapping (model, source, scenarios)")
+        document.raise_for_problems("simulation file")
+        raise AssertionError("unreachable")
+    spec = validate(document, SimulationSpec, data=data)
+    document.raise_for_problems("simulation file")
+    assert spec is not None
+    base = path.parent
+
+    def here(p: Path) -> Path:
+        return p if p.is_absolute() else base / p
+
+    scenarios = tuple(
+        s.model_copy(update={"source": here(s.source)}) if isinstance(s, TopicShift) else s
+        for s in spec.scenarios
+    )
+    return spec.model_copy(update={"source": here(spec.source), "scenarios": scenarios})
 
 
 def prepare_plan(spec: SimulationSpec, *, limit: int | None = None) -> TrafficPlan:
@@ -178,4 +209,4 @@ def run_simulation(
     )
 
 
-__all__ = ["SimulationReport", "prepare_plan", "run_simulation"]
+__all__ = ["SimulationReport", "load_simulation_file", "prepare_plan", "run_simulation"]
