@@ -168,3 +168,19 @@ def test_simulation_goes_through_decide_and_monitors_detect_each_scenario(
     assert ("action_rate", "sim-c00020") in during  # brigading
     assert ("emerging_terms", "rt") in during  # topic shift: the tweets' retweet marker
     assert any(c == "disagreement" for c, _ in during)  # the regressed canary
+
+
+def test_the_docs_simulation_file_loads(tmp_path: Path) -> None:
+    import re
+
+    from modgate.monitor import load_simulation_file
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "monitor.md"
+    block = re.search(r"```yaml\n(# simulations/.*?)```", docs.read_text("utf-8"), re.S)
+    assert block is not None
+    path = tmp_path / "week.yaml"
+    path.write_text(block.group(1), "utf-8")
+    spec = load_simulation_file(path)
+    assert spec.source == tmp_path / "data" / "ethos-binary.jsonl.gz"
+    assert [s.kind for s in spec.scenarios] == ["evasion_wave", "model_regression", "brigading"]
+    assert spec.scenarios[0].start.tzinfo is not None and spec.model.communities == 20_000
