@@ -58,7 +58,14 @@ from modgate.store._tables_golden import (
     golden_versions,
 )
 from modgate.store._tables_llm import llm_cache, llm_runs
-from modgate.store._tables_policy import policy_versions
+from modgate.store._tables_policy import (
+    community_families,
+    community_family_members,
+    community_imports,
+    community_policy_versions,
+    community_rules,
+    policy_versions,
+)
 from modgate.store._timestamps import format_timestamp, parse_timestamp
 from modgate.store._workspace import init_workspace
 
@@ -78,6 +85,11 @@ __all__ = [
     "Store",
     "UpsertResult",
     "audit_events",
+    "community_families",
+    "community_family_members",
+    "community_imports",
+    "community_policy_versions",
+    "community_rules",
     "batched",
     "bulk_insert",
     "bulk_upsert",
