@@ -39,6 +39,7 @@ from modgate.policy._community_import import (
     CommunityImportResult,
     CommunityLintSummary,
     import_community_rules,
+    lint_stored_community_rules,
     published_site_policies,
 )
 from modgate.policy._community_lint import (
@@ -193,6 +194,7 @@ __all__ = [
     "lint_community_rule",
     "lint_policy",
     "lint_policy_files",
+    "lint_stored_community_rules",
     "list_community_imports",
     "list_policy_versions",
     "list_rule_families",

@@ -332,3 +332,33 @@ def import_community_rules(
     finally:
         lint.close()
     return result
+
+
+def lint_stored_community_rules(
+    store: Store,
+    *,
+    community: str | None = None,
+    site_policies: Sequence[Policy] | None = None,
+    findings_path: Path | None = None,
+) -> CommunityLintSummary:
+    """Lint the current community rules in the store (e.g. after a site policy changed).
+
+    Args:
+        store: The store.
+        community: Only this community.
+        site_policies: Site policies to lint against (default: those published in the store).
+        findings_path: Write every finding here as JSONL.
+
+    Returns:
+        The lint summary.
+    """
+    site = SitePolicyIndex(
+        published_site_policies(store) if site_policies is None else site_policies
+    )
+    lint = _Lint(site, findings_path)
+    try:
+        for stored in _repo.iter_community_rules(store, community=community):
+            lint.add(stored.rule)
+    finally:
+        lint.close()
+    return lint.summary()
