@@ -111,7 +111,9 @@ def fit_beta_prior(
             "no group has data: the prior is flat Beta(1, 1)", UndefinedMetricWarning, stacklevel=2
         )
         return FLAT_PRIOR
-    pooled = (k.sum() + 0.5) / (n.sum() + 1.0)  # Jeffreys-smoothed pooled rate
+    total = float(n.sum())
+    pooled = (k.sum() + 0.5) / (total + 1.0)  # Jeffreys-smoothed pooled rate
+    edge = float(special.logit(0.5 / (total + 1.0)))  # the mean stays within the data's reach
     if k.sum() == 0 or k.sum() == n.sum():
         warnings.warn(
             "every group's rate is 0 (or every one is 1): the prior is fitted near the boundary",
@@ -119,19 +121,26 @@ def fit_beta_prior(
             stacklevel=2,
         )
 
-    def negative(params: npt.NDArray[np.float64]) -> float:
-        mean = special.expit(params[0])
-        strength = math.exp(params[1])
-        return -beta_binomial_log_likelihood(mean * strength, (1 - mean) * strength, k, n)
+    # identical (k, n) pairs are frequent in the long tail: each distinct pair is computed once
+    pairs, weight = np.unique(np.stack([k, n], axis=1), axis=0, return_counts=True)
+    pk, pn = pairs[:, 0].astype(np.float64), pairs[:, 1].astype(np.float64)
 
-    start_mean = float(special.logit(pooled))
+    def negative(params: npt.NDArray[np.float64]) -> float:
+        mean = float(special.expit(params[0]))
+        strength = math.exp(params[1])
+        a, b = mean * strength, (1 - mean) * strength
+        # log B(k + a, n - k + b) - log B(a, b); the binomial coefficient does not depend on a, b
+        terms = special.betaln(pk + a, pn - pk + b) - special.betaln(a, b)
+        return -float(np.dot(weight, terms))
+
+    start_mean = float(np.clip(special.logit(pooled), edge, -edge))
     best: optimize.OptimizeResult | None = None
     for start_strength in (math.log(2.0), math.log(20.0), math.log(200.0)):
         result = optimize.minimize(
             negative,
             np.array([start_mean, start_strength]),
             method="L-BFGS-B",
-            bounds=[(-20.0, 20.0), (_MIN_LOG, _MAX_LOG)],
+            bounds=[(edge, -edge), (_MIN_LOG, _MAX_LOG)],
         )
         if best is None or result.fun < best.fun:
             best = result
@@ -233,15 +242,35 @@ def shrink_rates(
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", UndefinedMetricWarning)
                     priors[family] = fit_beta_prior(k[mask], n[mask])
-    out: list[ShrunkRate] = []
+    chosen: list[tuple[BetaPrior, str]] = []
     for i in range(k.size):
         family = None if families is None else families[i]
         if family is not None and str(family) in priors:
-            prior, toward = priors[str(family)], f"family:{family}"
+            chosen.append((priors[str(family)], f"family:{family}"))
         else:
-            prior, toward = site, "site"
-        out.append(posterior_rate(int(k[i]), int(n[i]), prior, level=level, toward=toward))
-    return out
+            chosen.append((site, "site"))
+    alpha = np.array([p.alpha for p, _ in chosen]) + k
+    beta = np.array([p.beta for p, _ in chosen]) + n - k
+    tail = (1.0 - level) / 2.0
+    low = stats.beta.ppf(tail, alpha, beta)  # one vectorised call for every community
+    high = stats.beta.ppf(1.0 - tail, alpha, beta)
+    total = alpha + beta
+    sd = np.sqrt(alpha * beta / (total**2 * (total + 1.0)))
+    return [
+        ShrunkRate(
+            successes=int(k[i]),
+            trials=int(n[i]),
+            raw=float(k[i] / n[i]) if n[i] else None,
+            shrunk=float(alpha[i] / total[i]),
+            low=float(low[i]),
+            high=float(high[i]),
+            sd=float(sd[i]),
+            prior_mean=prior.mean,
+            prior_strength=prior.strength,
+            toward=toward,
+        )
+        for i, (prior, toward) in enumerate(chosen)
+    ]
 
 
 class CommunityEstimate(BaseModel):

@@ -7,8 +7,8 @@ A rule is read as the set of content-word stems of its short name (the name is w
 variants agree; descriptions differ in examples and tone); a name with no content word
 ("Rule 1") is read from its description instead. MinHash signatures (datasketch) are split
 into LSH bands chosen for the Jaccard `threshold`; rules sharing a band bucket are joined when
-their estimated Jaccard similarity to the bucket's first rule reaches the threshold
-(union-find), so the work grows linearly with the number of rules, also for families of
+their exact Jaccard similarity to the bucket's first rule reaches the threshold (union-find;
+LSH only proposes the candidates), so the work grows linearly with the number of rules, also for families of
 thousands.
 """
 
@@ -58,7 +58,7 @@ class Clustering:
     labels: npt.NDArray[np.int64]
     """Family of each rule (the index of its first member); -1 for a rule with no words."""
     similarity: npt.NDArray[np.float64]
-    """Estimated Jaccard similarity of each rule to its family's first member."""
+    """Jaccard similarity of each rule to its family's first member."""
 
 
 def _find(parent: list[int], i: int) -> int:
@@ -68,6 +68,13 @@ def _find(parent: list[int], i: int) -> int:
     while parent[i] != root:
         parent[i], i = root, parent[i]
     return root
+
+
+_CANDIDATE_FACTOR = 0.7
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b)
 
 
 def cluster_token_sets(
@@ -99,7 +106,10 @@ def cluster_token_sets(
         return Clustering(labels=labels, similarity=similarity)
     encoded = [[t.encode("utf-8") for t in sorted(token_sets[i])] for i in present]
     hashes = np.vstack([m.hashvalues for m in MinHash.bulk(encoded, num_perm=num_perm, seed=seed)])
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)  # only for its (b, r) choice
+    # LSH only proposes candidates, checked exactly; banding for a lower similarity than the
+    # threshold keeps pairs right at the threshold from being missed.
+    candidate = max(0.05, threshold * _CANDIDATE_FACTOR)
+    lsh = MinHashLSH(threshold=candidate, num_perm=num_perm)  # only for its (b, r) choice
     bands, rows = lsh.b, lsh.r
     for band in range(bands):
         block = np.ascontiguousarray(hashes[:, band * rows : (band + 1) * rows])
@@ -110,13 +120,12 @@ def cluster_token_sets(
             if head == j:
                 continue
             a, b = _find(parent, present[j]), _find(parent, present[head])
-            if a != b and float(np.mean(hashes[j] == hashes[head])) >= threshold:
+            if a != b and _jaccard(token_sets[present[j]], token_sets[present[head]]) >= threshold:
                 parent[max(a, b)] = min(a, b)
-    position = {i: j for j, i in enumerate(present)}
     for i in present:
         root = _find(parent, i)
         labels[i] = root
-        similarity[i] = float(np.mean(hashes[position[i]] == hashes[position[root]]))
+        similarity[i] = _jaccard(token_sets[i], token_sets[root])
     return Clustering(labels=labels, similarity=similarity)
 
 

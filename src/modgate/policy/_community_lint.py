@@ -121,7 +121,7 @@ _RULES_CHECKABLE = _phrases(
         r"flairs?", r"account age", r"karma", r"(?:english|spanish|german|french) only",
         r"phone numbers?", r"e-?mail addresses?", r"images?", r"pictures?", r"videos?",
         r"gifs?", r"text posts? only", r"spoiler tags?", r"hashtags?", r"@mentions?",
-        r"title (?:must|should|format)", r"tags? in the title", r"\[[a-z]+\] tags?",
+        r"title (?:must|should|format)", r"(?:in|to) the title", r"\[[a-z]+\] tags?",
         r"referral codes?", r"affiliate links?", r"screenshots?", r"memes? (?:only )?on",
         r"watermarks?", r"nsfw tags?",
     ]
