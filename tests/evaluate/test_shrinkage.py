@@ -28,7 +28,9 @@ def _direct_log_likelihood(a: float, b: float, k: np.ndarray, n: np.ndarray) -> 
     return float(np.sum(log_choose + special.betaln(k + a, n - k + b) - special.betaln(a, b)))
 
 
-def _simulate(rng: np.random.Generator, groups: int, a: float, b: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+def _simulate(
+    rng: np.random.Generator, groups: int, a: float, b: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     p = rng.beta(a, b, groups)
     n = np.minimum(rng.zipf(1.6, groups), 400)  # long tail: most communities have a few items
     return rng.binomial(n, p), n, p
@@ -153,14 +155,23 @@ def test_community_estimates_count_like_a_groupby() -> None:
         frame.community.tolist(), frame.gold, frame.predicted, frame.actioned
     )
     grouped = frame.assign(tp=frame.gold & frame.predicted).groupby("community")
-    direct = grouped.agg(tp=("tp", "sum"), pp=("predicted", "sum"), gp=("gold", "sum"),
-                         act=("actioned", "sum"), items=("gold", "size"))  # fmt: skip
+    direct = grouped.agg(
+        tp=("tp", "sum"),
+        pp=("predicted", "sum"),
+        gp=("gold", "sum"),
+        act=("actioned", "sum"),
+        items=("gold", "size"),
+    )
     assert [e.community for e in estimates] == sorted(direct.index)
     for e in estimates:
         row = direct.loc[e.community]
         assert (e.precision.successes, e.precision.trials) == (row.tp, row.pp)
         assert (e.recall.successes, e.recall.trials) == (row.tp, row.gp)
-        assert (e.action_rate.successes, e.action_rate.trials, e.items) == (row.act, row["items"], row["items"])  # fmt: skip
+        assert (e.action_rate.successes, e.action_rate.trials, e.items) == (
+            row.act,
+            row["items"],
+            row["items"],
+        )
 
 
 def test_the_planner_is_proportional_until_a_community_runs_out_of_volume() -> None:
@@ -178,14 +189,15 @@ def test_the_planner_is_proportional_until_a_community_runs_out_of_volume() -> N
 @given(
     st.lists(
         st.tuples(st.floats(0, 1), st.integers(0, 300), st.floats(0, 3)), min_size=1, max_size=25
-    ),  # fmt: skip
+    ),
     st.integers(0, 2000),
 )
 def test_the_plan_spends_the_budget_exactly_within_volumes(
     rows: list[tuple[float, int, float]], budget: int
 ) -> None:
     names = [f"c{i}" for i in range(len(rows))]
-    plan = plan_label_budget(names, [r[0] for r in rows], [r[1] for r in rows], budget,
-                             severity=[r[2] for r in rows])  # fmt: skip
+    plan = plan_label_budget(
+        names, [r[0] for r in rows], [r[1] for r in rows], budget, severity=[r[2] for r in rows]
+    )
     assert sum(a.reviews for a in plan) == min(budget, sum(r[1] for r in rows))
     assert all(0 <= a.reviews <= a.volume for a in plan)

@@ -25,10 +25,15 @@ from modgate.policy import (
 from modgate.store import Store
 
 STEMS = [
-    ["no", "self", "promotion"], ["no", "spam"], ["no", "personal", "attacks"],
-    ["no", "spoilers", "in", "titles"], ["english", "only"], ["no", "reposts"],
-    ["no", "memes", "on", "weekdays"], ["flair", "your", "post"],
-]  # fmt: skip
+    ["no", "self", "promotion"],
+    ["no", "spam"],
+    ["no", "personal", "attacks"],
+    ["no", "spoilers", "in", "titles"],
+    ["english", "only"],
+    ["no", "reposts"],
+    ["no", "memes", "on", "weekdays"],
+    ["flair", "your", "post"],
+]
 EXTRA = ["please", "allowed", "strictly", "here", "or", "advertising", "content", "ever"]
 
 
@@ -78,7 +83,9 @@ def test_a_name_without_content_words_is_read_from_its_description() -> None:
     assert rule_tokens(rule) == rule_tokens(CommunityRule(community="c", name="No self promotion"))
 
 
-def test_families_are_stored_with_sizes_and_per_community_thresholds(store: Store, tmp_path: Path) -> None:  # fmt: skip
+def test_families_are_stored_with_sizes_and_per_community_thresholds(
+    store: Store, tmp_path: Path
+) -> None:
     names, _ = _variants(seed=3, per=6)
     path = tmp_path / "rules.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:

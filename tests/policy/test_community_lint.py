@@ -18,7 +18,9 @@ def site() -> SitePolicyIndex:
 
 
 def _lint(site: SitePolicyIndex, name: str, description: str = "") -> tuple[str, dict[str, str]]:
-    result = lint_community_rule(CommunityRule(community="c", name=name, description=description), site)  # fmt: skip
+    result = lint_community_rule(
+        CommunityRule(community="c", name=name, description=description), site
+    )
     return result.checkable_by, {f.check: f.message for f in result.findings}
 
 
@@ -44,7 +46,9 @@ def test_be_nice_is_vague_and_uncheckable_no_links_is_checkable_by_rules(
         ("Have fun", "", CheckableBy.NONE),
     ],
 )
-def test_checkability_classes(site: SitePolicyIndex, name: str, description: str, kind: CheckableBy) -> None:  # fmt: skip
+def test_checkability_classes(
+    site: SitePolicyIndex, name: str, description: str, kind: CheckableBy
+) -> None:
     assert _lint(site, name, description)[0] is kind
 
 
@@ -55,7 +59,9 @@ def test_a_permission_for_what_a_site_policy_forbids_is_an_error(site: SitePolic
     assert "no limits" in found["contradicts_site"]
 
 
-def test_a_negated_permission_or_an_unrelated_one_is_no_contradiction(site: SitePolicyIndex) -> None:  # fmt: skip
+def test_a_negated_permission_or_an_unrelated_one_is_no_contradiction(
+    site: SitePolicyIndex,
+) -> None:
     assert "contradicts_site" not in _lint(site, "No slurs", "Slurs are not allowed.")[1]
     assert "contradicts_site" not in _lint(site, "Memes", "Memes are allowed on Fridays.")[1]
     assert "contradicts_site" not in _lint(site, "Swearing", "Swearing is fine.")[1]

@@ -26,7 +26,11 @@ def test_rule_key_folds_case_and_punctuation_and_keeps_non_latin_names_apart() -
     assert rule_key("x" * 500) != rule_key("x" * 499)
 
 
-@given(name=_words.filter(lambda s: s.strip()), description=_words, spaces=st.sampled_from([" ", "  ", "\n", "\t "]))  # fmt: skip
+@given(
+    name=_words.filter(lambda s: s.strip()),
+    description=_words,
+    spaces=st.sampled_from([" ", "  ", "\n", "\t "]),
+)
 def test_content_hash_ignores_whitespace_runs_but_not_words(
     name: str, description: str, spaces: str
 ) -> None:
@@ -44,9 +48,14 @@ def test_content_hash_ignores_whitespace_runs_but_not_words(
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("posts", AppliesTo.POSTS), ("link", AppliesTo.POSTS), (" Comment ", AppliesTo.COMMENTS),
-     ("all", AppliesTo.BOTH), ("Posts and  comments", AppliesTo.BOTH)],
-)  # fmt: skip
+    [
+        ("posts", AppliesTo.POSTS),
+        ("link", AppliesTo.POSTS),
+        (" Comment ", AppliesTo.COMMENTS),
+        ("all", AppliesTo.BOTH),
+        ("Posts and  comments", AppliesTo.BOTH),
+    ],
+)
 def test_applies_to_reads_platform_spellings(raw: str, expected: AppliesTo) -> None:
     assert parse_applies_to(raw) is expected
 

@@ -8,8 +8,8 @@ variants agree; descriptions differ in examples and tone); a name with no conten
 ("Rule 1") is read from its description instead. MinHash signatures (datasketch) are split
 into LSH bands chosen for the Jaccard `threshold`; rules sharing a band bucket are joined when
 their exact Jaccard similarity to the bucket's first rule reaches the threshold (union-find;
-LSH only proposes the candidates), so the work grows linearly with the number of rules, also for families of
-thousands.
+LSH only proposes the candidates), so the work grows linearly with the number of rules, also
+for families of thousands.
 """
 
 from __future__ import annotations
