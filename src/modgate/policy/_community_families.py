@@ -6,10 +6,10 @@ so one enforcer can serve all of them, each community keeping its own threshold.
 A rule is read as the set of content-word stems of its short name (the name is where the
 variants agree; descriptions differ in examples and tone); a name with no content word
 ("Rule 1") is read from its description instead. MinHash signatures (datasketch) are split
-into LSH bands chosen for the Jaccard `threshold`; rules sharing a band bucket are joined when
-their exact Jaccard similarity to the bucket's first rule reaches the threshold (union-find;
-LSH only proposes the candidates), so the work grows linearly with the number of rules, also
-for families of thousands.
+into LSH bands; two rules sharing a band bucket are candidates, and their families merge when
+the exact Jaccard similarity of the families' first members reaches `threshold` (union-find
+over representatives, so a filler word cannot chain unrelated rules into one family). The
+work grows linearly with the number of rules, also for families of thousands.
 """
 
 from __future__ import annotations
@@ -120,7 +120,9 @@ def cluster_token_sets(
             if head == j:
                 continue
             a, b = _find(parent, present[j]), _find(parent, present[head])
-            if a != b and _jaccard(token_sets[present[j]], token_sets[present[head]]) >= threshold:
+            # families are compared by their first members, not by any two members: joining on
+            # any pair would chain "No spam" → "No spam strictly" → "Strictly" → "No NSFW"
+            if a != b and _jaccard(token_sets[a], token_sets[b]) >= threshold:
                 parent[max(a, b)] = min(a, b)
     for i in present:
         root = _find(parent, i)
