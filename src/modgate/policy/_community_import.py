@@ -37,7 +37,6 @@ from modgate.policy._community_schema import (
     CommunityRule,
     community_content_hash,
     rule_content_hash,
-    rule_key,
 )
 from modgate.policy._findings import FindingSeverity
 from modgate.policy._schema import Policy
@@ -133,8 +132,8 @@ class _Lint:
             except OSError as exc:
                 raise ValidationError(f"cannot write the findings file {path}: {exc}") from exc
 
-    def add(self, rule: CommunityRule) -> None:
-        result = lint_community_rule(rule, self.site)
+    def add(self, rule: CommunityRule, key: str | None = None) -> None:
+        result = lint_community_rule(rule, self.site, key=key)
         self.rules += 1
         self.checkable[result.checkable_by] += 1
         for finding in result.findings:
@@ -255,9 +254,8 @@ def import_community_rules(
             changed: set[str] = set()
             pending: list[dict[str, Any]] = []
             retire: list[tuple[str, str, int]] = []
-            for rule in read_community_rules(stream, resolved, rejects):
-                lint.add(rule)
-                key = rule_key(rule.name)
+            for rule, key in read_community_rules(stream, resolved, rejects):
+                lint.add(rule, key)
                 digest = rule_content_hash(rule)
                 seen.setdefault(rule.community, {})[key] = digest
                 old = current.get((rule.community, key))
@@ -358,7 +356,7 @@ def lint_stored_community_rules(
     lint = _Lint(site, findings_path)
     try:
         for stored in _repo.iter_community_rules(store, community=community):
-            lint.add(stored.rule)
+            lint.add(stored.rule, stored.key)
     finally:
         lint.close()
     return lint.summary()

@@ -271,18 +271,21 @@ def classify_checkability(rule: CommunityRule) -> CheckableBy:
     return CheckableBy.NONE
 
 
-def lint_community_rule(rule: CommunityRule, site: SitePolicyIndex) -> RuleLint:
+def lint_community_rule(
+    rule: CommunityRule, site: SitePolicyIndex, *, key: str | None = None
+) -> RuleLint:
     """Run every community check on one rule.
 
     Args:
         rule: The rule.
         site: Index of the site policies (may be empty: the site checks then find nothing).
+        key: The rule's key, when the caller has it (default: computed from the name).
 
     Returns:
         What could check the rule, and its findings.
     """
     text = rule.text.casefold()
-    key = rule_key(rule.name)
+    key = rule_key(rule.name) if key is None else key
     findings: list[CommunityFinding] = []
 
     def add(

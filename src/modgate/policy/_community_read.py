@@ -177,8 +177,8 @@ def _rule(row: SourceRow, mapping: ResolvedRuleMapping, position: int) -> Commun
 
 def read_community_rules(
     stream: RowStream, mapping: ResolvedRuleMapping, rejects: RejectsWriter
-) -> Iterator[CommunityRule]:
-    """Rules of an open file, in file order; bad rows and repeated rules go to `rejects`.
+) -> Iterator[tuple[CommunityRule, str]]:
+    """Rules of an open file with their keys, in file order; bad rows and repeats to `rejects`.
 
     A rule whose key (see `rule_key`) repeats within its community is rejected as
     `duplicate_id`, naming the line that holds the first one.
@@ -212,4 +212,4 @@ def read_community_rules(
             continue
         seen[key] = result.line
         positions[str(community_raw)] = position + 1
-        yield rule
+        yield rule, key[1]

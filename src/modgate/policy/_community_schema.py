@@ -126,14 +126,15 @@ def rule_content_hash(rule: CommunityRule) -> str:
     Whitespace is collapsed first and the position is left out: reflowing text or reordering
     the list is not a change of the rule.
     """
-    data = [
+    # each field length-prefixed, so no two different rules can give the same string
+    fields = [
         collapse_spaces(rule.name),
         collapse_spaces(rule.description),
         str(rule.applies_to),
-        collapse_spaces(rule.reason) if rule.reason else None,
-        [collapse_spaces(e) for e in rule.examples],
+        "-" if rule.reason is None else "+" + collapse_spaces(rule.reason),
+        *(collapse_spaces(e) for e in rule.examples),
     ]
-    canonical = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    canonical = "".join(f"{len(f)}:{f}" for f in fields)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
