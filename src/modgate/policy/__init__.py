@@ -15,6 +15,7 @@ from modgate.policy._community_diff import (
     CommunityRuleChange,
     diff_community_imports,
 )
+from modgate.policy._community_examples import example_community_rules_file
 from modgate.policy._community_export import (
     CommunityPolicyOptions,
     build_community_policy,
@@ -183,6 +184,7 @@ __all__ = [
     "default_template",
     "diff_community_imports",
     "diff_policies",
+    "example_community_rules_file",
     "example_policy_files",
     "export_community_policies",
     "family_thresholds",
