@@ -263,10 +263,13 @@ def _permissive_sentences(text: str) -> list[str]:
 
 def classify_checkability(rule: CommunityRule) -> CheckableBy:
     """Which enforcer kind could check the rule on one item (see `CheckableBy`)."""
-    text = rule.text.casefold()
+    return _checkability(rule.text.casefold(), bool(rule.examples))
+
+
+def _checkability(text: str, has_examples: bool) -> CheckableBy:
     if _RULES_CHECKABLE.search(text):
         return CheckableBy.RULES
-    if _MODEL_CHECKABLE.search(text) or rule.examples:
+    if has_examples or _MODEL_CHECKABLE.search(text):
         return CheckableBy.MODEL
     return CheckableBy.NONE
 
@@ -291,8 +294,8 @@ def lint_community_rule(
     def add(
         check: str, severity: FindingSeverity, message: str, hint: str, policy: str | None = None
     ) -> None:
-        findings.append(
-            CommunityFinding(
+        findings.append(  # built from checked values: no need to validate again
+            CommunityFinding.model_construct(
                 community=rule.community,
                 rule_key=key,
                 rule=rule.name,
@@ -312,7 +315,7 @@ def lint_community_rule(
             f"vague term{'s' if len(vague) > 1 else ''} {', '.join(map(repr, vague))}",
             "say what exactly is not allowed, e.g. 'no insults aimed at another user'",
         )
-    checkable = classify_checkability(rule)
+    checkable = _checkability(text, bool(rule.examples))
     if checkable is CheckableBy.NONE:
         add(
             "uncheckable",
@@ -323,8 +326,9 @@ def lint_community_rule(
         )
     tokens = content_stems(text)
     contradicted: set[str] = set()
-    permissive = _permissive_sentences(text)
-    if permissive or _NO_LIMITS.search(text):
+    permissive = _permissive_sentences(text) if _PERMISSIVE.search(text) else []
+    no_limits = _NO_LIMITS.search(text)
+    if permissive or no_limits:
         sentence_tokens = content_stems(" ".join(permissive)) if permissive else frozenset()
         for terms in site.terms:
             shared = sentence_tokens & terms.topic
@@ -338,12 +342,11 @@ def lint_community_rule(
                     "remove the permission; the site policy applies in every community",
                     terms.policy_id,
                 )
-        if not contradicted and _NO_LIMITS.search(text) and site.terms:
+        if not contradicted and no_limits and site.terms:
             add(
                 "contradicts_site",
                 FindingSeverity.ERROR,
-                f"declares no limits ({_NO_LIMITS.search(text).group(0)!r})"  # type: ignore[union-attr]
-                "; site policies apply in every community",
+                f"declares no limits ({no_limits.group(0)!r}); site policies apply in every community",
                 "say which community rules are relaxed; site policies cannot be",
             )
     if _SITE_RULES.search(text):
