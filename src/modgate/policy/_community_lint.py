@@ -346,7 +346,8 @@ def lint_community_rule(
             add(
                 "contradicts_site",
                 FindingSeverity.ERROR,
-                f"declares no limits ({no_limits.group(0)!r}); site policies apply in every community",
+                f"declares no limits ({no_limits.group(0)!r}); "
+                "site policies apply in every community",
                 "say which community rules are relaxed; site policies cannot be",
             )
     if _SITE_RULES.search(text):
