@@ -26,7 +26,7 @@ types: $(STAMP)
 	$(BIN)/mypy
 
 layers: $(STAMP)
-	$(BIN)/lint-imports
+	PYTHONPATH=. $(BIN)/lint-imports  # the private-modules contract type lives in tests/contracts
 
 unit: $(STAMP)
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "not integration"

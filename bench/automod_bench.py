@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 from modgate.domain import AuthorInfo, Item
-from modgate.enforce._automod_match import match_automod_rule
-from modgate.enforce._automod_parse import read_automod_config
-from modgate.enforce._automod_translate import import_automod_config
-from modgate.enforce._rules_match import compile_ruleset
+from modgate.enforce.rules._match import compile_ruleset
+from modgate.enforce.rules.automod._match import match_automod_rule
+from modgate.enforce.rules.automod._parse import read_automod_config
+from modgate.enforce.rules.automod._translate import import_automod_config
 
 CONFIG = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "automod" / "plantswap.yaml"
 WORDS = "the quick brown fern needs water and light, not a scam; repot it zorvexquil soon".split()

@@ -40,7 +40,8 @@ from sklearn.metrics import average_precision_score
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import make_pipeline
 
-from modgate.enforce import TextClassifier, TrainingRow, train_classifier
+from modgate.enforce import TrainingRow
+from modgate.enforce.classifier import TextClassifier, train_classifier
 from modgate.text import normalize_text
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"

@@ -25,7 +25,8 @@ from pathlib import Path
 import aiohttp
 
 from modgate.domain import Item
-from modgate.enforce import EnforcerSpec, LLMEnforcer, LLMRunStats
+from modgate.enforce import EnforcerSpec
+from modgate.enforce.llm import LLMEnforcer, LLMRunStats
 from modgate.store import init_workspace, open_store
 
 CONCURRENCY = 64

@@ -34,8 +34,9 @@ import time
 from pathlib import Path
 
 from modgate.domain import Item
-from modgate.enforce import EnforcerSpec, RulesEnforcer, compile_ruleset
-from modgate.enforce._ruleset import RuleSet
+from modgate.enforce import EnforcerSpec
+from modgate.enforce.rules import RulesEnforcer, compile_ruleset
+from modgate.enforce.rules._schema import RuleSet
 from modgate.text import normalize_text
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"

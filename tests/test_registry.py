@@ -18,7 +18,7 @@ class _Thing:
 def test_spec_round_trips_through_the_registry() -> None:
     registry = Registry()
     registry.register("enforcer", "thing", _Thing)
-    made = registry.create(Spec(kind="enforcer", name="thing", params={"size": 3}))
+    made = registry.create(Spec(kind="enforcer", name="thing", params={"size": 3}), _Thing)
     assert isinstance(made, _Thing)
     assert made.size == 3
 
@@ -27,14 +27,14 @@ def test_unknown_names_list_what_is_known() -> None:
     registry = Registry()
     registry.register("enforcer", "a", _Thing)
     with pytest.raises(RegistryError, match=r"unknown enforcer 'b' \(known: a\)"):
-        registry.get("enforcer", "b")
+        registry.get("enforcer", "b", _Thing)
 
 
 def test_bad_params_and_names_are_registry_errors() -> None:
     registry = Registry()
     registry.register("enforcer", "thing", _Thing)
     with pytest.raises(RegistryError, match="cannot create"):
-        registry.create(Spec(kind="enforcer", name="thing", params={"colour": 1}))
+        registry.create(Spec(kind="enforcer", name="thing", params={"colour": 1}), _Thing)
     with pytest.raises(RegistryError, match="invalid"):
         registry.register("enforcer", "Bad Name", _Thing)
     registry.register("enforcer", "acme/thing", _Thing)

@@ -11,11 +11,14 @@ from modgate.hookspecs import Register, hookimpl
 
 @hookimpl
 def register_enforcers(register: Register) -> None:
-    """Register the built-in enforcer kinds."""
-    from modgate.enforce import builtin_enforcer_kinds
+    """Register the built-in enforcer kinds (their records; heavy parts load on first use)."""
+    from modgate.enforce import CASCADE_KIND, RECORDED_KIND
+    from modgate.enforce.classifier import CLASSIFIER_KIND
+    from modgate.enforce.llm import LLM_KIND
+    from modgate.enforce.rules import RULES_KIND
 
-    for name, factory in builtin_enforcer_kinds().items():
-        register(name, factory)
+    for kind in (RULES_KIND, CLASSIFIER_KIND, LLM_KIND, CASCADE_KIND, RECORDED_KIND):
+        register(kind.name, kind)
 
 
 @hookimpl

@@ -7,9 +7,62 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from modgate.errors import ValidationError
+
+
+class VersionRef(NamedTuple):
+    """A `NAME@VERSION` reference (policies, enforcers, golden sets); no version: the latest.
+
+    The one parser of references: every command and library function that takes one uses
+    `VersionRef.parse`, so the rules (a name, then optionally `@` and a version from 1) and the
+    error messages are the same everywhere.
+    """
+
+    name: str
+    """What is referred to (policy id, enforcer name, golden set name)."""
+    version: int | None
+    """The version number, or None for the latest."""
+
+    @classmethod
+    def parse(cls, text: str, *, what: str = "reference") -> VersionRef:
+        """Parse `NAME` or `NAME@VERSION`.
+
+        Args:
+            text: The reference.
+            what: What it refers to, for the message (`enforcer`, `golden version`, …).
+
+        Raises:
+            ValidationError: No name, a name with spaces or a second `@`, or a version that
+                is not a whole number from 1.
+
+        Example:
+            >>> VersionRef.parse("hate-speech@3")
+            VersionRef(name='hate-speech', version=3)
+        """
+        name, sep, version = text.strip().partition("@")
+        if not name or any(c.isspace() for c in name) or "@" in version:
+            raise ValidationError(
+                f"{what} {text!r} is not NAME or NAME@VERSION", hint="e.g. hate-speech@3"
+            )
+        if not sep:
+            return cls(name, None)
+        if not version.isdigit() or int(version) < 1:
+            raise ValidationError(
+                f"{what} {text!r}: the version after '@' must be a whole number from 1"
+            )
+        return cls(name, int(version))
+
+    @classmethod
+    def name_of(cls, text: str) -> str:
+        """The name part of a stored `NAME[@VERSION]` (e.g. a verdict's policy id)."""
+        return text.partition("@")[0]
+
+    def __str__(self) -> str:
+        return self.name if self.version is None else f"{self.name}@{self.version}"
 
 
 class Action(enum.StrEnum):

@@ -7,36 +7,21 @@ marked with `modgate.hookimpl` and named after a hook below.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pluggy
 
 hookspec = pluggy.HookspecMarker("modgate")
 hookimpl = pluggy.HookimplMarker("modgate")
 
-Register = Callable[[str, Callable[..., Any]], None]
+Register = Callable[[str, object], None]
+"""`register(name, entry)`: an `EnforcerKind` for enforcers, a factory for lint checks."""
 
 
 @hookspec
 def register_enforcers(register: Register) -> None:
-    """Register enforcer kinds: `register("rules", factory)`."""
+    """Register enforcer kinds: `register("rules", EnforcerKind(...))` (see `modgate.enforce`)."""
 
 
 @hookspec
 def register_lint_checks(register: Register) -> None:
     """Register policy lint checks."""
-
-
-@hookspec
-def register_metrics(register: Register) -> None:
-    """Register evaluation metrics."""
-
-
-@hookspec
-def register_drift_tests(register: Register) -> None:
-    """Register drift statistics."""
-
-
-@hookspec
-def register_perturbations(register: Register) -> None:
-    """Register red-team perturbations."""

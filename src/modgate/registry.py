@@ -14,7 +14,7 @@ import re
 import warnings
 from collections.abc import Callable, Iterable
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import pluggy
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,6 +28,7 @@ ENTRY_POINT_GROUP = "modgate"
 _NAME = re.compile(r"^(?:[a-z][a-z0-9_]*/)?[a-z][a-z0-9_]*$")
 
 Factory = Callable[..., Any]
+T = TypeVar("T")
 
 
 class Spec(BaseModel):
@@ -47,10 +48,10 @@ class Registry:
     """Factories by (kind, name). Create one per process entry point; there is no global."""
 
     def __init__(self) -> None:
-        self._factories: dict[str, dict[str, Factory]] = {}
+        self._factories: dict[str, dict[str, object]] = {}
 
-    def register(self, kind: str, name: str, factory: Factory) -> None:
-        """Register a factory.
+    def register(self, kind: str, name: str, factory: object) -> None:
+        """Register a factory or a record (an enforcer kind is an `EnforcerKind`).
 
         Args:
             kind: Registry kind (`enforcer`, `lint_check`, …).
@@ -69,8 +70,8 @@ class Registry:
             raise RegistryError(f"{kind} {name!r} is registered twice")
         by_name[name] = factory
 
-    def get(self, kind: str, name: str) -> Factory:
-        """Return the factory registered under (kind, name).
+    def entry(self, kind: str, name: str) -> object:
+        """Return what is registered under (kind, name), untyped.
 
         Raises:
             RegistryError: Unknown kind or name; the message lists what is known.
@@ -81,6 +82,20 @@ class Registry:
             raise RegistryError(f"unknown {kind} {name!r} (known: {known})")
         return by_name[name]
 
+    def get(self, kind: str, name: str, expected: type[T]) -> T:
+        """Return what is registered under (kind, name), checked to be an `expected`.
+
+        Raises:
+            RegistryError: Unknown kind or name (the message lists what is known), or the
+                entry is not an `expected`.
+        """
+        found = self.entry(kind, name)
+        if not isinstance(found, expected):
+            raise RegistryError(
+                f"{kind} {name!r} is registered as {type(found).__name__}, not {expected.__name__}"
+            )
+        return found
+
     def names(self, kind: str) -> list[str]:
         """Names registered for a kind, sorted."""
         return sorted(self._factories.get(kind, {}))
@@ -89,17 +104,25 @@ class Registry:
         """Kinds that have at least one registration, sorted."""
         return sorted(self._factories)
 
-    def create(self, spec: Spec) -> Any:
-        """Build the object a spec describes.
+    def create(self, spec: Spec, expected: type[T]) -> T:
+        """Build the object a spec describes with its registered factory, checked by type.
 
         Raises:
-            RegistryError: Unknown kind/name, or the parameters do not fit the factory.
+            RegistryError: Unknown kind/name, the parameters do not fit the factory, or the
+                factory built something that is not an `expected`.
         """
-        factory = self.get(spec.kind, spec.name)
+        factory = self.entry(spec.kind, spec.name)
+        if not callable(factory):
+            raise RegistryError(f"{spec.kind} {spec.name!r} is not a factory")
         try:
-            return factory(**spec.params)
+            made = factory(**spec.params)
         except TypeError as exc:
             raise RegistryError(f"cannot create {spec.kind} {spec.name!r}: {exc}") from exc
+        if not isinstance(made, expected):
+            raise RegistryError(
+                f"{spec.kind} {spec.name!r} built {type(made).__name__}, not {expected.__name__}"
+            )
+        return made
 
 
 class _Registrar:
@@ -109,16 +132,13 @@ class _Registrar:
         self._registry = registry
         self._kind = kind
 
-    def __call__(self, name: str, factory: Factory) -> None:
+    def __call__(self, name: str, factory: object) -> None:
         self._registry.register(self._kind, name, factory)
 
 
 HOOK_KINDS: dict[str, str] = {
     "register_enforcers": "enforcer",
     "register_lint_checks": "lint_check",
-    "register_metrics": "metric",
-    "register_drift_tests": "drift_test",
-    "register_perturbations": "perturbation",
 }
 
 

@@ -172,8 +172,8 @@ def test_demo_evaluates_compares_and_gates_two_enforcers(tmp_path: Path, run_cli
 def test_eval_run_of_a_catalog_enforcer_and_thresholds_written_as_a_new_version(
     workspace: Settings, run_cli: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from modgate.cli._eval_sources import StoreEvalSources
     from modgate.enforce import EnforcerSpec, get_enforcer_version, register_enforcer
+    from modgate.evaluate import StoreEvalSources
 
     assert workspace.workspace is not None
     items = examples(120)

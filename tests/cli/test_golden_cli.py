@@ -123,7 +123,7 @@ def test_check_against_a_training_file_lists_leaks(
 def test_eval_sources_read_a_frozen_golden_split(
     workspace: Settings, run_cli: Run, tmp_path: Path
 ) -> None:
-    from modgate.cli._eval_sources import StoreEvalSources
+    from modgate.evaluate import StoreEvalSources
     from modgate.store import open_store
 
     _import(run_cli, tmp_path)

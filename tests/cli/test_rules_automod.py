@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from modgate.enforce import load_ruleset
+from modgate.enforce.rules import load_ruleset
 from tests.cli.conftest import Run
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "automod" / "leafcare.yaml"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from modgate.cli._demo_rules import demo_ruleset_file
+from modgate.cli.demo._rules import demo_ruleset_file
 from tests.cli.conftest import Run
 
 

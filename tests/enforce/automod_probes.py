@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from modgate.domain import AuthorInfo, Item
-from modgate.enforce._automod_model import AutomodConfig, AutomodDocument
+from modgate.enforce.rules.automod._model import AutomodConfig, AutomodDocument
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "automod"
 _TAG = re.compile(r"\[([A-Z]+\d+)\]")

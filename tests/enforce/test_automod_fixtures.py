@@ -10,12 +10,12 @@ from functools import cache
 
 import pytest
 
-from modgate.enforce._automod_match import match_automod_rule
-from modgate.enforce._automod_model import AutomodConfig, AutomodDocument
-from modgate.enforce._automod_parse import read_automod_config
-from modgate.enforce._automod_translate import AutomodImport, import_automod_config
-from modgate.enforce._rules_match import CompiledRuleSet, compile_ruleset
-from modgate.enforce._ruleset import RuleSet
+from modgate.enforce.rules._match import CompiledRuleSet, compile_ruleset
+from modgate.enforce.rules._schema import RuleSet
+from modgate.enforce.rules.automod._match import match_automod_rule
+from modgate.enforce.rules.automod._model import AutomodConfig, AutomodDocument
+from modgate.enforce.rules.automod._parse import read_automod_config
+from modgate.enforce.rules.automod._translate import AutomodImport, import_automod_config
 from tests.enforce.automod_probes import (
     FIXTURES,
     documents_by_tag,

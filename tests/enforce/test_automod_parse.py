@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from modgate.enforce._automod_model import AutomodRule
-from modgate.enforce._automod_parse import (
+from modgate.enforce.rules.automod._model import AutomodRule
+from modgate.enforce.rules.automod._parse import (
     normalize_line_breaks,
     parse_automod_config,
     read_automod_config,

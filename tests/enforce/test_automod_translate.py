@@ -7,15 +7,15 @@ from hypothesis import strategies as st
 
 from modgate.domain import Action, AuthorInfo, Item
 from modgate.enforce import EnforcerSpec
-from modgate.enforce._automod_io import render_rule_set_yaml
-from modgate.enforce._automod_match import automod_flags, automod_pattern, match_automod_rule
-from modgate.enforce._automod_model import MATCH_METHODS, AutomodSearch
-from modgate.enforce._automod_parse import parse_automod_config
-from modgate.enforce._automod_translate import import_automod_config, text_check
-from modgate.enforce._rules import RulesEnforcer
-from modgate.enforce._rules_match import compile_ruleset
-from modgate.enforce._ruleset import Rule, RuleSet
-from modgate.enforce._ruleset_load import parse_ruleset
+from modgate.enforce.rules._enforcer import RulesEnforcer
+from modgate.enforce.rules._load import parse_ruleset
+from modgate.enforce.rules._match import compile_ruleset
+from modgate.enforce.rules._schema import Rule, RuleSet
+from modgate.enforce.rules.automod._io import render_rule_set_yaml
+from modgate.enforce.rules.automod._match import automod_flags, automod_pattern, match_automod_rule
+from modgate.enforce.rules.automod._model import MATCH_METHODS, AutomodSearch
+from modgate.enforce.rules.automod._parse import parse_automod_config
+from modgate.enforce.rules.automod._translate import import_automod_config, text_check
 
 
 def translate(text: str, community: str | None = None) -> list[Rule]:

@@ -9,9 +9,11 @@ from modgate.domain import Action, Item, Verdict
 from modgate.enforce import (
     CascadeEnforcer,
     CascadeStage,
+    EnforcerKind,
     EnforcerSpec,
+    KindContext,
     action_for_score,
-    builtin_enforcer_kinds,
+    enforcer_kinds,
 )
 from modgate.enforce._cascade import ScoreBand
 from modgate.errors import ConfigError
@@ -117,9 +119,10 @@ def test_cascade_passes_the_conformance_battery() -> None:
 
 def test_cascade_is_built_from_its_spec_with_an_llm_stage(fake_llm: FakeLLMServer) -> None:
     registry = Registry()
-    for name, factory in builtin_enforcer_kinds().items():
-        registry.register("enforcer", name, factory)
-    registry.register("enforcer", "table", lambda spec: ScoreTable("t", {"x": 0.5, "y": 0.0}))
+    for name, kind in enforcer_kinds().items():
+        registry.register("enforcer", name, kind)
+    table = EnforcerKind("table", build=lambda spec, ctx: ScoreTable("t", {"x": 0.5, "y": 0.0}))
+    registry.register("enforcer", "table", table)
     llm: dict[str, Any] = {
         "name": "judge",
         "kind": "llm",
@@ -138,7 +141,7 @@ def test_cascade_is_built_from_its_spec_with_an_llm_stage(fake_llm: FakeLLMServe
             ]
         },
     )  # fmt: skip
-    cascade = CascadeEnforcer(spec, registry=registry, environ={})
+    cascade = CascadeEnforcer(spec, context=KindContext(registry=registry, environ={}))
     verdicts = cascade.predict([Item(id="x", body="you idiot"), Item(id="y", body="hello")])
     assert [v.action for v in verdicts] == [Action.REMOVE, Action.ALLOW]
     assert fake_llm.request_count == 1
@@ -151,7 +154,7 @@ def test_cascade_is_built_from_its_spec_with_an_llm_stage(fake_llm: FakeLLMServe
 def test_bad_cascade_params_name_the_problem() -> None:
     spec = EnforcerSpec(name="c", kind="cascade", policy="p", params={"stages": []})
     with pytest.raises(ConfigError, match="params.stages"):
-        CascadeEnforcer(spec, registry=Registry())
+        CascadeEnforcer(spec, context=KindContext(registry=Registry()))
 
 
 def test_band_bounds_must_be_ordered() -> None:

@@ -166,10 +166,14 @@ class _StoreAwareKind:
 
 
 def test_load_enforcer_hands_kinds_the_context_they_ask_for(store: Store, tmp_path: Path) -> None:
+    from modgate.enforce import EnforcerKind
     from modgate.registry import Registry
 
     registry = Registry()
-    registry.register("enforcer", "store_aware", _StoreAwareKind)
+    kind = EnforcerKind(
+        "store_aware", build=lambda spec, context: _StoreAwareKind(spec, store=context.store)
+    )
+    registry.register("enforcer", "store_aware", kind)
     spec = EnforcerSpec(name="judge", kind="store_aware", policy="hate@1")
     register_enforcer(store, spec, workspace=tmp_path, actor="ana", registry=registry)
     _, enforcer = load_enforcer(store, "judge@1", workspace=tmp_path, registry=registry)

@@ -6,13 +6,10 @@ import numpy as np
 import pytest
 
 from modgate.domain import Action, Item
-from modgate.enforce import (
+from modgate.enforce import EnforcerSpec, EnforcerThresholds, load_artifact, save_artifact
+from modgate.enforce.classifier import (
     ClassifierEnforcer,
-    EnforcerSpec,
-    EnforcerThresholds,
     create_classifier_enforcer,
-    load_artifact,
-    save_artifact,
     train_classifier,
 )
 from modgate.errors import EnforcerError

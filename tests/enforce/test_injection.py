@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from modgate.enforce import detect_injection, mask_injection
+from modgate.enforce.llm import detect_injection, mask_injection
 
 
 @pytest.mark.parametrize(

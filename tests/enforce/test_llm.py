@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from modgate.domain import Action, Item
-from modgate.enforce import EnforcerSpec, LLMEnforcer, list_llm_runs
+from modgate.enforce import EnforcerSpec, list_llm_runs
+from modgate.enforce.llm import LLMEnforcer
 from modgate.errors import ConfigError
 from modgate.store import Store
 from modgate.testing import (
@@ -436,7 +437,7 @@ def test_a_broken_cache_does_not_stop_enforcement(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from modgate.enforce import _llm
+    from modgate.enforce.llm import _enforcer as _llm
     from modgate.errors import StoreError
 
     def broken(*args: Any, **kwargs: Any) -> Any:
@@ -483,7 +484,7 @@ def test_concurrency_limit_is_respected(fake_llm: FakeLLMServer) -> None:
 def test_backoff_is_jittered_capped_and_honours_retry_after(
     retry: int, retry_after: float | None, base: float, cap: float
 ) -> None:
-    from modgate.enforce import LLMClient, LLMClientConfig
+    from modgate.enforce.llm import LLMClient, LLMClientConfig
 
     client = LLMClient(
         LLMClientConfig(

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from modgate.enforce import CascadeParams, EnforcerSpec, LLMParams
+from modgate.enforce import CascadeParams, EnforcerSpec
+from modgate.enforce.llm import LLMParams
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "llm.md"
 

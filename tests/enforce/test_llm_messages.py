@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from modgate.domain import Item
-from modgate.enforce._llm_messages import (
+from modgate.enforce.llm._messages import (
     build_messages,
     build_user_message,
     neutralize_delimiters,

@@ -7,8 +7,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from modgate.enforce import ConfidenceScores, Judgement, ParseFailure, parse_reply, strip_reasoning
-from modgate.enforce._llm_parse import TokenLogprob, find_json_objects
+from modgate.enforce.llm import (
+    ConfidenceScores,
+    Judgement,
+    ParseFailure,
+    parse_reply,
+    strip_reasoning,
+)
+from modgate.enforce.llm._parse import TokenLogprob, find_json_objects
 
 VALID = json.dumps(
     {

@@ -8,7 +8,7 @@ import regex
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from modgate.enforce._python_regex import UnconvertibleRegexError, convert_python_regex
+from modgate.enforce.rules._python_regex import UnconvertibleRegexError, convert_python_regex
 
 _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False
@@ -51,7 +51,8 @@ def test_invalid_python_patterns_raise_re_error() -> None:
 def test_a_rule_whose_regex_cannot_be_rewritten_is_reported_unsupported(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from modgate.enforce import _automod_translate, import_automod_config, parse_automod_config
+    from modgate.enforce.rules.automod import _translate as _automod_translate
+    from modgate.enforce.rules.automod import import_automod_config, parse_automod_config
 
     def refuse(pattern: str, **_: object) -> str:
         raise UnconvertibleRegexError("regex construct X is not supported")

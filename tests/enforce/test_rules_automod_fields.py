@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from modgate.domain import Action, AuthorInfo, Item
-from modgate.enforce import EnforcerSpec, Rule, RulesEnforcer, RuleSet, compile_ruleset
+from modgate.enforce import EnforcerSpec
+from modgate.enforce.rules import Rule, RulesEnforcer, RuleSet, compile_ruleset
 
 
 def fires(rule: dict[str, Any], item: Item) -> bool:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from modgate.cli._demo_rules import demo_ruleset_file
+from modgate.cli.demo._rules import demo_ruleset_file
 from modgate.domain import AuthorInfo, Item
-from modgate.enforce import load_ruleset, parse_ruleset
+from modgate.enforce.rules import load_ruleset, parse_ruleset
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

@@ -8,15 +8,9 @@ from typing import Any
 import pytest
 
 from modgate.domain import Action, Item
-from modgate.enforce import (
-    EnforcerSpec,
-    EnforcerThresholds,
-    RulesEnforcer,
-    RuleSet,
-    compile_ruleset,
-)
+from modgate.enforce import EnforcerSpec, EnforcerThresholds, create_enforcer
+from modgate.enforce.rules import RulesEnforcer, RuleSet, compile_ruleset
 from modgate.errors import EnforcerError
-from modgate.registry import create_registry
 from modgate.testing import check_enforcer
 
 RULES: dict[str, Any] = {
@@ -94,7 +88,7 @@ def test_the_registry_builds_the_rules_kind_from_a_spec_with_a_file(tmp_path: Pa
     file = tmp_path / "violence.yaml"
     file.write_text("policy: violence@1\nrules:\n  - id: t\n    keywords: [kill you]\n")
     spec = EnforcerSpec(name="v", kind="rules", policy="violence@1", params={"ruleset": str(file)})
-    enforcer = create_registry().create(spec.to_registry_spec())
+    enforcer = create_enforcer(spec)
     assert isinstance(enforcer, RulesEnforcer)
     assert enforcer.spec == spec
     assert enforcer.predict([Item(id="a", body="kill you")])[0].action is Action.REMOVE

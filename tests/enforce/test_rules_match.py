@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modgate.domain import AuthorInfo, Item
-from modgate.enforce import CompiledRuleSet, RuleSet, compile_ruleset
-from modgate.enforce._rules_match import relax_for_re2
+from modgate.enforce.rules import CompiledRuleSet, RuleSet, compile_ruleset
+from modgate.enforce.rules._match import relax_for_re2
 
 
 def rules(*rule_list: dict[str, Any], **header: Any) -> CompiledRuleSet:

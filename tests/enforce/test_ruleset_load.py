@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from modgate.enforce import AuthorConditions, RuleSetLoadError, load_ruleset, parse_ruleset
-from modgate.enforce._ruleset import RuleSet
+from modgate.enforce.rules import AuthorConditions, RuleSetLoadError, load_ruleset, parse_ruleset
+from modgate.enforce.rules._schema import RuleSet
 from modgate.errors import NotFoundError, ValidationError
 
 SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from modgate.enforce import ClassifierParams, load_enforcer_spec, parse_enforcer_spec
+from modgate.enforce import load_enforcer_spec, parse_enforcer_spec
+from modgate.enforce.classifier import ClassifierParams
 from modgate.errors import ValidationError
 
 GOOD = """\

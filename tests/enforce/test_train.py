@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
 
-from modgate.enforce import TextClassifier, TrainingRow, train_classifier, training_data_hash
-from modgate.enforce._preprocess import PREPROCESSING, WordNgramAnalyzer, preprocess_text
+from modgate.enforce import TrainingRow, training_data_hash
+from modgate.enforce.classifier import TextClassifier, train_classifier
+from modgate.enforce.classifier._preprocess import PREPROCESSING, WordNgramAnalyzer, preprocess_text
 from modgate.errors import EnforcerError
 
 from .conftest import synthetic_rows

@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 from modgate.domain import Action, Item
-from modgate.enforce import EnforcerSpec, LLMEnforcer
+from modgate.enforce import EnforcerSpec
+from modgate.enforce.llm import LLMEnforcer
 
 pytestmark = pytest.mark.integration
 

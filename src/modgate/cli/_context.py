@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from modgate.config import Settings, load_settings
-from modgate.store import Store, ensure_current, open_store
+if TYPE_CHECKING:  # settings and the store load when a command first asks for them
+    from modgate.config import Settings
+    from modgate.store import Store
 
 
 @dataclass
@@ -22,12 +24,16 @@ class CliContext:
     def settings(self) -> Settings:
         """Settings of the workspace found from the current folder upward."""
         if self._settings is None:
+            from modgate.config import load_settings
+
             self._settings = load_settings(self.cwd, require_workspace=True)
         return self._settings
 
     def store(self, *, check_schema: bool = True) -> Store:
         """The workspace's store, schema checked against the code's migrations."""
         if self._store is None:
+            from modgate.store import ensure_current, open_store
+
             self._store = open_store(self.settings())
             if check_schema:
                 ensure_current(self._store)

@@ -10,7 +10,7 @@ import typer
 
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, write_records
-from modgate.enforce import import_automod, render_report, rule_set_name
+from modgate.enforce.rules.automod import import_automod, render_report, rule_set_name
 from modgate.errors import ModgateError
 
 

@@ -10,7 +10,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, err_console, write_records
-from modgate.cli._training_rows import golden_training_rows, policy_example_rows
 from modgate.enforce import (
     EnforcerVersion,
     RegisterResult,
@@ -18,13 +17,12 @@ from modgate.enforce import (
     list_enforcer_versions,
     load_enforcer,
     load_enforcer_spec,
-    read_training_rows,
     register_enforcer,
     score_items,
     select_item_ids,
-    train_enforcer,
 )
-from modgate.errors import ConfigError, ValidationError
+from modgate.errors import ConfigError
+from modgate.evaluate import train_enforcer_from_sources
 
 app = typer.Typer(help="Enforcers: the catalog of versioned models that judge items.")
 
@@ -98,33 +96,19 @@ def train(
 ) -> None:
     """Train a classifier spec, save its artifact with hashes, register a new version."""
     context = get_context(ctx)
-    if (golden is None) == (train_file is None):
-        raise ValidationError("give exactly one of --golden NAME@VERSION and --train-file FILE")
     spec = load_enforcer_spec(spec_file)
-    store = context.store()
-    if golden is not None:
-        rows, dev_rows, resolved = golden_training_rows(store, golden, spec.policy)
-        source = f"golden:{resolved}:train"
-    else:
-        assert train_file is not None
-        rows, dev_rows = read_training_rows(train_file), []
-        source = f"file:{train_file.name}"
-    if dev_file is not None:
-        dev_rows = read_training_rows(dev_file)
-    if policy_examples:
-        examples = policy_example_rows(store, spec.policy)
-        if examples:
-            rows = [*rows, *examples]
-            source += f"+policy:{spec.policy}:examples({len(examples)})"
-    with err_console().status(f"training {spec.name} on {len(rows)} rows"):
-        result = train_enforcer(
-            store,
+    status = err_console().status(f"training {spec.name}")
+    with status:
+        result = train_enforcer_from_sources(
+            context.store(),
             spec,
-            rows,
             workspace=_workspace(ctx),
             actor=context.settings().actor,
-            dev_rows=dev_rows,
-            training_source=source,
+            golden=golden,
+            train_file=train_file,
+            dev_file=dev_file,
+            policy_examples=policy_examples,
+            on_start=lambda n: status.update(f"training {spec.name} on {n} rows"),
         )
     _report(result)
     metrics = result.version.metrics

@@ -10,7 +10,6 @@ import typer
 from rich.table import Table
 
 from modgate.cli._context import get_context
-from modgate.cli._eval_sources import eval_sources
 from modgate.cli._output import OutputFormat, console, err_console, write_records
 from modgate.errors import ValidationError
 from modgate.evaluate import (
@@ -23,6 +22,7 @@ from modgate.evaluate import (
     ThresholdTarget,
     compare_runs,
     estimate_run_communities,
+    eval_sources,
     format_metric,
     get_eval_run,
     list_eval_runs,

@@ -2,20 +2,127 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import typer
 from rich.markup import escape
+from typer.core import TyperGroup
 
-from modgate.cli import audit, db, demo, enforcer, golden, items, policy, rules, sql
-from modgate.cli import eval as eval_cmd
-from modgate.cli import gate as gate_cmd
-from modgate.cli import init as init_cmd
 from modgate.cli._context import CliContext
 from modgate.cli._output import err_console
 from modgate.errors import ModgateError
+
+
+class _Entry(NamedTuple):
+    module: str
+    """Module of the command (a Typer app named `app`, or a command function)."""
+    attribute: str
+    """`app` for a noun's group, else the command function's name."""
+    help: str
+    """One line for `modgate --help`; `tests/cli/test_help.py` checks it against the module."""
+
+
+COMMANDS: dict[str, _Entry] = {
+    "init": _Entry(
+        "modgate.cli.init",
+        "init",
+        "Create a workspace: modgate.toml, authoring folders and a migrated database.",
+    ),
+    "sql": _Entry(
+        "modgate.cli.sql",
+        "sql",
+        "Run read-only SQL; the database itself refuses any write.",
+    ),
+    "demo": _Entry(
+        "modgate.cli.demo",
+        "demo",
+        "Run the end-to-end demo on a small real sample shipped with modgate.",
+    ),
+    "db": _Entry(
+        "modgate.cli.db",
+        "app",
+        "Database schema: upgrade to the newest migration, show the current one.",
+    ),
+    "items": _Entry(
+        "modgate.cli.items",
+        "app",
+        "Items: the content modgate judges.",
+    ),
+    "audit": _Entry(
+        "modgate.cli.audit",
+        "app",
+        "Audit log: who changed what, when.",
+    ),
+    "policy": _Entry(
+        "modgate.cli.policy",
+        "app",
+        "Policies as code: lint, diff, publish and compile policy files.",
+    ),
+    "eval": _Entry(
+        "modgate.cli.eval",
+        "app",
+        "Evaluation: score a frozen golden split, figures with intervals, compare.",
+    ),
+    "gate": _Entry(
+        "modgate.cli.gate",
+        "app",
+        "Release gates: is an evaluated enforcer version ready for production?",
+    ),
+    "golden": _Entry(
+        "modgate.cli.golden",
+        "app",
+        "Golden sets: labeled items that teach and judge enforcers.",
+    ),
+    "rules": _Entry(
+        "modgate.cli.rules",
+        "app",
+        "Rule sets: keyword and regex rules (rules/NAME.yaml).",
+    ),
+    "enforcer": _Entry(
+        "modgate.cli.enforcer",
+        "app",
+        "Enforcers: the catalog of versioned models that judge items.",
+    ),
+}
+"""Every command of `modgate`, loaded only when it runs (or its own `--help` is asked for)."""
+
+
+def load_command(name: str) -> Any:
+    """Import one command's module and build its click command (a group for a noun)."""
+    entry = COMMANDS[name]
+    found = getattr(importlib.import_module(entry.module), entry.attribute)
+    command: Any
+    if isinstance(found, typer.Typer):
+        command = typer.main.get_group(found)
+    else:
+        single = typer.Typer()
+        single.command(name)(found)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class _LazyGroup(TyperGroup):
+    """The root group: lists commands from `COMMANDS` and imports one only when it is used.
+
+    `modgate --help` therefore imports no command module at all, and `modgate eval list` only
+    `modgate.cli.eval` (and what it uses).
+    """
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        return load_command(cmd_name) if cmd_name in COMMANDS else None
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, entry.help) for name, entry in COMMANDS.items()])
+
 
 app = typer.Typer(
     name="modgate",
@@ -23,6 +130,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=_LazyGroup,
+    rich_markup_mode=None,
 )
 
 
@@ -39,20 +148,6 @@ def _root(
     """Policy-to-production quality loop for AI-driven content-safety enforcement."""
     ctx.obj = CliContext(cwd=(directory or Path.cwd()))
     ctx.call_on_close(ctx.obj.close)
-
-
-app.command("init")(init_cmd.init)
-app.command("sql")(sql.sql)
-app.command("demo")(demo.demo)
-app.add_typer(db.app, name="db")
-app.add_typer(items.app, name="items")
-app.add_typer(audit.app, name="audit")
-app.add_typer(policy.app, name="policy")
-app.add_typer(eval_cmd.app, name="eval")
-app.add_typer(gate_cmd.app, name="gate")
-app.add_typer(golden.app, name="golden")
-app.add_typer(rules.app, name="rules")
-app.add_typer(enforcer.app, name="enforcer")
 
 
 def main(argv: list[str] | None = None) -> None:

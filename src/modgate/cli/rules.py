@@ -11,7 +11,7 @@ from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, write_records
 from modgate.cli._rules_automod import import_automod_command
 from modgate.domain import AuthorInfo, Item, ItemKind
-from modgate.enforce import CompiledRuleSet, load_ruleset
+from modgate.enforce.rules import CompiledRuleSet, load_ruleset
 from modgate.errors import ModgateError, NotFoundError, ValidationError
 from modgate.text import normalize_text
 

@@ -17,8 +17,6 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import joblib
-import sklearn
 from pydantic import BaseModel, ConfigDict
 
 from modgate.errors import EnforcerError, ModgateWarning
@@ -73,6 +71,9 @@ def save_artifact(model: Any, directory: Path, *, meta: dict[str, Any]) -> Artif
     Returns:
         The artifact's path, sha256 and sidecar.
     """
+    import joblib
+    import sklearn
+
     buffer = io.BytesIO()
     joblib.dump(model, buffer, compress=3)
     data = buffer.getvalue()
@@ -102,6 +103,9 @@ def load_artifact(path: Path, expected_sha256: str) -> Any:
         EnforcerError: The file is missing, or its hash differs (tampered or replaced): it is
             never unpickled then.
     """
+    import joblib
+    import sklearn
+
     if not path.is_file():
         raise EnforcerError(f"model artifact {path} not found")
     data = path.read_bytes()

@@ -15,10 +15,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from modgate.domain import Action, Item, Verdict
-from modgate.enforce._factory_context import accepted_keywords
+from modgate.enforce._kinds import EnforcerKind, KindContext, get_enforcer_kind
 from modgate.enforce._protocol import Enforcer, EnforcerSpec
 from modgate.errors import ConfigError
-from modgate.registry import Registry, create_registry
 
 
 class ScoreBand(BaseModel):
@@ -125,8 +124,8 @@ class CascadeEnforcer:
     Args:
         spec: The cascade's spec (its params list the stages), or its dict form.
         stages: Built stages; when given, `params.stages` is not used to build them.
-        registry: Registry to build stage enforcers from (default: every installed plugin).
-        **context: Passed to stage factories that accept them (e.g. `store`, `environ`).
+        context: What stage kinds may ask for (store, workspace, environment, and the
+            registry stage kinds are looked up in: default, every installed plugin).
 
     Raises:
         ConfigError: The params or a stage's spec are invalid.
@@ -137,12 +136,11 @@ class CascadeEnforcer:
         spec: EnforcerSpec | Mapping[str, Any],
         *,
         stages: Sequence[CascadeStage] | None = None,
-        registry: Registry | None = None,
-        **context: Any,
+        context: KindContext | None = None,
     ) -> None:
         self._spec = spec if isinstance(spec, EnforcerSpec) else EnforcerSpec.model_validate(spec)
         if stages is None:
-            stages = self._build_stages(registry, context)
+            stages = self._build_stages(context or KindContext())
         if not stages:
             raise ConfigError(f"cascade {self._spec.name!r} has no stages")
         self.stages: tuple[CascadeStage, ...] = tuple(stages)
@@ -151,9 +149,7 @@ class CascadeEnforcer:
         """Run figures of the last stage that reported some in the last run (e.g. the LLM
         judge's `LLMRunStats`), so evaluations of a cascade see its LLM reliability."""
 
-    def _build_stages(
-        self, registry: Registry | None, context: dict[str, Any]
-    ) -> list[CascadeStage]:
+    def _build_stages(self, context: KindContext) -> list[CascadeStage]:
         try:
             params = CascadeParams.model_validate(self._spec.params)
         except ValidationError as exc:
@@ -161,19 +157,16 @@ class CascadeEnforcer:
                 f"params.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
             )
             raise ConfigError(f"cascade {self._spec.name!r}: {problems}") from exc
-        registry = registry or create_registry()
-        built: list[CascadeStage] = []
-        for stage in params.stages:
-            factory = registry.get("enforcer", stage.spec.kind)
-            accepted = accepted_keywords(factory, context)
-            built.append(
-                CascadeStage(
-                    enforcer=factory(spec=stage.spec, **accepted),
-                    escalate=stage.escalate,
-                    escalate_errors=stage.escalate_errors,
-                )
+        return [
+            CascadeStage(
+                enforcer=get_enforcer_kind(stage.spec.kind, context.registry).create(
+                    stage.spec, context
+                ),
+                escalate=stage.escalate,
+                escalate_errors=stage.escalate_errors,
             )
-        return built
+            for stage in params.stages
+        ]
 
     @property
     def spec(self) -> EnforcerSpec:
@@ -268,7 +261,17 @@ class CascadeEnforcer:
         )
 
 
+CASCADE_KIND = EnforcerKind(
+    name="cascade",
+    build=lambda spec, context: CascadeEnforcer(spec, context=context),
+    params_model=CascadeParams,
+    summary="cheap stages first; the uncertain band escalates to the next stage",
+)
+"""The `cascade` kind: its stages are built through their own kinds' records."""
+
+
 __all__ = [
+    "CASCADE_KIND",
     "CascadeEnforcer",
     "CascadeParams",
     "CascadeReport",

@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from modgate.domain import Action, Decision, Item, ReasonCode, Verdict
+from modgate.domain import Action, Decision, Item, ReasonCode, Verdict, VersionRef
 
 NO_VERDICT = "no verdict for this applicable policy"
 _ALL_ACTIONS = frozenset({Action.REMOVE, Action.REVIEW, Action.WARN, Action.LABEL})
@@ -52,7 +52,7 @@ class ApplicablePolicy(BaseModel):
     @property
     def policy_id(self) -> str:
         """The policy id without its version."""
-        return self.policy.split("@", 1)[0]
+        return VersionRef.name_of(self.policy)
 
     @property
     def level(self) -> Literal["site", "community"]:
@@ -116,7 +116,7 @@ def combine_verdicts(
     by_id: dict[str, list[Verdict]] = {}
     for verdict in verdicts:
         if verdict.item_id == item.id:
-            by_id.setdefault(verdict.policy.split("@", 1)[0], []).append(verdict)
+            by_id.setdefault(VersionRef.name_of(verdict.policy), []).append(verdict)
     reasons: list[ReasonCode] = []
     seen: set[str] = set()
     for policy in applicable:

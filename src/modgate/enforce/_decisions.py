@@ -10,12 +10,11 @@ from modgate.domain import Decision, Verdict
 from modgate.enforce._decide import ApplicablePolicy, combine_verdicts
 from modgate.enforce._repo import (
     EnforcerVersion,
-    fetch_items,
     list_verdicts,
     write_decisions,
 )
 from modgate.errors import NotFoundError
-from modgate.store import Store
+from modgate.store import Store, get_items
 
 
 def batch_decision_id(item_id: str, versions: Sequence[EnforcerVersion]) -> str:
@@ -55,7 +54,7 @@ def decide_items(
     made: list[Decision] = []
     for start in range(0, len(wanted), batch_size):
         chunk = wanted[start : start + batch_size]
-        found = fetch_items(store, chunk)
+        found = get_items(store, chunk)
         missing = [i for i in chunk if i not in found]
         if missing:
             raise NotFoundError(

@@ -7,8 +7,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from modgate.domain import Item, Verdict
-from modgate.registry import Spec
+from modgate.domain import Item, Verdict, VersionRef
 
 
 class ActionThresholds(BaseModel):
@@ -59,7 +58,7 @@ class EnforcerSpec(BaseModel):
 
     @model_validator(mode="after")
     def _policy_has_id(self) -> EnforcerSpec:
-        if not self.policy.split("@", 1)[0]:
+        if not VersionRef.name_of(self.policy):
             raise ValueError("policy must be 'policy_id' or 'policy_id@version'")
         return self
 
@@ -67,10 +66,6 @@ class EnforcerSpec(BaseModel):
     def ref(self) -> str:
         """`name@version` (or just the name before registration)."""
         return f"{self.name}@{self.version}" if self.version is not None else self.name
-
-    def to_registry_spec(self) -> Spec:
-        """The registry spec that re-creates this enforcer."""
-        return Spec(kind="enforcer", name=self.kind, params={"spec": self.model_dump(mode="json")})
 
 
 @runtime_checkable

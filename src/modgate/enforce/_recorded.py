@@ -19,16 +19,32 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
-from modgate.domain import Item, Verdict
+from modgate.domain import Item, Verdict, VersionRef
 from modgate.enforce._actions import action_for_score
 from modgate.enforce._artifact import file_sha256
-from modgate.enforce._params import RecordedParams
+from modgate.enforce._kinds import EnforcerKind, PreparedSpec, pin_file, resolve_path
 from modgate.enforce._protocol import EnforcerSpec
-from modgate.enforce._tabular import iter_rows
 from modgate.errors import EnforcerError, ValidationError
+from modgate.store import RowReject, detect_format, open_rows
 
 _MAX_LISTED = 20
 _ID_COLUMNS = ("item_id", "id")
+
+
+class RecordedParams(BaseModel):
+    """`params` of a `recorded` enforcer spec: predictions made by an outside system."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: str
+    """CSV, JSONL or Parquet file of (item_id, score, [label], [rationale], [policy], [criteria]);
+    relative to the workspace. Registration copies it into the catalog's artifact folder."""
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    """sha256 of the file (set by registration)."""
+    source: str = ""
+    """Free text: which system produced the predictions (e.g. `acme moderation API v3`)."""
+    decision_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    """Label for rows without one: `violating` at or above this score."""
 
 
 class RecordedPrediction(BaseModel):
@@ -76,7 +92,7 @@ def _clean(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _policy_id(policy: str) -> str:
-    return policy.split("@", 1)[0]
+    return VersionRef.name_of(policy)
 
 
 def read_recorded_predictions(path: Path, policy: str) -> dict[str, RecordedPrediction]:
@@ -99,32 +115,40 @@ def read_recorded_predictions(path: Path, policy: str) -> dict[str, RecordedPred
     found: dict[str, RecordedPrediction] = {}
     first_line: dict[str, int] = {}
     problems: list[str] = []
-    for number, raw in iter_rows(path):
-        where = f"{path}:{number}"
-        if "__error__" in raw:
-            problems.append(f"{where}: {raw['__error__']}")
-            continue
-        row = _clean(raw)
-        if "item_id" not in row:
-            problems.append(f"{where}: no item id (column item_id or id)")
-            continue
-        try:
-            prediction = RecordedPrediction.model_validate(row)
-        except PydanticValidationError as exc:
-            for err in exc.errors():
-                field = ".".join(str(p) for p in err["loc"]) or "row"
-                problems.append(f"{where}: {field}: {err['msg']} (got {err.get('input')!r})")
-            continue
-        if prediction.policy is not None and _policy_id(prediction.policy) != wanted:
-            continue
-        if prediction.item_id in found:
-            problems.append(
-                f"{where}: item {prediction.item_id!r} already predicted on line "
-                f"{first_line[prediction.item_id]}"
-            )
-            continue
-        found[prediction.item_id] = prediction
-        first_line[prediction.item_id] = number
+    try:
+        detect_format(path)
+    except ValidationError as exc:
+        raise ValidationError(
+            f"{path}: unknown predictions format; use .csv, .tsv, .jsonl or .parquet (.gz ok)"
+        ) from exc
+    with open_rows(path) as stream:
+        for entry in stream:
+            if isinstance(entry, RowReject):
+                problems.append(f"{path}:{entry.line}: {entry.detail}")
+                continue
+            number, raw = entry.line, entry.values
+            where = f"{path}:{number}"
+            row = _clean(raw)
+            if "item_id" not in row:
+                problems.append(f"{where}: no item id (column item_id or id)")
+                continue
+            try:
+                prediction = RecordedPrediction.model_validate(row)
+            except PydanticValidationError as exc:
+                for err in exc.errors():
+                    field = ".".join(str(p) for p in err["loc"]) or "row"
+                    problems.append(f"{where}: {field}: {err['msg']} (got {err.get('input')!r})")
+                continue
+            if prediction.policy is not None and _policy_id(prediction.policy) != wanted:
+                continue
+            if prediction.item_id in found:
+                problems.append(
+                    f"{where}: item {prediction.item_id!r} already predicted on line "
+                    f"{first_line[prediction.item_id]}"
+                )
+                continue
+            found[prediction.item_id] = prediction
+            first_line[prediction.item_id] = number
     if problems:
         shown = problems[:_MAX_LISTED]
         more = f"\n  … and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
@@ -143,8 +167,6 @@ class RecordedEnforcer:
         spec: The enforcer spec (kind `recorded`).
         predictions: Predictions by item id (see `read_recorded_predictions`).
     """
-
-    params_model = RecordedParams
 
     def __init__(self, spec: EnforcerSpec, predictions: Mapping[str, RecordedPrediction]) -> None:
         self._spec = spec
@@ -240,11 +262,40 @@ def create_recorded_enforcer(
     return RecordedEnforcer(spec, read_recorded_predictions(path, spec.policy))
 
 
-create_recorded_enforcer.params_model = RecordedParams  # type: ignore[attr-defined]
+def _prepare_recorded(spec: EnforcerSpec, workspace: Path) -> PreparedSpec:
+    params = RecordedParams.model_validate(spec.params)
+    source = resolve_path(params.path, workspace)
+    predictions = read_recorded_predictions(source, spec.policy)  # validates every row
+    if not predictions:
+        raise ValidationError(f"predictions file {source} has no row for policy {spec.policy}")
+    sha = file_sha256(source)
+    if params.sha256 is not None and params.sha256 != sha:
+        raise EnforcerError(
+            f"predictions file {source} has sha256 {sha[:16]}…, the spec says {params.sha256[:16]}…"
+        )
+    _, pinned = pin_file(source, workspace, spec.name)
+    resolved = params.model_copy(update={"path": pinned, "sha256": sha})
+    return PreparedSpec(
+        spec=spec.model_copy(update={"params": resolved.model_dump(mode="json"), "version": None}),
+        artifact_hash=sha,
+        artifact_path=pinned,
+    )
+
+
+RECORDED_KIND = EnforcerKind(
+    name="recorded",
+    build=lambda spec, context: create_recorded_enforcer(spec, base_dir=context.workspace),
+    params_model=RecordedParams,
+    prepare=_prepare_recorded,
+    summary="predictions made by an outside system, read from a CSV/JSONL/Parquet file",
+)
+"""The `recorded` kind: its file is validated, hashed and pinned at registration."""
 
 
 __all__ = [
+    "RECORDED_KIND",
     "RecordedEnforcer",
+    "RecordedParams",
     "RecordedPrediction",
     "create_recorded_enforcer",
     "read_recorded_predictions",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,14 +16,15 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.exc import IntegrityError
 
-from modgate.domain import Action, Decision, Item, ReasonCode, Verdict
-from modgate.enforce._llm_cache import CachedReply
-from modgate.enforce._llm_parse import Judgement
-from modgate.enforce._llm_stats import LLMRunStats
+from modgate.domain import Action, Decision, ReasonCode, Verdict, VersionRef
 from modgate.enforce._protocol import EnforcerSpec
-from modgate.errors import ConflictError, NotFoundError, ValidationError
+from modgate.enforce.llm._cache import CachedReply
+from modgate.enforce.llm._parse import Judgement
+from modgate.enforce.llm._stats import LLMRunStats
+from modgate.errors import ConflictError, NotFoundError
 from modgate.store import (
     Store,
+    batched,
     bulk_upsert,
     decisions,
     enforcer_versions,
@@ -31,11 +32,8 @@ from modgate.store import (
     llm_cache,
     llm_runs,
     record_audit_event,
-    row_to_item,
     verdicts,
 )
-
-_IN_CHUNK = 900  # SQLite's bound-parameter limit, with room to spare
 
 
 class EnforcerVersion(BaseModel):
@@ -208,14 +206,8 @@ def parse_enforcer_ref(ref: str) -> tuple[str, int | None]:
     Raises:
         ValidationError: The version is not a positive integer.
     """
-    name, sep, version = ref.partition("@")
-    if not name:
-        raise ValidationError(f"enforcer reference {ref!r} has no name")
-    if not sep:
-        return name, None
-    if not version.isdigit() or int(version) < 1:
-        raise ValidationError(f"enforcer reference {ref!r}: version must be a positive integer")
-    return name, int(version)
+    name, version = VersionRef.parse(ref, what="enforcer reference")
+    return name, version
 
 
 def get_enforcer_version(store: Store, ref: str) -> EnforcerVersion:
@@ -348,15 +340,10 @@ def list_verdicts(
         if item_ids is None:
             query = base.limit(limit) if limit is not None else base
             return [_row_to_verdict(r) for r in conn.execute(query).mappings()]
-        for chunk in _chunks(list(item_ids), _IN_CHUNK):
+        for chunk in batched(item_ids):
             rows = conn.execute(base.where(verdicts.c.item_id.in_(chunk))).mappings()
             found.extend(_row_to_verdict(r) for r in rows)
     return found[:limit] if limit is not None else found
-
-
-def _chunks(values: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 # --- items ------------------------------------------------------------------------------
@@ -366,16 +353,6 @@ def all_item_ids(store: Store) -> list[str]:
     """Every item id in the store, sorted."""
     with store.connect() as conn:
         return list(conn.execute(select(items.c.id).order_by(items.c.id)).scalars())
-
-
-def fetch_items(store: Store, item_ids: Sequence[str]) -> dict[str, Item]:
-    """The stored items among `item_ids`, by id (absent ids are simply not in the result)."""
-    found: dict[str, Item] = {}
-    with store.connect() as conn:
-        for chunk in _chunks(list(item_ids), _IN_CHUNK):
-            for row in conn.execute(select(items).where(items.c.id.in_(chunk))).mappings():
-                found[row["id"]] = row_to_item(row)
-    return found
 
 
 def record_scoring(
@@ -422,7 +399,7 @@ def list_decisions(
             query = base.limit(limit) if limit is not None else base
             rows = list(conn.execute(query).mappings())
         else:
-            for chunk in _chunks(list(item_ids), _IN_CHUNK):
+            for chunk in batched(item_ids):
                 rows.extend(conn.execute(base.where(decisions.c.item_id.in_(chunk))).mappings())
     return [
         Decision(
@@ -458,8 +435,7 @@ def get_cached_replies(
     if not wanted:
         return found
     with store.connect() as conn:
-        for start in range(0, len(wanted), _IN_CHUNK):
-            chunk = wanted[start : start + _IN_CHUNK]
+        for chunk in batched(wanted):
             rows = conn.execute(
                 select(llm_cache).where(
                     llm_cache.c.model == model,
@@ -568,7 +544,6 @@ __all__ = [
     "EnforcerVersion",
     "all_item_ids",
     "canonical_json",
-    "fetch_items",
     "get_cached_replies",
     "get_enforcer_version",
     "get_llm_run",

@@ -19,13 +19,12 @@ from modgate.enforce._recorded import RecordedEnforcer
 from modgate.enforce._repo import (
     EnforcerVersion,
     all_item_ids,
-    fetch_items,
     record_scoring,
     scored_item_ids,
     write_verdicts,
 )
 from modgate.errors import EnforcerError, NotFoundError, ValidationError
-from modgate.store import RowReject, Store, open_rows, run_readonly_query
+from modgate.store import RowReject, Store, get_items, open_rows, run_readonly_query
 
 _MAX_LISTED = 20
 
@@ -167,7 +166,7 @@ def score_items(
     scored = errors = batches = 0
     for start in range(0, len(todo), batch_size):
         chunk = todo[start : start + batch_size]
-        found = fetch_items(store, chunk)
+        found = get_items(store, chunk)
         if len(found) != len(chunk):
             missing = [i for i in chunk if i not in found]
             raise NotFoundError(

@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
-from modgate.enforce._params import KIND_PARAMS
+from modgate.enforce._kinds import enforcer_kinds
 from modgate.enforce._protocol import EnforcerSpec
 from modgate.errors import ValidationError
 
@@ -72,6 +72,14 @@ def _errors(
     return found
 
 
+def _kind_params_models() -> dict[str, type[BaseModel]]:
+    return {
+        name: kind.params_model
+        for name, kind in enforcer_kinds().items()
+        if kind.params_model is not None
+    }
+
+
 def parse_enforcer_spec(
     text: str,
     *,
@@ -83,7 +91,7 @@ def parse_enforcer_spec(
     Args:
         text: YAML content.
         file: The file it came from (names the enforcer and the diagnostics).
-        params_models: Params model by kind (default: the built-in kinds').
+        params_models: Params model by kind (default: every installed kind's).
 
     Returns:
         The validated spec (no version: the catalog assigns it).
@@ -92,7 +100,7 @@ def parse_enforcer_spec(
         ValidationError: The YAML is malformed or the spec invalid; the message lists every
             problem as `file:line:col: field: what is wrong`.
     """
-    models = KIND_PARAMS if params_models is None else params_models
+    models = _kind_params_models() if params_models is None else params_models
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)

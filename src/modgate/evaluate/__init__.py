@@ -78,6 +78,7 @@ from modgate.evaluate._shrinkage import (
     shrink_rates,
 )
 from modgate.evaluate._slices import PROTECTED_TAGS, SLICE_DIMENSIONS, slice_attributes
+from modgate.evaluate._sources import StoreEvalSources, eval_sources
 from modgate.evaluate._threshold_spec import apply_threshold_plan
 from modgate.evaluate._thresholds import (
     ThresholdPlan,
@@ -86,8 +87,20 @@ from modgate.evaluate._thresholds import (
     best_threshold,
     tune_thresholds,
 )
+from modgate.evaluate._training import (
+    applicable_policy,
+    golden_training_rows,
+    policy_example_rows,
+    train_enforcer_from_sources,
+)
 
 __all__ = [
+    "StoreEvalSources",
+    "applicable_policy",
+    "eval_sources",
+    "golden_training_rows",
+    "policy_example_rows",
+    "train_enforcer_from_sources",
     "FLAT_PRIOR",
     "HIGHER_IS_BETTER",
     "METRIC_NAMES",

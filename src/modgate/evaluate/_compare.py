@@ -13,7 +13,6 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
-from statsmodels.stats.contingency_tables import mcnemar
 
 from modgate.errors import ValidationError
 from modgate.evaluate._figures import FigureConfig
@@ -218,6 +217,8 @@ def mcnemar_test(
 
     Exact binomial below 25 discordant pairs, else chi-square with continuity correction.
     """
+    from statsmodels.stats.contingency_tables import mcnemar
+
     both = int((correct_a & correct_b).sum())
     only_a = int((correct_a & ~correct_b).sum())
     only_b = int((~correct_a & correct_b).sum())

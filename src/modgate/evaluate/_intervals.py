@@ -43,7 +43,6 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
-from statsmodels.stats.proportion import proportion_confint
 
 from modgate.errors import ValidationError
 
@@ -97,6 +96,8 @@ def wilson_interval(
         >>> round(float(lower[0]), 3), round(float(upper[0]), 3)
         (0.49, 0.943)
     """
+    from statsmodels.stats.proportion import proportion_confint
+
     k = _as_counts(successes, "successes")
     n = _as_counts(trials, "trials")
     if k.shape != n.shape:

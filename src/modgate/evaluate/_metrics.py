@@ -16,15 +16,6 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
-from sklearn.metrics import (
-    average_precision_score,
-    confusion_matrix,
-    f1_score,
-    multilabel_confusion_matrix,
-    precision_score,
-    recall_score,
-    roc_auc_score,
-)
 
 from modgate.domain import ACTION_SEVERITY, Action
 from modgate.errors import UndefinedMetricWarning, ValidationError
@@ -147,6 +138,10 @@ def confusion_counts(y_true: npt.ArrayLike, y_pred: npt.ArrayLike) -> ConfusionC
     Returns:
         The counts; all zero for empty input.
     """
+    from sklearn.metrics import (
+        confusion_matrix,
+    )
+
     truth = as_bool_array(y_true, "y_true")
     pred = as_bool_array(y_pred, "y_pred")
     _check_lengths(y_true=truth, y_pred=pred)
@@ -212,6 +207,12 @@ def count_metric(
         warn: Emit `UndefinedMetricWarning` when undefined.
         context: Where the figure is computed (slice name), for the warning.
     """
+    from sklearn.metrics import (
+        f1_score,
+        precision_score,
+        recall_score,
+    )
+
     reason = undefined_reason(name, counts)
     if reason is not None:
         if warn:
@@ -242,6 +243,11 @@ def ranking_metric(
     Items with a NaN score are left out (with a warning); ties are handled by scikit-learn
     (tied scores form one threshold).
     """
+    from sklearn.metrics import (
+        average_precision_score,
+        roc_auc_score,
+    )
+
     scored = ~np.isnan(scores)
     if warn and not scored.all() and scored.any():
         dropped = int((~scored).sum())
@@ -348,6 +354,10 @@ def criterion_confusion(
     Returns:
         Criterion id → counts.
     """
+    from sklearn.metrics import (
+        multilabel_confusion_matrix,
+    )
+
     _check_lengths(gold_criteria=gold_criteria, predicted_criteria=predicted_criteria)
     names = (
         list(criteria)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import json
 
-from jinja2 import Environment, select_autoescape
 from pydantic import BaseModel, ConfigDict
 
 from modgate.evaluate._compare import ComparisonReport
@@ -171,6 +170,8 @@ split <code>{{ run.split }}</code> · {{ run.n_items }} items ·
 
 def render_html(report: EvalReport) -> str:
     """The report as a self-contained HTML page (interval bars drawn with CSS)."""
+    from jinja2 import Environment, select_autoescape
+
     env = Environment(autoescape=select_autoescape(default=True))
     figures = report.run.figures
     sections = [("Overall", [figures.overall]), ("Action bands", list(figures.bands))]

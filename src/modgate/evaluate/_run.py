@@ -16,7 +16,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from modgate.domain import Item, Verdict
+from modgate.domain import Item, Verdict, VersionRef
 from modgate.enforce import Enforcer, RegisterResult, get_enforcer_version, register_enforcer
 from modgate.errors import ConflictError, EnforcerError, NotFoundError, ValidationError
 from modgate.evaluate._compare import ComparisonReport, compare_predictions
@@ -177,7 +177,7 @@ def prediction_record(
         latency_ms=verdict.latency_ms,
         cost=verdict.cost,
         slices=slice_attributes(
-            policy=(policy or verdict.policy).split("@", 1)[0],
+            policy=VersionRef.name_of(policy or verdict.policy),
             community=item.community,
             gold_criteria=example.gold_criteria,
             allowed_context=example.allowed_context,

@@ -15,7 +15,6 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
-from sklearn.metrics import precision_recall_curve, roc_curve
 
 from modgate.errors import ValidationError
 
@@ -100,6 +99,8 @@ def best_threshold(
         target: Target precision (minimum) or false-positive rate (maximum).
         scope: Name of the scope, for the result.
     """
+    from sklearn.metrics import precision_recall_curve, roc_curve
+
     keep = ~np.isnan(scores)
     truth, values = y_true[keep], scores[keep]
     positives, negatives = int(truth.sum()), int((~truth).sum())

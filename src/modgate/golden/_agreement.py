@@ -16,11 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations
 from typing import Literal
 
-import krippendorff
 import numpy as np
 from pydantic import BaseModel, ConfigDict
-from sklearn.metrics import cohen_kappa_score
-from statsmodels.stats.inter_rater import fleiss_kappa as _sm_fleiss_kappa
 
 from modgate.errors import ModgateWarning
 from modgate.golden._schema import Annotation
@@ -118,6 +115,8 @@ def cohen_kappa(first: Sequence[str], second: Sequence[str]) -> float | None:
         Kappa, or None (with `UndefinedAgreementWarning`) when it is undefined: no items, or
         both raters use a single identical label throughout.
     """
+    from sklearn.metrics import cohen_kappa_score
+
     if len(first) != len(second):
         raise ValueError("both raters must label the same items")
     if not first:
@@ -144,6 +143,8 @@ def fleiss_kappa(counts: np.ndarray) -> float | None:
     Raises:
         ValueError: Rows have different totals.
     """
+    from statsmodels.stats.inter_rater import fleiss_kappa as _sm_fleiss_kappa
+
     table = np.asarray(counts, dtype=float)
     if table.ndim != 2 or table.shape[0] == 0:
         _undefined("Fleiss' kappa of zero items is undefined")
@@ -173,6 +174,8 @@ def krippendorff_alpha(counts: np.ndarray) -> float | None:
         Alpha, or None (with `UndefinedAgreementWarning`) when undefined (no pairable item,
         or a single category used throughout).
     """
+    import krippendorff
+
     table = np.asarray(counts, dtype=float)
     if table.ndim != 2 or table.shape[0] == 0:
         _undefined("Krippendorff's alpha of zero items is undefined")

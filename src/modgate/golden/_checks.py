@@ -15,11 +15,14 @@ import re
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from datasketch import MinHash, MinHashLSH
 from pydantic import BaseModel, ConfigDict
 
 from modgate.golden._components import component_names
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 NUM_PERM = 64
@@ -124,6 +127,8 @@ def _exact_groups(texts: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
 
 
 def _signatures(keys: Sequence[str]) -> list[MinHash]:
+    from datasketch import MinHash
+
     shingled = [_shingles(k) for k in keys]
     return MinHash.bulk(shingled, num_perm=NUM_PERM, hashfunc=zlib.crc32)  # type: ignore[no-any-return]
 
@@ -132,6 +137,8 @@ def _near_links(
     groups: Mapping[str, list[str]], threshold: float
 ) -> Iterator[tuple[str, str, float]]:
     """(first, second, similarity) for representatives of exact groups that are near-duplicates."""
+    from datasketch import MinHashLSH
+
     keys = [k for k in groups if k]
     if len(keys) < 2:
         return
@@ -231,6 +238,8 @@ def find_leakage(
     Returns:
         One leak per golden item (its best match), sorted by item id.
     """
+    from datasketch import MinHashLSH
+
     train_groups = _exact_groups(training)
     golden_list = list(golden)
     leaks: dict[str, Leak] = {}

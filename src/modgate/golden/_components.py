@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from scipy.cluster.hierarchy import DisjointSet
-
 
 def component_names(nodes: Iterable[str], links: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Name every node by its connected component: the smallest node in it.
@@ -20,6 +18,8 @@ def component_names(nodes: Iterable[str], links: Iterable[tuple[str, str]]) -> d
     Returns:
         Component name of every node.
     """
+    from scipy.cluster.hierarchy import DisjointSet
+
     sets: DisjointSet[str] = DisjointSet(nodes)
     for first, second in links:
         sets.add(first)

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
+from modgate.domain import VersionRef
 from modgate.errors import ValidationError
 from modgate.golden import _repo
 from modgate.golden._adjudicate import ResolvedItem, gold_weight, load_resolved
@@ -182,12 +183,8 @@ def parse_version_ref(ref: str) -> tuple[str, int | None]:
     Raises:
         ValidationError: The version is not a positive whole number.
     """
-    name, _, version = ref.partition("@")
-    if not version:
-        return name, None
-    if not version.isdigit() or int(version) < 1:
-        raise ValidationError(f"{ref!r}: the version after '@' must be a number from 1")
-    return name, int(version)
+    name, version = VersionRef.parse(ref, what="golden version")
+    return name, version
 
 
 def get_golden_version(store: Store, ref: str) -> GoldenVersion:

@@ -20,8 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -554,6 +552,9 @@ def _export_format(path: Path, fmt: str | None) -> ExportFormat:
 def _write(
     path: Path, fmt: ExportFormat, columns: list[str], records: list[dict[str, Any]]
 ) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     if fmt == "parquet":
         table = pa.table({c: [r.get(c) for r in records] for c in columns})
         pq.write_table(table, path)

@@ -24,6 +24,7 @@ from modgate.golden._schema import (
     TrainingRow,
 )
 from modgate.store import (
+    batched,
     bulk_insert,
     bulk_upsert,
     golden_items,
@@ -39,8 +40,6 @@ from modgate.store import (
 from modgate.store import (
     golden_annotations as annotations_table,
 )
-
-_CHUNK = 900  # SQLite's bound-parameter limit per IN list
 
 
 def _write_rows(
@@ -193,8 +192,7 @@ def replace_annotations(
     now: datetime,
 ) -> None:
     """Delete the annotations of `item_ids` from `origin`, then insert `batch` (re-import safe)."""
-    for start in range(0, len(item_ids), _CHUNK):
-        chunk = list(item_ids[start : start + _CHUNK])
+    for chunk in batched(item_ids):
         conn.execute(
             delete(annotations_table).where(
                 and_(
@@ -253,8 +251,7 @@ def delete_annotation(conn: Connection, set_name: str, item_id: str, annotator: 
 def existing_items(conn: Connection, ids: Sequence[str]) -> dict[str, Item]:
     """Items already in the items table, by id (for merging instead of overwriting)."""
     found: dict[str, Item] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = list(ids[start : start + _CHUNK])
+    for chunk in batched(ids):
         for row in conn.execute(select(items).where(items.c.id.in_(chunk))).mappings():
             found[row["id"]] = row_to_item(row)
     return found
@@ -355,13 +352,13 @@ def set_gold_labels(
     for change in changes:
         by_method[(change.label, change.method)].append(change.item_id)
     for (label, method), ids in by_method.items():
-        for start in range(0, len(ids), _CHUNK):
+        for chunk in batched(ids):
             conn.execute(
                 update(golden_items)
                 .where(
                     and_(
                         golden_items.c.set_name == set_name,
-                        golden_items.c.item_id.in_(ids[start : start + _CHUNK]),
+                        golden_items.c.item_id.in_(chunk),
                     )
                 )
                 .values(gold_label=label, gold_method=method)

@@ -105,7 +105,7 @@ def lint_checks(registry: Registry, *, ignore: Iterable[str] = ()) -> list[LintC
     for name in names:
         if name in ignore:
             continue
-        check = registry.create(Spec(kind=LINT_CHECK_KIND, name=name))
+        check = registry.create(Spec(kind=LINT_CHECK_KIND, name=name), object)
         if not isinstance(check, LintCheck):
             raise RegistryError(f"lint check {name!r} does not implement LintCheck")
         checks.append(check)

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from modgate.domain import VersionRef
 from modgate.errors import ConflictError, ValidationError
 from modgate.policy._compile_prompt import compile_prompt
 from modgate.policy._findings import FindingSeverity, PolicyLoadError, render_findings
@@ -25,7 +26,7 @@ from modgate.policy._schema import policy_content_hash
 from modgate.registry import Registry
 from modgate.store import Store, record_audit_event
 
-_REF = re.compile(r"^(?P<id>[a-z][a-z0-9_-]*)(?:@(?P<version>[1-9][0-9]*))?$")
+_POLICY_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
 class PublishResult(BaseModel):
@@ -134,14 +135,16 @@ def parse_policy_ref(ref: str) -> tuple[str, int | None]:
     Raises:
         ValidationError: The text is not a policy reference.
     """
-    match = _REF.match(ref.strip())
-    if match is None:
+    try:
+        parsed = VersionRef.parse(ref, what="policy reference")
+    except ValidationError:
+        parsed = None
+    if parsed is None or _POLICY_ID.match(parsed.name) is None:
         raise ValidationError(
             f"{ref!r} is neither a policy file nor a reference like 'harassment@2'",
             hint="pass a path to a .yaml file, or ID@VERSION of a published policy",
         )
-    version = match.group("version")
-    return match.group("id"), int(version) if version else None
+    return parsed.name, parsed.version
 
 
 def load_policy_ref(ref: str, *, store: Callable[[], Store] | None = None) -> LoadedPolicy:

@@ -5,7 +5,7 @@ persistence module (`_repo.py`) that receives a `Store`.
 """
 
 from modgate.store._audit import AuditEvent, list_audit_events, record_audit_event
-from modgate.store._bulk import batched, bulk_insert, bulk_upsert
+from modgate.store._bulk import IN_LIST_CHUNK, batched, bulk_insert, bulk_upsert
 from modgate.store._engine import Store, open_store, readonly_dbapi_connection
 from modgate.store._item_import import ImportReport, ProgressCallback, import_items
 from modgate.store._item_mapping import (
@@ -19,6 +19,7 @@ from modgate.store._items import (
     UpsertResult,
     count_items,
     get_item,
+    get_items,
     item_content_hash,
     item_to_row,
     list_items,
@@ -70,6 +71,7 @@ from modgate.store._timestamps import format_timestamp, parse_timestamp
 from modgate.store._workspace import init_workspace
 
 __all__ = [
+    "IN_LIST_CHUNK",
     "AuditEvent",
     "ITEM_FIELDS",
     "ImportReport",
@@ -106,6 +108,7 @@ __all__ = [
     "escape_raw",
     "format_timestamp",
     "get_item",
+    "get_items",
     "golden_adjudications",
     "golden_annotations",
     "golden_items",

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import islice
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -15,8 +15,18 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 Row = Mapping[str, Any]
 
 
-def batched(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
-    """Split an iterable of rows into lists of at most `size`."""
+IN_LIST_CHUNK = 900
+"""Most values one `IN (...)` list binds: under SQLite's bound-parameter limit on old builds."""
+
+T = TypeVar("T")
+
+
+def batched(rows: Iterable[T], size: int = IN_LIST_CHUNK) -> Iterator[list[T]]:
+    """Split an iterable into lists of at most `size` (rows to insert, ids to look up).
+
+    The one chunking helper: bulk writes batch rows with it, and every fetch by ids splits
+    its `IN (...)` list with it (default `IN_LIST_CHUNK`).
+    """
     iterator = iter(rows)
     while batch := list(islice(iterator, size)):
         yield batch
@@ -149,4 +159,4 @@ def bulk_upsert(
     return len(rows)
 
 
-__all__ = ["batched", "bulk_insert", "bulk_upsert"]
+__all__ = ["IN_LIST_CHUNK", "batched", "bulk_insert", "bulk_upsert"]

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, func, select
 from modgate.domain import AuthorInfo, Item
 from modgate.errors import NotFoundError
 from modgate.store._audit import record_audit_event
-from modgate.store._bulk import bulk_insert, bulk_upsert
+from modgate.store._bulk import batched, bulk_insert, bulk_upsert
 from modgate.store._engine import Store
 from modgate.store._tables import items
 from modgate.store._timestamps import format_timestamp
@@ -278,6 +278,16 @@ def get_item(store: Store, item_id: str) -> Item:
     if row is None:
         raise NotFoundError(f"no item with id {item_id!r}")
     return row_to_item(row)
+
+
+def get_items(store: Store, item_ids: Iterable[str]) -> dict[str, Item]:
+    """The stored items among `item_ids`, by id (absent ids are simply not in the result)."""
+    found: dict[str, Item] = {}
+    with store.connect() as conn:
+        for chunk in batched(dict.fromkeys(item_ids)):
+            for row in conn.execute(select(items).where(items.c.id.in_(chunk))).mappings():
+                found[row["id"]] = row_to_item(row)
+    return found
 
 
 def list_items(

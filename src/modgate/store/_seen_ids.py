@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
+from modgate.store._bulk import batched
+
 DEFAULT_SPILL_AFTER = 2_000_000
-_CHUNK = 900  # SQLite's bound-parameter limit on old builds
 
 
 class SeenIds:
@@ -40,8 +41,7 @@ class SeenIds:
                 self._spill()
             return seen
         seen = set()
-        for start in range(0, len(ids), _CHUNK):
-            chunk = list(ids[start : start + _CHUNK])
+        for chunk in batched(ids):
             marks = ",".join("?" * len(chunk))
             seen.update(
                 row[0]

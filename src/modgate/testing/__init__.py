@@ -18,10 +18,15 @@ from modgate.testing._enforcer_checks import (
     check_error_means_review,
     check_one_verdict_per_item,
     check_order_kept,
+    check_spec_round_trip,
+    check_verdicts_name_the_spec,
     check_verdicts_valid,
     enforcer_checks,
+    parametrize_with_checks,
     probe_items,
+    run_check,
 )
+from modgate.testing._fake_enforcer import KEYWORD_KIND, KeywordEnforcer, KeywordParams
 from modgate.testing._fake_llm import (
     FakeLLMServer,
     FakeReply,
@@ -43,6 +48,13 @@ from modgate.testing._fake_llm import (
 )
 
 __all__ = [
+    "KEYWORD_KIND",
+    "KeywordEnforcer",
+    "KeywordParams",
+    "check_spec_round_trip",
+    "check_verdicts_name_the_spec",
+    "parametrize_with_checks",
+    "run_check",
     "FakeLLMServer",
     "FakeReply",
     "FakeRequest",

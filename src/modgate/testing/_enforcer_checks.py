@@ -6,11 +6,12 @@ In the spirit of sklearn's `check_estimator`: each check is a function that rais
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from modgate.domain import Action, Item, Verdict
-from modgate.enforce import Enforcer
+from modgate.enforce import Enforcer, KindContext, create_enforcer
 from modgate.errors import ModgateError
 
 
@@ -110,6 +111,28 @@ def check_batch_independent(enforcer: Enforcer, items: Sequence[Item]) -> None:
         raise EnforcerCheckError(f"verdicts change with the batch for {diffs[:5]}")
 
 
+def check_verdicts_name_the_spec(enforcer: Enforcer, items: Sequence[Item]) -> None:
+    """Every verdict names the enforcer that made it (`verdict.enforcer == spec.ref`)."""
+    ref = enforcer.spec.ref
+    wrong = [v.item_id for v in _predict(enforcer, items) if v.enforcer != ref]
+    if wrong:
+        raise EnforcerCheckError(f"verdicts for {wrong[:5]} do not name {ref!r} as their enforcer")
+
+
+def check_spec_round_trip(
+    enforcer: Enforcer, items: Sequence[Item], context: KindContext | None = None
+) -> None:
+    """An enforcer rebuilt from its spec (through its kind's record) gives the same verdicts."""
+    rebuilt = create_enforcer(enforcer.spec, context)
+    if rebuilt.spec != enforcer.spec:
+        raise EnforcerCheckError("the rebuilt enforcer has another spec")
+    first = [_comparable(v) for v in _predict(enforcer, items)]
+    again = [_comparable(v) for v in _predict(rebuilt, items)]
+    if first != again:
+        diffs = [a[0] for a, b in zip(first, again, strict=False) if a != b]
+        raise EnforcerCheckError(f"rebuilt from its spec, verdicts differ for {diffs[:5]}")
+
+
 def _comparable(v: Verdict) -> tuple[object, ...]:
     return (v.item_id, v.policy, round(v.score, 9), v.label, v.action, v.criteria, v.error)
 
@@ -122,6 +145,7 @@ ENFORCER_CHECKS: tuple[Check, ...] = (
     check_error_means_review,
     check_deterministic,
     check_batch_independent,
+    check_verdicts_name_the_spec,
 )
 
 
@@ -157,3 +181,50 @@ def check_enforcer(enforcer: Enforcer, items: Sequence[Item] | None = None) -> N
         raise EnforcerCheckError(
             f"{type(enforcer).__name__} fails {len(failures)} check(s):\n  " + "\n  ".join(failures)
         )
+
+
+def parametrize_with_checks(
+    enforcers: Mapping[str, Callable[[], tuple[Enforcer, KindContext | None]]],
+) -> Any:
+    """A `pytest.mark.parametrize` over every (enforcer, check) pair, like scikit-learn's.
+
+    Args:
+        enforcers: Test id → a builder returning the enforcer and the context its kind needs
+            to rebuild it from its spec (workspace, store, environment); builders run inside
+            the test, so fixtures they need (files, servers) can be made there.
+
+    Returns:
+        A decorator for a test taking `enforcer_builder` and `check`; the check is one of
+        the battery plus `check_spec_round_trip`. Call `run_check(enforcer_builder, check)`
+        in the test body.
+
+    Example:
+        >>> @parametrize_with_checks({"mine": lambda: (MyEnforcer(spec), None)})  # doctest: +SKIP
+        ... def test_conformance(enforcer_builder, check):
+        ...     run_check(enforcer_builder, check)
+    """
+    import pytest
+
+    checks: list[Callable[..., None]] = [*ENFORCER_CHECKS, check_spec_round_trip]
+    params = [
+        pytest.param(builder, check, id=f"{name}-{check.__name__}")
+        for name, builder in enforcers.items()
+        for check in checks
+    ]
+    return pytest.mark.parametrize(("enforcer_builder", "check"), params)
+
+
+def run_check(
+    builder: Callable[[], tuple[Enforcer, KindContext | None]], check: Callable[..., None]
+) -> None:
+    """Build an enforcer and run one check of the battery on it (see `parametrize_with_checks`).
+
+    Raises:
+        EnforcerCheckError: The check failed.
+    """
+    enforcer, context = builder()
+    items = probe_items()
+    if check is check_spec_round_trip:
+        check_spec_round_trip(enforcer, items, context)
+    else:
+        check(enforcer, items)

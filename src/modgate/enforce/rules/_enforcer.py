@@ -1,0 +1,197 @@
+"""RulesEnforcer: the `rules` kind, a keyword/regex rule set judged against one policy."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from modgate.domain import ACTION_SEVERITY, Action, Item, Verdict, VersionRef
+from modgate.enforce._actions import action_for_score
+from modgate.enforce._protocol import EnforcerSpec
+from modgate.enforce.rules._load import load_ruleset
+from modgate.enforce.rules._match import (
+    CompiledRuleSet,
+    RuleHit,
+    compile_ruleset,
+    field_value,
+)
+from modgate.enforce.rules._schema import RuleSet
+from modgate.errors import EnforcerError
+
+_MAX_RATIONALE = 1000
+_MAX_RATIONALE_RULES = 5
+
+
+def _policy_id(policy: str) -> str:
+    return VersionRef.name_of(policy)
+
+
+class RulesEnforcer:
+    """Judges items with a rule set: the most severe firing rule decides.
+
+    A firing rule gives its score (default 1.0), its action (or, when it has none, the action the
+    enforcer's thresholds give that score) and its criterion; the rationale names each firing
+    rule and the span it matched. Only rules whose policy is the enforcer's policy (or that name
+    none) take part. A fallback regex that times out gives an error verdict (review).
+
+    Spec params: `ruleset` (path of a `rules/NAME.yaml` file, relative to `base_dir` if given)
+    or `rules` (the rule set inline, as a mapping).
+    """
+
+    def __init__(self, spec: EnforcerSpec, ruleset: CompiledRuleSet | None = None) -> None:
+        self._spec = spec
+        self._compiled = ruleset if ruleset is not None else _ruleset_from_params(spec.params)
+        wanted = _policy_id(spec.policy)
+        chosen = [
+            rule.id
+            for rule in self._compiled.ruleset.rules
+            if (p := self._compiled.ruleset.policy_of(rule)) is None or _policy_id(p) == wanted
+        ]
+        if not chosen:
+            raise EnforcerError(
+                f"rule set {self._compiled.report.name!r} has no rule for policy {wanted!r}",
+                hint="set `policy:` on the rule set or its rules",
+            )
+        self._rule_ids = frozenset(chosen)
+        self._ref = spec.ref
+
+    @classmethod
+    def from_spec(cls, spec: EnforcerSpec | Mapping[str, Any]) -> RulesEnforcer:
+        """Build from a spec (the registry factory)."""
+        parsed = spec if isinstance(spec, EnforcerSpec) else EnforcerSpec.model_validate(spec)
+        return cls(parsed)
+
+    @property
+    def spec(self) -> EnforcerSpec:
+        """The spec that re-creates this enforcer."""
+        return self._spec
+
+    @property
+    def ruleset(self) -> CompiledRuleSet:
+        """The compiled rule set (with its load report)."""
+        return self._compiled
+
+    def predict(self, items: Sequence[Item]) -> list[Verdict]:
+        """Judge a batch of items, one verdict each, in order."""
+        return [self._judge(item) for item in items]
+
+    def _judge(self, item: Item) -> Verdict:
+        started = time.perf_counter()
+        try:
+            result = self._compiled.match(item)
+        except Exception as exc:  # a per-item failure is a value, never an exception
+            return Verdict.failed(
+                item.id, self._spec.policy, self._ref, f"{type(exc).__name__}: {exc}"
+            )
+        if result.error is not None:
+            return Verdict.failed(item.id, self._spec.policy, self._ref, result.error)
+        hits = [h for h in result.hits if h.rule.id in self._rule_ids]
+        elapsed = (time.perf_counter() - started) * 1000.0
+        if not hits:
+            return Verdict(
+                item_id=item.id,
+                policy=self._spec.policy,
+                enforcer=self._ref,
+                score=0.0,
+                label="non_violating",
+                action=action_for_score(0.0, self._spec.thresholds, item.community),
+                latency_ms=elapsed,
+            )
+        score = 0.0
+        action = Action.ALLOW
+        criteria: dict[str, None] = {}
+        for hit in hits:
+            rule = hit.rule
+            score = max(score, rule.score)
+            rule_action = hit.action if hit.action is not None else self._action_of(hit, item)
+            if ACTION_SEVERITY[rule_action] > ACTION_SEVERITY[action]:
+                action = rule_action
+            if rule.criterion:
+                criteria[rule.criterion] = None
+        return Verdict(
+            item_id=item.id,
+            policy=self._spec.policy,
+            enforcer=self._ref,
+            score=score,
+            label="violating" if score >= 0.5 else "non_violating",
+            action=action,
+            criteria=tuple(criteria),
+            rationale=_rationale(hits, item),
+            latency_ms=elapsed,
+        )
+
+    def _action_of(self, hit: RuleHit, item: Item) -> Action:
+        if hit.action is not None:
+            return hit.action
+        return action_for_score(hit.rule.score, self._spec.thresholds, item.community)
+
+
+def render_reason(reason: str, hit: RuleHit, item: Item) -> str:
+    """A rule's `reason` with its placeholders filled in; unknown ones stay as written.
+
+    `{{match}}` is the first matched text as written; `{{author}}`, `{{subreddit}}`
+    (the community), `{{kind}}` (comment or submission), `{{title}}`, `{{url}}` and
+    `{{domain}}` come from the item (AutoModerator's names).
+    """
+    if "{{" not in reason:
+        return reason
+    matched = ""
+    if hit.spans:
+        span = hit.spans[0]
+        matched = span.matched
+        raw = field_value(item, span.field)
+        if raw is not None and span.view == "raw" and len(raw.lower()) == len(raw):
+            matched = raw[span.start : span.end]
+    values = {
+        "match": matched,
+        "author": item.author_id or "",
+        "subreddit": item.community or "",
+        "kind": "comment" if item.kind == "comment" else "submission",
+        "title": item.title or "",
+        "url": item.url or "",
+        "domain": field_value(item, "domain") or "",
+    }
+    for name, value in values.items():
+        reason = reason.replace("{{" + name + "}}", value)
+    return reason
+
+
+def _rationale(hits: list[RuleHit], item: Item) -> str:
+    parts: list[str] = []
+    size = 0
+    for count, hit in enumerate(hits):
+        if size > _MAX_RATIONALE or count == _MAX_RATIONALE_RULES:
+            parts.append(f"and {len(hits) - count} more rule(s)")
+            break
+        action = hit.action.value if hit.action is not None else "thresholds"
+        where = "; ".join([s.describe() for s in hit.spans[:2]]) or "conditions hold"
+        if hit.rule.reason:
+            where = f"{render_reason(hit.rule.reason, hit, item)} ({where})"
+        part = f"rule {hit.rule.id} ({action}): {where}"
+        parts.append(part)
+        size += len(part) + 3
+    text = " | ".join(parts)
+    return text if len(text) <= _MAX_RATIONALE else text[: _MAX_RATIONALE - 1] + "…"
+
+
+def _ruleset_from_params(params: Mapping[str, Any]) -> CompiledRuleSet:
+    if "rules" in params:
+        inline = params["rules"]
+        if not isinstance(inline, Mapping):
+            raise EnforcerError("params.rules must be a rule set mapping")
+        return compile_ruleset(RuleSet.model_validate(dict(inline)), "<inline>")
+    if "ruleset" in params:
+        path = Path(str(params["ruleset"]))
+        if not path.is_absolute() and params.get("base_dir"):
+            path = Path(str(params["base_dir"])) / path
+        return load_ruleset(path)
+    raise EnforcerError(
+        "a rules enforcer needs params.ruleset (a rules/NAME.yaml path) or params.rules (inline)"
+    )
+
+
+def create_rules_enforcer(spec: EnforcerSpec | Mapping[str, Any]) -> RulesEnforcer:
+    """Registry factory of the `rules` kind."""
+    return RulesEnforcer.from_spec(spec)

@@ -1,0 +1,932 @@
+"""Compile a `RuleSet` for fast matching and match items against it.
+
+Every literal value of every rule goes into **one** Aho–Corasick automaton (`pyahocorasick`);
+word boundaries, starts-with and ends-with are checked on the match positions it reports.
+Whole-field values (`full-exact`, `full-text`) are hash lookups. Regexes that RE2 accepts are
+compiled into **one** RE2 set, so a field is scanned once for all of them in linear time; only
+the patterns the set reports are run again, one by one, to find their spans. Patterns RE2 cannot
+compile (lookarounds, backreferences) fall back to the `regex` module with a per-match timeout;
+the report lists them. A timeout makes the item's result an error (the enforcer turns it into a
+review verdict), never a silent "no match".
+
+Fields are read once per item per view: `normalized` runs free text (title, body, flair, parent
+text) through `modgate.text.normalize_text` and lower-cases URLs and domains; `raw` reads the
+text as written (lower-cased unless the check is case-sensitive).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+import regex
+from pydantic import BaseModel, ConfigDict
+
+from modgate.domain import Action, Item
+from modgate.enforce.rules._schema import FREE_TEXT_FIELDS, MatchMode, Rule, RuleSet, TextCheck
+from modgate.errors import ValidationError
+from modgate.text import normalize_text
+
+HayKey = tuple[str, str]
+"""(field, view) with view `norm`, `lower` or `raw`."""
+Path = tuple[str | int, ...]
+RawSpan = tuple[HayKey, int, int]
+"""(field view, start, end): a match before it is turned into a `MatchSpan`."""
+_MAX_SPANS = 5
+
+
+@cache
+def _re2_options() -> Any:
+    # re2 (and pyahocorasick) load when the first rule set compiles, not when modgate starts.
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    return options
+
+
+_BOUNDED_MODES = ("includes", "includes-word", "starts-with", "ends-with")
+_VIEW_NAMES = {"norm": "normalized", "lower": "raw", "raw": "raw"}
+
+
+@dataclass(frozen=True, slots=True)
+class MatchSpan:
+    """Where a value matched."""
+
+    field: str
+    """Item field (`title`, `body`…)."""
+    view: str
+    """`normalized` or `raw`: offsets are into that view of the field."""
+    start: int
+    """Start offset (characters)."""
+    end: int
+    """End offset (exclusive)."""
+    matched: str
+    """The matched text, as it reads in that view."""
+
+    def describe(self) -> str:
+        """One-line description, e.g. `'kill' at 3-7 of normalized body`."""
+        return f"{self.matched!r} at {self.start}-{self.end} of {self.view} {self.field}"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleHit:
+    """A rule that fired on an item."""
+
+    rule: Rule
+    """The rule."""
+    policy: str | None
+    """Policy the rule enforces."""
+    action: Action | None
+    """Action the rule takes (None: the enforcer's thresholds decide)."""
+    spans: tuple[MatchSpan, ...] = ()
+    """Where its text checks matched (empty for condition-only rules)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSetMatch:
+    """The outcome of matching one item: the rules that fired, or an error."""
+
+    hits: tuple[RuleHit, ...] = ()
+    """Rules that fired, in rule-set order."""
+    error: str | None = None
+    """Set when a fallback regex timed out; the item must then go to review."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleExplanation:
+    """Why a rule fired or did not, for `modgate rules check`."""
+
+    rule_id: str
+    """The rule."""
+    fired: bool
+    """Whether it fired."""
+    reason: str
+    """What matched, or the first condition that failed."""
+    spans: tuple[MatchSpan, ...] = ()
+    """Where its text checks matched."""
+
+
+class RuleSetReport(BaseModel):
+    """What compiling a rule set produced, including which rules run on the fallback engine."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    """Rule set name."""
+    rules: int
+    """Rules in the set."""
+    enabled_rules: int
+    """Rules that can fire."""
+    keyword_patterns: int
+    """Distinct literal patterns in the Aho–Corasick automaton."""
+    exact_patterns: int
+    """Whole-field literal patterns (hash lookups)."""
+    re2_patterns: int
+    """Regex patterns in the RE2 set."""
+    fallback_patterns: int
+    """Regex patterns RE2 rejected, run by the `regex` module with a timeout."""
+    fallback_rules: tuple[str, ...]
+    """Ids of rules with at least one fallback pattern."""
+    fallback_details: tuple[str, ...]
+    """`rule: pattern (RE2: reason)` for each fallback pattern."""
+
+
+@dataclass(frozen=True, slots=True)
+class CompileProblem:
+    """A value of the rule set that cannot be compiled."""
+
+    path: Path
+    """Location in the document, e.g. `("rules", 3, "regex", 0)`."""
+    message: str
+    """What is wrong."""
+
+
+class RuleSetCompileError(ValidationError):
+    """Some values of a rule set cannot be compiled; `problems` lists every one."""
+
+    def __init__(self, problems: list[CompileProblem]) -> None:
+        lines = [f"{_dotted(p.path)}: {p.message}" for p in problems]
+        super().__init__("rule set does not compile:\n  " + "\n  ".join(lines))
+        self.problems = problems
+
+
+def _dotted(path: Path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+@dataclass(slots=True)
+class _Check:
+    """A compiled text check."""
+
+    index: int
+    rule_index: int
+    spec: TextCheck
+    path: Path
+    hay_keys: tuple[HayKey, ...]
+    fallbacks: list[tuple[HayKey, Any, str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _CompiledRule:
+    rule: Rule
+    policy: str | None
+    action: Action | None
+    checks: list[_Check]
+    gate: tuple[int, ...]
+    """Positive checks decided by the automaton, exact lookups and the RE2 set alone."""
+    has_conditions: bool
+    """Whether the rule has item or author conditions."""
+    simple: bool
+    """The gate decides alone: no conditions, no negated or fallback checks."""
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _strip_non_word(text: str) -> tuple[int, int]:
+    start, end = 0, len(text)
+    while start < end and not _is_word(text[start]):
+        start += 1
+    while end > start and not _is_word(text[end - 1]):
+        end -= 1
+    return start, end
+
+
+def field_value(item: Item, name: str) -> str | None:
+    """The text of an item field as written (None when the item has no such field)."""
+    if name == "body":
+        return item.body
+    if name == "title":
+        return item.title
+    if name == "url":
+        return item.url
+    if name == "domain":
+        if not item.url:
+            return None
+        url = item.url if "//" in item.url else f"//{item.url}"
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:
+            return None
+        return host[4:] if host.startswith("www.") else host
+    if name == "author_flair":
+        return item.author.flair if item.author is not None else None
+    if name == "parent_text":
+        return item.parent_text
+    if name == "author":
+        return item.author_id
+    if name == "id":
+        return item.id
+    if name in ("post_flair", "post_flair_class"):
+        value = item.meta.get("flair_text" if name == "post_flair" else "flair_css_class")
+        return value if isinstance(value, str) else None
+    if name == "body_unquoted":
+        lines = item.body.splitlines()
+        return "\n".join(line for line in lines if line and not line.startswith(">"))
+    raise AssertionError(f"unknown field {name}")  # the schema's Literal rules this out
+
+
+def _prepare_value(value: str, field_name: str, view: str) -> str:
+    if view == "raw":
+        return value
+    if view == "lower" or field_name not in FREE_TEXT_FIELDS:
+        return value.lower()
+    return normalize_text(value).text
+
+
+def _hay_key(check: TextCheck, field_name: str) -> HayKey:
+    if check.match_on == "raw":
+        return (field_name, "raw" if check.case_sensitive else "lower")
+    return (field_name, "norm")
+
+
+def _wrap_regex(pattern: str, mode: MatchMode, case_sensitive: bool) -> str:
+    # No capturing group of ours: it would renumber the user's groups (`(\w)\1`).
+    flags = "" if case_sensitive else "(?i)"
+    if mode == "includes":
+        body = f"(?:{pattern})"
+    elif mode == "includes-word":
+        body = rf"(?:^|\W|\b)(?:{pattern})(?:$|\W|\b)"
+    elif mode == "starts-with":
+        body = f"^(?:{pattern})"
+    elif mode == "ends-with":
+        body = f"(?:{pattern})$"
+    elif mode == "full-exact":
+        body = f"^(?:{pattern})$"
+    else:
+        body = rf"^\W*(?:{pattern})\W*$"
+    return flags + body
+
+
+def _regex_span(key: HayKey, mode: str, text: str, start: int, end: int) -> RawSpan:
+    if mode in ("includes-word", "full-text"):  # the wrapper's boundary characters
+        inner_start, inner_end = _strip_non_word(text[start:end])
+        if inner_end > inner_start:
+            start, end = start + inner_start, start + inner_end
+    return (key, start, end)
+
+
+class CompiledRuleSet:
+    """A rule set ready to match items; build it with `compile_ruleset`."""
+
+    def __init__(self, ruleset: RuleSet, source: str | None = None) -> None:
+        self.ruleset = ruleset
+        self.source = source
+        import ahocorasick
+        import re2
+
+        self._timeout = ruleset.regex_timeout_ms / 1000.0
+        self._checks: list[_Check] = []
+        self._rules: list[_CompiledRule] = []
+        self._automaton: Any = ahocorasick.Automaton()
+        self._ac_payloads: dict[str, dict[HayKey, list[tuple[int, str, int, bool, bool]]]] = {}
+        self._ac_keys: set[HayKey] = set()
+        self._exact: dict[tuple[HayKey, str], dict[str, list[int]]] = {}
+        self._re2_set: Any = re2.Set.SearchSet(_re2_options())
+        self._re2: list[tuple[int, HayKey, Any]] = []
+        self._re2_keys: set[HayKey] = set()
+        self._always: list[int] = []
+        self._fallback_rule_ids: set[str] = set()
+        self._prefiltered: dict[int, tuple[int, HayKey, Any]] = {}
+        self._check_rule: list[int] = []
+        problems: list[CompileProblem] = []
+        fallback_details: list[str] = []
+        fallback_rules: list[str] = []
+        for rule_index, rule in enumerate(ruleset.rules):
+            compiled = self._compile_rule(rule_index, rule, problems, fallback_details)
+            self._rules.append(compiled)
+            if rule.id in self._fallback_rule_ids:
+                fallback_rules.append(rule.id)
+        if problems:
+            raise RuleSetCompileError(problems)
+        for pattern, payload in self._ac_payloads.items():
+            flat = tuple((key, *entry) for key, entries in payload.items() for entry in entries)
+            self._automaton.add_word(pattern, flat)
+        if self._ac_payloads:
+            self._automaton.make_automaton()
+        if self._re2:
+            self._re2_set.Compile()
+        self._check_rule = [c.rule_index for c in self._checks]
+        self.report = RuleSetReport(
+            name=ruleset.name or "rules",
+            rules=len(ruleset.rules),
+            enabled_rules=sum(1 for r in ruleset.rules if r.enabled),
+            keyword_patterns=len(self._ac_payloads),
+            exact_patterns=sum(len(v) for v in self._exact.values()),
+            re2_patterns=sum(1 for check_index, _, _ in self._re2 if check_index >= 0),
+            fallback_patterns=len(fallback_details),
+            fallback_rules=tuple(fallback_rules),
+            fallback_details=tuple(fallback_details),
+        )
+
+    # -- compilation ---------------------------------------------------------------------------
+
+    def _compile_rule(
+        self,
+        rule_index: int,
+        rule: Rule,
+        problems: list[CompileProblem],
+        fallback_details: list[str],
+    ) -> _CompiledRule:
+        base: Path = ("rules", rule_index)
+        checks: list[_Check] = []
+        for spec, path in zip(rule.text_checks(), self._check_paths(rule, base), strict=True):
+            hay_keys = tuple(dict.fromkeys(_hay_key(spec, f) for f in spec.fields))
+            check = _Check(len(self._checks), rule_index, spec, path, hay_keys)
+            self._checks.append(check)
+            checks.append(check)
+            for value_index, value in enumerate(spec.values):
+                value_path = (*path, value_index)
+                if spec.regex:
+                    self._compile_regex(check, value, value_path, problems, fallback_details)
+                else:
+                    self._compile_literal(check, value, value_path, problems)
+        gate = tuple(c.index for c in checks if not c.spec.negate and not c.fallbacks)
+        if not gate and rule.enabled:
+            self._always.append(rule_index)
+        has_conditions = bool(
+            rule.communities
+            or rule.exclude_communities
+            or rule.kinds
+            or rule.exclude_kinds
+            or rule.text_length is not None
+            or rule.author is not None
+            or rule.moderators_exempt
+            or rule.reports is not None
+            or bool(rule.body_length)
+        )
+        return _CompiledRule(
+            rule=rule,
+            policy=self.ruleset.policy_of(rule),
+            action=self.ruleset.action_of(rule),
+            checks=checks,
+            gate=gate,
+            has_conditions=has_conditions,
+            simple=bool(gate) and not has_conditions and len(gate) == len(checks),
+        )
+
+    @staticmethod
+    def _check_paths(rule: Rule, base: Path) -> list[Path]:
+        paths: list[Path] = []
+        if rule.keywords:
+            paths.append((*base, "keywords"))
+        if rule.regex:
+            paths.append((*base, "regex"))
+        paths.extend((*base, "checks", i, "values") for i in range(len(rule.checks)))
+        return paths
+
+    def _compile_literal(
+        self, check: _Check, value: str, path: Path, problems: list[CompileProblem]
+    ) -> None:
+        mode = check.spec.match
+        for key in check.hay_keys:
+            prepared = _prepare_value(value, key[0], key[1])
+            if mode == "full-text":
+                start, end = _strip_non_word(prepared)
+                prepared = prepared[start:end]
+            if not prepared:
+                problem = CompileProblem(path, f"value {value!r} is empty once normalized")
+                if problem not in problems:
+                    problems.append(problem)
+                continue
+            if mode in _BOUNDED_MODES:
+                payload = self._ac_payloads.setdefault(prepared, {})
+                payload.setdefault(key, []).append(
+                    (
+                        check.index,
+                        mode,
+                        len(prepared),
+                        _is_word(prepared[0]),
+                        _is_word(prepared[-1]),
+                    )
+                )
+                self._ac_keys.add(key)
+            else:
+                table = self._exact.setdefault((key, mode), {})
+                table.setdefault(prepared, []).append(check.index)
+
+    def _compile_regex(
+        self,
+        check: _Check,
+        value: str,
+        path: Path,
+        problems: list[CompileProblem],
+        fallback_details: list[str],
+    ) -> None:
+        import re2
+
+        wrapped = _wrap_regex(value, check.spec.match, check.spec.case_sensitive)
+        try:
+            compiled = re2.compile(wrapped, _re2_options())
+        except re2.error as re2_error:
+            reason = _re2_reason(re2_error)
+            try:
+                fallback = regex.compile(wrapped, regex.V0)
+            except regex.error:
+                try:  # name the error in the user's pattern, not in our wrapper
+                    regex.compile(value, regex.V0)
+                except regex.error as own:
+                    exc = own
+                problems.append(CompileProblem(path, f"invalid regex {value!r}: {exc}"))
+                return
+            rule_id = self.ruleset.rules[check.rule_index].id
+            self._fallback_rule_ids.add(rule_id)
+            relaxed = relax_for_re2(wrapped)
+            prefilter = relaxed is not None and _re2_compiles(relaxed)
+            for key in check.hay_keys:
+                if prefilter:
+                    assert relaxed is not None
+                    index = self._re2_set.Add(relaxed)
+                    self._re2.append((-1, key, None))
+                    self._prefiltered[index] = (check.index, key, fallback)
+                    self._re2_keys.add(key)
+                else:
+                    check.fallbacks.append((key, fallback, value))
+            how = (
+                "prefiltered by RE2 without its lookarounds/backreferences"
+                if prefilter
+                else ("runs on every item")
+            )
+            fallback_details.append(f"{rule_id}: {value!r} (RE2: {reason}; {how})")
+            return
+        for key in check.hay_keys:
+            self._re2_set.Add(wrapped)
+            self._re2.append((check.index, key, compiled))
+            self._re2_keys.add(key)
+
+    # -- matching -------------------------------------------------------------------------------
+
+    def match(self, item: Item) -> RuleSetMatch:
+        """The rules that fire on an item.
+
+        Args:
+            item: The item.
+
+        Returns:
+            The rules that fired (in rule-set order), or an error when a fallback regex timed out.
+        """
+        views: dict[HayKey, str | None] = {}
+        try:
+            found = self._scan(item, views)
+        except _FallbackTimeoutError as exc:
+            return RuleSetMatch(error=self._timeout_message(self.ruleset.rules[exc.rule_index]))
+        check_rule = self._check_rule
+        candidates = {check_rule[c] for c in found}
+        candidates.update(self._always)
+        hits: list[RuleHit] = []
+        groups_fired: set[str] = set()
+        for rule_index in sorted(candidates):
+            compiled = self._rules[rule_index]
+            if not compiled.rule.enabled:
+                continue
+            gate_hit = True
+            for check_index in compiled.gate:
+                if check_index not in found:
+                    gate_hit = False
+                    break
+            if not gate_hit:
+                continue
+            if compiled.simple:  # nothing to check beyond the gate
+                raw = [span for c in compiled.gate for span in found[c]]
+            else:
+                try:
+                    fired, _, raw = self._evaluate(compiled, item, views, found, explain=False)
+                except TimeoutError:
+                    return RuleSetMatch(error=self._timeout_message(compiled.rule))
+                if not fired:
+                    continue
+            group = compiled.rule.exclusive_group
+            if group is not None:
+                if group in groups_fired:
+                    continue  # an earlier rule of its exclusive group fired
+                groups_fired.add(group)
+            spans = _spans(raw, views)
+            hits.append(RuleHit(compiled.rule, compiled.policy, compiled.action, spans))
+        return RuleSetMatch(hits=tuple(hits))
+
+    def explain(self, item: Item) -> list[RuleExplanation]:
+        """Evaluate every rule on an item and say why each fired or did not.
+
+        Args:
+            item: The item.
+
+        Returns:
+            One explanation per rule, in rule-set order.
+        """
+        views: dict[HayKey, str | None] = {}
+        try:
+            found = self._scan(item, views)
+        except _FallbackTimeoutError as exc:
+            message = self._timeout_message(self.ruleset.rules[exc.rule_index])
+            return [
+                RuleExplanation(
+                    r.id, False, message if i == exc.rule_index else f"not evaluated: {message}"
+                )
+                for i, r in enumerate(self.ruleset.rules)
+            ]
+        out: list[RuleExplanation] = []
+        first_of_group: dict[str, str] = {}
+        for compiled in self._rules:
+            rule = compiled.rule
+            try:
+                fired, reason, raw = self._evaluate(compiled, item, views, found, explain=True)
+            except TimeoutError:
+                out.append(RuleExplanation(rule.id, False, self._timeout_message(rule)))
+                continue
+            spans = _spans(raw, views)
+            if fired:
+                reason = "matched " + "; ".join(s.describe() for s in spans) if spans else reason
+            if not rule.enabled:
+                fired, reason = False, "disabled"
+            group = rule.exclusive_group
+            if fired and group is not None:
+                if group in first_of_group:
+                    fired = False
+                    reason = (
+                        f"would fire, but {first_of_group[group]} of exclusive group "
+                        f"{group!r} fired first ({reason})"
+                    )
+                else:
+                    first_of_group[group] = rule.id
+            out.append(RuleExplanation(rule.id, fired, reason, spans))
+        return out
+
+    def view(self, item: Item, field_name: str, normalized: bool = True) -> str | None:
+        """A field as the rules read it (normalized, or lower-cased raw)."""
+        return self._view(item, (field_name, "norm" if normalized else "lower"), {})
+
+    def _timeout_message(self, rule: Rule) -> str:
+        limit = self.ruleset.regex_timeout_ms
+        return f"rule {rule.id!r}: fallback regex timed out after {limit:g} ms"
+
+    def _view(self, item: Item, key: HayKey, views: dict[HayKey, str | None]) -> str | None:
+        if key in views:
+            return views[key]
+        raw = field_value(item, key[0])
+        value: str | None
+        if raw is None:
+            value = None
+        elif key[1] == "raw":
+            value = raw
+        elif key[1] == "lower" or key[0] not in FREE_TEXT_FIELDS:
+            value = raw.lower()
+        else:
+            value = normalize_text(raw).text
+        views[key] = value
+        return value
+
+    def _scan(self, item: Item, views: dict[HayKey, str | None]) -> dict[int, list[RawSpan]]:
+        """Run the automaton, exact lookups and the RE2 set; raw spans by check index."""
+        found: dict[int, list[RawSpan]] = {}
+        for key in self._ac_keys:
+            text = self._view(item, key, views)
+            if text:
+                self._scan_literals(text, key, found)
+        for (key, mode), table in self._exact.items():
+            text = self._view(item, key, views)
+            if text is None:
+                continue
+            start, end = (0, len(text)) if mode == "full-exact" else _strip_non_word(text)
+            for check_index in table.get(text[start:end], ()):
+                found.setdefault(check_index, []).append((key, start, end))
+        if self._re2:
+            for key in self._re2_keys:
+                text = self._view(item, key, views)
+                if text is None:
+                    continue
+                for index in cast(list[int], self._re2_set.Match(text) or ()):
+                    check_index, pattern_key, compiled = self._re2[index]
+                    if pattern_key != key:
+                        continue
+                    if check_index < 0:  # a fallback pattern whose relaxed form matched
+                        self._confirm_fallback(index, key, text, found)
+                        continue
+                    m = compiled.search(text)
+                    if m is not None:
+                        mode = self._checks[check_index].spec.match
+                        found.setdefault(check_index, []).append(
+                            _regex_span(key, mode, text, *m.span())
+                        )
+        return found
+
+    def _scan_literals(self, text: str, key: HayKey, found: dict[int, list[RawSpan]]) -> None:
+        size = len(text)
+        for end_index, payload in self._automaton.iter(text):
+            for payload_key, check_index, mode, length, word_start, word_end in payload:
+                if payload_key != key:
+                    continue
+                start = end_index - length + 1
+                end = end_index + 1
+                if mode == "includes-word":
+                    if (
+                        word_start
+                        and start
+                        and (text[start - 1].isalnum() or text[start - 1] == "_")
+                    ):
+                        continue
+                    if word_end and end < size and (text[end].isalnum() or text[end] == "_"):
+                        continue
+                elif mode == "starts-with":
+                    if start != 0:
+                        continue
+                elif mode == "ends-with" and end != size:
+                    continue
+                spans = found.get(check_index)
+                if spans is None:
+                    found[check_index] = [(key, start, end)]
+                elif len(spans) < _MAX_SPANS:
+                    spans.append((key, start, end))
+
+    def _evaluate(
+        self,
+        compiled: _CompiledRule,
+        item: Item,
+        views: dict[HayKey, str | None],
+        found: dict[int, list[RawSpan]],
+        *,
+        explain: bool,
+    ) -> tuple[bool, str, list[RawSpan]]:
+        rule = compiled.rule
+        if compiled.has_conditions:
+            failed = _failed_item_condition(rule, item)
+            if failed:
+                return False, failed, []
+        spans: list[RawSpan] = []
+        for check in compiled.checks:
+            matched = found.get(check.index)
+            if matched is None and check.fallbacks:
+                matched = self._run_fallbacks(check, item, views)
+            if check.spec.negate:
+                if matched:
+                    where = _spans(matched[:1], views)[0].describe() if explain else ""
+                    return (
+                        False,
+                        f"negated check matched: {_describe_check(check.spec)} ({where})",
+                        [],
+                    )
+            elif not matched:
+                return False, f"no match: {_describe_check(check.spec)}" if explain else "", []
+            else:
+                spans.extend(matched)
+        return True, "conditions hold", spans
+
+    def _confirm_fallback(
+        self, index: int, key: HayKey, text: str, found: dict[int, list[RawSpan]]
+    ) -> None:
+        check_index, _, pattern = self._prefiltered[index]
+        try:
+            m = pattern.search(text, timeout=self._timeout)
+        except TimeoutError as exc:
+            raise _FallbackTimeoutError(self._checks[check_index].rule_index) from exc
+        if m is not None:
+            mode = self._checks[check_index].spec.match
+            found.setdefault(check_index, []).append(_regex_span(key, mode, text, *m.span()))
+
+    def _run_fallbacks(
+        self, check: _Check, item: Item, views: dict[HayKey, str | None]
+    ) -> list[RawSpan] | None:
+        for key, pattern, _ in check.fallbacks:
+            text = self._view(item, key, views)
+            if text is None:
+                continue
+            m = pattern.search(text, timeout=self._timeout)
+            if m is not None:
+                return [_regex_span(key, check.spec.match, text, *m.span())]
+        return None
+
+
+def _spans(raw: list[RawSpan], views: dict[HayKey, str | None]) -> tuple[MatchSpan, ...]:
+    out: list[MatchSpan] = []
+    for key, start, end in raw:
+        text = views.get(key) or ""
+        out.append(MatchSpan(key[0], _VIEW_NAMES[key[1]], start, end, text[start:end]))
+    return tuple(out)
+
+
+class _FallbackTimeoutError(Exception):
+    def __init__(self, rule_index: int) -> None:
+        super().__init__(rule_index)
+        self.rule_index = rule_index
+
+
+def _re2_compiles(pattern: str) -> bool:
+    import re2
+
+    try:
+        re2.compile(pattern, _re2_options())
+    except re2.error:
+        return False
+    return True
+
+
+_LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
+
+
+def relax_for_re2(pattern: str) -> str | None:
+    """A pattern that matches wherever `pattern` does, with the constructs RE2 lacks removed.
+
+    Lookarounds are dropped and backreferences become `(?s:.*)`; both only loosen the pattern,
+    so the result matches a superset and serves as an RE2 prefilter: the fallback engine then
+    runs only on fields the relaxed pattern matched.
+
+    Args:
+        pattern: A regex in Python `regex` syntax.
+
+    Returns:
+        The relaxed pattern, or None when the pattern cannot be taken apart safely.
+    """
+    out: list[str] = []
+    i, size = 0, len(pattern)
+    while i < size:
+        char = pattern[i]
+        if char == "\\":
+            following = pattern[i + 1 : i + 2]
+            if following.isdigit() and following != "0":
+                j = i + 1
+                while j < size and pattern[j].isdigit():
+                    j += 1
+                out.append("(?s:.*)")
+                i = j
+                continue
+            if following in ("g", "k") and pattern[i + 2 : i + 3] in ("<", "{"):
+                close = pattern.find(">" if pattern[i + 2] == "<" else "}", i + 3)
+                if close < 0:
+                    return None
+                out.append("(?s:.*)")
+                i = close + 1
+                continue
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if char == "[":
+            end = _class_end(pattern, i)
+            if end < 0:
+                return None
+            out.append(pattern[i : end + 1])
+            i = end + 1
+            continue
+        if pattern.startswith(_LOOKAROUNDS, i):
+            end = _group_end(pattern, i)
+            if end < 0:
+                return None
+            i = end + 1
+            continue
+        if pattern.startswith("(?P=", i):
+            close = pattern.find(")", i)
+            if close < 0:
+                return None
+            out.append("(?s:.*)")
+            i = close + 1
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def _class_end(pattern: str, start: int) -> int:
+    i = start + 1
+    if pattern[i : i + 1] == "^":
+        i += 1
+    if pattern[i : i + 1] == "]":
+        i += 1
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            i += 2
+            continue
+        if pattern[i] == "]":
+            return i
+        i += 1
+    return -1
+
+
+def _group_end(pattern: str, start: int) -> int:
+    depth = 0
+    i = start
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i = _class_end(pattern, i)
+            if i < 0:
+                return -1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _re2_reason(exc: Exception) -> str:
+    message = exc.args[0] if exc.args else exc
+    if isinstance(message, bytes):
+        return message.decode("utf-8", "replace")
+    return str(message)
+
+
+def _describe_check(check: TextCheck) -> str:
+    kind = "regex" if check.regex else check.match
+    values = ", ".join(repr(v) for v in check.values[:3])
+    more = f" (+{len(check.values) - 3})" if len(check.values) > 3 else ""
+    return f"{kind} [{values}{more}] in {'/'.join(check.fields)} ({check.match_on})"
+
+
+def _failed_item_condition(rule: Rule, item: Item) -> str | None:
+    """The first item or author condition that fails, or None when all hold."""
+    if rule.communities and item.community not in rule.communities:
+        return f"community {item.community!r} not in {list(rule.communities)}"
+    if rule.exclude_communities and item.community in rule.exclude_communities:
+        return f"community {item.community!r} is excluded"
+    if rule.kinds and item.kind not in rule.kinds:
+        return f"kind {item.kind!r} not in {list(rule.kinds)}"
+    if rule.exclude_kinds and item.kind in rule.exclude_kinds:
+        return f"kind {item.kind!r} is excluded"
+    if rule.text_length is not None:
+        length = len(item.text)
+        if not rule.text_length.holds(length):
+            return f"text length {length} is not {rule.text_length}"
+    if rule.moderators_exempt and item.author is not None and item.author.is_moderator:
+        return "the author is a moderator (moderators are exempt)"
+    if rule.reports is not None:
+        reports = item.meta.get("reports")
+        if not isinstance(reports, int) or isinstance(reports, bool):
+            return "number of reports unknown"
+        if not rule.reports.holds(reports):
+            return f"{reports} reports is not {rule.reports}"
+    if rule.body_length:
+        start, end = _strip_non_word(item.body)
+        for comparison in rule.body_length:
+            if not comparison.holds(end - start):
+                return f"body length {end - start} is not {comparison}"
+    if rule.author is not None:
+        return _failed_author_condition(rule, item)
+    return None
+
+
+def _failed_author_condition(rule: Rule, item: Item) -> str | None:
+    conditions = rule.author
+    assert conditions is not None
+    author = item.author
+    results: list[tuple[str, bool]] = []
+    thresholds: list[tuple[str, bool]] = []
+    for name, comparison in conditions.thresholds().items():
+        observed = getattr(author, name, None) if author is not None else None
+        ok = observed is not None and comparison.holds(float(observed))
+        thresholds.append((f"author {name} {observed!r} {comparison}", ok))
+    if thresholds:
+        if conditions.satisfy_any_threshold:
+            ok = any(r for _, r in thresholds)
+            results.append(("; ".join(d for d, _ in thresholds) + " (any)", ok))
+        else:
+            results.extend(thresholds)
+    if conditions.is_submitter is not None:
+        submitter = True if item.kind == "post" else item.meta.get("is_submitter")
+        observed_submitter = submitter if isinstance(submitter, bool) else None
+        results.append(
+            (
+                f"author is_submitter is {observed_submitter!r}, wanted {conditions.is_submitter}",
+                observed_submitter is conditions.is_submitter,
+            )
+        )
+    for name in ("is_moderator", "is_contributor"):
+        wanted = getattr(conditions, name)
+        if wanted is not None:
+            observed = getattr(author, name, None) if author is not None else None
+            results.append((f"author {name} is {observed!r}, wanted {wanted}", observed is wanted))
+    if conditions.flair:
+        flair = (author.flair or "") if author is not None else ""
+        wanted_flairs = {f.lower() for f in conditions.flair}
+        results.append((f"author flair {flair!r}", flair.lower() in wanted_flairs))
+    holds = all(ok for _, ok in results)
+    if conditions.negate:
+        return "negated author conditions hold" if holds else None
+    if holds:
+        return None
+    return next(f"{description}: no" for description, ok in results if not ok)
+
+
+def compile_ruleset(ruleset: RuleSet, source: str | None = None) -> CompiledRuleSet:
+    """Compile a rule set for matching.
+
+    Args:
+        ruleset: A validated rule set.
+        source: Where it came from (a file path), for messages.
+
+    Returns:
+        The compiled rule set, with its `report`.
+
+    Raises:
+        RuleSetCompileError: Some values cannot be compiled (every problem is listed).
+    """
+    return CompiledRuleSet(ruleset, source)

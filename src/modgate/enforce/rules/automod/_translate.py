@@ -1,0 +1,458 @@
+r"""Translate parsed AutoModerator rules into a modgate rule set, keeping their meaning.
+
+Each translated AutoModerator rule becomes one modgate rule per kind of item it treats
+differently (comments, text posts, link posts; merged when identical), with `match_on: raw`
+(AutoModerator reads text as written) and these equivalences:
+
+* a search check becomes one text check (values OR-ed, fields OR-ed, `~` → `negate`); checks
+  are AND-ed. Fields an item kind lacks are dropped per kind, as AutoModerator drops them; a
+  kind on which nothing would be checked gets no rule.
+* literal values with `includes`, `includes-word`, `starts-with` and `full-text` use the rule
+  set's literal matcher, whose word characters are Python's (`str.isalnum()` or `_`); the
+  others become RE2 patterns with explicit Unicode classes (`[^\p{L}\p{N}_]` for `\W`) and
+  `\n?$` for Python's `$` (which also matches before a final newline).
+* `regex` values are Python regular expressions: AutoModerator's whole pattern for each value
+  (template included) is rewritten by `_python_regex` with Python's classes, boundaries and
+  anchors spelled out, so it means the same on RE2 or, when it needs lookarounds, on the
+  `regex` module. `.` matches newlines, as in AutoModerator.
+* actions: `remove`/`spam` → remove, `filter`/`report` → review; `moderators_exempt` (default:
+  removal and report rules) → `moderators_exempt: true`; `action_reason` → `reason`.
+* order: rules sorted by `priority`, then file order; removal rules (`remove`, `spam`,
+  `filter`) share the exclusive group `automod-removal`, so only the first that fires counts,
+  as AutoModerator checks removal rules by priority and stops at the first that fires.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from modgate.domain import Action, ItemKind
+from modgate.enforce.rules._python_regex import UnconvertibleRegexError, convert_python_regex
+from modgate.enforce.rules._schema import AuthorConditions, Rule, RuleSet, TextCheck
+from modgate.enforce.rules.automod._classify import classify_document
+from modgate.enforce.rules.automod._match import (
+    VARIANT_FIELDS,
+    automod_flags,
+    automod_pattern,
+)
+from modgate.enforce.rules.automod._model import (
+    AutomodConfig,
+    AutomodDocument,
+    AutomodRule,
+    AutomodSearch,
+    AutomodThreshold,
+    Variant,
+)
+from modgate.enforce.rules.automod._report import (
+    AutomodImportEntry,
+    AutomodImportReport,
+    ImportStatus,
+)
+
+ACTIONS: dict[str, Action] = {
+    "remove": Action.REMOVE,
+    "spam": Action.REMOVE,
+    "filter": Action.REVIEW,
+    "report": Action.REVIEW,
+}
+"""AutoModerator action → modgate action (filter holds an item for a moderator: review)."""
+
+_ITEM_FIELD = {
+    "title": "title",
+    "body": "body",
+    "url": "url",
+    "domain": "domain",
+    "id": "id",
+    "flair_text": "post_flair",
+    "flair_css_class": "post_flair_class",
+}
+_AUTHOR_FIELD = {"name": "author", "flair_text": "author_flair"}
+_NON_WORD = r"[^\p{L}\p{N}_]"
+_RE2_META = re.compile(r"([\\.^$|?*+()\[\]{}])")
+_ANY_CHAR = r"[\s\S]"
+_KIND: dict[Variant, ItemKind] = {
+    "comment": "comment",
+    "text submission": "post",
+    "link submission": "post",
+}
+_THRESHOLD_FIELD = {
+    "account_age": "account_age_days",
+    "comment_karma": "comment_karma",
+    "post_karma": "post_karma",
+    "combined_karma": "karma",
+}
+REMOVAL_GROUP = "automod-removal"
+"""Exclusive group of translated removal rules: AutoModerator stops at the first that fires."""
+_COMPARISON = {"<": "<", ">": ">", "=": "==", "<=": "<=", ">=": ">="}
+
+
+class AutomodImport(BaseModel):
+    """The outcome of an import: the rule set and the report of every section."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rule_set: RuleSet
+    """The rule set to write (a disabled placeholder rule when nothing was translated)."""
+    report: AutomodImportReport
+    """What became of each section."""
+    rules: tuple[Rule, ...]
+    """The translated rules (also in `rule_set` when there is at least one)."""
+
+
+def translate_automod_config(
+    config: AutomodConfig, *, name: str, community: str | None = None
+) -> tuple[list[Rule], AutomodImportReport]:
+    """Translate every translatable rule of a parsed configuration.
+
+    Args:
+        config: The parsed configuration.
+        name: Name of the rule set (used in rule ids' descriptions and the report).
+        community: Community (subreddit) the configuration belongs to; scopes the rules and
+            stands in for `self.<community>`, the domain of text posts.
+
+    Returns:
+        The rules (sorted like AutoModerator sorts them: priority, then file order) and the
+        report with one entry per section.
+    """
+    entries: list[AutomodImportEntry] = []
+    rules: list[tuple[int, int, Rule]] = []
+    for doc in config.documents:
+        verdict = classify_document(doc)
+        if verdict.status != "translated" or doc.rule is None:
+            entries.append(_entry(doc, verdict.status, reason=verdict.reason))
+            continue
+        try:
+            made = translate_rule(doc, verdict.variants, community=community)
+        except UnconvertibleRegexError as exc:
+            reason = f"a regex cannot be carried over faithfully: {exc}"
+            entries.append(_entry(doc, "unsupported", reason=reason))
+            continue
+        if not made:
+            reason = "no item can satisfy the rule (it checks only fields its item kinds lack)"
+            entries.append(_entry(doc, "not_applicable", reason=reason))
+            continue
+        rules.extend((-doc.rule.priority, doc.index, rule) for rule in made)
+        entries.append(_entry(doc, "translated", rule_ids=tuple(rule.id for rule in made)))
+    rules.sort(key=lambda entry: (entry[0], entry[1]))
+    report = AutomodImportReport(
+        source=config.path, rule_set=name, community=community, entries=tuple(entries)
+    )
+    return [rule for _, _, rule in rules], report
+
+
+def _entry(
+    doc: AutomodDocument,
+    status: ImportStatus,
+    *,
+    reason: str = "",
+    rule_ids: tuple[str, ...] = (),
+) -> AutomodImportEntry:
+    rule = doc.rule
+    notes = list(rule.warnings) if rule is not None else []
+    if rule is not None and rule_ids and rule.side_effects:
+        dropped = ", ".join(f"`{s}`" for s in rule.side_effects)
+        notes.append(f"not translated (no enforcement): {dropped}")
+    return AutomodImportEntry(
+        index=doc.index,
+        line=doc.line,
+        first_line=doc.first_line,
+        status=status,
+        reason=reason,
+        action=rule.action if rule is not None else None,
+        rule_ids=rule_ids,
+        notes=tuple(notes),
+    )
+
+
+def import_automod_config(
+    config: AutomodConfig,
+    *,
+    name: str,
+    community: str | None = None,
+    policy: str | None = None,
+) -> AutomodImport:
+    """Translate a parsed configuration into a rule set and its report.
+
+    Args:
+        config: The parsed configuration.
+        name: Rule set name.
+        community: Community the configuration belongs to (scopes every rule).
+        policy: Default `policy_id@version` of the rule set.
+
+    Returns:
+        The rule set, the report and the rules. A configuration without any translatable
+        rule gives a rule set with no rules: `rules` is then empty and the rule set holds a
+        single disabled placeholder, since a rule set file needs at least one rule.
+    """
+    rules, report = translate_automod_config(config, name=name, community=community)
+    description = f"Imported from AutoModerator config {config.path}"
+    if community:
+        description += f" of r/{community}"
+    body: list[Rule] = rules or [_placeholder_rule()]
+    rule_set = RuleSet(name=name, description=description, policy=policy, rules=tuple(body))
+    return AutomodImport(rule_set=rule_set, report=report, rules=tuple(rules))
+
+
+def _placeholder_rule() -> Rule:
+    return Rule(
+        id="automod-nothing-translated",
+        description="No AutoModerator rule could be translated (see the import report).",
+        enabled=False,
+        kinds=("other",),
+    )
+
+
+def translate_rule(
+    doc: AutomodDocument, variants: tuple[Variant, ...], *, community: str | None
+) -> list[Rule]:
+    """The modgate rules of one translatable AutoModerator rule (one per distinct item kind)."""
+    rule = doc.rule
+    assert rule is not None
+    bodies: list[tuple[Variant, tuple[TextCheck, ...]]] = []
+    for variant in variants:
+        checks = _variant_checks(rule, variant, community)
+        if checks is not None:
+            bodies.append((variant, checks))
+    groups = _group_variants(bodies)
+    base = f"automod-{doc.index:03d}"
+    made = []
+    for variants_of_group, checks in groups:
+        suffix = "" if len(groups) == 1 else "-" + _suffix(variants_of_group)
+        made.append(_rule(rule, doc, base + suffix, variants_of_group, checks, community))
+    return made
+
+
+def _group_variants(
+    bodies: list[tuple[Variant, tuple[TextCheck, ...]]],
+) -> list[tuple[list[Variant], tuple[TextCheck, ...]]]:
+    """Merge item kinds whose checks are identical: all three, or text and link posts.
+
+    A comment never shares a rule with only one kind of post, since telling text from link
+    posts takes a check on the url that comments would fail.
+    """
+    checks = dict(bodies)
+    if len(checks) == 3 and len(set(checks.values())) == 1:
+        return [(list(checks), bodies[0][1])]
+    groups: list[tuple[list[Variant], tuple[TextCheck, ...]]] = []
+    if "comment" in checks:
+        groups.append((["comment"], checks["comment"]))
+    text, link = checks.get("text submission"), checks.get("link submission")
+    if text is not None and text == link:
+        groups.append((["text submission", "link submission"], text))
+    else:
+        groups += [([v], c) for v, c in bodies if v != "comment"]
+    return groups
+
+
+def _suffix(variants: list[Variant]) -> str:
+    if variants == ["comment"]:
+        return "comments"
+    if set(variants) == {"text submission", "link submission"}:
+        return "posts"
+    return "-".join(v.replace(" submission", "-posts") for v in variants)
+
+
+def _rule(
+    rule: AutomodRule,
+    doc: AutomodDocument,
+    rule_id: str,
+    variants: list[Variant],
+    checks: tuple[TextCheck, ...],
+    community: str | None,
+) -> Rule:
+    extra = list(checks)
+    posts = {v for v in variants if v != "comment"}
+    if len(posts) == 1:
+        # Only one of text / link posts: tell them apart by the url (AutoModerator's is_self).
+        extra.append(
+            TextCheck(
+                values=(_ANY_CHAR,),
+                fields=("url",),
+                match="includes",
+                regex=True,
+                negate="text submission" in posts,
+            )
+        )
+    kinds = tuple(dict.fromkeys(_KIND[v] for v in variants))
+    comment = doc.first_line.lstrip("#").strip() if doc.first_line.startswith("#") else ""
+    description = f"AutoModerator rule {doc.index} (line {doc.line}), action {rule.action}"
+    if rule.priority:
+        description += f", priority {rule.priority}"
+    if comment:
+        description += f": {comment}"
+    values: dict[str, Any] = {
+        "id": rule_id,
+        "description": description,
+        "action": ACTIONS[rule.action or "report"],
+        "match_on": "raw",
+        "checks": tuple(extra),
+        "kinds": kinds,
+        "moderators_exempt": rule.exempts_moderators,
+    }
+    if rule.is_removal:
+        values["exclusive_group"] = REMOVAL_GROUP
+    if community:
+        values["communities"] = (community,)
+    if rule.action_reason:
+        values["reason"] = rule.action_reason
+    if rule.reports:
+        values["reports"] = f">= {rule.reports}"
+    lengths = []
+    if rule.body_longer_than is not None:
+        lengths.append(f"> {rule.body_longer_than}")
+    if rule.body_shorter_than is not None:
+        lengths.append(f"< {rule.body_shorter_than}")
+    if lengths:
+        values["body_length"] = tuple(lengths)
+    author = _author_conditions(rule)
+    if author is not None:
+        values["author"] = author
+    return Rule.model_validate(values)
+
+
+def _author_conditions(rule: AutomodRule) -> AuthorConditions | None:
+    author = rule.author
+    if author is None:
+        return None
+    values: dict[str, Any] = {}
+    for threshold in author.thresholds:
+        values[_THRESHOLD_FIELD[threshold.name]] = _comparison(threshold)
+    for flag in ("is_moderator", "is_contributor", "is_submitter"):
+        if getattr(author, flag) is not None:
+            values[flag] = getattr(author, flag)
+    if not values:
+        return None
+    if author.satisfy_any_threshold:
+        values["satisfy_any_threshold"] = True
+    return AuthorConditions.model_validate(values)
+
+
+def _comparison(threshold: AutomodThreshold) -> str:
+    value = threshold.value
+    shown = str(int(value)) if float(value).is_integer() else repr(value)
+    return f"{_COMPARISON[threshold.comparison]} {shown}"
+
+
+def _variant_checks(
+    rule: AutomodRule, variant: Variant, community: str | None
+) -> tuple[TextCheck, ...] | None:
+    """The text checks of a rule on one item kind, or None when nothing can match there."""
+    checks: list[TextCheck] = []
+    item_searches = [s for s in rule.searches if s.values]
+    checked_any = not item_searches
+    body_only_negated = bool(item_searches)
+    for search in item_searches:
+        fields = [f for f in search.fields if f in VARIANT_FIELDS[variant]]
+        if "domain" in fields and variant == "text submission":
+            # A text post's domain is `self.<community>`: decide that field here.
+            hit = re.search(
+                automod_pattern(search), f"self.{community or ''}", automod_flags(search)
+            )
+            fields.remove("domain")
+            if hit is not None:
+                if search.negated:
+                    return None
+                checked_any = True
+                continue
+            if not fields:
+                if not search.negated:
+                    return None
+                checked_any = True
+                continue
+        if not fields:
+            if not search.negated:
+                return None
+            continue
+        checked_any = True
+        if fields != ["body"] or not search.negated:
+            body_only_negated = False
+        body_field = "body_unquoted" if rule.ignore_blockquotes else "body"
+        mapped = tuple(body_field if f == "body" else _ITEM_FIELD[f] for f in fields)
+        checks.append(text_check(search, mapped))
+    if not checked_any:
+        return None
+    if variant == "link submission" and body_only_negated:
+        # AutoModerator checks a link post's body only when there is one.
+        checks.append(
+            TextCheck(values=(_ANY_CHAR,), fields=("body",), match="includes", regex=True)
+        )
+    if rule.author is not None:
+        for search in rule.author.searches:  # author fields are always checked
+            if search.values:
+                author_fields = tuple(_AUTHOR_FIELD[f] for f in search.fields)
+                checks.append(text_check(search, author_fields))
+    return tuple(checks)
+
+
+def text_check(search: AutomodSearch, fields: tuple[str, ...]) -> TextCheck:
+    """The rule-set text check equivalent to one AutoModerator search check."""
+    common: dict[str, Any] = {
+        "fields": fields,
+        "negate": search.negated,
+        "case_sensitive": search.case_sensitive,
+    }
+    if search.regex:
+        return _regex_check(search, common)
+    values = search.values
+    literal_ok = search.method in ("includes", "includes-word", "starts-with") or (
+        search.method == "full-text" and all(_word_ends(v) for v in values)
+    )
+    if literal_ok and all(values):
+        return TextCheck.model_validate({**common, "values": values, "match": search.method})
+    # Case-insensitive checks read the lower-cased text, so the literal is lower-cased too.
+    pieces = tuple(
+        _literal_piece(v if search.case_sensitive else v.lower(), search.method) for v in values
+    )
+    return TextCheck.model_validate(
+        {**common, "values": pieces, "match": "includes", "regex": True}
+    )
+
+
+def _word_ends(value: str) -> bool:
+    return bool(value) and _is_word(value[0]) and _is_word(value[-1])
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def re2_escape(text: str) -> str:
+    """Escape a literal for RE2 and the `regex` module alike (metacharacters only)."""
+    return _RE2_META.sub(r"\\\1", text)
+
+
+def _literal_piece(value: str, method: str) -> str:
+    """A portable (RE2 / `regex`) pattern meaning AutoModerator's template around a literal."""
+    escaped = re2_escape(value)
+    if method == "includes-word":
+        left = f"(?:^|{_NON_WORD})" if value and _is_word(value[0]) else ""
+        right = f"(?:{_NON_WORD}|$)" if value and _is_word(value[-1]) else ""
+        return f"{left}{escaped}{right}"
+    if method == "starts-with":
+        return f"^{escaped}"
+    if method == "ends-with":
+        return rf"{escaped}\n?$"
+    if method == "full-exact":
+        return rf"^{escaped}\n?$"
+    if method == "full-text":
+        return f"^{_NON_WORD}*{escaped}{_NON_WORD}*$"
+    return escaped
+
+
+def _regex_check(search: AutomodSearch, common: dict[str, Any]) -> TextCheck:
+    """AutoModerator's own pattern per value, rewritten to keep Python's meaning on RE2/`regex`."""
+    pieces = []
+    for value in search.values:
+        single = search.model_copy(update={"values": (value,)})
+        pattern = automod_pattern(single)
+        if search.method == "includes-word":
+            # Same matches, but the boundary characters stay outside the match (`{{match}}`).
+            pattern = pattern.replace(r"(?:^|\W|\b)", r"(?:^|(?<=\W)|\b)", 1)
+            pattern = pattern.replace(r"(?:$|\W|\b)", r"(?:$|(?=\W)|\b)")
+        pieces.append(convert_python_regex(pattern, dotall=True))
+    return TextCheck.model_validate(
+        {**common, "values": tuple(pieces), "match": "includes", "regex": True}
+    )

@@ -1,1 +1,0 @@
-"""modgate.monitor (filled in by later issues)."""

@@ -1,1 +1,0 @@
-"""modgate.redteam (filled in by later issues)."""

@@ -1,1 +1,0 @@
-"""modgate.serve (filled in by later issues)."""

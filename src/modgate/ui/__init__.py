@@ -1,1 +1,0 @@
-"""modgate.ui (filled in by later issues)."""
