@@ -55,7 +55,9 @@ def main() -> None:
             [sys.executable, "-c", "import typer, rich.console"], workspace
         )
         print(f"runs per command: {RUNS} (+1 warm-up); CPU = user + system of the process")
-        print(f"{'command':<32} {'CPU min':>8} {'CPU med':>8} {'wall med':>9} {'× base':>7}  target")
+        print(
+            f"{'command':<32} {'CPU min':>8} {'CPU med':>8} {'wall med':>9} {'× base':>7}  target"
+        )
         print(
             f"{'baseline: import typer, rich':<32} {base_min:8.3f} {base_med:8.3f} "
             f"{base_wall:9.3f} {1.0:7.2f}"

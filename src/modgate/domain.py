@@ -220,6 +220,21 @@ class ReasonCode(_Frozen):
     """Error of the verdict, if any."""
 
 
+class DeploymentArm(_Frozen):
+    """The deployment one policy's verdict came from, for one decision."""
+
+    policy: str
+    """Policy id the deployment is for."""
+    deployment_id: str
+    """The deployment (state) the decision was made under."""
+    arm: Literal["active", "canary"]
+    """Which arm acted for this item."""
+    enforcer: str
+    """`enforcer@version` that acted."""
+    shadow: tuple[str, ...] = ()
+    """`enforcer@version` of each shadow that judged the item too (never acting)."""
+
+
 class Decision(_Frozen):
     """The final action for one item, combining the verdicts of all applicable policies."""
 
@@ -233,3 +248,8 @@ class Decision(_Frozen):
     """Every verdict that contributed, most severe first."""
     decided_at: datetime
     """When the decision was made (UTC)."""
+    deployments: tuple[DeploymentArm, ...] = ()
+    """The deployment and arm of each policy behind the decision (empty when the caller
+    chose enforcer versions directly)."""
+    shadow: tuple[ReasonCode, ...] = ()
+    """What shadow enforcers would have done: stored beside the decision, never acting."""

@@ -62,6 +62,10 @@ class StaleReportError(ConflictError):
     """A gate report was computed for another enforcer version, golden version or gate file."""
 
 
+class DeploymentError(ConflictError):
+    """A deployment change is refused: no passing gate report, or an impossible stage change."""
+
+
 class ValidationError(ModgateError):
     """User-authored input (file, flag, row) is malformed."""
 

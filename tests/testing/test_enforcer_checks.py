@@ -29,7 +29,7 @@ class KeywordEnforcer:
     def __init__(self, keyword: str = "kill") -> None:
         self.keyword = keyword
         self._spec = EnforcerSpec(
-            name="kw", kind="keyword_fixture", policy="violence@1",
+            name="kw", kind="keyword_fixture", policy="violence@1", version=1,
             thresholds=EnforcerThresholds(remove=0.9, review=0.5),
         )  # fmt: skip
 

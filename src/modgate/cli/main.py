@@ -87,6 +87,16 @@ COMMANDS: dict[str, _Entry] = {
         "app",
         "Enforcers: the catalog of versioned models that judge items.",
     ),
+    "deploy": _Entry(
+        "modgate.cli.deploy",
+        "app",
+        "Deployments: which enforcer versions act (active, canary) or watch (shadow).",
+    ),
+    "decide": _Entry(
+        "modgate.cli.decide",
+        "decide",
+        "Decide stored items under the current deployments; re-running resumes where it stopped.",
+    ),
 }
 """Every command of `modgate`, loaded only when it runs (or its own `--help` is asked for)."""
 

@@ -55,14 +55,21 @@ if TYPE_CHECKING:
     )
     from modgate.enforce._repo import (
         EnforcerVersion,
+        existing_decision_ids,
         get_enforcer_version,
         get_llm_run,
         list_decisions,
         list_enforcer_versions,
         list_llm_runs,
         list_verdicts,
+        write_decisions,
     )
-    from modgate.enforce._score import ScoreResult, score_items, select_item_ids
+    from modgate.enforce._score import (
+        ScoreResult,
+        score_items,
+        select_item_ids,
+        verdicts_for_items,
+    )
     from modgate.enforce._spec_file import load_enforcer_spec, parse_enforcer_spec
     from modgate.enforce._training_rows import TrainingRow, read_training_rows, training_data_hash
 
@@ -114,6 +121,9 @@ __getattr__, __dir__ = attach(
         "list_enforcer_versions": "modgate.enforce._repo",
         "list_llm_runs": "modgate.enforce._repo",
         "list_verdicts": "modgate.enforce._repo",
+        "existing_decision_ids": "modgate.enforce._repo",
+        "write_decisions": "modgate.enforce._repo",
+        "verdicts_for_items": "modgate.enforce._score",
         "ScoreResult": "modgate.enforce._score",
         "score_items": "modgate.enforce._score",
         "select_item_ids": "modgate.enforce._score",
@@ -167,6 +177,9 @@ __all__ = [
     "list_enforcer_versions",
     "list_llm_runs",
     "list_verdicts",
+    "existing_decision_ids",
+    "verdicts_for_items",
+    "write_decisions",
     "load_artifact",
     "load_enforcer",
     "load_enforcer_spec",

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.exc import IntegrityError
 
-from modgate.domain import Action, Decision, ReasonCode, Verdict, VersionRef
+from modgate.domain import Action, Decision, DeploymentArm, ReasonCode, Verdict, VersionRef
 from modgate.enforce._protocol import EnforcerSpec
 from modgate.enforce.llm._cache import CachedReply
 from modgate.enforce.llm._parse import Judgement
@@ -382,17 +382,42 @@ def write_decisions(conn: Connection, batch: Sequence[Decision]) -> int:
             "action": d.action.value,
             "reasons": [r.model_dump(mode="json") for r in d.reasons],
             "decided_at": d.decided_at,
+            "deployments": [a.model_dump(mode="json") for a in d.deployments] or None,
+            "shadow": [r.model_dump(mode="json") for r in d.shadow] or None,
         }
         for d in batch
     ]
     return bulk_upsert(conn, decisions, rows, key=["decision_id"], update=[])
 
 
+def existing_decision_ids(store: Store, decision_ids: Iterable[str]) -> set[str]:
+    """Which of these decision ids are stored (one indexed lookup per chunk)."""
+    found: set[str] = set()
+    with store.connect() as conn:
+        for chunk in batched(decision_ids):
+            query = select(decisions.c.decision_id).where(decisions.c.decision_id.in_(chunk))
+            found.update(conn.execute(query).scalars())
+    return found
+
+
 def list_decisions(
-    store: Store, *, item_ids: Iterable[str] | None = None, limit: int | None = None
+    store: Store,
+    *,
+    item_ids: Iterable[str] | None = None,
+    decision_ids: Iterable[str] | None = None,
+    limit: int | None = None,
 ) -> list[Decision]:
-    """Stored decisions, newest first, optionally for some items."""
+    """Stored decisions, newest first, optionally for some items or some decision ids."""
     base = select(decisions).order_by(decisions.c.decided_at.desc(), decisions.c.id.desc())
+    if decision_ids is not None:
+        wanted = list(decision_ids)
+        found: list[Any] = []
+        with store.connect() as conn:
+            for chunk in batched(wanted):
+                found.extend(
+                    conn.execute(base.where(decisions.c.decision_id.in_(chunk))).mappings()
+                )
+        return [_row_to_decision(r) for r in found][: limit if limit is not None else None]
     rows: list[Any] = []
     with store.connect() as conn:
         if item_ids is None:
@@ -401,16 +426,19 @@ def list_decisions(
         else:
             for chunk in batched(item_ids):
                 rows.extend(conn.execute(base.where(decisions.c.item_id.in_(chunk))).mappings())
-    return [
-        Decision(
-            decision_id=r["decision_id"],
-            item_id=r["item_id"],
-            action=Action(r["action"]),
-            reasons=tuple(ReasonCode.model_validate(x) for x in r["reasons"]),
-            decided_at=_aware(r["decided_at"]),
-        )
-        for r in rows
-    ][: limit if limit is not None else None]
+    return [_row_to_decision(r) for r in rows][: limit if limit is not None else None]
+
+
+def _row_to_decision(r: Any) -> Decision:
+    return Decision(
+        decision_id=r["decision_id"],
+        item_id=r["item_id"],
+        action=Action(r["action"]),
+        reasons=tuple(ReasonCode.model_validate(x) for x in r["reasons"]),
+        decided_at=_aware(r["decided_at"]),
+        deployments=tuple(DeploymentArm.model_validate(x) for x in r["deployments"] or ()),
+        shadow=tuple(ReasonCode.model_validate(x) for x in r["shadow"] or ()),
+    )
 
 
 # --- LLM judge: response cache and run records (tables of 0009_llm) ---
@@ -544,6 +572,7 @@ __all__ = [
     "EnforcerVersion",
     "all_item_ids",
     "canonical_json",
+    "existing_decision_ids",
     "get_cached_replies",
     "get_enforcer_version",
     "get_llm_run",

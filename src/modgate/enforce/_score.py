@@ -14,11 +14,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from modgate.domain import Item, Verdict
 from modgate.enforce._protocol import Enforcer
 from modgate.enforce._recorded import RecordedEnforcer
 from modgate.enforce._repo import (
     EnforcerVersion,
     all_item_ids,
+    list_verdicts,
     record_scoring,
     scored_item_ids,
     write_verdicts,
@@ -199,4 +201,47 @@ def score_items(
     return result
 
 
-__all__ = ["ScoreResult", "score_items", "select_item_ids"]
+def verdicts_for_items(
+    store: Store, version: EnforcerVersion, enforcer: Enforcer, items: Sequence[Item]
+) -> list[Verdict]:
+    """Verdicts of one enforcer version for these items: stored ones reused, the rest made now.
+
+    The items need not be in the store (a service judges what it receives). Verdicts made now
+    are stored in one transaction under the same unique key as batch scoring, so a repeated or
+    concurrent call stores each verdict once.
+
+    Args:
+        store: The store.
+        version: The catalog version of `enforcer`.
+        enforcer: The enforcer, as `load_enforcer` built it.
+        items: Items to judge (one verdict each, in this order; duplicates share one).
+
+    Returns:
+        One verdict per item, in item order.
+
+    Raises:
+        EnforcerError: The enforcer returned verdicts that do not match the items.
+    """
+    policy = version.spec.policy
+    unique = list({item.id: item for item in items}.values())
+    stored = {
+        v.item_id: v
+        for v in list_verdicts(
+            store, enforcer=version.name, version=version.version, item_ids=[i.id for i in unique]
+        )
+        if v.policy == policy
+    }
+    todo = [item for item in unique if item.id not in stored]
+    if todo:
+        made = enforcer.predict(todo)
+        if len(made) != len(todo) or any(
+            v.item_id != item.id for v, item in zip(made, todo, strict=False)
+        ):
+            raise EnforcerError(f"{version.ref} broke the contract: verdicts do not match items")
+        with store.begin() as conn:
+            write_verdicts(conn, made, version, now=datetime.now(UTC))
+        stored.update((v.item_id, v) for v in made)
+    return [stored[item.id] for item in items]
+
+
+__all__ = ["ScoreResult", "score_items", "select_item_ids", "verdicts_for_items"]

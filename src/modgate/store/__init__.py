@@ -67,6 +67,7 @@ from modgate.store._tables_policy import (
     community_rules,
     policy_versions,
 )
+from modgate.store._tables_release import decision_arms, deployments, reversals
 from modgate.store._timestamps import format_timestamp, parse_timestamp
 from modgate.store._workspace import init_workspace
 
@@ -99,7 +100,9 @@ __all__ = [
     "current_revision",
     "default_rejects_path",
     "detect_format",
+    "decision_arms",
     "decisions",
+    "deployments",
     "enforcer_versions",
     "eval_predictions",
     "eval_runs",
@@ -134,6 +137,7 @@ __all__ = [
     "read_rejects",
     "readonly_dbapi_connection",
     "record_audit_event",
+    "reversals",
     "resolve_mapping",
     "row_content_hash",
     "row_to_item",

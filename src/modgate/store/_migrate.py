@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import ast
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 
 from modgate.errors import MigrationError
 from modgate.store._audit import record_audit_event
 from modgate.store._engine import Store
 
+if TYPE_CHECKING:  # alembic loads only to migrate, not for every read command
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 def _alembic_config(store: Store) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", store.url.replace("%", "%%"))
@@ -37,6 +42,8 @@ def upgrade_database(
     Returns:
         The revision the database is at afterwards.
     """
+    from alembic import command
+
     before = current_revision(store)
     command.upgrade(_alembic_config(store), revision)
     after = current_revision(store)
@@ -56,21 +63,40 @@ def upgrade_database(
 def current_revision(store: Store) -> str | None:
     """The revision the database is at (None for an empty database)."""
     with store.engine.connect() as conn:
-        context = MigrationContext.configure(conn)
-        heads = context.get_current_heads()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        heads = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     return ",".join(sorted(heads)) if heads else None
 
 
+@cache
 def head_revision() -> str:
-    """The newest revision the installed code knows."""
-    script = ScriptDirectory.from_config(_alembic_config_without_store())
-    return ",".join(sorted(script.get_heads()))
+    """The newest revision (or revisions, comma-joined) the installed code knows.
 
-
-def _alembic_config_without_store() -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return config
+    Read from the `revision` / `down_revision` assignments of the migration files themselves
+    rather than through alembic's script loader, which imports every migration module: every
+    read command checks the schema, and this keeps that check to a few milliseconds.
+    `tests/store/test_migrations.py` checks the result against alembic's own `get_heads()`.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        values: dict[str, object] = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                name = node.targets[0].id
+                if name in ("revision", "down_revision"):
+                    values[name] = ast.literal_eval(node.value)
+        revision = values.get("revision")
+        if not isinstance(revision, str):
+            continue
+        revisions.add(revision)
+        down = values.get("down_revision")
+        if isinstance(down, str):
+            parents.add(down)
+        elif isinstance(down, tuple | list):
+            parents.update(str(d) for d in down)
+    return ",".join(sorted(revisions - parents))
 
 
 def ensure_current(store: Store) -> None:

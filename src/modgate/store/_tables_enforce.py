@@ -7,6 +7,7 @@ The enforcer catalog (`enforcer_versions`) is a core table (0001_core); these ar
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Column,
     DateTime,
@@ -18,8 +19,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 
 from modgate.store._tables import JsonType, metadata
+
+_NullableJson = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 verdicts = Table(
     "verdicts",
@@ -56,6 +60,10 @@ decisions = Table(
     Column("action", String(16), nullable=False),
     Column("reasons", JsonType, nullable=False),
     Column("decided_at", DateTime(timezone=True), nullable=False),
+    # Added by 0018_release: the deployment and arm of each policy, and the shadow verdicts.
+    # SQL NULL (not JSON null) when absent, on both backends.
+    Column("deployments", _NullableJson),
+    Column("shadow", _NullableJson),
     UniqueConstraint("decision_id"),
     Index("ix_decisions_item_id", "item_id"),
 )

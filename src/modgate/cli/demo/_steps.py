@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.console import Console
 
 from modgate.cli.demo._automod import step_automod
+from modgate.cli.demo._deploy import step_deploy
 from modgate.cli.demo._enforce import step_enforce
 from modgate.cli.demo._eval import step_eval
 from modgate.cli.demo._golden import step_golden
@@ -28,6 +29,7 @@ DEMO_STEPS: list[Callable[[DemoRun], None]] = [
     step_enforce,  # issue 8: train, score, decide
     step_llm_cascade,  # issue 9: rules → classifier → LLM (if configured) → review
     step_eval,  # issue 10: evaluate, compare, gate
+    step_deploy,  # issue 18: shadow, canary, decide, rollback, impact, reversal
 ]
 
 
