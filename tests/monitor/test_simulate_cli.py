@@ -94,3 +94,17 @@ def test_a_bad_simulation_file_names_the_problem(
     sim.write_text(SIM.replace("evasion_wave", "alien_invasion"), "utf-8")
     code, _, err = _run(capsys, "-C", str(ws), "simulate", "run", str(sim))
     assert code != 0 and "bad.yaml:4" in err and "Traceback" not in err
+
+
+def test_blast_radius_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MODGATE_DATABASE_URL", raising=False)
+    ws = tmp_path / "ws"
+    assert _run(capsys, "init", str(ws))[0] == 0
+    code, _, err = _run(capsys, "-C", str(ws), "incident", "blast-radius", "dep-nope")
+    assert code != 0 and "made no decision" in err and "Traceback" not in err
+    code, _, err = _run(
+        capsys, "-C", str(ws), "incident", "blast-radius", "dep-x", "--since", "yesterday"
+    )
+    assert code != 0 and "--since" in err

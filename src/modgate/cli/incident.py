@@ -9,9 +9,11 @@ import typer
 
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, write_models, write_records
+from modgate.cli._parse import parse_time
 from modgate.errors import ValidationError
 from modgate.monitor import (
     add_incident_note,
+    blast_radius,
     get_incident,
     list_incidents,
     open_incident,
@@ -123,3 +125,36 @@ def resolve(
     context = get_context(ctx)
     inc = resolve_incident(context.store(), incident_id, resolution, actor=context.settings().actor)
     typer.echo(f"incident {inc.id} resolved")
+
+
+@app.command("blast-radius")
+def blast_radius_(
+    ctx: typer.Context,
+    deployment: str = typer.Argument(..., help="Deployment id (see `modgate deploy history`)."),
+    since: str | None = typer.Option(None, "--since", help="From this ISO time (UTC if no zone)."),
+    until: str | None = typer.Option(None, "--until", help="Before this ISO time."),
+    arm: str | None = typer.Option(None, "--arm", help="Only this arm's decisions (canary, …)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
+) -> None:
+    """Communities, actions and authors a deployment's decisions touched in a window."""
+    found = blast_radius(
+        get_context(ctx).store(),
+        deployment,
+        since=parse_time(since, "--since") if since else None,
+        until=parse_time(until, "--until") if until else None,
+        arm=arm,
+    )
+    write_records(
+        ["community", "action", "decisions", "authors"],
+        [[c.community, c.action, c.decisions, c.authors] for c in found.counts],
+        fmt,
+        output,
+        title=f"blast radius of {found.deployment_id}",
+    )
+    if fmt is OutputFormat.TABLE and output is None:
+        typer.echo(
+            f"{found.decisions} decisions in {found.communities} communities by "
+            f"{found.authors} authors; actions {found.actions}",
+            err=True,
+        )

@@ -67,11 +67,14 @@ from modgate.monitor._rates import (
 )
 from modgate.monitor._repo import (
     AlertRecord,
+    BlastCount,
+    BlastRadius,
     DeliveryRecord,
     IncidentEvent,
     IncidentRecord,
     ack_alert,
     add_incident_note,
+    blast_radius,
     count_findings,
     get_alert,
     get_incident,
@@ -113,6 +116,9 @@ from modgate.monitor._terms import (
 )
 
 __all__ = [
+    "BlastCount",
+    "BlastRadius",
+    "blast_radius",
     "SIMULATED",
     "Brigading",
     "CommunitySurge",

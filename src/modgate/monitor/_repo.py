@@ -1047,3 +1047,103 @@ def fetch_window_table(
         histograms=[rows[o]["h"] for o in order] if b is not None else None,
         sql=render_sql(store, stmt),
     )
+
+
+class BlastCount(_Frozen):
+    """Decisions of one (community, action) under a deployment in a window."""
+
+    community: str | None
+    action: str
+    decisions: int
+    authors: int
+    """Distinct authors among them (items without an author are not counted)."""
+
+
+class BlastRadius(_Frozen):
+    """Who and what a deployment touched in a window (from `decision_arms` joined to items)."""
+
+    deployment_id: str
+    since: datetime | None
+    until: datetime | None
+    arm: str | None
+    decisions: int
+    actions: dict[str, int]
+    communities: int
+    authors: int
+    """Distinct authors over the whole window."""
+    counts: tuple[BlastCount, ...]
+    sql: str
+
+
+def blast_radius(
+    store: Store,
+    deployment_id: str,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    arm: str | None = None,
+) -> BlastRadius:
+    """The blast radius of a deployment over `[since, until)`: communities, actions, authors.
+
+    Counted in SQL over the decisions that name the deployment (`decision_arms`); `arm`
+    (`active`, `canary`) keeps only the decisions that arm made.
+
+    Raises:
+        NotFoundError: The deployment named no decision ever (or does not exist).
+        ValidationError: `since` is not before `until`.
+    """
+    from sqlalchemy import and_
+
+    from modgate.store import decision_arms, items
+
+    if since is not None and until is not None and since >= until:
+        raise ValidationError("--since must be before --until")
+    a, i = decision_arms.alias("a"), items.alias("i")
+    where: list[Any] = [a.c.deployment_id == deployment_id]
+    if since is not None:
+        where.append(a.c.decided_at >= since)
+    if until is not None:
+        where.append(a.c.decided_at < until)
+    if arm is not None:
+        where.append(a.c.arm == arm)
+    joined = a.outerjoin(i, i.c.id == a.c.item_id)
+    stmt = (
+        select(
+            a.c.community,
+            a.c.action,
+            func.count().label("n"),
+            func.count(func.distinct(i.c.author_id)).label("authors"),
+        )
+        .select_from(joined)
+        .where(and_(*where))
+        .group_by(a.c.community, a.c.action)
+        .order_by(func.count().desc(), a.c.community, a.c.action)
+    )
+    total = select(func.count(func.distinct(i.c.author_id))).select_from(joined).where(*where)
+    with store.connect() as conn:
+        exists = conn.execute(
+            select(func.count()).select_from(a).where(a.c.deployment_id == deployment_id)
+        ).scalar_one()
+        if not exists:
+            raise NotFoundError(f"deployment {deployment_id!r} made no decision")
+        rows = list(conn.execute(stmt))
+        authors = int(conn.execute(total).scalar_one())
+    counts = tuple(
+        BlastCount(community=r.community, action=r.action, decisions=r.n, authors=r.authors)
+        for r in rows
+    )
+    actions: dict[str, int] = {}
+    for c in counts:
+        actions[c.action] = actions.get(c.action, 0) + c.decisions
+    return BlastRadius(
+        deployment_id=deployment_id,
+        since=since,
+        until=until,
+        arm=arm,
+        decisions=sum(c.decisions for c in counts),
+        actions=dict(sorted(actions.items())),
+        communities=len({c.community for c in counts}),
+        authors=authors,
+        counts=counts,
+        sql=render_sql(store, stmt),
+    )
