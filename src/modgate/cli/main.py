@@ -110,7 +110,7 @@ COMMANDS: dict[str, _Entry] = {
     "simulate": _Entry(
         "modgate.cli.simulate",
         "app",
-        "SIMULATED traffic over real texts with injected scenarios, through the decide path.",
+        "SIMULATED traffic: real texts, simulated communities, times and scenarios.",
     ),
     "alert": _Entry("modgate.cli.alert", "app", "Alerts raised by monitors: list and acknowledge."),
     "incident": _Entry(

@@ -25,7 +25,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from modgate.domain import Action, Item, Verdict
 from modgate.errors import ValidationError
-from modgate.redteam import builtin_perturbations
 
 SIMULATED: Literal["SIMULATED"] = "SIMULATED"
 """The marker every simulator output carries."""
@@ -241,6 +240,8 @@ def _item_id(seed: int, n: int) -> str:
 
 
 def _obfuscate(name: str, text: str, seed: int, key: str) -> str:
+    from modgate.redteam import builtin_perturbations  # on first use: keeps imports light
+
     factories = builtin_perturbations()
     if name not in factories or name.startswith("llm_"):
         raise ValidationError(f"unknown or non-local perturbation {name!r}")
