@@ -116,6 +116,7 @@ class LLMEnforcer:
                 model=p.model,
                 api_key=api_key,
                 timeout_s=p.timeout_s,
+                max_reply_bytes=p.max_reply_bytes,
                 max_concurrency=p.max_concurrency,
                 max_retries=p.max_retries,
                 backoff_base_s=p.backoff_base_s,

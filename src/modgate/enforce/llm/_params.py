@@ -63,7 +63,9 @@ class LLMParams(BaseModel):
     top_logprobs: int = Field(default=5, ge=0, le=20)
     """Alternatives per token when `logprobs` is on."""
     timeout_s: float = Field(default=30.0, gt=0.0)
-    """Per-attempt timeout."""
+    """Total deadline of one attempt (connect, first byte, whole body), in seconds."""
+    max_reply_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    """Largest reply body read (after decompression); a larger one is an error verdict."""
     max_concurrency: int = Field(default=16, ge=1, le=4096)
     """Calls in flight at once."""
     max_retries: int = Field(default=4, ge=0, le=20)
