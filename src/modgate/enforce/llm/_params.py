@@ -45,9 +45,12 @@ class LLMParams(BaseModel):
     prompt: str | None = None
     """System prompt text (the compiled policy)."""
     prompt_file: str | None = None
-    """Path of a file holding the system prompt (relative to the working folder)."""
+    """Path of a file holding the system prompt (relative to the workspace; registration
+    copies it into the artifact store and pins its hash)."""
     policy_file: str | None = None
     """Path of a policy YAML file, compiled to the system prompt by `modgate.policy`."""
+    prompt_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    """sha256 of the pinned `prompt_file` / `policy_file` copy (set at registration)."""
     output_format: OutputFormat = "json"
     """Reply format: `json` (gpt-oss-safeguard style), `llama_guard` or `yes_no`."""
     response_format: ResponseFormatMode = "auto"
