@@ -238,3 +238,28 @@ def test_untampered_version_still_loads(store: Store, tmp_path: Path, rows) -> N
     train_enforcer(store, CLF, rows, workspace=tmp_path, actor="ana")
     version, enforcer = load_enforcer(store, "hate-clf@1", workspace=tmp_path)
     assert enforcer.predict([Item(id="a", body="hello there")])[0].enforcer == version.ref
+
+
+def test_files_outside_the_workspace_need_the_setting_for_every_kind(
+    store: Store, tmp_path: Path
+) -> None:
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    predictions = tmp_path / "vendor.csv"
+    predictions.write_text("item_id,label,score\na,violating,0.9\n", encoding="utf-8")
+    ruleset = tmp_path / "r.yaml"
+    ruleset.write_text("rules:\n  - id: k\n    keywords: ['zzz']\n", encoding="utf-8")
+    specs = [
+        recorded_spec(str(predictions)),
+        EnforcerSpec(name="r", kind="rules", policy="hate@1", params={"ruleset": str(ruleset)}),
+        EnforcerSpec(
+            name="c", kind="classifier", policy="hate@1", params={"artifact": str(predictions)}
+        ),  # fmt: skip
+    ]
+    for spec in specs:
+        with pytest.raises(ModgateError, match="outside the workspace"):
+            register_enforcer(store, spec, workspace=workspace, actor="ana")
+    (workspace / "modgate.toml").write_text(
+        "[modgate]\nallow_files_outside_workspace = true\n", encoding="utf-8"
+    )
+    assert register_enforcer(store, specs[1], workspace=workspace, actor="ana").created

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from modgate.enforce._artifact import file_sha256
-from modgate.enforce._kinds import PreparedSpec, pin_file, resolve_path
+from modgate.enforce._kinds import PreparedSpec, check_inside_workspace, pin_file, resolve_path
 from modgate.enforce._protocol import EnforcerSpec
 from modgate.enforce.llm._params import LLMParams
 from modgate.errors import ConfigError
@@ -43,26 +43,6 @@ def check_api_key_env(name: str | None, patterns: Sequence[str], *, enforcer: st
         hint="name a variable like MODGATE_LLM_API_KEY or PROVIDER_API_KEY, or extend the "
         "llm_api_key_env_patterns setting in modgate.toml",
     )
-
-
-def check_inside_workspace(path: Path, workspace: Path, *, allow_outside: bool, what: str) -> None:
-    """Refuse a file outside the workspace unless the setting allows it.
-
-    Symlinks are resolved first, so a link inside the workspace to `/etc/passwd` is outside.
-
-    Raises:
-        ConfigError: The file is outside the workspace and `allow_outside` is off.
-    """
-    if allow_outside:
-        return
-    try:
-        path.resolve().relative_to(workspace.resolve())
-    except ValueError:
-        raise ConfigError(
-            f"{what} {path} is outside the workspace {workspace}",
-            hint="move the file into the workspace, or set allow_files_outside_workspace = "
-            "true in modgate.toml",
-        ) from None
 
 
 def prepare_llm_spec(
@@ -93,7 +73,7 @@ def prepare_llm_spec(
     )
     if not source.is_file():
         raise ConfigError(f"{spec.name}: params.{field} {source} not found")
-    sha, pinned = pin_file(source, workspace, spec.name)
+    sha, pinned = pin_file(source, workspace, spec.name, allow_outside=allow_outside)
     updated = {**spec.params, field: pinned, "prompt_sha256": sha}
     return PreparedSpec(
         spec=spec.model_copy(update={"params": updated, "version": None}),
@@ -125,7 +105,6 @@ def read_pinned(path: Path, sha256: str | None) -> Path:
 __all__ = [
     "DEFAULT_KEY_ENV_PATTERNS",
     "check_api_key_env",
-    "check_inside_workspace",
     "prepare_llm_spec",
     "read_pinned",
 ]
