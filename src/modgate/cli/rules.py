@@ -72,7 +72,11 @@ def check(
         author=author,
     )  # fmt: skip
     explanations = compiled.explain(item)
-    shown = [e for e in explanations if e.fired or show_all]
+    # A fallback regex that timed out makes the verdict review: show that rule as timed out,
+    # never "no rule fired".
+    timeout = compiled.match(item).error
+    timed_out = {e.rule_id for e in explanations if timeout is not None and e.reason == timeout}
+    shown = [e for e in explanations if e.fired or show_all or e.rule_id in timed_out]
     if fmt is OutputFormat.TABLE:
         _print_header(compiled, item)
     by_id = {rule.id: rule for rule in compiled.ruleset.rules}
@@ -83,7 +87,7 @@ def check(
         rows.append(
             [
                 rule.id,
-                "yes" if explanation.fired else "no",
+                "timed out" if rule.id in timed_out else "yes" if explanation.fired else "no",
                 action.value if action is not None else "(thresholds)",
                 rule.criterion or "",
                 rule.score,
@@ -91,6 +95,8 @@ def check(
             ]
         )
     columns = ["rule", "fired", "action", "criterion", "score", "why"]
+    if fmt is OutputFormat.TABLE and timeout is not None:
+        console().print(f"[red]verdict: review[/red] ({escape(timeout)})", highlight=False)
     if fmt is OutputFormat.TABLE and not rows:
         console().print("[dim]no rule fired[/dim]")
         return
