@@ -136,12 +136,14 @@ def test_backfill_window_communities_and_impact_against_baseline(
     since, until = T0 + timedelta(hours=24), T0 + timedelta(hours=24 * 7)
     _, base_enf = load_enforcer(store, base.ref, workspace=tmp_path)
     window = [i for i in items if since <= i.created_at < until and i.community != "fish"]  # type: ignore[operator]
-    score_items(store, base, base_enf, [i.id for i in window], actor="t")
+    score_items(store, base, base_enf, [i.id for i in window[::2]], actor="t")  # half stored
     result = backfill(
         store, cand.ref, workspace=tmp_path, against=base.ref, since=since, until=until,
         communities=["cats", "dogs"], partition_size=30, client=client,
     )  # fmt: skip
     assert result.scoring.scored == len(window) == 96
+    assert result.baseline_scoring is not None
+    assert (result.baseline_scoring.already_scored, result.baseline_scoring.scored) == (48, 48)
     # Independent count: predict both versions in process and tally by community and action.
     _, cand_enf = load_enforcer(store, cand.ref, workspace=tmp_path)
     by_item = {i.id: i.community for i in window}
@@ -187,3 +189,23 @@ def test_cluster_wide_rate_limit_path(store: Store, tmp_path: Path, client: Any)
         score_items_distributed(
             store, version, [], workspace=tmp_path, client=client, max_concurrent=0
         )
+
+
+def test_backfill_compares_against_the_active_deployment_by_default(
+    store: Store, tmp_path: Path, client: Any
+) -> None:
+    from modgate.release import deploy
+
+    items = make_items(30)
+    save_items(store, items, actor="t")
+    rows = synthetic_rows()
+    base = train_enforcer(store, spec(), rows, workspace=tmp_path, actor="t").version
+    cand = train_enforcer(store, spec("strict", 0.2), rows, workspace=tmp_path, actor="t").version
+    deploy(store, base.ref, "active", actor="t", force=True, reason="test baseline")
+    result = backfill(store, cand.ref, workspace=tmp_path, client=client)
+    assert result.impact.baseline == base.ref
+    assert result.impact.days is None
+    assert sum(sum(r.baseline.values()) for r in result.impact.rows) == 30
+    alone = backfill(store, base.ref, workspace=tmp_path, client=client, against=None)
+    assert alone.impact.baseline == base.ref  # the active version against itself
+    assert all(r.review_delta == 0 for r in alone.impact.rows)

@@ -27,6 +27,7 @@ from modgate.enforce import (
     write_verdicts,
 )
 from modgate.errors import NotFoundError, ValidationError
+from modgate.release import current_deployment
 from modgate.scale._engine import dask_client, distributed_module
 from modgate.scale._exchange import read_verdicts_parquet
 from modgate.scale._impact import ImpactReport, launch_impact
@@ -66,7 +67,9 @@ class BackfillResult(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     scoring: DistributedScoreResult
-    """The scoring run."""
+    """The candidate's scoring run."""
+    baseline_scoring: DistributedScoreResult | None
+    """The baseline's run over the same items (its missing verdicts made; None: no baseline)."""
     impact: ImpactReport
     """Expected actions and review load against the baseline."""
 
@@ -210,8 +213,9 @@ def backfill(
         store: The store.
         ref: Candidate `name@version`.
         workspace: Workspace root.
-        against: Version to compare with (`name@version`): its stored verdicts over the same
-            items are the baseline. None: no baseline.
+        against: Version to compare with (`name@version`). None: the active deployment of
+            the candidate's policy, if any. The baseline's verdicts over the same items are
+            reused where stored and made on the cluster where missing.
         since: Items created at or after this time (None: from the start).
         until: Items created before this time (None: to the end).
         communities: Only these communities (None: all).
@@ -221,7 +225,8 @@ def backfill(
         partition_size: Items per task.
         max_concurrent: Cluster-wide bound on concurrent `predict` calls.
         progress: Called with items finished.
-        on_total: Called once with the number of selected items (to size a progress bar).
+        on_total: Called once with the number of verdicts the run covers (selected items,
+            times two with a baseline), to size one progress bar.
 
     Returns:
         The scoring counts and the impact report.
@@ -233,10 +238,14 @@ def backfill(
     if since is not None and until is not None and since >= until:
         raise ValidationError(f"--since ({since.isoformat()}) must be before --until")
     version = get_enforcer_version(store, ref)
+    if against is None:
+        current = current_deployment(store, version.spec.policy)
+        active = current.state.active if current is not None else None
+        against = active.enforcer if active is not None else None
     baseline = get_enforcer_version(store, against) if against is not None else None
     ids = window_item_ids(store, since=since, until=until, communities=communities)
     if on_total is not None:
-        on_total(len(ids))
+        on_total(len(ids) * (2 if baseline is not None else 1))
     with contextlib.ExitStack() as stack:
         if client is None:
             client = stack.enter_context(dask_client(scheduler, n_workers=n_workers))
@@ -250,6 +259,18 @@ def backfill(
             max_concurrent=max_concurrent,
             progress=progress,
         )
+        baseline_scoring = None
+        if baseline is not None:
+            baseline_scoring = score_items_distributed(
+                store,
+                baseline,
+                ids,
+                workspace=workspace,
+                client=client,
+                partition_size=partition_size,
+                max_concurrent=max_concurrent,
+                progress=progress,
+            )
     base_counts = (
         action_counts(store, baseline.name, baseline.version, ids) if baseline is not None else {}
     )
@@ -260,7 +281,7 @@ def backfill(
         base_counts,
         days=_days(since, until),
     )
-    return BackfillResult(scoring=scoring, impact=impact)
+    return BackfillResult(scoring=scoring, baseline_scoring=baseline_scoring, impact=impact)
 
 
 __all__ = [
