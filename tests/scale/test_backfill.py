@@ -28,10 +28,10 @@ from ..enforce.conftest import synthetic_rows
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def spec(name: str = "hate-clf", review: float = 0.5) -> EnforcerSpec:
+def spec(name: str = "hate-clf", review: float = 0.5, remove: float = 0.8) -> EnforcerSpec:
     return EnforcerSpec(
         name=name, kind="classifier", policy="hate@1", params={"n_features": 4096},
-        thresholds=EnforcerThresholds(remove=0.8, review=review),
+        thresholds=EnforcerThresholds(remove=remove, review=review),
     )  # fmt: skip
 
 
@@ -209,3 +209,50 @@ def test_backfill_compares_against_the_active_deployment_by_default(
     alone = backfill(store, base.ref, workspace=tmp_path, client=client, against=None)
     assert alone.impact.baseline == base.ref  # the active version against itself
     assert all(r.review_delta == 0 for r in alone.impact.rows)
+
+
+GATE = """\
+criteria:
+  - kind: review_load
+    id: team
+    max_per_day: {total}
+  - kind: review_load
+    scope: community
+    max_per_day: {each}
+  - kind: minimum
+    metric: precision
+    value: 0.5
+"""
+
+
+def test_gate_caps_the_review_load_per_day(store: Store, tmp_path: Path, client: Any) -> None:
+    from modgate.release import evaluate_gates, load_gate_config
+
+    items = make_items(96)
+    save_items(store, items, actor="t")
+    cand = train_enforcer(store, spec(review=0.5, remove=1.0), synthetic_rows(), workspace=tmp_path, actor="t")
+    since, until = T0, T0 + timedelta(hours=96)
+    _, enforcer = load_enforcer(store, cand.version.ref, workspace=tmp_path)
+    per_comm = Counter(i.community for i, v in zip(items, enforcer.predict(items), strict=True)
+                       if v.action.value == "review")  # fmt: skip
+    total = sum(per_comm.values()) / 4  # 4 days
+    assert total > 0
+    tight = load_gate_config(GATE.format(total=total * 0.9, each=1000), "g.yaml")
+    result = backfill(store, cand.version.ref, workspace=tmp_path, since=since, until=until,
+                      client=client, gate=tight)  # fmt: skip
+    assert not result.go
+    team, each = result.gate
+    assert (team.id, team.passed, each.passed) == ("team", False, True)
+    assert team.measured == pytest.approx(total)
+    busiest = max(per_comm.values()) / 4
+    loose = load_gate_config(GATE.format(total=total, each=busiest * 0.99), "g.yaml")
+    again = backfill(store, cand.version.ref, workspace=tmp_path, since=since, until=until,
+                     client=client, gate=loose)  # fmt: skip
+    assert [r.passed for r in again.gate] == [True, False]
+    assert again.gate[1].measured == pytest.approx(busiest)
+    assert again.scoring.scored == 0  # idempotent: the second run scored nothing new
+    with pytest.raises(ValidationError, match="--since and --until"):
+        backfill(store, cand.version.ref, workspace=tmp_path, client=client, gate=loose)
+    # Eval-run gates leave review-load criteria out (no review load in an eval run).
+    assert "review_load" not in {c.kind for c in loose.criteria[2:]}
+    assert evaluate_gates.__doc__ and "review-load criteria excepted" in evaluate_gates.__doc__

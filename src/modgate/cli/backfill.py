@@ -10,7 +10,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, err_console, write_records
 from modgate.cli._parse import parse_time
-from modgate.errors import ConfigError
+from modgate.errors import ConfigError, ValidationError
+from modgate.release import load_gate_config
 from modgate.scale import DEFAULT_PARTITION_SIZE
 from modgate.scale import backfill as run_backfill
 
@@ -54,6 +55,11 @@ def backfill(
         min=1,
         help="Cluster-wide bound on concurrent enforcer calls (an LLM rate limit).",
     ),
+    gate: Path | None = typer.Option(
+        None,
+        "--gate",
+        help="Gate file whose review_load criteria cap the review load (exit 1 when over).",
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
 ) -> None:
@@ -62,6 +68,13 @@ def backfill(
     workspace = context.settings().workspace
     if workspace is None:
         raise ConfigError("backfills need a workspace (modgate init)")
+    gate_config = None
+    if gate is not None:
+        try:
+            text = gate.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ValidationError(f"--gate {gate}: cannot read ({exc.strerror})") from exc
+        gate_config = load_gate_config(text, str(gate))
     start = parse_time(since, "--since") if since is not None else None
     end = parse_time(until, "--until") if until is not None else None
     columns = [
@@ -86,6 +99,7 @@ def backfill(
             max_concurrent=max_concurrent,
             progress=lambda n: progress.advance(task, n),
             on_total=lambda n: progress.update(task, total=n),
+            gate=gate_config,
         )
     scoring = result.scoring
     err_console().print(
@@ -108,3 +122,8 @@ def backfill(
         for r in result.impact.rows
     ]
     write_records(_COLUMNS, rows, fmt, output, title=f"launch impact of {scoring.enforcer}")
+    for check in result.gate:
+        verdict = "pass" if check.passed else "FAIL"
+        err_console().print(f"gate {check.id}: {verdict} ({check.evidence})", highlight=False)
+    if not result.go:
+        raise typer.Exit(1)

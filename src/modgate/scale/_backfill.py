@@ -27,7 +27,7 @@ from modgate.enforce import (
     write_verdicts,
 )
 from modgate.errors import NotFoundError, ValidationError
-from modgate.release import current_deployment
+from modgate.release import GateConfig, GateResult, current_deployment, evaluate_review_load
 from modgate.scale._engine import dask_client, distributed_module
 from modgate.scale._exchange import read_verdicts_parquet
 from modgate.scale._impact import ImpactReport, launch_impact
@@ -72,6 +72,13 @@ class BackfillResult(BaseModel):
     """The baseline's run over the same items (its missing verdicts made; None: no baseline)."""
     impact: ImpactReport
     """Expected actions and review load against the baseline."""
+    gate: tuple[GateResult, ...] = ()
+    """The gate's review-load criteria checked on the impact (empty without a gate)."""
+
+    @property
+    def go(self) -> bool:
+        """Whether every review-load criterion passed (True without a gate)."""
+        return all(r.passed for r in self.gate)
 
 
 def _store_url(store: Store) -> str:
@@ -206,6 +213,7 @@ def backfill(
     max_concurrent: int | None = None,
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
+    gate: GateConfig | None = None,
 ) -> BackfillResult:
     """Re-score history with a candidate version on Dask and report its launch impact.
 
@@ -227,16 +235,23 @@ def backfill(
         progress: Called with items finished.
         on_total: Called once with the number of verdicts the run covers (selected items,
             times two with a baseline), to size one progress bar.
+        gate: A gate whose review-load criteria (reviewer capacity per day) are checked on
+            the impact; needs `since` and `until`.
 
     Returns:
         The scoring counts and the impact report.
 
     Raises:
         NotFoundError: No such version.
-        ValidationError: `since` is not before `until`.
+        ValidationError: `since` is not before `until`, or a gate is given without both.
     """
     if since is not None and until is not None and since >= until:
         raise ValidationError(f"--since ({since.isoformat()}) must be before --until")
+    if gate is not None and (since is None or until is None):
+        raise ValidationError(
+            "a review-load cap is per day: give --since and --until with --gate",
+            hint="e.g. --since 2026-01-01 --until 2026-01-08",
+        )
     version = get_enforcer_version(store, ref)
     if against is None:
         current = current_deployment(store, version.spec.policy)
@@ -281,7 +296,17 @@ def backfill(
         base_counts,
         days=_days(since, until),
     )
-    return BackfillResult(scoring=scoring, baseline_scoring=baseline_scoring, impact=impact)
+    results: tuple[GateResult, ...] = ()
+    if gate is not None:
+        per_community: dict[str, float] = {}
+        for row in impact.rows:
+            per_community[row.community] = per_community.get(row.community, 0.0) + (
+                row.review_per_day or 0.0
+            )
+        results = evaluate_review_load(gate, per_community)
+    return BackfillResult(
+        scoring=scoring, baseline_scoring=baseline_scoring, impact=impact, gate=results
+    )
 
 
 __all__ = [
