@@ -230,7 +230,9 @@ def test_gate_caps_the_review_load_per_day(store: Store, tmp_path: Path, client:
 
     items = make_items(96)
     save_items(store, items, actor="t")
-    cand = train_enforcer(store, spec(review=0.5, remove=1.0), synthetic_rows(), workspace=tmp_path, actor="t")
+    cand = train_enforcer(
+        store, spec(review=0.5, remove=1.0), synthetic_rows(), workspace=tmp_path, actor="t"
+    )
     since, until = T0, T0 + timedelta(hours=96)
     _, enforcer = load_enforcer(store, cand.version.ref, workspace=tmp_path)
     per_comm = Counter(i.community for i, v in zip(items, enforcer.predict(items), strict=True)
