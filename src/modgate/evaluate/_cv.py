@@ -16,11 +16,9 @@ from collections.abc import Sequence
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
-from sklearn.model_selection import StratifiedGroupKFold
 
 from modgate.domain import Item, Verdict
 from modgate.enforce import EnforcerSpec, TrainingRow, action_for_score
-from modgate.enforce.classifier import ClassifierParams, train_classifier
 from modgate.errors import EnforcerError, ValidationError
 from modgate.evaluate._figures import FigureConfig
 from modgate.evaluate._repo import EvalRun
@@ -115,6 +113,8 @@ def cv_fold_ids(
     Raises:
         ValidationError: Fewer groups than folds, or a class with fewer groups than folds.
     """
+    from sklearn.model_selection import StratifiedGroupKFold
+
     y = np.asarray(labels, dtype=int)
     g = np.asarray(groups)
     for value, name in ((1, "violating"), (0, "non_violating")):
@@ -146,6 +146,8 @@ def _run_spec(
     actor: str,
     config: FigureConfig,
 ) -> list[FoldResult]:
+    from modgate.enforce.classifier import ClassifierParams, train_classifier
+
     if spec.kind != "classifier":
         raise EnforcerError(f"{spec.name}: eval cv trains classifier specs, not {spec.kind!r}")
     params = ClassifierParams.model_validate(spec.params)

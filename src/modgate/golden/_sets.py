@@ -7,10 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pydantic
-import yaml
 from pydantic import BaseModel, ConfigDict
 
+from modgate.authoring import load_yaml_model
 from modgate.errors import ConflictError, NotFoundError, ValidationError
 from modgate.golden import _repo
 from modgate.golden._adjudicate import check_label, resolve_gold
@@ -39,28 +38,17 @@ class GoldenSetDetail(BaseModel):
 
 
 def load_golden_config(path: Path) -> GoldenSetConfig:
-    """Read a golden set config (YAML).
+    """Read a golden set config (YAML); an empty file is the default config.
 
     Raises:
-        ValidationError: The file is missing, not YAML, or not a valid config; the message
-            names the file and each invalid field.
+        ValidationError: The file cannot be read.
+        AuthoringError: The file is not YAML or not a valid config (a `ValidationError`);
+            every problem as `file:line:col: field: message`.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValidationError(f"{path}: cannot read golden set config: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise ValidationError(f"{where}: not valid YAML: {exc}") from exc
-    try:
-        return GoldenSetConfig.model_validate(data or {})
-    except pydantic.ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ValidationError(f"{path}: invalid golden set config: {problems}") from exc
+        return load_yaml_model(path, GoldenSetConfig, what="golden set config", empty_as={})
+    except NotFoundError as exc:
+        raise ValidationError(f"{path}: cannot read golden set config ({exc})") from exc
 
 
 def ensure_golden_set(

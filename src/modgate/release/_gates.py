@@ -7,14 +7,12 @@ caller computed. Nothing here touches the database, the clock or the environment
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
-from pydantic import ValidationError as PydanticValidationError
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from modgate.errors import ValidationError
+from modgate.authoring import compose_document, validate
 from modgate.evaluate import (
     HIGHER_IS_BETTER,
     ComparisonReport,
@@ -138,16 +136,40 @@ class ReviewLoadCriterion(_Criterion):
     """`total`: all communities together; `community`: each community on its own."""
 
 
+class AttackSuccessCriterion(_Criterion):
+    """Cap the attack success rate of one perturbation family (`modgate redteam run`).
+
+    Read from the figures the red-team run reported with its clean eval run
+    (`redteam_attack_success:<family>`); a run without them fails the criterion.
+    """
+
+    kind: Literal["attack_success"]
+    """Criterion kind."""
+    family: str
+    """Perturbation family: `normalized`, `held_out`, `llm` or `all`."""
+    max: float = Field(ge=0.0, le=1.0)
+    """Largest acceptable share of caught violating items that an attack gets through."""
+    use: Literal["point", "upper_bound"] = "point"
+    """Check the point estimate, or (stricter) the Wilson upper bound."""
+
+
 Criterion = Annotated[
     MinimumCriterion
     | MaximumCriterion
     | RegressionCriterion
     | BudgetCriterion
+    | AttackSuccessCriterion
     | ReviewLoadCriterion,
     Field(discriminator="kind"),
 ]
 
-_FigureCriterion = MinimumCriterion | MaximumCriterion | RegressionCriterion | BudgetCriterion
+_FigureCriterion = (
+    MinimumCriterion
+    | MaximumCriterion
+    | RegressionCriterion
+    | BudgetCriterion
+    | AttackSuccessCriterion
+)
 
 
 class GateConfig(BaseModel):
@@ -223,34 +245,8 @@ def gate_file_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _line_of(root: yaml.Node | None, loc: Sequence[int | str]) -> int | None:
-    node = root
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            found = next(
-                (
-                    (k, v)
-                    for k, v in node.value
-                    if isinstance(k, yaml.ScalarNode) and k.value == part
-                ),
-                None,
-            )
-            if found is None:
-                break
-            node = found[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                break
-            node = node.value[part]
-        else:
-            break
-        line = node.start_mark.line + 1
-    return line
-
-
 def load_gate_config(text: str, source: str = "<gate>") -> GateConfig:
-    """Parse and validate a gate file, reporting every problem with `file:line`.
+    """Parse and validate a gate file, reporting every problem with `file:line:col`.
 
     Args:
         text: The file's text.
@@ -260,51 +256,30 @@ def load_gate_config(text: str, source: str = "<gate>") -> GateConfig:
         The validated gate config (its `name` defaults to the file stem).
 
     Raises:
-        ValidationError: Invalid YAML or invalid content; one line per problem.
+        AuthoringError: Invalid YAML or invalid content (a `ValidationError`); one
+            `file:line:col: field: message` line per problem.
     """
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-        raise ValidationError(f"{where}: invalid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ValidationError(f"{source}:1: a gate file must be a mapping with `criteria:`")
-    try:
-        config = TypeAdapter(GateConfig).validate_python(data)
-    except PydanticValidationError as exc:
-        problems = []
-        errors = exc.errors()
-        for error in errors:
-            loc = [p for p in error["loc"] if not (isinstance(p, str) and p in _KINDS)]
-            nested = any(
-                other is not error and tuple(other["loc"][: len(error["loc"])]) == error["loc"]
-                for other in errors
-            )
-            if error["type"] == "too_short" and nested:
-                continue  # pydantic's follow-up of an invalid element, not a problem of its own
-            line = _line_of(root, loc)
-            path = ".".join(str(p) for p in loc) or "(top)"
-            given = error.get("input")
-            shown = f" (got {given!r})" if not isinstance(given, dict | list) else ""
-            problems.append(f"{source}:{line or 1}: {path}: {error['msg']}{shown}")
-        raise ValidationError(
-            f"{len(problems)} problem(s) in gate file:\n" + "\n".join(problems),
-            hint="see docs/gates.md for the criteria kinds and their fields",
-        ) from exc
+    document = compose_document(text, source=source, what="gate file")
+    config: GateConfig | None = None
+    if isinstance(document.data, dict):
+        config = validate(document, GateConfig)
+    else:
+        document.add((), "a gate file must be a mapping with `criteria:`")
+    document.raise_for_problems(
+        "gate file", hint="see docs/gates.md for the criteria kinds and their fields"
+    )
+    assert config is not None
     if config.name is None:
         stem = source.rsplit("/", 1)[-1].removesuffix(".yaml").removesuffix(".yml")
         config = config.model_copy(update={"name": stem})
     return config
 
 
-_KINDS = {"minimum", "maximum", "regression", "budget"}
-
-
 def _criterion_id(criterion: _FigureCriterion) -> str:
     if criterion.id:
         return criterion.id
+    if isinstance(criterion, AttackSuccessCriterion):
+        return f"attack_success:{criterion.family}"
     parts = [criterion.kind, criterion.metric]
     if isinstance(criterion, MinimumCriterion | MaximumCriterion):
         if criterion.band:
@@ -539,6 +514,31 @@ def _evaluate_budget(criterion: BudgetCriterion, figures: EvalFigures) -> GateRe
     return _summarize(criterion, requirement, [check], check)
 
 
+def _evaluate_attack_success(criterion: AttackSuccessCriterion, figures: EvalFigures) -> GateResult:
+    reported = figures.reliability.reported
+    name = f"redteam_attack_success:{criterion.family}"
+    bound = " upper bound" if criterion.use == "upper_bound" else ""
+    requirement = f"attack success ({criterion.family}){bound} <= {criterion.max:g}"
+    measured = reported.get(name)
+    if measured is None:
+        check = SliceCheck(
+            scope="overall", measured=None, passed=False,
+            note=f"no red-team figures for family {criterion.family!r} in this run "
+            "(`modgate redteam run` stores them with its eval run)",
+        )  # fmt: skip
+        return _summarize(criterion, requirement, [check], check)
+    lower, upper = reported.get(f"{name}:lower"), reported.get(f"{name}:upper")
+    n = reported.get(f"{name}:n")
+    deciding = upper if criterion.use == "upper_bound" and upper is not None else measured
+    ok = deciding <= criterion.max + 1e-12
+    check = SliceCheck(
+        scope=f"family={criterion.family}", measured=measured, lower=lower, upper=upper,
+        support=None if n is None else int(n), passed=ok,
+        note=None if ok else f"{_fmt(deciding)} > {criterion.max:g}",
+    )  # fmt: skip
+    return _summarize(criterion, requirement, [check], check)
+
+
 def evaluate_gates(
     config: GateConfig,
     figures: EvalFigures,
@@ -564,6 +564,8 @@ def evaluate_gates(
             results.append(_evaluate_bound(criterion, figures, config))
         elif isinstance(criterion, RegressionCriterion):
             results.append(_evaluate_regression(criterion, comparison, config))
+        elif isinstance(criterion, AttackSuccessCriterion):
+            results.append(_evaluate_attack_success(criterion, figures))
         else:
             results.append(_evaluate_budget(criterion, figures))
     return tuple(results)
@@ -629,6 +631,7 @@ def needs_baseline(config: GateConfig) -> bool:
 
 
 __all__ = [
+    "AttackSuccessCriterion",
     "BudgetCriterion",
     "Criterion",
     "GateConfig",
