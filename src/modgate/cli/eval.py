@@ -25,6 +25,7 @@ from modgate.evaluate import (
     compare_runs,
     cross_validate,
     error_cluster_lines,
+    estimate_run_communities,
     eval_sources,
     format_metric,
     get_eval_run,
@@ -423,3 +424,63 @@ def thresholds(
 
         console().print("thresholds for the enforcer spec (--write registers a new version):")
         sys.stdout.write(yaml.safe_dump({"thresholds": plan.threshold_overrides()}))
+
+
+def _rate(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+@app.command("communities")
+def communities(
+    ctx: typer.Context,
+    run_id: str = typer.Argument(..., help="Eval run to break down by community."),
+    level: float = typer.Option(0.9, "--level", min=0.5, max=0.999, help="Credible level."),
+    budget: int | None = typer.Option(
+        None, "--budget", min=0, help="Plan this many reviews across communities."
+    ),
+    sort: str = typer.Option("items", "--sort", help="Sort by items, community or uncertainty."),
+    limit: int = typer.Option(50, "--limit", min=1, help="Rows shown in the table."),
+    fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
+) -> None:
+    """Per-community precision, recall and action rate: raw vs shrunk (empirical Bayes)."""
+    if sort not in ("items", "community", "uncertainty"):
+        raise ValidationError(f"--sort {sort!r}: expected items, community or uncertainty")
+    report = estimate_run_communities(get_context(ctx).store(), run_id, level=level, budget=budget)
+    if fmt is OutputFormat.JSON and output is None:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        return
+    planned = {a.community: a.reviews for a in report.plan}
+    found = list(report.communities)
+    if sort == "items":
+        found.sort(key=lambda e: (-e.items, e.community))
+    elif sort == "uncertainty":
+        found.sort(key=lambda e: (-e.precision.sd, e.community))
+    table = fmt is OutputFormat.TABLE and output is None
+    if table:
+        found = found[:limit]
+    columns = ["community", "items", "precision raw", "precision shrunk", "interval",
+               "recall raw", "recall shrunk", "interval ", "action rate raw",
+               "action rate shrunk"]  # fmt: skip
+    if report.plan:
+        columns.append("reviews")
+    rows: list[list[object]] = []
+    for e in found:
+        p, r, a = e.precision, e.recall, e.action_rate
+        if table:
+            row: list[object] = [
+                e.community, e.items, _rate(p.raw), _rate(p.shrunk),
+                f"{p.low:.2f}–{p.high:.2f}", _rate(r.raw), _rate(r.shrunk),
+                f"{r.low:.2f}–{r.high:.2f}", _rate(a.raw), _rate(a.shrunk),
+            ]  # fmt: skip
+        else:
+            row = [e.community, e.items, p.raw, p.shrunk, f"{p.low:.4f}-{p.high:.4f}", r.raw,
+                   r.shrunk, f"{r.low:.4f}-{r.high:.4f}", a.raw, a.shrunk]  # fmt: skip
+        if report.plan:
+            row.append(planned.get(e.community, 0))
+        rows.append(row)
+    title = (
+        f"run {run_id}: {len(report.communities)} communities, {report.items} items · "
+        f"{report.level:.0%} intervals, shrunk toward the site"
+    )
+    write_records(columns, rows, fmt, output, title=title)

@@ -1,4 +1,4 @@
-"""`modgate policy`: lint, diff, publish, compile, list and show policies."""
+"""`modgate policy`: lint, diff, publish, compile, list and show policies; community rules."""
 
 from __future__ import annotations
 
@@ -11,18 +11,30 @@ import typer
 
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, err_console, write_models, write_records
-from modgate.errors import ValidationError
+from modgate.errors import ImportRejectedError, ValidationError
 from modgate.policy import (
     DEFAULT_TOKEN_BUDGET,
+    CommunityLintSummary,
+    CommunityPolicyOptions,
+    CommunityRuleMapping,
+    FamilyOptions,
     LintOptions,
+    Policy,
     PromptTemplate,
     PublishResult,
+    Severity,
     compile_prompt,
+    compute_rule_families,
     count_tokens,
+    diff_community_imports,
     diff_policies,
+    export_community_policies,
     get_policy_version,
+    import_community_rules,
     lint_policy_files,
+    lint_stored_community_rules,
     list_policy_versions,
+    list_rule_families,
     load_policy_file,
     load_policy_ref,
     load_template,
@@ -34,7 +46,7 @@ from modgate.policy import (
     render_findings,
 )
 from modgate.registry import create_registry
-from modgate.store import Store
+from modgate.store import InputFormat, Store
 
 app = typer.Typer(help="Policies as code: lint, diff, publish and compile policy files.")
 
@@ -295,3 +307,225 @@ def show(
             markup=False,
             highlight=False,
         )
+
+
+# -- community policies at scale ----------------------------------------------------------------
+
+
+def _site_policies(paths: list[Path]) -> list[Policy] | None:
+    """Site policies from files, or None to use those published in the store."""
+    if not paths:
+        return None
+    found = policy_files(paths)
+    if not found:
+        raise ValidationError(f"no *.yaml policy files in {', '.join(map(str, paths))}")
+    return [load_policy_file(path).policy for path in found]
+
+
+def _print_lint_summary(summary: CommunityLintSummary) -> None:
+    out = console()
+    if summary.examples:
+        out.print("\n".join(f.render() for f in summary.examples), markup=False, highlight=False)
+    by_kind = ", ".join(f"{k} {v}" for k, v in summary.checkable_by.items())
+    by_check = ", ".join(f"{k} {v}" for k, v in summary.findings.items())
+    site = ", ".join(summary.site_policies) or "none (site checks skipped)"
+    lines = [
+        f"lint: {summary.rules} rules · checkable by: {by_kind}",
+        f"findings: {by_check} ({summary.errors} error(s), {summary.warnings} warning(s))",
+        f"site policies compared: {site}",
+    ]
+    if summary.findings_path:
+        lines.append(f"every finding: {summary.findings_path}")
+    out.print("\n".join(lines), markup=False, highlight=False)
+
+
+@app.command("import-community")
+def import_community(
+    ctx: typer.Context,
+    file: Path = typer.Argument(
+        ..., help="CSV, TSV, JSONL (optionally .gz) or Parquet: one rule a row."
+    ),  # fmt: skip
+    community: str | None = typer.Option(None, "--community", help="Column of the community."),
+    rule: str | None = typer.Option(None, "--rule", help="Column of the rule's short name."),
+    description: str | None = typer.Option(None, "--description", help="Column of the rule text."),
+    applies_to: str | None = typer.Option(
+        None, "--applies-to", help="Column of posts/comments/both (link/comment/all too)."
+    ),
+    reason: str | None = typer.Option(None, "--reason", help="Column of the violation reason."),
+    examples: str | None = typer.Option(
+        None, "--examples", help="Column of examples (list, JSON array, or one per line)."
+    ),
+    site: list[Path] = typer.Option(
+        [], "--site-policies", help="Site policy files to lint against (default: published)."
+    ),
+    findings: Path | None = typer.Option(
+        None, "--findings", help="Write every lint finding to this JSONL file."
+    ),
+    rejects: Path | None = typer.Option(
+        None, "--rejects", help="Where to write rejected rows (default: FILE.rejects.jsonl)."
+    ),
+    input_format: InputFormat | None = typer.Option(
+        None, "--input-format", help="Input format (default: from the file name)."
+    ),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when lint finds errors."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Import community rules as versioned community policies (only changed rules get versions)."""
+    context = get_context(ctx)
+    given = {
+        "community": community,
+        "name": rule,
+        "description": description,
+        "applies_to": applies_to,
+        "reason": reason,
+        "examples": examples,
+    }
+    mapping = CommunityRuleMapping.model_validate(
+        {"columns": {k: v for k, v in given.items() if v is not None}}
+    )
+    result = import_community_rules(
+        context.store(),
+        file,
+        actor=context.settings().actor,
+        mapping=mapping,
+        fmt=input_format,
+        rejects_path=rejects,
+        site_policies=_site_policies(site),
+        findings_path=findings,
+        batch_size=context.settings().batch_size,
+    )
+    if as_json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        console().print(
+            f"import {result.import_id}: {result.rules} rules of {result.communities} "
+            f"communities · {result.added} added, {result.reworded} reworded, "
+            f"{result.removed} removed, {result.unchanged} unchanged · "
+            f"{result.communities_changed} new community policy version(s)",
+            markup=False,
+            highlight=False,
+        )
+        _print_lint_summary(result.lint)
+    if result.rejected:
+        raise ImportRejectedError(
+            f"{result.rejected} of {result.rows} rows rejected; the other {result.rules} "
+            "were imported",
+            hint=f"each rejected row is in {result.rejects_path} with its line and reason",
+        )
+    if strict and result.lint.errors:
+        raise typer.Exit(1)
+
+
+@app.command("lint-community")
+def lint_community(
+    ctx: typer.Context,
+    community: str | None = typer.Option(None, "--community", help="Only this community."),
+    site: list[Path] = typer.Option(
+        [], "--site-policies", help="Site policy files to lint against (default: published)."
+    ),
+    findings: Path | None = typer.Option(
+        None, "--findings", help="Write every lint finding to this JSONL file."
+    ),
+    fmt: LintFormat = typer.Option(LintFormat.TEXT, "--format", "-f", help="Output format."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
+) -> None:
+    """Lint the imported community rules again (e.g. after a site policy changed)."""
+    summary = lint_stored_community_rules(
+        get_context(ctx).store(),
+        community=community,
+        site_policies=_site_policies(site),
+        findings_path=findings,
+    )
+    if fmt is LintFormat.JSON:
+        sys.stdout.write(summary.model_dump_json(indent=2) + "\n")
+    else:
+        _print_lint_summary(summary)
+    if summary.errors or (strict and summary.warnings):
+        raise typer.Exit(1)
+
+
+@app.command("diff-community")
+def diff_community(
+    ctx: typer.Context,
+    before: int | None = typer.Option(
+        None, "--before", help="Older import id (default: previous)."
+    ),  # fmt: skip
+    after: int | None = typer.Option(None, "--after", help="Newer import id (default: latest)."),
+    community: str | None = typer.Option(None, "--community", help="Only this community."),
+    fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
+) -> None:
+    """Show community rules added, removed and reworded between two imports."""
+    result = diff_community_imports(get_context(ctx).store(), before, after, community=community)
+    title = (
+        f"import {result.before_import} → {result.after_import}: {result.added} added, "
+        f"{result.removed} removed, {result.reworded} reworded in {result.communities} "
+        "communities"
+    )
+    if fmt is OutputFormat.JSON and output is None:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        return
+    if fmt is OutputFormat.TABLE and output is None and not result.changes:
+        console().print(title, markup=False, highlight=False)
+        return
+    columns = ["community", "rule", "change", "version_before", "version_after", "detail"]
+    rows = [
+        [c.community, c.rule, c.change, c.version_before, c.version_after, c.detail]
+        for c in result.changes
+    ]
+    write_records(columns, rows, fmt, output, title=title)
+
+
+@app.command("families")
+def families(
+    ctx: typer.Context,
+    recompute: bool = typer.Option(
+        False, "--recompute", help="Cluster the current rules again (done anyway if none stored)."
+    ),
+    threshold: float = typer.Option(
+        0.5, "--threshold", min=0.01, max=1.0, help="Jaccard similarity that joins two rules."
+    ),
+    min_size: int = typer.Option(2, "--min-size", min=1, help="Smallest family stored."),
+    limit: int = typer.Option(20, "--limit", min=1, help="Families listed."),
+    fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
+) -> None:
+    """List families of near-duplicate community rules, largest first, with examples."""
+    store = get_context(ctx).store()
+    found = list_rule_families(store, limit=limit)
+    if recompute or not found:
+        result = compute_rule_families(
+            store, options=FamilyOptions(threshold=threshold, min_size=min_size)
+        )
+        err_console().print(
+            f"{result.rules} rules → {result.families} families of ≥ {min_size} "
+            f"({result.rules_in_families} rules in them)",
+            markup=False,
+            highlight=False,
+        )
+        found = list_rule_families(store, limit=limit)
+    columns = ["id", "name", "size", "communities", "threshold", "variants", "example"]
+    rows = [
+        [f.id, f.name, f.size, f.communities, f.threshold, "; ".join(f.variants), f.example]
+        for f in found
+    ]
+    write_records(columns, rows, fmt, output, title="rule families")
+
+
+@app.command("export-community")
+def export_community(
+    ctx: typer.Context,
+    folder: Path = typer.Argument(..., help="Folder to write the policy files to."),
+    community: str | None = typer.Option(None, "--community", help="Only this community."),
+    severity: Severity = typer.Option(Severity.MEDIUM, "--severity", help="Policy severity."),
+) -> None:
+    """Write each community's current rules as a policy file (scope community:NAME)."""
+    written = export_community_policies(
+        get_context(ctx).store(),
+        folder,
+        community=community,
+        options=CommunityPolicyOptions(severity=severity),
+    )
+    console().print(
+        f"{len(written)} community policy file(s) in {folder}", markup=False, highlight=False
+    )

@@ -1,4 +1,7 @@
-"""Evaluation: figures with intervals, slices, comparison, thresholds, eval runs and reports."""
+"""Evaluation: figures with intervals, slices, comparison, thresholds, eval runs and reports.
+
+Long-tail (per-community) estimates with empirical-Bayes shrinkage and a label-budget planner.
+"""
 
 from modgate.evaluate._compare import (
     ComparisonReport,
@@ -27,6 +30,7 @@ from modgate.evaluate._figures import (
     compute_group_figures,
 )
 from modgate.evaluate._intervals import IntervalConfig, wilson_interval
+from modgate.evaluate._long_tail import CommunityEstimatesReport, estimate_run_communities
 from modgate.evaluate._metrics import (
     HIGHER_IS_BETTER,
     METRIC_NAMES,
@@ -80,6 +84,19 @@ from modgate.evaluate._run import (
     tune_run_thresholds,
     write_threshold_version,
 )
+from modgate.evaluate._shrinkage import (
+    FLAT_PRIOR,
+    BetaPrior,
+    CommunityEstimate,
+    ReviewAllocation,
+    ShrunkRate,
+    beta_binomial_log_likelihood,
+    estimate_communities,
+    fit_beta_prior,
+    plan_label_budget,
+    posterior_rate,
+    shrink_rates,
+)
 from modgate.evaluate._slices import PROTECTED_TAGS, SLICE_DIMENSIONS, slice_attributes
 from modgate.evaluate._sources import ON_CHANGED, StoreEvalSources, eval_sources
 from modgate.evaluate._threshold_spec import apply_threshold_plan
@@ -123,10 +140,14 @@ __all__ = [
     "golden_training_rows",
     "policy_example_rows",
     "train_enforcer_from_sources",
+    "FLAT_PRIOR",
     "HIGHER_IS_BETTER",
     "METRIC_NAMES",
     "PROTECTED_TAGS",
     "SLICE_DIMENSIONS",
+    "BetaPrior",
+    "CommunityEstimate",
+    "CommunityEstimatesReport",
     "ComparisonReport",
     "ConfusionCounts",
     "DeltaValue",
@@ -148,12 +169,15 @@ __all__ = [
     "RateValue",
     "ReliabilityFigures",
     "ReportFormat",
+    "ReviewAllocation",
+    "ShrunkRate",
     "SliceDelta",
     "ThresholdPlan",
     "ThresholdResult",
     "ThresholdTarget",
     "apply_threshold_plan",
     "best_threshold",
+    "beta_binomial_log_likelihood",
     "compare_predictions",
     "compare_runs",
     "compute_eval_figures",
@@ -163,6 +187,9 @@ __all__ = [
     "criterion_confusion",
     "delete_eval_run",
     "error_cluster_lines",
+    "estimate_communities",
+    "estimate_run_communities",
+    "fit_beta_prior",
     "format_metric",
     "format_value",
     "get_eval_run",
@@ -171,12 +198,15 @@ __all__ = [
     "list_eval_runs",
     "load_predictions",
     "mcnemar_test",
+    "plan_label_budget",
     "point_metrics",
+    "posterior_rate",
     "prediction_record",
     "render_comparison_markdown",
     "render_report",
     "run_eval",
     "run_eval_from_sources",
+    "shrink_rates",
     "slice_attributes",
     "tune_run_thresholds",
     "tune_thresholds",

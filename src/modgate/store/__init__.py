@@ -84,7 +84,14 @@ from modgate.store._tables_monitor import (
     monitor_findings,
     review_outcomes,
 )
-from modgate.store._tables_policy import policy_versions
+from modgate.store._tables_policy import (
+    community_families,
+    community_family_members,
+    community_imports,
+    community_policy_versions,
+    community_rules,
+    policy_versions,
+)
 from modgate.store._tables_redteam import redteam_runs
 from modgate.store._tables_release import decision_arms, deployments, reversals
 from modgate.store._timestamps import format_timestamp, parse_timestamp
@@ -122,6 +129,11 @@ __all__ = [
     "incidents",
     "monitor_findings",
     "review_outcomes",
+    "community_families",
+    "community_family_members",
+    "community_imports",
+    "community_policy_versions",
+    "community_rules",
     "batched",
     "bulk_insert",
     "bulk_upsert",

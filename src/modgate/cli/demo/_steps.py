@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.console import Console
 
 from modgate.cli.demo._automod import step_automod
+from modgate.cli.demo._community import step_community
 from modgate.cli.demo._deploy import step_deploy
 from modgate.cli.demo._enforce import step_enforce
 from modgate.cli.demo._eval import step_eval
@@ -32,6 +33,7 @@ DEMO_STEPS: list[Callable[[DemoRun], None]] = [
     step_eval,  # issue 10: evaluate, compare, gate
     step_deploy,  # issue 18: shadow, canary, decide, rollback, impact, reversal
     step_redteam,  # issue 22: attack success per family, a hardened classifier
+    step_community,  # issue 23: community rules at scale, lint, families
 ]
 
 
