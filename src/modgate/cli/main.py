@@ -97,6 +97,11 @@ COMMANDS: dict[str, _Entry] = {
         "app",
         "Deployments: which enforcer versions act (active, canary) or watch (shadow).",
     ),
+    "backfill": _Entry(
+        "modgate.cli.backfill",
+        "backfill",
+        "Re-score history with a candidate on Dask: expected actions and review load.",
+    ),
     "decide": _Entry(
         "modgate.cli.decide",
         "decide",
