@@ -101,4 +101,5 @@ from modgate.store import _tables_eval  # noqa: E402,F401  (eval runs, predictio
 from modgate.store import _tables_golden as _tables_golden  # noqa: E402,F401  (golden tables)
 from modgate.store import _tables_llm as _tables_llm  # noqa: E402,F401  (LLM cache and runs)
 from modgate.store import _tables_release as _tables_release  # noqa: E402,F401  (deployments)
+from modgate.store import _tables_serve as _tables_serve  # noqa: E402,F401  (API keys)
 from modgate.store._tables_policy import policy_versions  # noqa: E402, F401
