@@ -97,6 +97,16 @@ COMMANDS: dict[str, _Entry] = {
         "decide",
         "Decide stored items under the current deployments; re-running resumes where it stopped.",
     ),
+    "serve": _Entry(
+        "modgate.cli.serve",
+        "serve",
+        "Serve the moderation HTTP API under the current deployments (OpenAPI at /openapi.json).",
+    ),
+    "keys": _Entry(
+        "modgate.cli.keys",
+        "app",
+        "API keys of the HTTP service: create, list, revoke.",
+    ),
 }
 """Every command of `modgate`, loaded only when it runs (or its own `--help` is asked for)."""
 
