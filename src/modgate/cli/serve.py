@@ -45,11 +45,19 @@ def serve(
             raise ConfigError(f"environment variable {author_hash_key_env} is not set or empty")
     run_server(
         ServeSettings(
-            database_url=url, workspace=settings.workspace, host=host, port=port,
-            max_body_bytes=max_body_bytes, max_text_chars=max_text_chars,
-            max_batch_items=max_batch_items, rate_per_second=rate, rate_burst=burst,
-            shadow_queue_size=shadow_queue, refresh_seconds=refresh_seconds,
-            author_hash_key=hash_key, log_content=log_content,
+            database_url=url,
+            workspace=settings.workspace,
+            host=host,
+            port=port,
+            max_body_bytes=max_body_bytes,
+            max_text_chars=max_text_chars,
+            max_batch_items=max_batch_items,
+            rate_per_second=rate,
+            rate_burst=burst,
+            shadow_queue_size=shadow_queue,
+            refresh_seconds=refresh_seconds,
+            author_hash_key=hash_key,
+            log_content=log_content,
         )  # fmt: skip
     )
 
