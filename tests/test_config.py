@@ -76,3 +76,44 @@ def test_broken_toml_names_the_file(tmp_path: Path) -> None:
 def test_no_database_without_workspace_or_url() -> None:
     with pytest.raises(ConfigError, match="no database configured"):
         _ = Settings().resolved_database_url
+
+
+def test_a_missing_modgate_workspace_is_an_error_and_is_not_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "nowhere" / "ws"
+    monkeypatch.setenv("MODGATE_WORKSPACE", str(missing))
+    with pytest.raises(WorkspaceNotFoundError, match="does not exist"):
+        load_settings(tmp_path, require_workspace=True)
+    assert not missing.exists() and not missing.parent.exists()
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    monkeypatch.setenv("MODGATE_WORKSPACE", str(a_file))
+    with pytest.raises(WorkspaceNotFoundError, match="not a folder"):
+        load_settings(tmp_path)
+
+
+def test_sql_settings_have_safe_defaults_and_refuse_bad_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _workspace(tmp_path / "ws")
+    settings = load_settings(root)
+    assert (settings.sql_timeout_s, settings.sql_role, settings.sql_database_url) == (
+        60.0,
+        None,
+        None,
+    )
+    monkeypatch.setenv("MODGATE_SQL_TIMEOUT_S", "2.5")
+    monkeypatch.setenv("MODGATE_SQL_ROLE", "modgate_reader")
+    tuned = load_settings(root)
+    assert (tuned.sql_timeout_s, tuned.sql_role) == (2.5, "modgate_reader")
+    for name, value in [
+        ("MODGATE_SQL_TIMEOUT_S", "0"),
+        ("MODGATE_SQL_TIMEOUT_S", "-1"),
+        ("MODGATE_SQL_ROLE", 'x"; RESET ROLE; --'),
+        ("MODGATE_SQL_DATABASE_URL", "mysql://x"),
+    ]:
+        monkeypatch.setenv(name, value)
+        with pytest.raises(ConfigError, match=name.removeprefix("MODGATE_").lower()):
+            load_settings(root)
+        monkeypatch.delenv(name)

@@ -58,8 +58,14 @@ class Settings(BaseSettings):
     """Largest text accepted on import (bytes of UTF-8)."""
     sql_row_limit: int = Field(default=10_000, ge=1)
     """Default maximum rows printed by `modgate sql` in table format."""
+    sql_timeout_s: float = Field(default=60.0, gt=0, le=86_400)
+    """Statement timeout of read-only SQL (`modgate sql`, `--items` queries), in seconds."""
+    sql_database_url: str | None = None
+    """PostgreSQL: URL read-only SQL connects with (a reader login); default `database_url`."""
+    sql_role: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
+    """PostgreSQL: role read-only SQL switches to (`SET ROLE`) after connecting."""
 
-    @field_validator("database_url")
+    @field_validator("database_url", "sql_database_url")
     @classmethod
     def _check_url(cls, value: str | None) -> str | None:
         if value is None or value == "":
@@ -156,6 +162,17 @@ def find_workspace(start: Path) -> Path | None:
     return None
 
 
+def _named_workspace(folder: Path) -> Path:
+    """The folder `MODGATE_WORKSPACE` names; it must exist (nothing creates it on the way)."""
+    if not folder.is_dir():
+        state = "is not a folder" if folder.exists() else "does not exist"
+        raise WorkspaceNotFoundError(
+            f"MODGATE_WORKSPACE={folder} {state}",
+            hint="point MODGATE_WORKSPACE at a folder made by `modgate init`, or unset it",
+        )
+    return folder
+
+
 def load_settings(
     cwd: Path | None = None, *, require_workspace: bool = False, **overrides: Any
 ) -> Settings:
@@ -176,7 +193,10 @@ def load_settings(
     workspace = overrides.pop("workspace", None)
     if workspace is None:
         workspace_env = os.environ.get("MODGATE_WORKSPACE")
-        workspace = Path(workspace_env) if workspace_env else find_workspace(cwd or Path.cwd())
+        if workspace_env:
+            workspace = _named_workspace(Path(workspace_env))
+        else:
+            workspace = find_workspace(cwd or Path.cwd())
     has_url = bool(overrides.get("database_url") or os.environ.get("MODGATE_DATABASE_URL"))
     if workspace is None and require_workspace and not has_url:
         raise WorkspaceNotFoundError(

@@ -46,6 +46,20 @@ class MigrationError(StoreError):
     """The database schema is not at the expected revision."""
 
 
+class QueryTimeoutError(StoreError):
+    """A query ran past its statement timeout and was cancelled."""
+
+
+class QueryInterruptedError(StoreError):
+    """A query was cancelled because the process received SIGINT or SIGTERM."""
+
+    exit_code = 130
+
+
+class UnsafeRoleError(ConfigError):
+    """A database role that could escape read-only SQL (superuser, server files or programs)."""
+
+
 class NotFoundError(ModgateError):
     """A named object (item, enforcer, policy version…) does not exist."""
 

@@ -61,7 +61,8 @@ def test_hostile_file_lands_good_rows_and_rejects_the_rest(
         assert get_item(store, "g2").body == "multi\r\nline \u00fcn\u00efc\u00f6d\u00e9 \U0001f44b"
     finally:
         store.close()
-    rejects = read_rejects(tmp_path / "hostile.csv.rejects.jsonl")
+    assert workspace.workspace is not None
+    rejects = read_rejects(workspace.workspace / "rejects" / "hostile.csv.rejects.jsonl")
     assert {r.line: r.reason for r in rejects} == expected
     raw = {r.line: r.raw for r in rejects}
     assert raw[5] == "b1,caf\\xe9 in latin-1,news,1700000000\r\n"
@@ -76,12 +77,14 @@ def test_reimport_reports_unchanged_and_json_report(
 ) -> None:
     path = tmp_path / "ok.jsonl"
     path.write_text('{"id": "a", "text": "one"}\n{"id": "b", "text": "two"}\n', encoding="utf-8")
-    stale = tmp_path / "ok.jsonl.rejects.jsonl"
+    assert workspace.workspace is not None
+    stale = workspace.workspace / "rejects" / "ok.jsonl.rejects.jsonl"
+    stale.parent.mkdir()
     stale.write_text('{"line": 9, "reason": "nul_byte", "detail": "", "raw": ""}\n')
     first = run_cli("items", "import", str(path))
     assert first.exit_code == 0, first.stderr
     assert "2 new" in first.stdout
-    assert not (tmp_path / "ok.jsonl.rejects.jsonl").exists()
+    assert not stale.exists()
     again = run_cli("items", "import", str(path), "--json")
     report = json.loads(again.stdout)
     assert (report["inserted"], report["unchanged"], report["rejected"]) == (0, 2, 0)

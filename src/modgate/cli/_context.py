@@ -29,12 +29,19 @@ class CliContext:
             self._settings = load_settings(self.cwd, require_workspace=True)
         return self._settings
 
-    def store(self, *, check_schema: bool = True) -> Store:
-        """The workspace's store, schema checked against the code's migrations."""
+    def store(self, *, check_schema: bool = True, create: bool = False) -> Store:
+        """The workspace's store, schema checked against the code's migrations.
+
+        Args:
+            check_schema: Refuse a database whose schema differs from the code's.
+            create: SQLite: create a missing database file (only `db upgrade` does); read
+                commands never create anything. A file or folder that is not writable is
+                opened read-only.
+        """
         if self._store is None:
             from modgate.store import ensure_current, open_store
 
-            self._store = open_store(self.settings())
+            self._store = open_store(self.settings(), create=create)
             if check_schema:
                 ensure_current(self._store)
         return self._store

@@ -25,6 +25,8 @@ from modgate.store import (
 app = typer.Typer(help="Items: the content modgate judges.")
 
 _TABLE_TEXT_CHARS = 60
+MAX_COUNT = 2**53
+"""Largest --limit / --offset accepted (the databases' integers are 64-bit)."""
 
 
 def _column(field: str) -> Any:
@@ -71,7 +73,9 @@ def import_(
         None, "--mapping", help="YAML mapping file (columns, defaults, drop); flags win over it."
     ),
     rejects: Path | None = typer.Option(
-        None, "--rejects", help="Where to write rejected rows (default: FILE.rejects.jsonl)."
+        None,
+        "--rejects",
+        help="Where to write rejected rows (default: rejects/FILE.rejects.jsonl in the workspace).",
     ),
     max_text_bytes: int | None = typer.Option(
         None, "--max-text-bytes", min=1, help="Largest text accepted (default: settings)."
@@ -116,6 +120,7 @@ def import_(
             mapping=mapping,
             fmt=fmt,
             rejects_path=rejects,
+            workspace=settings.workspace,
             max_text_bytes=max_text_bytes or settings.max_text_bytes,
             batch_size=settings.batch_size,
             on_progress=on_progress,
@@ -136,8 +141,8 @@ def list_(
     since: str | None = typer.Option(None, help="Created at or after (ISO; UTC without zone)."),
     until: str | None = typer.Option(None, help="Created before (ISO; UTC without zone)."),
     text: str | None = typer.Option(None, "--text", help="Case-insensitive text search."),
-    limit: int = typer.Option(50, min=1, help="Maximum items."),
-    offset: int = typer.Option(0, min=0, help="Items to skip."),
+    limit: int = typer.Option(50, min=1, max=MAX_COUNT, help="Maximum items."),
+    offset: int = typer.Option(0, min=0, max=MAX_COUNT, help="Items to skip."),
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:

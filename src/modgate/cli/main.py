@@ -14,7 +14,7 @@ from typer.core import TyperGroup
 
 from modgate.cli._context import CliContext
 from modgate.cli._output import err_console
-from modgate.errors import ModgateError
+from modgate.errors import ModgateError, ValidationError
 
 
 class _Entry(NamedTuple):
@@ -45,7 +45,7 @@ COMMANDS: dict[str, _Entry] = {
     "db": _Entry(
         "modgate.cli.db",
         "app",
-        "Database schema: upgrade to the newest migration, show the current one.",
+        "Database: upgrade the schema, show its revision, create a reader role for SQL.",
     ),
     "items": _Entry(
         "modgate.cli.items",
@@ -170,17 +170,21 @@ def _root(
     ctx.call_on_close(ctx.obj.close)
 
 
+def _exit_with(exc: ModgateError) -> None:
+    console = err_console()
+    console.print(f"[bold red]error:[/bold red] {escape(exc.message)}", highlight=False)
+    if exc.hint:
+        console.print(f"[dim]hint:[/dim] {escape(exc.hint)}", highlight=False)
+    sys.exit(exc.exit_code)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `modgate` console script."""
     try:
         # without standalone mode click returns (not raises) the code of `typer.Exit(code)`
         code = app(args=argv, standalone_mode=False)
     except ModgateError as exc:
-        console = err_console()
-        console.print(f"[bold red]error:[/bold red] {escape(exc.message)}", highlight=False)
-        if exc.hint:
-            console.print(f"[dim]hint:[/dim] {escape(exc.hint)}", highlight=False)
-        sys.exit(exc.exit_code)
+        _exit_with(exc)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
@@ -193,9 +197,16 @@ def main(argv: list[str] | None = None) -> None:
         else:
             err_console().print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
         sys.exit(int(getattr(exc, "exit_code", 2)))
+    except OverflowError as exc:  # a number too large for the database or a C library
+        _exit_with(ValidationError(f"a number is out of range: {exc}"))
     except Exception as exc:  # the unexpected
         if os.environ.get("MODGATE_DEBUG"):
             raise
+        from modgate.store import translate_database_error
+
+        translated = translate_database_error(exc)
+        if translated is not None:
+            _exit_with(translated)
         err_console().print(
             f"[bold red]internal error:[/bold red] {type(exc).__name__}: {escape(str(exc))}\n"
             "[dim]set MODGATE_DEBUG=1 for the traceback and report it[/dim]",

@@ -19,10 +19,16 @@ def sql(
     limit: int | None = typer.Option(
         None,
         "--limit",
+        min=0,
+        max=2**53,
         help="Maximum rows (default: the sql_row_limit setting for tables, all otherwise).",
     ),
 ) -> None:
-    """Run read-only SQL; the database itself refuses any write."""
+    """Run read-only SQL; the database itself refuses any write.
+
+    The statement stops after `sql_timeout_s` (default 60 s); Ctrl-C or SIGTERM cancel it in
+    the database. On PostgreSQL it runs as a reader role (`modgate db create-reader-role`).
+    """
     context = get_context(ctx)
     max_rows = limit
     if max_rows is None and fmt is OutputFormat.TABLE and output is None:

@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
+from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict
 
@@ -27,6 +28,13 @@ DEFAULT_TEMPLATE = "gpt_oss_safeguard"
 
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_RUNS = re.compile(r"\n{3,}")
+_OTHER_FILES = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
+_TAGS = {
+    nodes.Include: "include",
+    nodes.Import: "import",
+    nodes.FromImport: "from … import",
+    nodes.Extends: "extends",
+}
 
 
 class PromptTemplate(BaseModel):
@@ -109,10 +117,22 @@ def _environment() -> SandboxedEnvironment:
     return env
 
 
+class TemplateFileRefusedError(ValidationError):
+    """A prompt template names another template file (`include`, `import`, `extends`)."""
+
+
 @lru_cache(maxsize=32)
 def _parsed(source: str) -> jinja2.Template:
     # parsing dominates compile time; a template's source fully determines its parse
-    return _environment().from_string(source)
+    env = _environment()
+    tree = env.parse(source)
+    for node in tree.find_all(_OTHER_FILES):
+        raise TemplateFileRefusedError(
+            f"line {node.lineno}: {{% {_TAGS[type(node)]} %}} is not allowed: a prompt "
+            "template is one self-contained file (it is hashed into the prompt)",
+            hint="paste the other template's text in, or use {% macro %} in this file",
+        )
+    return env.from_string(tree)
 
 
 def compile_prompt(policy: Policy, template: PromptTemplate | None = None) -> CompiledPrompt:
@@ -129,7 +149,8 @@ def compile_prompt(policy: Policy, template: PromptTemplate | None = None) -> Co
         The prompt with its hashes.
 
     Raises:
-        ValidationError: The template does not parse, or uses a name the context lacks.
+        ValidationError: The template does not parse, uses a name the context lacks, or
+            includes, imports or extends another template file.
     """
     template = template or default_template()
     try:
@@ -142,7 +163,9 @@ def compile_prompt(policy: Policy, template: PromptTemplate | None = None) -> Co
             f"{template.name}:{exc.lineno}: template syntax error: {exc.message}",
             hint="see https://jinja.palletsprojects.com/templates/",
         ) from exc
-    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError) as exc:
+    except TemplateFileRefusedError as exc:
+        raise ValidationError(f"{template.name}:{exc.message}", hint=exc.hint) from exc
+    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, jinja2.TemplateError) as exc:
         raise ValidationError(
             f"{template.name}: template error: {exc}",
             hint="the context holds `policy` (id, version, title, definition, violates, "

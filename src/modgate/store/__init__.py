@@ -6,7 +6,8 @@ persistence module (`_repo.py`) that receives a `Store`.
 
 from modgate.store._audit import AuditEvent, list_audit_events, record_audit_event
 from modgate.store._bulk import IN_LIST_CHUNK, batched, bulk_insert, bulk_upsert
-from modgate.store._engine import Store, open_store, readonly_dbapi_connection
+from modgate.store._engine import DEFAULT_SQL_TIMEOUT_S, Store, open_store
+from modgate.store._errors import translate_database_error
 from modgate.store._item_import import ImportReport, ProgressCallback, import_items
 from modgate.store._item_mapping import (
     ITEM_FIELDS,
@@ -33,9 +34,18 @@ from modgate.store._migrate import (
     current_revision,
     ensure_current,
     head_revision,
+    is_known_revision,
+    modgate_version,
+    newer_database_error,
     upgrade_database,
 )
 from modgate.store._query import QueryResult, run_readonly_query
+from modgate.store._reader_role import (
+    DANGEROUS_ROLES,
+    ReaderRole,
+    check_reader_session,
+    create_reader_role,
+)
 from modgate.store._readers import (
     InputFormat,
     RejectReason,
@@ -45,6 +55,12 @@ from modgate.store._readers import (
     detect_format,
     escape_raw,
     open_rows,
+)
+from modgate.store._readonly import (
+    SQLITE_FUNCTIONS,
+    ReadonlyConnection,
+    open_readonly,
+    readonly_dbapi_connection,
 )
 from modgate.store._rejects import RejectsWriter, default_rejects_path, read_rejects
 from modgate.store._tables import audit_events, enforcer_versions, items, metadata
@@ -69,6 +85,14 @@ __all__ = [
     "api_keys",
     "IN_LIST_CHUNK",
     "AuditEvent",
+    "DANGEROUS_ROLES",
+    "DEFAULT_SQL_TIMEOUT_S",
+    "ReaderRole",
+    "ReadonlyConnection",
+    "SQLITE_FUNCTIONS",
+    "check_reader_session",
+    "create_reader_role",
+    "open_readonly",
     "ITEM_FIELDS",
     "ImportReport",
     "InputFormat",
@@ -109,6 +133,9 @@ __all__ = [
     "golden_version_items",
     "golden_versions",
     "head_revision",
+    "is_known_revision",
+    "modgate_version",
+    "newer_database_error",
     "import_items",
     "init_workspace",
     "item_content_hash",
@@ -134,6 +161,7 @@ __all__ = [
     "run_readonly_query",
     "save_items",
     "suggest_mapping",
+    "translate_database_error",
     "upgrade_database",
     "write_item_rows",
     "verdicts",

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from modgate.config import Settings
-from modgate.errors import ConfigError
+from modgate.errors import ConfigError, StoreError
+
+DEFAULT_SQL_TIMEOUT_S = 60.0
+"""Default statement timeout of read-only SQL, in seconds."""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -25,34 +30,127 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_readonly_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # No journal-mode change: on a read-only file that would be a write.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def sqlite_readonly_uri(path: Path) -> str:
+    """A `file:` URI that opens a SQLite file read-only.
+
+    When the folder is not writable either, SQLite could not create the `-wal`/`-shm` files a
+    WAL database needs even for reading, so the file is opened `immutable` (nobody without
+    write access to the folder can be changing it underneath).
+    """
+    resolved = path.resolve()
+    uri = f"file:{quote(str(resolved))}?mode=ro"
+    if not writable(resolved.parent):
+        uri += "&immutable=1"
+    return uri
+
+
+def writable(path: Path) -> bool:
+    """Whether `path` may be written: permitted, and not marked read-only by its mode bits.
+
+    The mode bits count even for root (who may write anyway): a workspace made read-only
+    with `chmod a-w` is treated as read-only by everyone.
+    """
+    try:
+        return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
+    except OSError:
+        return False
+
+
+def _sqlite_is_read_only(path: Path) -> bool:
+    return path.is_file() and not (writable(path) and writable(path.parent))
+
+
 class Store:
     """A database modgate keeps its state in.
 
     Create one per entry point with `Store.from_url` (or `open_store(settings)`) and pass it
     down; close it when done.
+
+    Attributes:
+        engine: The SQLAlchemy engine.
+        read_only: SQLite opened read-only (`mode=ro`, no WAL writes); every write fails.
+        sql_url: PostgreSQL URL read-only SQL connects with (None: the store's own).
+        sql_role: PostgreSQL role read-only SQL switches to after connecting.
+        sql_timeout_s: Statement timeout of read-only SQL, in seconds.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        read_only: bool = False,
+        sql_url: str | None = None,
+        sql_role: str | None = None,
+        sql_timeout_s: float = DEFAULT_SQL_TIMEOUT_S,
+    ) -> None:
         self.engine = engine
+        self.read_only = read_only
+        self.sql_url = sql_url
+        self.sql_role = sql_role
+        self.sql_timeout_s = sql_timeout_s
 
     @classmethod
-    def from_url(cls, url: str, *, echo: bool = False) -> Store:
+    def from_url(
+        cls,
+        url: str,
+        *,
+        echo: bool = False,
+        read_only: bool | None = None,
+        create: bool = True,
+        sql_url: str | None = None,
+        sql_role: str | None = None,
+        sql_timeout_s: float = DEFAULT_SQL_TIMEOUT_S,
+    ) -> Store:
         """Open a store on a SQLAlchemy URL.
 
         Args:
             url: `sqlite:///PATH` or `postgresql+psycopg://USER@HOST:PORT/DB`.
             echo: Log every SQL statement.
+            read_only: SQLite: open the file read-only. None (default): read-only exactly
+                when the file or its folder is not writable.
+            create: SQLite: create the file (and its folder) when missing; False refuses.
+            sql_url: PostgreSQL URL for read-only SQL (a reader login); default `url`.
+            sql_role: PostgreSQL role read-only SQL switches to (`SET ROLE`).
+            sql_timeout_s: Statement timeout of read-only SQL, in seconds.
 
         Raises:
             ConfigError: The URL's dialect is not supported.
+            StoreError: `create` is false and the SQLite file does not exist.
         """
         parsed = make_url(url)
+        readonly = False
         if parsed.get_backend_name() == "sqlite":
             database = parsed.database
             if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(url, echo=echo, poolclass=NullPool)
-            event.listen(engine, "connect", _sqlite_pragmas)
+                path = Path(database)
+                if not path.exists() and not create:
+                    raise StoreError(
+                        f"no database at {path}",
+                        hint="run `modgate db upgrade` to create it, or `modgate init`",
+                    )
+                readonly = _sqlite_is_read_only(path) if read_only is None else read_only
+                if not readonly:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+            if readonly:
+                uri = sqlite_readonly_uri(Path(str(database)))
+                engine = create_engine(
+                    url,
+                    echo=echo,
+                    poolclass=NullPool,
+                    creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
+                )
+                event.listen(engine, "connect", _sqlite_readonly_pragmas)
+            else:
+                engine = create_engine(url, echo=echo, poolclass=NullPool)
+                event.listen(engine, "connect", _sqlite_pragmas)
         elif parsed.get_backend_name() == "postgresql":
             if parsed.drivername == "postgresql":
                 parsed = parsed.set(drivername="postgresql+psycopg")
@@ -61,7 +159,13 @@ class Store:
             raise ConfigError(
                 f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
             )
-        return cls(engine)
+        return cls(
+            engine,
+            read_only=readonly,
+            sql_url=sql_url,
+            sql_role=sql_role,
+            sql_timeout_s=sql_timeout_s,
+        )
 
     @property
     def dialect(self) -> str:
@@ -96,63 +200,19 @@ class Store:
         self.close()
 
 
-def _deny_writes(action: int, *_args: object) -> int:
-    # The SQLite authorizer is the database's own gate: anything but reading is refused.
-    allowed = {
-        sqlite3.SQLITE_SELECT,
-        sqlite3.SQLITE_READ,
-        sqlite3.SQLITE_FUNCTION,
-        sqlite3.SQLITE_RECURSIVE,
-    }
-    return sqlite3.SQLITE_OK if action in allowed else sqlite3.SQLITE_DENY
+def open_store(settings: Settings, *, create: bool = True, read_only: bool | None = None) -> Store:
+    """Open the store that settings point at (workspace SQLite file by default).
 
-
-@contextmanager
-def readonly_dbapi_connection(store: Store) -> Iterator[Any]:
-    """A DB-API connection on which the database itself refuses every write.
-
-    SQLite: the file is opened with `mode=ro`, `PRAGMA query_only` is set and an authorizer
-    denies anything but reading. PostgreSQL: the session defaults to read-only transactions and
-    the transaction is opened `READ ONLY` with a first query already run, after which
-    PostgreSQL refuses to switch it to read-write.
-
-    Yields:
-        A DB-API connection (sqlite3 or psycopg).
+    Args:
+        settings: The settings (database URL, read-only SQL access and timeout).
+        create: SQLite: create the database file when missing (False: `StoreError`).
+        read_only: SQLite: open read-only (None: when the file or folder is not writable).
     """
-    if store.dialect == "sqlite":
-        database = store.engine.url.database
-        if not database or database == ":memory:":
-            raise ConfigError("read-only queries need a SQLite file, not an in-memory database")
-        uri = f"file:{Path(database).resolve()}?mode=ro"
-        conn = sqlite3.connect(uri, uri=True)
-        try:
-            conn.execute("PRAGMA query_only=ON")
-            conn.set_authorizer(_deny_writes)
-            yield conn
-        finally:
-            conn.close()
-        return
-    import psycopg
-
-    url = store.engine.url
-    conn_pg = psycopg.connect(
-        host=url.host,
-        port=url.port,
-        user=url.username,
-        password=url.password,
-        dbname=url.database,
-        options="-c default_transaction_read_only=on",
-        autocommit=False,
+    return Store.from_url(
+        settings.resolved_database_url,
+        read_only=read_only,
+        create=create,
+        sql_url=settings.sql_database_url,
+        sql_role=settings.sql_role,
+        sql_timeout_s=settings.sql_timeout_s,
     )
-    try:
-        conn_pg.execute("SET TRANSACTION READ ONLY")
-        conn_pg.execute("SELECT 1")
-        yield conn_pg
-    finally:
-        conn_pg.rollback()
-        conn_pg.close()
-
-
-def open_store(settings: Settings) -> Store:
-    """Open the store that settings point at (workspace SQLite file by default)."""
-    return Store.from_url(settings.resolved_database_url)

@@ -6,11 +6,17 @@ within the file (first wins), and written in batches through `write_item_rows` â
 transaction per batch, so memory stays bounded and a crash keeps what was committed (re-running
 is idempotent). Every row that cannot be taken goes to the rejects file with its line number
 and reason; the report counts them by reason.
+
+Nothing lands unaccounted: the rejects file is created before the first batch is committed
+(a path that cannot be written stops the import with nothing imported), each committed batch
+writes an `items.import.batch` audit event in its own transaction, and an import that stops
+part-way (an error, Ctrl-C) records `items.import` with `interrupted: true`.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +35,7 @@ from modgate.store._readers import (
     InputFormat,
     RejectReason,
     RowReject,
+    RowStream,
     open_rows,
 )
 from modgate.store._rejects import RejectsWriter, default_rejects_path
@@ -86,6 +93,10 @@ class ImportReport(BaseModel):
     """Blank lines skipped."""
     rejects_path: str | None = None
     """The rejects file, or None when nothing was rejected."""
+    import_id: str = ""
+    """Id linking this import's audit events (`items.import.batch`, `items.import`)."""
+    batches: int = 0
+    """Batches committed (each audited as `items.import.batch`)."""
     seconds: float = 0.0
     """Wall-clock time of the import."""
 
@@ -208,6 +219,7 @@ def import_items(
     mapping: ItemMapping | None = None,
     fmt: InputFormat | None = None,
     rejects_path: Path | None = None,
+    workspace: Path | None = None,
     max_text_bytes: int = 1_000_000,
     batch_size: int = 5000,
     on_progress: ProgressCallback | None = None,
@@ -227,7 +239,8 @@ def import_items(
         actor: Who imports, for the audit log.
         mapping: Column mapping (default: columns named like the Item fields).
         fmt: File format (default: from the file name).
-        rejects_path: Where to write rejected rows (default: `<file>.rejects.jsonl`).
+        rejects_path: Where to write rejected rows (default: `default_rejects_path`).
+        workspace: The workspace; the default rejects path is inside it (`rejects/`).
         max_text_bytes: Largest body, title or parent text accepted (UTF-8 bytes).
         batch_size: Rows per write transaction.
         on_progress: Called with `(done, total, unit)` after every batch.
@@ -237,18 +250,27 @@ def import_items(
         The import report (check `rejected`).
 
     Raises:
-        ValidationError: The file cannot be read as the format, or has no usable mapping (the
-            message lists the columns found and suggests a mapping).
+        ValidationError: The file cannot be read as the format, has no usable mapping (the
+            message lists the columns found and suggests a mapping), or the rejects file
+            cannot be created (a symbolic link, an unwritable folder): nothing is imported.
+        StoreError: The store is read-only, or a batch could not be written (earlier batches
+            stay, and are audited).
 
     Example:
         >>> report = import_items(store, Path("comments.csv"), actor="ana",  # doctest: +SKIP
         ...     mapping=ItemMapping(columns={"text": "body", "id": "comment_id"}))
     """
+    if store.read_only:
+        raise StoreError(
+            f"the database is read-only ({store.url}): an import writes",
+            hint="run imports where the workspace folder and modgate.db are writable",
+        )
     started = time.perf_counter()
     now = datetime.now(UTC)
     source = str(path)
-    rejects_file = rejects_path or default_rejects_path(path)
-    totals = {"inserted": 0, "updated": 0, "unchanged": 0}
+    rejects_file = rejects_path or default_rejects_path(path, workspace)
+    totals = {"inserted": 0, "updated": 0, "unchanged": 0, "batches": 0}
+    import_id = uuid.uuid4().hex
     rows_read = 0
     max_field = max(DEFAULT_MAX_FIELD_CHARS, 4 * max_text_bytes)
     with (
@@ -293,9 +315,26 @@ def import_items(
                 else:
                     rows.append(row)
             pending.clear()
+            rejects.flush()  # the rejects of these lines are on disk before the rows commit
             try:
                 with conn.begin():
                     result = write_item_rows(conn, rows, actor=actor, source=source, now=now)
+                    record_audit_event(
+                        conn,
+                        actor=actor,
+                        action="items.import.batch",
+                        object_type="items",
+                        object_id=source,
+                        details={
+                            "import_id": import_id,
+                            "batch": totals["batches"] + 1,
+                            "lines": [min(span), max(span)],
+                            "inserted": result.inserted,
+                            "updated": result.updated,
+                            "unchanged": result.unchanged,
+                            "rejected_so_far": rejects.total,
+                        },
+                    )
             except SQLAlchemyError as exc:
                 raise StoreError(
                     f"{source}: writing the rows of lines {min(span)}-{max(span)} failed: "
@@ -306,38 +345,24 @@ def import_items(
             totals["inserted"] += result.inserted
             totals["updated"] += result.updated
             totals["unchanged"] += result.unchanged
+            totals["batches"] += 1
             if on_progress is not None:
                 on_progress(stream.done, stream.total, stream.unit)
 
-        for record in stream:
-            rows_read += 1
-            if isinstance(record, RowReject):
-                rejects.write(record)
-                continue
-            line, values = record
-            built = build(values)
-            if isinstance(built, tuple):
-                reason, detail = built
-                rejects.write(
-                    RowReject(line=line, reason=reason, detail=detail, raw=stream.render(values))
-                )
-                continue
-            row = built
-            first = pending.get(row["id"])
-            if first is not None:
-                rejects.write(
-                    RowReject(
-                        line=line,
-                        reason=RejectReason.DUPLICATE_ID,
-                        detail=f"id {row['id']!r} was taken from line {first[0]}",
-                        raw=stream.render(values),
-                    )
-                )
-                continue
-            pending[row["id"]] = (line, values, row)
-            if len(pending) >= batch_size:
-                flush()
-        flush()
+        try:
+            rows_read = _read_all(stream, rejects, build, pending, batch_size, flush)
+        except BaseException as exc:
+            _record_interrupted(
+                store,
+                actor=actor,
+                source=source,
+                import_id=import_id,
+                totals=totals,
+                rejected=rejects.total,
+                error=exc,
+            )
+            raise
+
         blank = stream.blank_lines
         fmt_used = stream.format
     report = ImportReport(
@@ -345,7 +370,7 @@ def import_items(
         format=fmt_used.value,
         mapping=dict(resolved.columns),
         rows_read=rows_read,
-        accepted=sum(totals.values()),
+        accepted=totals["inserted"] + totals["updated"] + totals["unchanged"],
         inserted=totals["inserted"],
         updated=totals["updated"],
         unchanged=totals["unchanged"],
@@ -353,6 +378,8 @@ def import_items(
         rejected_by_reason=dict(sorted(rejects.counts.items())),
         blank_lines=blank,
         rejects_path=str(rejects.written) if rejects.written else None,
+        import_id=import_id,
+        batches=totals["batches"],
         seconds=round(time.perf_counter() - started, 3),
     )
     with store.begin() as conn:
@@ -362,6 +389,88 @@ def import_items(
             action="items.import",
             object_type="items",
             object_id=source,
-            details=report.model_dump(exclude={"mapping", "seconds"}),
+            details={**report.model_dump(exclude={"mapping", "seconds"}), "interrupted": False},
         )
     return report
+
+
+_Pending = dict[str, tuple[int, dict[str, Any], dict[str, Any]]]
+
+
+def _read_all(
+    stream: RowStream,
+    rejects: RejectsWriter,
+    build: Callable[[dict[str, Any]], dict[str, Any] | tuple[str, str]],
+    pending: _Pending,
+    batch_size: int,
+    flush: Callable[[], None],
+) -> int:
+    """Read every record: rejects to the rejects file, rows into batches. Returns rows read."""
+    rows_read = 0
+    for record in stream:
+        rows_read += 1
+        if isinstance(record, RowReject):
+            rejects.write(record)
+            continue
+        line, values = record
+        built = build(values)
+        if isinstance(built, tuple):
+            reason, detail = built
+            rejects.write(
+                RowReject(line=line, reason=reason, detail=detail, raw=stream.render(values))
+            )
+            continue
+        row = built
+        first = pending.get(row["id"])
+        if first is not None:
+            rejects.write(
+                RowReject(
+                    line=line,
+                    reason=RejectReason.DUPLICATE_ID,
+                    detail=f"id {row['id']!r} was taken from line {first[0]}",
+                    raw=stream.render(values),
+                )
+            )
+            continue
+        pending[row["id"]] = (line, values, row)
+        if len(pending) >= batch_size:
+            flush()
+    flush()
+    return rows_read
+
+
+def _record_interrupted(
+    store: Store,
+    *,
+    actor: str,
+    source: str,
+    import_id: str,
+    totals: dict[str, int],
+    rejected: int,
+    error: BaseException,
+) -> None:
+    """Audit an import that stopped part-way (best effort: the batch events already stand)."""
+    if not totals["batches"]:
+        return
+    try:
+        with store.begin() as conn:
+            record_audit_event(
+                conn,
+                actor=actor,
+                action="items.import",
+                object_type="items",
+                object_id=source,
+                details={
+                    "source": source,
+                    "import_id": import_id,
+                    "interrupted": True,
+                    "error": f"{type(error).__name__}: {error}"[:500],
+                    "batches": totals["batches"],
+                    "inserted": totals["inserted"],
+                    "updated": totals["updated"],
+                    "unchanged": totals["unchanged"],
+                    "rejected": rejected,
+                },
+            )
+    except Exception:  # noqa: BLE001 - the original error matters more than this event
+        return

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import ast
 from functools import cache
+from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from modgate.errors import MigrationError
 from modgate.store._audit import record_audit_event
 from modgate.store._engine import Store
+from modgate.store._tables import audit_events
 
 if TYPE_CHECKING:  # alembic loads only to migrate, not for every read command
     from alembic.config import Config
@@ -45,6 +48,8 @@ def upgrade_database(
     from alembic import command
 
     before = current_revision(store)
+    if before is not None and not is_known_revision(before):
+        raise newer_database_error(store, before)
     command.upgrade(_alembic_config(store), revision)
     after = current_revision(store)
     if actor is not None and after != before:
@@ -55,7 +60,7 @@ def upgrade_database(
                 action="db.upgrade",
                 object_type="database",
                 object_id=store.url,
-                details={"from": before, "to": after},
+                details={"from": before, "to": after, "modgate": modgate_version()},
             )
     return after
 
@@ -70,14 +75,8 @@ def current_revision(store: Store) -> str | None:
 
 
 @cache
-def head_revision() -> str:
-    """The newest revision (or revisions, comma-joined) the installed code knows.
-
-    Read from the `revision` / `down_revision` assignments of the migration files themselves
-    rather than through alembic's script loader, which imports every migration module: every
-    read command checks the schema, and this keeps that check to a few milliseconds.
-    `tests/store/test_migrations.py` checks the result against alembic's own `get_heads()`.
-    """
+def _revision_graph() -> tuple[frozenset[str], frozenset[str]]:
+    """(every revision, every revision that is some migration's parent) of the shipped files."""
     revisions: set[str] = set()
     parents: set[str] = set()
     for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
@@ -96,17 +95,78 @@ def head_revision() -> str:
             parents.add(down)
         elif isinstance(down, tuple | list):
             parents.update(str(d) for d in down)
+    return frozenset(revisions), frozenset(parents)
+
+
+@cache
+def head_revision() -> str:
+    """The newest revision (or revisions, comma-joined) the installed code knows.
+
+    Read from the `revision` / `down_revision` assignments of the migration files themselves
+    rather than through alembic's script loader, which imports every migration module: every
+    read command checks the schema, and this keeps that check to a few milliseconds.
+    `tests/store/test_migrations.py` checks the result against alembic's own `get_heads()`.
+    """
+    revisions, parents = _revision_graph()
     return ",".join(sorted(revisions - parents))
+
+
+def modgate_version() -> str:
+    """The installed modgate's version ("unknown" when not installed as a package)."""
+    try:
+        return importlib_metadata.version("modgate")
+    except importlib_metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def is_known_revision(revision: str) -> bool:
+    """Whether every head in `revision` (comma-separated) is a migration this code ships."""
+    known, _ = _revision_graph()
+    return all(rev in known for rev in revision.split(","))
+
+
+def newer_database_error(store: Store, revision: str) -> MigrationError:
+    """The error for a database migrated by a newer modgate than this one.
+
+    The modgate version that migrated it is read from the `db.upgrade` audit event when there
+    is one, so the message can say which version the database needs.
+    """
+    needed: str | None = None
+    try:
+        with store.connect() as conn:
+            rows = conn.execute(
+                select(audit_events.c.details)
+                .where(audit_events.c.action == "db.upgrade")
+                .order_by(audit_events.c.id.desc())
+                .limit(50)
+            ).all()
+        for (details,) in rows:
+            if isinstance(details, dict) and details.get("to") == revision:
+                needed = details.get("modgate") or None
+                break
+    except SQLAlchemyError:
+        needed = None
+    ours = modgate_version()
+    wanted = f"modgate ≥ {needed}" if needed else f"a newer modgate than {ours}"
+    return MigrationError(
+        f"this database needs {wanted}: its schema is at revision {revision}, which modgate "
+        f"{ours} does not know",
+        hint="upgrade modgate (e.g. `pip install -U modgate`); `modgate db upgrade` cannot "
+        "move a schema backwards",
+    )
 
 
 def ensure_current(store: Store) -> None:
     """Refuse to work on a database whose schema is older or newer than the code.
 
     Raises:
-        MigrationError: The revisions differ; the hint says what to run.
+        MigrationError: The revisions differ; the hint says what to run (for a newer
+            database: which modgate it needs).
     """
     current = current_revision(store)
     head = head_revision()
+    if current is not None and current != head and not is_known_revision(current):
+        raise newer_database_error(store, current)
     if current != head:
         raise MigrationError(
             f"database schema is at {current or 'nothing'}, this modgate expects {head}",

@@ -18,6 +18,7 @@ import gzip
 import io
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, time
@@ -35,6 +36,11 @@ _GZIP_MAGIC = b"\x1f\x8b"
 DEFAULT_MAX_FIELD_CHARS = 64 * 1024 * 1024
 """Default cap on one CSV field (characters); a larger field rejects its row."""
 _JSONL_PEEK_ROWS = 100
+MAX_JSON_DEPTH = 100
+"""Deepest nesting of arrays and objects accepted in one JSONL record; deeper rejects the row."""
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKETS = re.compile(rb"[\[\]{}]")
+_SHAPE_RUNS = re.compile(r"(.)\1+")
 
 
 class InputFormat(enum.StrEnum):
@@ -57,6 +63,8 @@ class RejectReason(enum.StrEnum):
     WRONG_COLUMN_COUNT = "wrong_column_count"
     FIELD_TOO_LARGE = "field_too_large"
     TRUNCATED_LAST_LINE = "truncated_last_line"
+    QUOTE_SPANS_ROWS = "quote_spans_rows"
+    TOO_DEEP = "too_deep"
     MISSING_ID = "missing_id"
     MISSING_TEXT = "missing_text"
     TEXT_TOO_LARGE = "text_too_large"
@@ -212,6 +220,56 @@ def _has_bad_text(value: Any) -> str | None:
     return None
 
 
+def json_depth(line: bytes) -> int:
+    """Deepest nesting of `[` / `{` in one JSON text (brackets inside strings do not count)."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKETS.findall(_JSON_STRING.sub(b"", line)):
+        if bracket in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def _id_shape(value: str) -> str:
+    """Letters → a, digits → 9, runs collapsed: `t1_abc12` → `a9_a9`."""
+    mapped = "".join("9" if c.isdigit() else "a" if c.isalpha() else c for c in value.strip())
+    return _SHAPE_RUNS.sub(r"\1", mapped)
+
+
+def _record_start_inside(
+    raw_lines: list[bytes], first_field: str, width: int, delimiter: str
+) -> int | None:
+    """Index of a swallowed line that reads as a record of its own, or None.
+
+    A record that spans lines because a quote was never closed swallows the following
+    records; such a line parses alone to exactly `width` fields whose first field has the
+    shape of this record's first field (the id column of an export, typically).
+    """
+    if width < 2 or not first_field.strip() or len(first_field) > 64 or " " in first_field:
+        return None
+    shape = _id_shape(first_field)
+    for index, raw in enumerate(raw_lines[1:], start=1):
+        text = raw.decode("utf-8", "replace").rstrip("\r\n")
+        if delimiter not in text:
+            continue
+        try:
+            fields = next(csv.reader([text], delimiter=delimiter))
+        except (csv.Error, StopIteration):
+            continue
+        head = fields[0].strip() if fields else ""
+        if (
+            len(fields) == width
+            and head
+            and len(head) <= 64
+            and " " not in head
+            and _id_shape(head) == shape
+        ):
+            return index
+    return None
+
+
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
@@ -341,6 +399,7 @@ class RowStream:
         self, reader: Any, lines: _Lines, header: list[str]
     ) -> Iterator[SourceRow | RowReject]:
         width = len(header)
+        delimiter = "\t" if self.format is InputFormat.TSV else ","
         start = lines.number + 1
         while True:
             try:
@@ -397,10 +456,23 @@ class RowStream:
                     lines,
                 )
             elif len(record) != width:
+                span = f" (lines {start}-{lines.number})" if lines.number > start else ""
                 yield self._reject_lines(
                     start,
                     RejectReason.WRONG_COLUMN_COUNT,
-                    f"{len(record)} columns, the header has {width}",
+                    f"{len(record)} columns, the header has {width}{span}",
+                    lines,
+                )
+            elif len(lines.raw) > 1 and (
+                inside := _record_start_inside(lines.raw, record[0], width, delimiter)
+            ):
+                preview = escape_raw(lines.raw[inside]).rstrip("\r\n")[:60]
+                yield self._reject_lines(
+                    start,
+                    RejectReason.QUOTE_SPANS_ROWS,
+                    f"a quoted field runs over lines {start}-{lines.number}, and line "
+                    f"{start + inside} inside it reads as a record of its own ({preview!r}): "
+                    "probably an unclosed quote; the swallowed rows are in raw",
                     lines,
                 )
             else:
@@ -447,8 +519,26 @@ class RowStream:
                         raw=escape_raw(line),
                     )
                     continue
+                if (line.count(b"[") + line.count(b"{")) > MAX_JSON_DEPTH and (
+                    depth := json_depth(line)
+                ) > MAX_JSON_DEPTH:
+                    yield RowReject(
+                        line=number,
+                        reason=RejectReason.TOO_DEEP,
+                        detail=f"JSON nested {depth} levels deep (the limit is {MAX_JSON_DEPTH})",
+                        raw=escape_raw(line),
+                    )
+                    continue
                 try:
                     value = loads(text, parse_constant=_refuse_constant)
+                except RecursionError:
+                    yield RowReject(
+                        line=number,
+                        reason=RejectReason.TOO_DEEP,
+                        detail=f"JSON nested too deep (the limit is {MAX_JSON_DEPTH})",
+                        raw=escape_raw(line),
+                    )
+                    continue
                 except ValueError as exc:  # JSONDecodeError and refused NaN/Infinity
                     truncated = not line.endswith(b"\n")
                     yield RowReject(

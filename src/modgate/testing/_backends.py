@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from modgate.store import Store, metadata, upgrade_database
+from modgate.store import Store, create_reader_role, metadata, upgrade_database
 
 DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 ADMIN_URL_VARIABLE = "MODGATE_TEST_POSTGRES_URL"
@@ -47,6 +47,24 @@ def throwaway_postgres_database(admin_url: str | None = None) -> Iterator[str]:
         with engine.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         engine.dispose()
+
+
+@contextmanager
+def throwaway_reader_role(url: str) -> Iterator[str]:
+    """Create a LOGIN role that may only read modgate's tables; yield a URL connecting as it.
+
+    `modgate sql` refuses superusers, so read-only SQL in tests connects as this role.
+    """
+    name = f"modgate_reader_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    store = Store.from_url(url)
+    try:
+        create_reader_role(store, name, login=True)
+        yield make_url(url).set(username=name, password=None).render_as_string(hide_password=False)
+    finally:
+        with store.begin() as conn:
+            conn.execute(text(f'DROP OWNED BY "{name}"'))
+            conn.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
+        store.close()
 
 
 def migrated_sqlite_template(folder: Path) -> Path:

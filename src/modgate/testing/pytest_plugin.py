@@ -16,6 +16,7 @@ from modgate.testing._backends import (
     fresh_sqlite_store,
     migrated_sqlite_template,
     throwaway_postgres_database,
+    throwaway_reader_role,
     truncate_all,
 )
 from modgate.testing._fake_llm import FakeLLMServer
@@ -41,8 +42,15 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def _postgres_store(postgres_url: str) -> Iterator[Store]:
-    store = Store.from_url(postgres_url)
+def postgres_reader_url(postgres_url: str) -> Iterator[str]:
+    """URL connecting to the throwaway database as a role that may only read modgate's tables."""
+    with throwaway_reader_role(postgres_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def _postgres_store(postgres_url: str, postgres_reader_url: str) -> Iterator[Store]:
+    store = Store.from_url(postgres_url, sql_url=postgres_reader_url)
     yield store
     store.close()
 

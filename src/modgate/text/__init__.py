@@ -6,12 +6,8 @@ and `k\u200bill` all read as `kill`, while real Cyrillic, Greek or other text is
 
 from modgate.text._confusables import fold_mixed_script_token, script_of
 from modgate.text._language import LanguageGuess, identify_language
-from modgate.text._normalize import (
-    MAX_EXPANSION,
-    NormalizationChanges,
-    NormalizedText,
-    normalize_text,
-)
+from modgate.text._normalize import MAX_EXPANSION, NormalizationChanges, NormalizedText
+from modgate.text._normalize_fast import normalize_text
 
 __all__ = [
     "MAX_EXPANSION",

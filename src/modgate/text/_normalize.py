@@ -1,4 +1,4 @@
-"""Evasion-resistant text normalization shared by every enforcer. Pure and fast.
+"""Evasion-resistant text normalization shared by every enforcer: the specification. Pure.
 
 `normalize_text` applies, in this order (each step is idempotent and none undoes another, so
 the whole is idempotent — a property test checks it):
@@ -31,6 +31,10 @@ the whole is idempotent — a property test checks it):
    squeezing never makes a new single-letter word. Digits are never squeezed.
 
 Web addresses (`http://…`, `www.…`) skip steps 3–6, so links survive intact.
+
+This module is the specification and the **reference path**, `normalize_text_reference`.
+Callers use `modgate.text.normalize_text` (`_normalize_fast`), which returns exactly the same
+result, faster; a differential test holds the two together.
 """
 
 from __future__ import annotations
@@ -162,23 +166,12 @@ class NormalizedText:
 _NO_CHANGES = NormalizationChanges()
 
 
-def normalize_text(text: str) -> NormalizedText:
-    """Normalize text against evasion: invisibles, NFKC, case, spacing, homoglyphs, leet, repeats.
+def normalize_text_reference(text: str) -> NormalizedText:
+    """The reference implementation of `normalize_text`: every step as specified above.
 
-    Plain lower-case ASCII prose comes back unchanged; whole words in Cyrillic, Greek or other
-    scripts are not folded. Never raises on any `str`; idempotent.
-
-    Args:
-        text: Any text.
-
-    Returns:
-        The normalized text and a count of each kind of change.
-
-    Example:
-        >>> normalize_text("K\u200bi\u200bl\u200bl").text
-        'kill'
-        >>> normalize_text("k1ll the m0d, it's 2024").text
-        "kill the mod, it's 2024"
+    `modgate.text.normalize_text` (in `_normalize_fast`) must return exactly what this returns,
+    text and change record alike; a differential test checks it on the shared data sets and on
+    generated adversarial text. Kept simple rather than fast: change the behaviour here first.
     """
     invisible = bidi = variation = compatibility = confusables = whitespace = marks = 0
     if text.isascii():

@@ -46,7 +46,8 @@ def normalize_texts(texts: Sequence[str]) -> list[str]:
     The first step of every classifier pipeline (in sklearn's `FunctionTransformer`), so a text
     is normalized once even when several feature families read it.
     """
-    return [preprocess_text(text) for text in texts]
+    normalize = normalize_text  # `preprocess_text` inlined: one call per text fewer
+    return [normalize(text).text for text in texts]
 
 
 class WordNgramAnalyzer:
