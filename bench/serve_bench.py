@@ -228,8 +228,10 @@ def main() -> None:
         )
     bare = results["bare FastAPI"]
     print(f"{args.conns} connections, {args.seconds:g} s per figure, batch {args.batch} items")
-    print(f"{'':22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU-s/req':>10} {'batch items/s':>14}"
-          f" {'ratio req/s':>12} {'ratio items/s':>14}")  # fmt: skip
+    print(
+        f"{'':22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU-s/req':>10} "
+        f"{'batch items/s':>14} {'ratio req/s':>12} {'ratio items/s':>14}"
+    )
     for name, r in results.items():
         s, b = r["single"], r["batch"]
         print(
