@@ -102,6 +102,11 @@ COMMANDS: dict[str, _Entry] = {
         "serve",
         "Serve the moderation HTTP API under the current deployments (OpenAPI at /openapi.json).",
     ),
+    "worker": _Entry(
+        "modgate.cli.worker",
+        "worker",
+        "Decide items from a Redis Stream under the current deployments; SIGTERM stops cleanly.",
+    ),
     "keys": _Entry(
         "modgate.cli.keys",
         "app",

@@ -17,6 +17,7 @@ from modgate.serve._repo import (
 from modgate.serve._run import run_server
 from modgate.serve._service import ModerationService
 from modgate.serve._settings import ServeSettings
+from modgate.serve._worker import StreamWorker, WorkerSettings, message_decision_id, parse_message
 
 __all__ = [
     "SCOPES",
@@ -27,10 +28,14 @@ __all__ = [
     "ServeMetrics",
     "ServeSettings",
     "ServeState",
+    "StreamWorker",
+    "WorkerSettings",
     "create_api_key",
     "create_app",
     "hash_author_id",
     "list_api_keys",
+    "message_decision_id",
+    "parse_message",
     "revoke_api_key",
     "run_server",
 ]
