@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from modgate.domain import Decision
+
 _LATENCY_BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
@@ -60,6 +62,17 @@ class ServeMetrics:
         self.deployment_switches = Counter(
             "modgate_deployment_switches_total", "Deployment changes picked up live.", registry=r
         )
+
+    def count_decision(self, decision: Decision) -> None:
+        """Count one decision: items, final action, each policy's action by arm, errors."""
+        self.items.inc()
+        self.final_actions.labels(decision.action.value).inc()
+        arms = {a.policy: a.arm for a in decision.deployments}
+        for reason in decision.reasons:
+            pid = reason.policy.split("@", 1)[0]
+            self.actions.labels(pid, arms.get(pid, "none"), reason.action.value).inc()
+            if reason.error is not None:
+                self.enforcer_errors.labels(pid).inc()
 
 
 __all__ = ["ServeMetrics"]

@@ -260,19 +260,9 @@ class ModerationService:
                 decision = made[(id(job), index)]
                 out.append(decision)
                 fresh.append(item)
-                self._count(decision)
+                self.metrics.count_decision(decision)
             job.future.set_result(out)
         self._offer_shadow(fresh)
-
-    def _count(self, decision: Decision) -> None:
-        self.metrics.items.inc()
-        self.metrics.final_actions.labels(decision.action.value).inc()
-        arms = {a.policy: a.arm for a in decision.deployments}
-        for reason in decision.reasons:
-            pid = reason.policy.split("@", 1)[0]
-            self.metrics.actions.labels(pid, arms.get(pid, "none"), reason.action.value).inc()
-            if reason.error is not None:
-                self.metrics.enforcer_errors.labels(pid).inc()
 
     # shadow ----------------------------------------------------------------------------------
     def _offer_shadow(self, items: list[Item]) -> None:

@@ -222,8 +222,7 @@ class StreamWorker:
             )  # fmt: skip
             out.extend(decisions)
             for decision in decisions:
-                self.metrics.items.inc()
-                self.metrics.final_actions.labels(decision.action.value).inc()
+                self.metrics.count_decision(decision)
             pending = later
         # already stored (a redelivery after a crash between commit and ack): acked too
         return out, already | {d.decision_id for d in out}
