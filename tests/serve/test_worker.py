@@ -27,8 +27,9 @@ import redis
 from modgate.serve import StreamWorker, WorkerSettings
 from modgate.store import Store
 store = Store.from_url(sys.argv[1])
-settings = WorkerSettings(stream=sys.argv[3], consumer=sys.argv[4], dead_letter_stream=sys.argv[3] + ":dead",
-                          batch_size=100, claim_idle_ms=1000, block_ms=200)
+settings = WorkerSettings(stream=sys.argv[3], consumer=sys.argv[4],
+                          dead_letter_stream=sys.argv[3] + ":dead", batch_size=100,
+                          claim_idle_ms=1000, block_ms=200)
 stop = threading.Event()
 signal.signal(signal.SIGTERM, lambda *_: stop.set())
 StreamWorker(store, Path(sys.argv[2]), redis.Redis(), settings).run(stop)
@@ -106,8 +107,9 @@ def test_kill_9_mid_stream_then_another_worker_every_message_one_decision(
     total, distinct = _rows(world.store, stream)
     assert (total, distinct) == (3000, 3000)
     with world.store.connect() as conn:
-        stored = set(conn.execute(select(decisions.c.decision_id).where(
-            decisions.c.decision_id.like(message_decision_id(stream, "") + "%"))).scalars())  # fmt: skip
+        prefix = message_decision_id(stream, "") + "%"
+        query = select(decisions.c.decision_id).where(decisions.c.decision_id.like(prefix))
+        stored = set(conn.execute(query).scalars())
     assert stored == {message_decision_id(stream, m) for m in ids}
 
 
