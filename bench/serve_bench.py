@@ -8,6 +8,9 @@ Baseline, measured in the same run on the same machine with the same load genera
 FastAPI endpoint under the same Uvicorn settings that parses a request of the same shape and
 returns a constant decision (no auth, no enforcer, no database). Load comes from a separate
 process on loopback with a fixed number of connections, for a fixed time.
+Stream workers: items/s of one and two `StreamWorker` processes (fast classifier, same store)
+draining a stream of `--messages` (100,000) messages, counted over `--seconds` after the first
+commit (no baseline beyond each other: two workers on two cores should approach 2x).
 Run: `.venv/bin/python bench/serve_bench.py [--seconds 10] [--conns 16] [--postgres URL]`.
 """
 
@@ -193,12 +196,86 @@ def _measure(name: str, cmd: list[str], port: int, key: str, args, texts: Path) 
     return {"single": single, "batch": batch}
 
 
+WORKER_APP = """
+import signal, sys, threading
+from pathlib import Path
+import redis
+from modgate.serve import StreamWorker, WorkerSettings
+from modgate.store import Store
+store = Store.from_url(sys.argv[1])
+settings = WorkerSettings(stream=sys.argv[3], consumer=sys.argv[4], batch_size=200, block_ms=200)
+stop = threading.Event()
+signal.signal(signal.SIGTERM, lambda *_: stop.set())
+StreamWorker(store, Path(sys.argv[2]), redis.Redis(), settings).run(stop)
+"""
+
+
+def _worker_rate(db_url: str, workspace: Path, texts: list[str], workers: int, args) -> float:  # type: ignore[no-untyped-def]
+    """Items/s of `workers` stream workers over a stream of `args.messages` messages."""
+    import redis
+    from sqlalchemy import func, select
+
+    from modgate.store import Store, decisions
+
+    client = redis.Redis()
+    stream = f"modgate-bench:{uuid.uuid4().hex[:8]}"
+    pipe = client.pipeline(transaction=False)
+    for n in range(args.messages):
+        item = {"id": f"{stream}-{n}", "body": texts[n % len(texts)]}
+        pipe.xadd(stream, {"item": json.dumps(item)})
+        if n % 5000 == 4999:
+            pipe.execute()
+    pipe.execute()
+    store = Store.from_url(db_url)
+    query = select(func.count()).where(decisions.c.decision_id.like(f"stream:{stream}:%"))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER_APP, db_url, str(workspace), stream, f"w{i}"], env=env
+        )  # fmt: skip
+        for i in range(workers)
+    ]
+    try:
+        with store.connect() as conn:  # wait for the first commit (enforcer loaded)
+            deadline = time.monotonic() + 60
+            while conn.execute(query).scalar_one() == 0 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            start_rows, start = conn.execute(query).scalar_one(), time.perf_counter()
+        time.sleep(args.seconds)
+        with store.connect() as conn:
+            rows = conn.execute(query).scalar_one() - start_rows
+        rate = rows / (time.perf_counter() - start)
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(30)
+        client.delete(stream)
+        store.close()
+    return float(rate)
+
+
+def _fresh_postgres(server_url: str) -> str:
+    """A new empty database on the server of `server_url` (dropped by hand: modgate_bench_*)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"modgate_bench_{os.getpid()}"
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
 def main() -> None:
     """Run the bench (or, with --load, be the load generator)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--conns", type=int, default=16)
     parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--messages", type=int, default=100_000, help="stream length")
     parser.add_argument("--postgres", default=None, help="also bench a PostgreSQL decision log")
     parser.add_argument("--load")
     parser.add_argument("--key", default="")
@@ -213,7 +290,9 @@ def main() -> None:
         return
     results: dict[str, dict] = {}  # type: ignore[type-arg]
     with tempfile.TemporaryDirectory(prefix="modgate-serve-bench-") as tmp:
-        backends = [("sqlite", None)] + ([("postgresql", args.postgres)] if args.postgres else [])
+        backends: list[tuple[str, str | None]] = [("sqlite", None)]
+        if args.postgres:
+            backends.append(("postgresql", _fresh_postgres(args.postgres)))
         texts_path = Path(tmp) / "texts.json"
         for backend, url in backends:
             folder = Path(tmp) / backend
@@ -222,6 +301,9 @@ def main() -> None:
             port = _free_port()
             cmd = [sys.executable, "-c", SERVE_APP, db_url, str(workspace), str(port)]
             results[f"modgate ({backend})"] = _measure(backend, cmd, port, key, args, texts_path)
+            for workers in (1, 2):
+                rate = _worker_rate(db_url, workspace, texts, workers, args)
+                results[f"modgate ({backend})"][f"worker_{workers}_items_per_s"] = rate
         port = _free_port()
         results["bare FastAPI"] = _measure(
             "bare", [sys.executable, "-c", BARE_APP, str(port)], port, "", args, texts_path
@@ -240,6 +322,13 @@ def main() -> None:
             f"{s['rps'] / bare['single']['rps']:12.2f} "
             f"{b['items_per_s'] / bare['batch']['items_per_s']:14.2f}"
         )
+    for name, r in results.items():
+        if "worker_1_items_per_s" in r:
+            print(
+                f"stream worker {name}: 1 worker {r['worker_1_items_per_s']:.0f} items/s, "
+                f"2 workers {r['worker_2_items_per_s']:.0f} items/s "
+                f"({r['worker_2_items_per_s'] / r['worker_1_items_per_s']:.2f}x)"
+            )
     print(json.dumps(results, indent=1), file=sys.stderr)
 
 
