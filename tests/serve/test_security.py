@@ -170,3 +170,18 @@ def test_rate_limiter_admits_at_most_burst_plus_rate_times_time(
 def test_secret_check_is_exact() -> None:
     assert secret_matches("abc", "00" * 16, hash_secret("abc", "00" * 16))
     assert not secret_matches("abd", "00" * 16, hash_secret("abc", "00" * 16))
+
+
+def test_a_failing_commit_is_503_in_the_envelope_not_a_500(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from modgate.serve import ModerationService
+
+    def broken(self: ModerationService, jobs: object) -> None:
+        raise RuntimeError("database is down")
+
+    monkeypatch.setattr(ModerationService, "_decide_jobs", broken)
+    reply = served.client.post("/v1/moderate", json=_item(), headers=served.moderate)
+    assert reply.status_code == 503
+    assert reply.headers["Retry-After"] == "1"
+    assert "idempotent" in reply.json()["error"]["message"]

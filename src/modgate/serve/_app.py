@@ -46,6 +46,7 @@ _ERRORS: dict[int | str, dict[str, object]] = {
         (413, "Body, batch or a text field over its limit (the message names it)."),
         (422, "The request does not match the schema (the message names the field)."),
         (429, "Rate limit of the key exceeded (see Retry-After)."),
+        (503, "Deciding or storing failed; nothing was decided (see Retry-After)."),
     )
 }
 
@@ -178,7 +179,8 @@ def create_app(
         service = ModerationService(
             opened, settings.workspace, metrics, refresh_seconds=settings.refresh_seconds,
             commit_batch_items=settings.commit_batch_items,
-            shadow_queue_size=settings.shadow_queue_size, registry=registry,
+            shadow_queue_size=settings.shadow_queue_size, llm_budget_ms=settings.llm_budget_ms,
+            registry=registry,
         )  # fmt: skip
         service.start()
         app.state.modgate = ServeState(
@@ -235,7 +237,15 @@ def create_app(
         _check_sizes(requested, state.settings, batch=body.items is not None)
         items = [_to_item(r, state.settings) for r in requested]
         keys = {r.id: r.decision_id for r in requested if r.decision_id is not None}
-        decisions = await run_in_threadpool(state.service.moderate, items, keys)
+        try:
+            decisions = await run_in_threadpool(state.service.moderate, items, keys)
+        except Exception as exc:  # the client retries; decision ids make that idempotent
+            raise ApiError(
+                503,
+                f"the decisions could not all be made and stored ({type(exc).__name__}); "
+                "retry: a repeated request is idempotent",
+                headers={"Retry-After": "1"},
+            ) from exc
         if state.settings.log_content:
             for item, decision in zip(items, decisions, strict=True):
                 log.info("decided %s %s: %r", item.id, decision.action.value, item.body)

@@ -59,6 +59,18 @@ class ServeMetrics:
         self.shadow_done = Counter(
             "modgate_shadow_items_total", "Items judged by shadow enforcers.", registry=r
         )
+        self.llm_calls = Counter(
+            "modgate_llm_items_total", "Items sent to LLM-backed enforcers.", ["enforcer"],
+            registry=r,
+        )  # fmt: skip
+        self.llm_timeouts = Counter(
+            "modgate_llm_timeouts_total", "Items whose LLM judge missed the time budget (review).",
+            ["enforcer"], registry=r,
+        )  # fmt: skip
+        self.llm_cost = Counter(
+            "modgate_llm_cost_total", "Cost reported by LLM-backed enforcers.", ["enforcer"],
+            registry=r,
+        )  # fmt: skip
         self.deployment_switches = Counter(
             "modgate_deployment_switches_total", "Deployment changes picked up live.", registry=r
         )

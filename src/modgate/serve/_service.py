@@ -32,6 +32,7 @@ from modgate.release import (
     load_deployment_snapshot,
     refresh_snapshot,
 )
+from modgate.serve._budget import BudgetedPool
 from modgate.serve._metrics import ServeMetrics
 from modgate.store import Store
 
@@ -75,6 +76,7 @@ class ModerationService:
         refresh_seconds: Deployment check interval.
         commit_batch_items: Most items per group commit.
         shadow_queue_size: Bound of the shadow queue.
+        llm_budget_ms: Per-request time budget of LLM-backed enforcers.
         registry: Enforcer kinds (default: installed plugins).
     """
 
@@ -87,13 +89,17 @@ class ModerationService:
         refresh_seconds: float = 1.0,
         commit_batch_items: int = 512,
         shadow_queue_size: int = 10_000,
+        llm_budget_ms: int = 2_000,
         registry: Registry | None = None,
     ) -> None:
         from pathlib import Path
 
         self.store = store
         self.metrics = metrics
-        self.pool = EnforcerPool(store, Path(str(workspace)), registry)
+        self.pool: EnforcerPool = BudgetedPool(
+            store, Path(str(workspace)), registry, budget_seconds=llm_budget_ms / 1000,
+            metrics=metrics,
+        )  # fmt: skip
         self._refresh_seconds = refresh_seconds
         self._commit_batch = commit_batch_items
         self._jobs: queue.Queue[_Job | None] = queue.Queue()

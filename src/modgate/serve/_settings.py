@@ -38,6 +38,8 @@ class ServeSettings(BaseModel):
     """Most items decided and committed in one group commit."""
     key_cache_seconds: float = Field(default=5.0, ge=0, le=60)
     """How long a verified API key is trusted without re-reading it (revocation delay)."""
+    llm_budget_ms: int = Field(default=2_000, ge=1)
+    """Time budget of an LLM-backed enforcer per request; late verdicts become `review`."""
     author_hash_key: SecretStr | None = None
     """When set, author ids are replaced by HMAC-SHA256(key, id) at ingestion."""
     log_content: bool = False
