@@ -6,7 +6,6 @@ import typer
 
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, err_console, write_models
-from modgate.serve import create_api_key, list_api_keys, revoke_api_key
 
 app = typer.Typer(help="API keys of the HTTP service: create, list, revoke.")
 
@@ -20,6 +19,8 @@ def create(
     ),
 ) -> None:
     """Create an API key; prints the key once (only its scrypt hash is stored)."""
+    from modgate.serve import create_api_key  # the service's libraries load on use
+
     context = get_context(ctx)
     created = create_api_key(context.store(), name, scope, actor=context.settings().actor)
     err_console().print(
@@ -36,6 +37,8 @@ def list_(
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
 ) -> None:
     """List API keys (ids, names, scopes, revocation; never secrets)."""
+    from modgate.serve import list_api_keys
+
     keys = list_api_keys(get_context(ctx).store(), include_revoked=not active)
     write_models(keys, fmt, title="API keys")
 
@@ -46,6 +49,8 @@ def revoke(
     key_id: str = typer.Argument(..., help="Id of the key (from `keys list`)."),
 ) -> None:
     """Revoke an API key; a running service refuses it within its key cache time (5 s)."""
+    from modgate.serve import revoke_api_key
+
     context = get_context(ctx)
     record = revoke_api_key(context.store(), key_id, actor=context.settings().actor)
     console().print(f"revoked {record.id} at {record.revoked_at:%Y-%m-%d %H:%M:%S} UTC")
