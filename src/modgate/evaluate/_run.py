@@ -20,7 +20,13 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from modgate.domain import Item, Verdict, VersionRef
-from modgate.enforce import Enforcer, RegisterResult, get_enforcer_version, register_enforcer
+from modgate.enforce import (
+    Enforcer,
+    RegisterResult,
+    get_enforcer_version,
+    register_enforcer,
+    run_stats_of,
+)
 from modgate.errors import ConflictError, EnforcerError, NotFoundError, ValidationError
 from modgate.evaluate._compare import ComparisonReport, compare_predictions
 from modgate.evaluate._errors import ErrorCluster, error_clusters
@@ -192,7 +198,7 @@ _SUMMED = (
 def add_run_stats(totals: dict[str, float], stats: object) -> None:
     """Add the statistics an enforcer exposes after `predict` to running totals.
 
-    Read by duck typing from `last_run_stats` (the LLM judge's `LLMRunStats`), so any enforcer
+    Read through `run_stats_of` (`ReportsRunStats`: the LLM judge's `LLMRunStats`), so any enforcer
     may offer them; counts are summed under `llm_<name>`.
     """
     for name in _SUMMED:
@@ -287,7 +293,7 @@ def _verdicts_for(
     for start in range(0, len(missing), batch_size):
         batch: list[Item] = missing[start : start + batch_size]
         verdicts = enforcer.predict(batch) if enforcer is not None else []
-        stats = getattr(enforcer, "last_run_stats", None)
+        stats = run_stats_of(enforcer)
         if stats is not None and reported is not None:
             add_run_stats(reported, stats)
         if len(verdicts) != len(batch):

@@ -120,8 +120,29 @@ class BudgetCriterion(_Criterion):
         return self
 
 
+class AttackSuccessCriterion(_Criterion):
+    """Cap the attack success rate of one perturbation family (`modgate redteam run`).
+
+    Read from the figures the red-team run reported with its clean eval run
+    (`redteam_attack_success:<family>`); a run without them fails the criterion.
+    """
+
+    kind: Literal["attack_success"]
+    """Criterion kind."""
+    family: str
+    """Perturbation family: `normalized`, `held_out`, `llm` or `all`."""
+    max: float = Field(ge=0.0, le=1.0)
+    """Largest acceptable share of caught violating items that an attack gets through."""
+    use: Literal["point", "upper_bound"] = "point"
+    """Check the point estimate, or (stricter) the Wilson upper bound."""
+
+
 Criterion = Annotated[
-    MinimumCriterion | MaximumCriterion | RegressionCriterion | BudgetCriterion,
+    MinimumCriterion
+    | MaximumCriterion
+    | RegressionCriterion
+    | BudgetCriterion
+    | AttackSuccessCriterion,
     Field(discriminator="kind"),
 ]
 
@@ -232,6 +253,8 @@ def load_gate_config(text: str, source: str = "<gate>") -> GateConfig:
 def _criterion_id(criterion: Criterion) -> str:
     if criterion.id:
         return criterion.id
+    if isinstance(criterion, AttackSuccessCriterion):
+        return f"attack_success:{criterion.family}"
     parts = [criterion.kind, criterion.metric]
     if isinstance(criterion, MinimumCriterion | MaximumCriterion):
         if criterion.band:
@@ -463,6 +486,31 @@ def _evaluate_budget(criterion: BudgetCriterion, figures: EvalFigures) -> GateRe
     return _summarize(criterion, requirement, [check], check)
 
 
+def _evaluate_attack_success(criterion: AttackSuccessCriterion, figures: EvalFigures) -> GateResult:
+    reported = figures.reliability.reported
+    name = f"redteam_attack_success:{criterion.family}"
+    bound = " upper bound" if criterion.use == "upper_bound" else ""
+    requirement = f"attack success ({criterion.family}){bound} <= {criterion.max:g}"
+    measured = reported.get(name)
+    if measured is None:
+        check = SliceCheck(
+            scope="overall", measured=None, passed=False,
+            note=f"no red-team figures for family {criterion.family!r} in this run "
+            "(`modgate redteam run` stores them with its eval run)",
+        )  # fmt: skip
+        return _summarize(criterion, requirement, [check], check)
+    lower, upper = reported.get(f"{name}:lower"), reported.get(f"{name}:upper")
+    n = reported.get(f"{name}:n")
+    deciding = upper if criterion.use == "upper_bound" and upper is not None else measured
+    ok = deciding <= criterion.max + 1e-12
+    check = SliceCheck(
+        scope=f"family={criterion.family}", measured=measured, lower=lower, upper=upper,
+        support=None if n is None else int(n), passed=ok,
+        note=None if ok else f"{_fmt(deciding)} > {criterion.max:g}",
+    )  # fmt: skip
+    return _summarize(criterion, requirement, [check], check)
+
+
 def evaluate_gates(
     config: GateConfig,
     figures: EvalFigures,
@@ -486,6 +534,8 @@ def evaluate_gates(
             results.append(_evaluate_bound(criterion, figures, config))
         elif isinstance(criterion, RegressionCriterion):
             results.append(_evaluate_regression(criterion, comparison, config))
+        elif isinstance(criterion, AttackSuccessCriterion):
+            results.append(_evaluate_attack_success(criterion, figures))
         else:
             results.append(_evaluate_budget(criterion, figures))
     return tuple(results)
@@ -497,6 +547,7 @@ def needs_baseline(config: GateConfig) -> bool:
 
 
 __all__ = [
+    "AttackSuccessCriterion",
     "BudgetCriterion",
     "Criterion",
     "GateConfig",

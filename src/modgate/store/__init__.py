@@ -75,7 +75,17 @@ from modgate.store._tables_golden import (
     golden_versions,
 )
 from modgate.store._tables_llm import llm_cache, llm_runs
+from modgate.store._tables_monitor import (
+    alert_deliveries,
+    alerts,
+    decision_features,
+    incident_events,
+    incidents,
+    monitor_findings,
+    review_outcomes,
+)
 from modgate.store._tables_policy import policy_versions
+from modgate.store._tables_redteam import redteam_runs
 from modgate.store._tables_release import decision_arms, deployments, reversals
 from modgate.store._tables_serve import api_keys
 from modgate.store._timestamps import format_timestamp, parse_timestamp
@@ -106,7 +116,14 @@ __all__ = [
     "SourceRow",
     "Store",
     "UpsertResult",
+    "alert_deliveries",
+    "alerts",
     "audit_events",
+    "decision_features",
+    "incident_events",
+    "incidents",
+    "monitor_findings",
+    "review_outcomes",
     "batched",
     "bulk_insert",
     "bulk_upsert",
@@ -120,6 +137,7 @@ __all__ = [
     "enforcer_versions",
     "eval_predictions",
     "eval_runs",
+    "redteam_runs",
     "gate_reports",
     "ensure_current",
     "escape_raw",

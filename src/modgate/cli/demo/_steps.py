@@ -16,6 +16,7 @@ from modgate.cli.demo._golden import step_golden
 from modgate.cli.demo._items import step_load_items
 from modgate.cli.demo._llm import step_llm_cascade
 from modgate.cli.demo._policy import step_policies
+from modgate.cli.demo._redteam import step_redteam
 from modgate.cli.demo._rules import step_rules
 from modgate.cli.demo._run import DemoRun, sample_file
 from modgate.cli.demo._serve import step_serve
@@ -32,6 +33,7 @@ DEMO_STEPS: list[Callable[[DemoRun], None]] = [
     step_eval,  # issue 10: evaluate, compare, gate
     step_deploy,  # issue 18: shadow, canary, decide, rollback, impact, reversal
     step_serve,  # issue 19: the HTTP service in the background, live canary and rollback
+    step_redteam,  # issue 22: attack success per family, a hardened classifier
 ]
 
 
