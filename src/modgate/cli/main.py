@@ -118,6 +118,21 @@ COMMANDS: dict[str, _Entry] = {
         "app",
         "Incidents: open from an alert, note actions taken, resolve.",
     ),
+    "serve": _Entry(
+        "modgate.cli.serve",
+        "serve",
+        "Serve the moderation HTTP API under the current deployments (OpenAPI at /openapi.json).",
+    ),
+    "worker": _Entry(
+        "modgate.cli.worker",
+        "worker",
+        "Decide items from a Redis Stream under the current deployments; SIGTERM stops cleanly.",
+    ),
+    "keys": _Entry(
+        "modgate.cli.keys",
+        "app",
+        "API keys of the HTTP service: create, list, revoke.",
+    ),
 }
 """Every command of `modgate`, loaded only when it runs (or its own `--help` is asked for)."""
 
