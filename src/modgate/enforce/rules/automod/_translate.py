@@ -30,6 +30,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from modgate.domain import Action, ItemKind
+from modgate.enforce.rules.automod._dialect import global_flags, python3_pattern
 from modgate.enforce.rules._python_regex import UnconvertibleRegexError, convert_python_regex
 from modgate.enforce.rules._schema import AuthorConditions, Rule, RuleSet, TextCheck
 from modgate.enforce.rules.automod._classify import classify_document
@@ -445,9 +446,13 @@ def _literal_piece(value: str, method: str) -> str:
 def _regex_check(search: AutomodSearch, common: dict[str, Any]) -> TextCheck:
     """AutoModerator's own pattern per value, rewritten to keep Python's meaning on RE2/`regex`."""
     pieces = []
+    # A global inline flag in one value applies to every value (they are one pattern there).
+    shared_flags, _ = global_flags("|".join(search.values))
     for value in search.values:
         single = search.model_copy(update={"values": (value,)})
         pattern = automod_pattern(single)
+        if shared_flags:
+            pattern = python3_pattern(f"(?{shared_flags})" + pattern)
         if search.method == "includes-word":
             # Same matches, but the boundary characters stay outside the match (`{{match}}`).
             pattern = pattern.replace(r"(?:^|\W|\b)", r"(?:^|(?<=\W)|\b)", 1)
