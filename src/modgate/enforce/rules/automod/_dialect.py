@@ -1,4 +1,4 @@
-r"""AutoModerator's regex dialect: Python 2 `re`, rewritten into a pattern Python 3 `re` reads alike.
+r"""AutoModerator's regex dialect: Python 2 `re`, rewritten for Python 3 `re` with its meaning.
 
 The reference AutoModerator ran on Python 2, whose `re` differs from Python 3's in two ways that
 real configurations rely on:

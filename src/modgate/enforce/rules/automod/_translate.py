@@ -30,10 +30,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from modgate.domain import Action, ItemKind
-from modgate.enforce.rules.automod._dialect import global_flags, python3_pattern
 from modgate.enforce.rules._python_regex import UnconvertibleRegexError, convert_python_regex
 from modgate.enforce.rules._schema import AuthorConditions, Rule, RuleSet, TextCheck
 from modgate.enforce.rules.automod._classify import classify_document
+from modgate.enforce.rules.automod._dialect import global_flags, python3_pattern
 from modgate.enforce.rules.automod._match import (
     VARIANT_FIELDS,
     automod_flags,
