@@ -34,17 +34,39 @@ HayKey = tuple[str, str]
 Path = tuple[str | int, ...]
 RawSpan = tuple[HayKey, int, int]
 """(field view, start, end): a match before it is turned into a `MatchSpan`."""
+_Pending = dict[int, list[tuple[int, HayKey, str]]]
+"""Check index → (RE2 entry, field view, text) of fallback regexes whose prefilter matched."""
 _MAX_SPANS = 5
 
 
+_RE2_DEFAULT_MEMORY = 8 << 20
+_RE2_BYTES_PER_CHAR = 512
+"""Budget per pattern character: RE2 programs of long alternations need ~200-250 bytes/char."""
+
+
 @cache
-def _re2_options() -> Any:
+def _re2_options(max_mem: int = _RE2_DEFAULT_MEMORY) -> Any:
     # re2 (and pyahocorasick) load when the first rule set compiles, not when modgate starts.
     import re2
 
     options = re2.Options()
     options.log_errors = False
+    options.max_mem = max_mem
     return options
+
+
+def re2_budget(pattern_chars: int, cap_mb: int) -> int:
+    """The memory budget (bytes) of one RE2 program for patterns of this total length.
+
+    Args:
+        pattern_chars: Total length of the patterns the program holds.
+        cap_mb: The rule set's `re2_max_memory_mb`.
+
+    Returns:
+        At least RE2's default (8 MB), about twice what such patterns need, at most the cap.
+    """
+    wanted = max(_RE2_DEFAULT_MEMORY, _RE2_BYTES_PER_CHAR * pattern_chars)
+    return min(wanted, cap_mb << 20)
 
 
 _BOUNDED_MODES = ("includes", "includes-word", "starts-with", "ends-with")
@@ -107,6 +129,8 @@ class RuleExplanation:
     """What matched, or the first condition that failed."""
     spans: tuple[MatchSpan, ...] = ()
     """Where its text checks matched."""
+    timed_out: bool = False
+    """A fallback regex of the rule timed out (the item goes to review)."""
 
 
 class RuleSetReport(BaseModel):
@@ -132,6 +156,10 @@ class RuleSetReport(BaseModel):
     """Ids of rules with at least one fallback pattern."""
     fallback_details: tuple[str, ...]
     """`rule: pattern (RE2: reason)` for each fallback pattern."""
+    re2_sets: int = 0
+    """RE2 set programs (one per field view, more where a field's regexes are split)."""
+    re2_memory_mb: float = 0.0
+    """Sum of the RE2 sets' memory budgets (MB), each sized to its patterns."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,9 +317,11 @@ class CompiledRuleSet:
         self._ac_payloads: dict[str, dict[HayKey, list[tuple[int, str, int, bool, bool]]]] = {}
         self._ac_keys: set[HayKey] = set()
         self._exact: dict[tuple[HayKey, str], dict[str, list[int]]] = {}
-        self._re2_set: Any = re2.Set.SearchSet(_re2_options())
         self._re2: list[tuple[int, HayKey, Any]] = []
-        self._re2_keys: set[HayKey] = set()
+        self._re2_pending: dict[HayKey, list[tuple[str, int, Path]]] = {}
+        self._re2_sets: dict[HayKey, list[tuple[Any, list[int]]]] = {}
+        self._re2_budget = 0
+        self._re2_cap = ruleset.re2_max_memory_mb
         self._always: list[int] = []
         self._fallback_rule_ids: set[str] = set()
         self._prefiltered: dict[int, tuple[int, HayKey, Any]] = {}
@@ -304,6 +334,7 @@ class CompiledRuleSet:
             self._rules.append(compiled)
             if rule.id in self._fallback_rule_ids:
                 fallback_rules.append(rule.id)
+        self._build_re2_sets(problems)
         if problems:
             raise RuleSetCompileError(problems)
         for pattern, payload in self._ac_payloads.items():
@@ -311,8 +342,6 @@ class CompiledRuleSet:
             self._automaton.add_word(pattern, flat)
         if self._ac_payloads:
             self._automaton.make_automaton()
-        if self._re2:
-            self._re2_set.Compile()
         self._check_rule = [c.rule_index for c in self._checks]
         self.report = RuleSetReport(
             name=ruleset.name or "rules",
@@ -324,6 +353,8 @@ class CompiledRuleSet:
             fallback_patterns=len(fallback_details),
             fallback_rules=tuple(fallback_rules),
             fallback_details=tuple(fallback_details),
+            re2_sets=sum(len(sets) for sets in self._re2_sets.values()),
+            re2_memory_mb=round(self._re2_budget / (1 << 20), 1),
         )
 
     # -- compilation ---------------------------------------------------------------------------
@@ -423,8 +454,9 @@ class CompiledRuleSet:
         import re2
 
         wrapped = _wrap_regex(value, check.spec.match, check.spec.case_sensitive)
+        budget = re2_budget(len(wrapped), self._re2_cap)
         try:
-            compiled = re2.compile(wrapped, _re2_options())
+            compiled = re2.compile(wrapped, _re2_options(budget))
         except re2.error as re2_error:
             reason = _re2_reason(re2_error)
             try:
@@ -439,14 +471,14 @@ class CompiledRuleSet:
             rule_id = self.ruleset.rules[check.rule_index].id
             self._fallback_rule_ids.add(rule_id)
             relaxed = relax_for_re2(wrapped)
-            prefilter = relaxed is not None and _re2_compiles(relaxed)
+            prefilter = relaxed is not None and _re2_compiles(relaxed, budget)
             for key in check.hay_keys:
                 if prefilter:
                     assert relaxed is not None
-                    index = self._re2_set.Add(relaxed)
+                    index = len(self._re2)
                     self._re2.append((-1, key, None))
+                    self._re2_pending.setdefault(key, []).append((relaxed, index, path))
                     self._prefiltered[index] = (check.index, key, fallback)
-                    self._re2_keys.add(key)
                 else:
                     check.fallbacks.append((key, fallback, value))
             how = (
@@ -457,9 +489,41 @@ class CompiledRuleSet:
             fallback_details.append(f"{rule_id}: {value!r} (RE2: {reason}; {how})")
             return
         for key in check.hay_keys:
-            self._re2_set.Add(wrapped)
+            self._re2_pending.setdefault(key, []).append((wrapped, len(self._re2), path))
             self._re2.append((check.index, key, compiled))
-            self._re2_keys.add(key)
+
+    def _build_re2_sets(self, problems: list[CompileProblem]) -> None:
+        """One RE2 set per field view, split in halves while a set exceeds its memory cap."""
+        for key, pending in self._re2_pending.items():
+            self._re2_sets[key] = self._re2_set_parts(pending, problems)
+
+    def _re2_set_parts(
+        self, pending: list[tuple[str, int, Path]], problems: list[CompileProblem]
+    ) -> list[tuple[Any, list[int]]]:
+        import re2
+
+        budget = re2_budget(sum(len(p) for p, _, _ in pending), self._re2_cap)
+        built = re2.Set.SearchSet(_re2_options(budget))
+        for pattern, _, _ in pending:
+            built.Add(pattern)
+        try:
+            built.Compile()
+        except re2.error:
+            if len(pending) == 1:
+                problem = CompileProblem(
+                    pending[0][2],
+                    f"regex too large for RE2 (needs more than re2_max_memory_mb: "
+                    f"{self._re2_cap} MB)",
+                )
+                if problem not in problems:
+                    problems.append(problem)
+                return []
+            half = len(pending) // 2
+            return self._re2_set_parts(pending[:half], problems) + self._re2_set_parts(
+                pending[half:], problems
+            )
+        self._re2_budget += budget
+        return [(built, [index for _, index, _ in pending])]
 
     # -- matching -------------------------------------------------------------------------------
 
@@ -473,12 +537,11 @@ class CompiledRuleSet:
             The rules that fired (in rule-set order), or an error when a fallback regex timed out.
         """
         views: dict[HayKey, str | None] = {}
-        try:
-            found = self._scan(item, views)
-        except _FallbackTimeoutError as exc:
-            return RuleSetMatch(error=self._timeout_message(self.ruleset.rules[exc.rule_index]))
+        pending: _Pending = {}
+        found = self._scan(item, views, pending)
         check_rule = self._check_rule
         candidates = {check_rule[c] for c in found}
+        candidates.update(check_rule[c] for c in pending)
         candidates.update(self._always)
         hits: list[RuleHit] = []
         groups_fired: set[str] = set()
@@ -488,16 +551,20 @@ class CompiledRuleSet:
                 continue
             gate_hit = True
             for check_index in compiled.gate:
-                if check_index not in found:
+                if check_index not in found and check_index not in pending:
                     gate_hit = False
                     break
             if not gate_hit:
                 continue
-            if compiled.simple:  # nothing to check beyond the gate
+            if compiled.simple and not any(
+                c in pending for c in compiled.gate
+            ):  # nothing to check beyond the gate
                 raw = [span for c in compiled.gate for span in found[c]]
             else:
                 try:
-                    fired, _, raw = self._evaluate(compiled, item, views, found, explain=False)
+                    fired, _, raw = self._evaluate(
+                        compiled, item, views, found, pending, explain=False
+                    )
                 except TimeoutError:
                     return RuleSetMatch(error=self._timeout_message(compiled.rule))
                 if not fired:
@@ -521,24 +588,19 @@ class CompiledRuleSet:
             One explanation per rule, in rule-set order.
         """
         views: dict[HayKey, str | None] = {}
-        try:
-            found = self._scan(item, views)
-        except _FallbackTimeoutError as exc:
-            message = self._timeout_message(self.ruleset.rules[exc.rule_index])
-            return [
-                RuleExplanation(
-                    r.id, False, message if i == exc.rule_index else f"not evaluated: {message}"
-                )
-                for i, r in enumerate(self.ruleset.rules)
-            ]
+        pending: _Pending = {}
+        found = self._scan(item, views, pending)
         out: list[RuleExplanation] = []
         first_of_group: dict[str, str] = {}
         for compiled in self._rules:
             rule = compiled.rule
             try:
-                fired, reason, raw = self._evaluate(compiled, item, views, found, explain=True)
+                fired, reason, raw = self._evaluate(
+                    compiled, item, views, found, pending, explain=True
+                )
             except TimeoutError:
-                out.append(RuleExplanation(rule.id, False, self._timeout_message(rule)))
+                message = self._timeout_message(rule)
+                out.append(RuleExplanation(rule.id, False, message, timed_out=True))
                 continue
             spans = _spans(raw, views)
             if fired:
@@ -582,8 +644,14 @@ class CompiledRuleSet:
         views[key] = value
         return value
 
-    def _scan(self, item: Item, views: dict[HayKey, str | None]) -> dict[int, list[RawSpan]]:
-        """Run the automaton, exact lookups and the RE2 set; raw spans by check index."""
+    def _scan(
+        self, item: Item, views: dict[HayKey, str | None], pending: _Pending
+    ) -> dict[int, list[RawSpan]]:
+        """Run the automaton, exact lookups and the RE2 sets; raw spans by check index.
+
+        Fallback regexes whose RE2 prefilter matched are not run here: they go to `pending`,
+        and run only for a rule whose item conditions and other checks hold.
+        """
         found: dict[int, list[RawSpan]] = {}
         for key in self._ac_keys:
             text = self._view(item, key, views)
@@ -596,17 +664,18 @@ class CompiledRuleSet:
             start, end = (0, len(text)) if mode == "full-exact" else _strip_non_word(text)
             for check_index in table.get(text[start:end], ()):
                 found.setdefault(check_index, []).append((key, start, end))
-        if self._re2:
-            for key in self._re2_keys:
-                text = self._view(item, key, views)
-                if text is None:
-                    continue
-                for index in cast(list[int], self._re2_set.Match(text) or ()):
-                    check_index, pattern_key, compiled = self._re2[index]
-                    if pattern_key != key:
-                        continue
+        for key, sets in self._re2_sets.items():
+            text = self._view(item, key, views)
+            if text is None:
+                continue
+            for re2_set, indexes in sets:
+                for local in cast(list[int], re2_set.Match(text) or ()):
+                    index = indexes[local]
+                    check_index, _, compiled = self._re2[index]
                     if check_index < 0:  # a fallback pattern whose relaxed form matched
-                        self._confirm_fallback(index, key, text, found)
+                        # Confirmed only once the rule's cheap checks hold (`_evaluate`).
+                        real_check = self._prefiltered[index][0]
+                        pending.setdefault(real_check, []).append((index, key, text))
                         continue
                     m = compiled.search(text)
                     if m is not None:
@@ -650,17 +719,24 @@ class CompiledRuleSet:
         item: Item,
         views: dict[HayKey, str | None],
         found: dict[int, list[RawSpan]],
+        pending: _Pending,
         *,
         explain: bool,
     ) -> tuple[bool, str, list[RawSpan]]:
+        """Cheap checks first: item and author conditions, then the checks RE2 and the
+        automaton decided, and only then fallback regexes (which may time out)."""
         rule = compiled.rule
         if compiled.has_conditions:
             failed = _failed_item_condition(rule, item)
             if failed:
                 return False, failed, []
         spans: list[RawSpan] = []
-        for check in compiled.checks:
+        for check in sorted(compiled.checks, key=lambda c: bool(c.fallbacks) or c.index in pending):
             matched = found.get(check.index)
+            if matched is None and check.index in pending:
+                for index, key, text in pending[check.index]:
+                    self._confirm_fallback(index, key, text, found)
+                matched = found.get(check.index)
             if matched is None and check.fallbacks:
                 matched = self._run_fallbacks(check, item, views)
             if check.spec.negate:
@@ -681,10 +757,7 @@ class CompiledRuleSet:
         self, index: int, key: HayKey, text: str, found: dict[int, list[RawSpan]]
     ) -> None:
         check_index, _, pattern = self._prefiltered[index]
-        try:
-            m = pattern.search(text, timeout=self._timeout)
-        except TimeoutError as exc:
-            raise _FallbackTimeoutError(self._checks[check_index].rule_index) from exc
+        m = pattern.search(text, timeout=self._timeout)
         if m is not None:
             mode = self._checks[check_index].spec.match
             found.setdefault(check_index, []).append(_regex_span(key, mode, text, *m.span()))
@@ -710,17 +783,11 @@ def _spans(raw: list[RawSpan], views: dict[HayKey, str | None]) -> tuple[MatchSp
     return tuple(out)
 
 
-class _FallbackTimeoutError(Exception):
-    def __init__(self, rule_index: int) -> None:
-        super().__init__(rule_index)
-        self.rule_index = rule_index
-
-
-def _re2_compiles(pattern: str) -> bool:
+def _re2_compiles(pattern: str, budget: int = _RE2_DEFAULT_MEMORY) -> bool:
     import re2
 
     try:
-        re2.compile(pattern, _re2_options())
+        re2.compile(pattern, _re2_options(budget))
     except re2.error:
         return False
     return True

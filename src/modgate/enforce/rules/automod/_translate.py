@@ -30,6 +30,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from modgate.domain import Action, ItemKind
+from modgate.enforce.rules._match import RuleSetCompileError, compile_ruleset
 from modgate.enforce.rules._python_regex import UnconvertibleRegexError, convert_python_regex
 from modgate.enforce.rules._schema import AuthorConditions, Rule, RuleSet, TextCheck
 from modgate.enforce.rules.automod._classify import classify_document
@@ -174,6 +175,7 @@ def import_automod_config(
     name: str,
     community: str | None = None,
     policy: str | None = None,
+    re2_max_memory_mb: int | None = None,
 ) -> AutomodImport:
     """Translate a parsed configuration into a rule set and its report.
 
@@ -182,6 +184,7 @@ def import_automod_config(
         name: Rule set name.
         community: Community the configuration belongs to (scopes every rule).
         policy: Default `policy_id@version` of the rule set.
+        re2_max_memory_mb: Cap per RE2 program (default: the rule set's default, 256 MB).
 
     Returns:
         The rule set, the report and the rules. A configuration without any translatable
@@ -192,9 +195,51 @@ def import_automod_config(
     description = f"Imported from AutoModerator config {config.path}"
     if community:
         description += f" of r/{community}"
-    body: list[Rule] = rules or [_placeholder_rule()]
-    rule_set = RuleSet(name=name, description=description, policy=policy, rules=tuple(body))
+    header: dict[str, Any] = {"name": name, "description": description, "policy": policy}
+    if re2_max_memory_mb is not None:
+        header["re2_max_memory_mb"] = re2_max_memory_mb
+    # Compile what is written: a section whose rules do not compile is reported invalid.
+    while True:
+        body: list[Rule] = rules or [_placeholder_rule()]
+        rule_set = RuleSet.model_validate({**header, "rules": tuple(body)})
+        try:
+            compiled = compile_ruleset(rule_set)
+        except RuleSetCompileError as exc:
+            rules, report = _drop_uncompilable(rules, report, exc)
+            continue
+        break
+    report = report.model_copy(
+        update={
+            "re2_sets": compiled.report.re2_sets,
+            "re2_memory_mb": compiled.report.re2_memory_mb,
+            "re2_max_memory_mb": rule_set.re2_max_memory_mb,
+        }
+    )
     return AutomodImport(rule_set=rule_set, report=report, rules=tuple(rules))
+
+
+def _drop_uncompilable(
+    rules: list[Rule], report: AutomodImportReport, exc: RuleSetCompileError
+) -> tuple[list[Rule], AutomodImportReport]:
+    """Remove the sections whose rules did not compile; their entries say why."""
+    reasons: dict[str, list[str]] = {}
+    for problem in exc.problems:
+        rule_index = problem.path[1] if len(problem.path) > 1 else None
+        if isinstance(rule_index, int) and rule_index < len(rules):
+            reasons.setdefault(rules[rule_index].id, []).append(problem.message)
+    if not reasons:  # not tied to a rule: nothing the importer can take out
+        raise exc
+    entries = []
+    bad_ids: set[str] = set()
+    for entry in report.entries:
+        messages = [m for rule_id in entry.rule_ids for m in reasons.get(rule_id, ())]
+        if messages:
+            bad_ids.update(entry.rule_ids)
+            reason = "the translated rule does not compile: " + "; ".join(dict.fromkeys(messages))
+            entry = entry.model_copy(update={"status": "invalid", "reason": reason, "rule_ids": ()})
+        entries.append(entry)
+    kept = [rule for rule in rules if rule.id not in bad_ids]
+    return kept, report.model_copy(update={"entries": tuple(entries)})
 
 
 def _placeholder_rule() -> Rule:
