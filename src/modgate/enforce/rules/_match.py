@@ -308,7 +308,6 @@ class CompiledRuleSet:
         self.ruleset = ruleset
         self.source = source
         import ahocorasick
-        import re2
 
         self._timeout = ruleset.regex_timeout_ms / 1000.0
         self._checks: list[_Check] = []
@@ -723,8 +722,11 @@ class CompiledRuleSet:
         *,
         explain: bool,
     ) -> tuple[bool, str, list[RawSpan]]:
-        """Cheap checks first: item and author conditions, then the checks RE2 and the
-        automaton decided, and only then fallback regexes (which may time out)."""
+        """Cheap checks first, then fallback regexes (which may time out).
+
+        Item and author conditions, then the checks RE2 and the automaton decided, and only
+        then the fallback engine, so a timeout can only touch items the rule applies to.
+        """
         rule = compiled.rule
         if compiled.has_conditions:
             failed = _failed_item_condition(rule, item)
