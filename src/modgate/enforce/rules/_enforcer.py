@@ -19,6 +19,7 @@ from modgate.enforce.rules._match import (
 )
 from modgate.enforce.rules._schema import RuleSet
 from modgate.errors import EnforcerError
+from modgate.text import casefold_text
 
 _MAX_RATIONALE = 1000
 _MAX_RATIONALE_RULES = 5
@@ -142,7 +143,7 @@ def render_reason(reason: str, hit: RuleHit, item: Item) -> str:
         span = hit.spans[0]
         matched = span.matched
         raw = field_value(item, span.field)
-        if raw is not None and span.view == "raw" and len(raw.lower()) == len(raw):
+        if raw is not None and span.view == "raw" and len(casefold_text(raw)) == len(raw):
             matched = raw[span.start : span.end]
     values = {
         "match": matched,

@@ -10,8 +10,10 @@ the report lists them. A timeout makes the item's result an error (the enforcer 
 review verdict), never a silent "no match".
 
 Fields are read once per item per view: `normalized` runs free text (title, body, flair, parent
-text) through `modgate.text.normalize_text` and lower-cases URLs and domains; `raw` reads the
-text as written (lower-cased unless the check is case-sensitive).
+text) through `modgate.text.normalize_text` and case-folds URLs and domains; `raw` reads the
+text as written (case-folded unless the check is case-sensitive). Case folding is Unicode's
+full folding (`modgate.text.casefold_text`: `ſ → s`, `ß → ss`), applied to the text and to the
+literal values alike.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from pydantic import BaseModel, ConfigDict
 from modgate.domain import Action, Item
 from modgate.enforce.rules._schema import FREE_TEXT_FIELDS, MatchMode, Rule, RuleSet, TextCheck
 from modgate.errors import ValidationError
-from modgate.text import normalize_text
+from modgate.text import casefold_text, normalize_text
 
 HayKey = tuple[str, str]
 """(field, view) with view `norm`, `lower` or `raw`."""
@@ -70,7 +72,16 @@ def re2_budget(pattern_chars: int, cap_mb: int) -> int:
 
 
 _BOUNDED_MODES = ("includes", "includes-word", "starts-with", "ends-with")
-_VIEW_NAMES = {"norm": "normalized", "lower": "raw", "raw": "raw"}
+_VIEW_NAMES = {
+    "norm": "normalized",
+    "lower": "raw",
+    "raw": "raw",
+    "rx_norm": "normalized",
+    "rx_lower": "raw",
+}
+_REGEX_VIEW = {"norm": "rx_norm", "lower": "rx_lower"}
+"""Views regexes read: lower-cased, not case-folded, so `(?i)ß` keeps its meaning (RE2 and
+Python fold case one character at a time, `ſ` with `s` included); literals read the folded view."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,14 +276,16 @@ def _prepare_value(value: str, field_name: str, view: str) -> str:
     if view == "raw":
         return value
     if view == "lower" or field_name not in FREE_TEXT_FIELDS:
-        return value.lower()
-    return normalize_text(value).text
+        return casefold_text(value)
+    return casefold_text(normalize_text(value).text)
 
 
 def _hay_key(check: TextCheck, field_name: str) -> HayKey:
     if check.match_on == "raw":
-        return (field_name, "raw" if check.case_sensitive else "lower")
-    return (field_name, "norm")
+        view = "raw" if check.case_sensitive else "lower"
+    else:
+        view = "norm"
+    return (field_name, _REGEX_VIEW.get(view, view) if check.regex else view)
 
 
 def _wrap_regex(pattern: str, mode: MatchMode, case_sensitive: bool) -> str:
@@ -630,13 +643,18 @@ class CompiledRuleSet:
     def _view(self, item: Item, key: HayKey, views: dict[HayKey, str | None]) -> str | None:
         if key in views:
             return views[key]
-        raw = field_value(item, key[0])
         value: str | None
+        if key[1] in ("norm", "lower"):  # the case-folded form of the regexes' view
+            unfolded = self._view(item, (key[0], _REGEX_VIEW[key[1]]), views)
+            value = None if unfolded is None else casefold_text(unfolded)
+            views[key] = value
+            return value
+        raw = field_value(item, key[0])
         if raw is None:
             value = None
         elif key[1] == "raw":
             value = raw
-        elif key[1] == "lower" or key[0] not in FREE_TEXT_FIELDS:
+        elif key[1] == "rx_lower" or key[0] not in FREE_TEXT_FIELDS:
             value = raw.lower()
         else:
             value = normalize_text(raw).text

@@ -448,7 +448,7 @@ def text_check(search: AutomodSearch, fields: tuple[str, ...]) -> TextCheck:
     )
     if literal_ok and all(values):
         return TextCheck.model_validate({**common, "values": values, "match": search.method})
-    # Case-insensitive checks read the lower-cased text, so the literal is lower-cased too.
+    # Case-insensitive regex checks read the lower-cased text, so the literal is lower-cased.
     pieces = tuple(
         _literal_piece(v if search.case_sensitive else v.lower(), search.method) for v in values
     )
