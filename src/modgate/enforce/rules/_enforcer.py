@@ -57,6 +57,8 @@ class RulesEnforcer:
             )
         self._rule_ids = frozenset(chosen)
         self._ref = spec.ref
+        self._quiet_action: dict[str | None, Action] = {}
+        """Action of a verdict no rule fired on, per community (thresholds at score 0)."""
 
     @classmethod
     def from_spec(cls, spec: EnforcerSpec | Mapping[str, Any]) -> RulesEnforcer:
@@ -91,13 +93,17 @@ class RulesEnforcer:
         hits = [h for h in result.hits if h.rule.id in self._rule_ids]
         elapsed = (time.perf_counter() - started) * 1000.0
         if not hits:
+            action = self._quiet_action.get(item.community)
+            if action is None:
+                action = action_for_score(0.0, self._spec.thresholds, item.community)
+                self._quiet_action[item.community] = action
             return Verdict(
                 item_id=item.id,
                 policy=self._spec.policy,
                 enforcer=self._ref,
                 score=0.0,
                 label="non_violating",
-                action=action_for_score(0.0, self._spec.thresholds, item.community),
+                action=action,
                 latency_ms=elapsed,
             )
         score = 0.0

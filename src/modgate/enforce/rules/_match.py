@@ -128,6 +128,9 @@ class RuleSetMatch:
     """Set when a fallback regex timed out; the item must then go to review."""
 
 
+_NO_HITS = RuleSetMatch()
+
+
 @dataclass(frozen=True, slots=True)
 class RuleExplanation:
     """Why a rule fired or did not, for `modgate rules check`."""
@@ -551,6 +554,8 @@ class CompiledRuleSet:
         views: dict[HayKey, str | None] = {}
         pending: _Pending = {}
         found = self._scan(item, views, pending)
+        if not found and not pending and not self._always:
+            return _NO_HITS  # the common case: nothing matched at all
         check_rule = self._check_rule
         candidates = {check_rule[c] for c in found}
         candidates.update(check_rule[c] for c in pending)
@@ -646,7 +651,12 @@ class CompiledRuleSet:
         value: str | None
         if key[1] in ("norm", "lower"):  # the case-folded form of the regexes' view
             unfolded = self._view(item, (key[0], _REGEX_VIEW[key[1]]), views)
-            value = None if unfolded is None else casefold_text(unfolded)
+            if unfolded is None:
+                value = None
+            elif unfolded.isascii():  # already lower-cased: folding changes nothing
+                value = unfolded
+            else:
+                value = casefold_text(unfolded)
             views[key] = value
             return value
         raw = field_value(item, key[0])
