@@ -114,7 +114,7 @@ def build_realistic_ruleset(texts: list[str]) -> dict[str, object]:
     two-word phrases made of them (which, adjacent, occur nowhere). Regex rules: 41
     letter-elongation patterns of other such words (`w+o+r+d+`, word-bounded), five
     spam-shaped patterns (e-mail, phone, wallet, promo code, free crypto) and four RE2
-    rejects (lookarounds, a backreference) on the fallback engine. The hit share is measured and printed.
+    rejects (lookarounds, a backreference) on the fallback engine. The hit share is printed.
     """
     per_comment: collections.Counter[str] = collections.Counter()
     for text in dict.fromkeys(texts):  # distinct comments (the corpus is cycled to 100,000)
