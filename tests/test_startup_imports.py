@@ -37,6 +37,13 @@ def test_import_loads_no_heavy_library(statement: str) -> None:
     assert _loaded_after(statement) == []
 
 
+def test_no_command_module_loads_a_heavy_library() -> None:
+    from modgate.cli.main import COMMANDS
+
+    modules = sorted({entry.module for entry in COMMANDS.values()})
+    assert _loaded_after("\n".join(f"import {m}" for m in modules)) == []
+
+
 def test_heavy_libraries_load_when_a_kind_is_used() -> None:
     loaded = _loaded_after(
         "from modgate.enforce.rules import RuleSet, compile_ruleset\n"

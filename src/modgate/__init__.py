@@ -73,6 +73,9 @@ if TYPE_CHECKING:
         load_policy_file,
         publish_policy,
     )
+    from modgate.redteam import (
+        run_redteam,
+    )
     from modgate.registry import (
         Spec,
         create_registry,
@@ -151,6 +154,7 @@ __getattr__, __dir__ = attach(
         "train_enforcer_from_sources": "modgate.evaluate",
         "check_gates": "modgate.release",
         "verify_report": "modgate.release",
+        "run_redteam": "modgate.redteam",
         "decide": "modgate.release",
         "decide_with_deployments": "modgate.release",
         "deploy": "modgate.release",
@@ -239,6 +243,7 @@ __all__ = [
     "run_eval",
     "run_eval_from_sources",
     "run_readonly_query",
+    "run_redteam",
     "save_items",
     "score_items",
     "set_gold_label",

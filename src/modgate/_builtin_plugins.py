@@ -28,3 +28,30 @@ def register_lint_checks(register: Register) -> None:
 
     for name, factory in builtin_lint_checks().items():
         register(name, factory)
+
+
+@hookimpl
+def register_perturbations(register: Register) -> None:
+    """Register the built-in red-team perturbations."""
+    from modgate.redteam import builtin_perturbations
+
+    for name, factory in builtin_perturbations().items():
+        register(name, factory)
+
+
+@hookimpl
+def register_drift_tests(register: Register) -> None:
+    """Register the built-in drift statistics (psi, ks, jensen_shannon, wasserstein)."""
+    from modgate.monitor import builtin_drift_tests
+
+    for name, factory in builtin_drift_tests().items():
+        register(name, factory)
+
+
+@hookimpl
+def register_monitor_checks(register: Register) -> None:
+    """Register the built-in monitor checks."""
+    from modgate.monitor import builtin_monitor_checks
+
+    for name, factory in builtin_monitor_checks().items():
+        register(name, factory)

@@ -14,7 +14,7 @@ hookspec = pluggy.HookspecMarker("modgate")
 hookimpl = pluggy.HookimplMarker("modgate")
 
 Register = Callable[[str, object], None]
-"""`register(name, entry)`: an `EnforcerKind` for enforcers, a factory for lint checks."""
+"""`register(name, entry)`: an `EnforcerKind` for enforcers, a factory for the other kinds."""
 
 
 @hookspec
@@ -25,3 +25,18 @@ def register_enforcers(register: Register) -> None:
 @hookspec
 def register_lint_checks(register: Register) -> None:
     """Register policy lint checks."""
+
+
+@hookspec
+def register_perturbations(register: Register) -> None:
+    """Register red-team perturbations: `register("leetspeak", factory)` (see `modgate.redteam`)."""
+
+
+@hookspec
+def register_drift_tests(register: Register) -> None:
+    """Register drift statistics (`modgate.monitor.DriftTest` factories)."""
+
+
+@hookspec
+def register_monitor_checks(register: Register) -> None:
+    """Register monitor checks (`modgate.monitor.MonitorCheck` factories)."""

@@ -139,6 +139,9 @@ class _Registrar:
 HOOK_KINDS: dict[str, str] = {
     "register_enforcers": "enforcer",
     "register_lint_checks": "lint_check",
+    "register_perturbations": "perturbation",
+    "register_drift_tests": "drift_test",
+    "register_monitor_checks": "monitor_check",
 }
 
 

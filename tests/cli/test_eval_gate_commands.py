@@ -130,14 +130,18 @@ class _Sources:
     def __init__(self) -> None:
         self.enforcer_impl = KeywordEnforcer()
 
-    def golden(self, ref_: str, split: str) -> tuple[GoldenRef, list[GoldenExample]]:
-        assert ref_ == "hate-gold@1" and split == "test"
+    def golden(
+        self, ref_: str, split: str, *, policy: str | None = None, on_changed: str = "error"
+    ) -> tuple[GoldenRef, list[GoldenExample]]:
+        assert ref_ == "hate-gold@1" and split == "test" and policy == "hate@1"
         return GOLDEN, examples(60)
 
     def enforcer(self, ref_: str) -> tuple[EnforcerRef, Enforcer | None]:
         return ref(self.enforcer_impl), self.enforcer_impl
 
-    def stored_verdicts(self, enforcer: EnforcerRef, item_ids: Sequence[str]) -> dict[str, Verdict]:
+    def stored_verdicts(
+        self, enforcer: EnforcerRef, examples: Sequence[GoldenExample]
+    ) -> dict[str, Verdict]:
         return {}
 
 
@@ -191,7 +195,9 @@ def test_eval_run_of_a_catalog_enforcer_and_thresholds_written_as_a_new_version(
     )
 
     class Sources(StoreEvalSources):
-        def golden(self, ref_: str, split: str) -> tuple[GoldenRef, list[GoldenExample]]:
+        def golden(
+            self, ref_: str, split: str, *, policy: str | None = None, on_changed: str = "error"
+        ) -> tuple[GoldenRef, list[GoldenExample]]:
             return GOLDEN, items
 
     monkeypatch.setattr(

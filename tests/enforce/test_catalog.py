@@ -146,7 +146,9 @@ def test_rules_spec_inlines_its_rule_set_so_the_version_cannot_drift(
     again = register_enforcer(store, spec, workspace=tmp_path, actor="a")
     assert not again.created
     ruleset.write_text("rules: [\n")
-    with pytest.raises(ModgateError, match=r"threats.yaml:2:1: expected the node content"):
+    with pytest.raises(
+        ModgateError, match=r"threats.yaml:2:1: invalid YAML: expected the node content"
+    ):
         register_enforcer(store, spec, workspace=tmp_path, actor="a")
 
 

@@ -73,7 +73,7 @@ rules:
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("rules: [", "x.yaml:1:9: expected the node content"),
+        ("rules: [", "x.yaml:1:9: invalid YAML: expected the node content"),
         ("- a\n- b\n", "x.yaml:1:1: expected a mapping with 'rules', got list"),
         ("", "got empty"),
         (

@@ -136,6 +136,11 @@ def test_selection_by_query_file_or_everything(store: Store, tmp_path: Path) -> 
         assert picked == sorted(i.id for i in items if i.community == "cats")
     with pytest.raises(ValidationError, match="neither an existing file nor a SELECT"):
         select_item_ids(store, "items where x")
+    with pytest.raises(ValidationError, match="neither an existing file nor a SELECT"):
+        select_item_ids(store, "x" * 5000)  # longer than a file name may be: not an OSError
+    if store.dialect == "sqlite":
+        long_query = "SELECT id FROM items WHERE id IN (" + ",".join(["'none'"] * 2000) + ")"
+        assert select_item_ids(store, long_query) == []
     bad_csv = tmp_path / "bad.csv"
     bad_csv.write_text("text\nx\n")
     with pytest.raises(ValidationError, match="no item id column"):

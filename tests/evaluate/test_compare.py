@@ -95,3 +95,43 @@ def test_runs_on_different_items_are_aligned_and_different_gold_is_refused() -> 
         compare_predictions(a, PredictionTable.from_records(wrong), config=FAST)
     with pytest.raises(ValidationError, match="share no item"):
         compare_predictions(a, PredictionTable.from_records([]), config=FAST)
+
+
+def test_paired_ranking_delta_intervals_match_an_item_level_paired_bootstrap() -> None:
+    import numpy as np
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    from modgate.evaluate import IntervalConfig
+    from modgate.evaluate._intervals import paired_ranking_deltas
+
+    rng = np.random.default_rng(7)
+    n = 300
+    gold = rng.random(n) < 0.3
+    a = np.clip(rng.normal(0.4 + 0.2 * gold, 0.2), 0, 1)
+    b = np.clip(a + rng.normal(0.05 * gold, 0.1), 0, 1)
+    config = IntervalConfig(resamples=2000, score_bins=100_000, seed=3)
+    exact = {
+        "auprc": (average_precision_score(gold, a), average_precision_score(gold, b)),
+        "roc_auc": (roc_auc_score(gold, a), roc_auc_score(gold, b)),
+    }
+    bounds = paired_ranking_deltas(gold, a, b, config, exact=exact, max_bins=100_000)
+    binned = paired_ranking_deltas(gold, a, b, config, exact=exact)  # 64 bins, shifted
+    # Independent computation: resample items as pairs, scikit-learn on each resample.
+    direct: dict[str, list[float]] = {"auprc": [], "roc_auc": []}
+    for _ in range(500):
+        pick = rng.integers(0, n, n)
+        y = gold[pick]
+        direct["auprc"].append(
+            average_precision_score(y, b[pick]) - average_precision_score(y, a[pick])
+        )
+        direct["roc_auc"].append(roc_auc_score(y, b[pick]) - roc_auc_score(y, a[pick]))
+    for name, samples in direct.items():
+        low, high = np.quantile(samples, [0.025, 0.975])
+        assert bounds[name][0] == pytest.approx(low, abs=0.02)
+        assert bounds[name][1] == pytest.approx(high, abs=0.02)
+        delta = exact[name][1] - exact[name][0]
+        assert bounds[name][0] < delta < bounds[name][1]
+        assert binned[name][0] == pytest.approx(low, abs=0.025)
+        assert binned[name][1] == pytest.approx(high, abs=0.025)
+    one_class = paired_ranking_deltas(np.ones(5, dtype=bool), a[:5], b[:5], config)
+    assert all(np.isnan(v) for pair in one_class.values() for v in pair)

@@ -27,7 +27,7 @@ def test_config_reads_targets_labels_and_splits(tmp_path: Path) -> None:
     ("text", "expected"),
     [
         ("targets: [\n  {policy: x\n", "g.yaml:"),
-        ("targets:\n  - {policy: x}\n", "targets.0.min"),
+        ("targets:\n  - {policy: x}\n", "targets[0].min"),
         ("split: {ratios: {train: 0.5, dev: 0.1}}\n", "sum to 1"),
         ("split: {ratios: {holdout: 1.0}}\n", "unknown split names"),
         ("colour: blue\n", "colour"),

@@ -43,7 +43,7 @@ def test_mapping_file_round_trip_and_flags_win(tmp_path: Path) -> None:
     [
         ("columns:\n  txt: body\n", "columns.txt"),
         ("colums: {}\n", "colums"),
-        ("columns: [\n", "not valid YAML"),
+        ("columns: [\n", "invalid YAML"),
     ],
 )
 def test_bad_mapping_file_names_the_file_and_problem(

@@ -98,6 +98,7 @@ def train(
     context = get_context(ctx)
     spec = load_enforcer_spec(spec_file)
     status = err_console().status(f"training {spec.name}")
+    fitted: dict[str, dict[str, int]] = {}
     with status:
         result = train_enforcer_from_sources(
             context.store(),
@@ -109,14 +110,33 @@ def train(
             dev_file=dev_file,
             policy_examples=policy_examples,
             on_start=lambda n: status.update(f"training {spec.name} on {n} rows"),
+            on_rows=fitted.update,
         )
     _report(result)
-    metrics = result.version.metrics
-    if metrics.get("average_precision") is not None:
-        console().print(
-            f"dev: n={metrics['n']} AUPRC={metrics['average_precision']:.3f} "
-            f"precision={metrics['precision']:.3f} recall={metrics['recall']:.3f}"
+    out = console()
+    for source, counts in fitted.items():
+        out.print(
+            f"fitted on {source}: {counts['violating']} violating, "
+            f"{counts['non_violating']} non-violating",
+            highlight=False,
         )
+    metrics = result.version.metrics
+    for warning in metrics.get("training_warnings") or ():
+        err_console().print(f"warning: {warning}", highlight=False)
+    if metrics.get("n"):
+
+        def show(name: str) -> str:
+            value = metrics.get(name)
+            return "n/a" if value is None else f"{value:.3f}"
+
+        out.print(
+            f"dev: n={metrics['n']} AUPRC={show('average_precision')} "
+            f"ROC-AUC={show('roc_auc')} precision={show('precision')} recall={show('recall')} "
+            f"f1={show('f1')} ({metrics.get('positives', 0)} violating)",
+            highlight=False,
+        )
+    else:
+        out.print("dev: no held-out rows (no dev figures)", highlight=False)
 
 
 @app.command("score")

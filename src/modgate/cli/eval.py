@@ -13,6 +13,8 @@ from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, err_console, write_records
 from modgate.errors import ValidationError
 from modgate.evaluate import (
+    CV_METRICS,
+    CvReport,
     EvalReport,
     EvalRun,
     FigureConfig,
@@ -21,12 +23,15 @@ from modgate.evaluate import (
     ReportFormat,
     ThresholdTarget,
     compare_runs,
+    cross_validate,
+    error_cluster_lines,
     eval_sources,
     format_metric,
     get_eval_run,
     list_eval_runs,
     render_comparison_markdown,
     render_report,
+    run_error_clusters,
     run_eval_from_sources,
     tune_run_thresholds,
     write_threshold_version,
@@ -74,17 +79,33 @@ def _print_run(run: EvalRun, *, all_slices: bool) -> None:
         highlight=False,
     )
     out.print(_figures_table("overall and action bands", [figures.overall, *figures.bands]))
+    for policy, part in figures.by_policy.items():
+        out.print(_figures_table(f"policy {policy}", [part.overall, *part.bands]))
+    if run.left_out_changed:
+        out.print(
+            f"{len(run.left_out_changed)} item(s) left out: changed since the freeze "
+            f"(e.g. {', '.join(run.left_out_changed[:3])})",
+            highlight=False,
+        )
+    if figures.criteria_note:
+        out.print(f"criteria: {figures.criteria_note}", highlight=False)
     worst = [figures.slice(name) for name in figures.worst_slices]
     if worst:
         out.print(_figures_table(f"worst slices by {cfg.worst_metric}", worst))
     if all_slices and figures.slices:
         out.print(_figures_table("slices", list(figures.slices)))
     rel = figures.reliability
+    if rel.latency_basis == "batch":
+        latency = (
+            f"latency {rel.latency_ms_mean or 0.0:.1f} ms (batch-level mean; no per-item times)"
+        )
+    elif rel.latency_ms_p95 is None:
+        latency = "latency n/a"
+    else:
+        latency = f"latency p95 {rel.latency_ms_p95:.1f} ms"
     out.print(
         f"errors {rel.error_rate.count}/{rel.error_rate.total}, parse failures "
-        f"{rel.parse_failure_rate.count}, latency p95 "
-        f"{'n/a' if rel.latency_ms_p95 is None else f'{rel.latency_ms_p95:.1f} ms'}, "
-        f"cost {rel.cost_total:.4f}",
+        f"{rel.parse_failure_rate.count}, {latency}, cost {rel.cost_total:.4f}",
         highlight=False,
     )
 
@@ -92,16 +113,28 @@ def _print_run(run: EvalRun, *, all_slices: bool) -> None:
 @app.command("run")
 def run(
     ctx: typer.Context,
-    enforcer: str = typer.Argument(..., help="Enforcer: NAME or NAME@VERSION."),
-    golden: str = typer.Argument(..., help="Frozen golden version: NAME@VERSION."),
+    targets: list[str] = typer.Argument(
+        ...,
+        help="ENFORCER... GOLDEN@VERSION: one enforcer (NAME or NAME@VERSION), or one per "
+        "policy for a multi-policy run, then the frozen golden version.",
+        metavar="ENFORCER... GOLDEN@VERSION",
+    ),
     split: str = typer.Option("test", help="Split of the golden version to score."),
+    on_changed: str = typer.Option(
+        "error",
+        "--on-changed",
+        help="Items changed since the freeze: error (default) or skip (left out, listed).",
+    ),
     confidence: float = typer.Option(0.95, min=0.5, max=0.999, help="Interval confidence."),
     resamples: int = typer.Option(1000, min=10, help="Bootstrap resamples."),
     seed: int = typer.Option(0, help="Bootstrap seed."),
     min_support: int = typer.Option(30, min=1, help="Mark figures on fewer items."),
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="table or json."),
 ) -> None:
-    """Score a frozen golden split with an enforcer version (reusing stored verdicts)."""
+    """Score a frozen golden split's rows of each enforcer's policy (reusing stored verdicts)."""
+    if len(targets) < 2:
+        raise ValidationError("give ENFORCER... GOLDEN@VERSION (at least one enforcer)")
+    *enforcers, golden = targets
     if "@" not in golden:
         raise ValidationError(f"GOLDEN must be NAME@VERSION, got {golden!r}")
     context = get_context(ctx)
@@ -113,16 +146,98 @@ def run(
     result = run_eval_from_sources(
         store,
         eval_sources(store, workspace=context.settings().workspace),
-        enforcer,
+        enforcers,
         golden,
         actor=context.settings().actor,
         split=split,
         config=config,
+        on_changed=on_changed,
     )
     if fmt is OutputFormat.JSON:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
         _print_run(result, all_slices=False)
+
+
+def _cv_value(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _print_cv(report: CvReport) -> None:
+    out = console()
+    table = Table(
+        title=f"{report.spec}: {report.folds}-fold cv on {report.golden} ({report.split})"
+    )
+    table.add_column("fold")
+    table.add_column("run")
+    table.add_column("train", justify="right")
+    table.add_column("test", justify="right")
+    for name in CV_METRICS:
+        table.add_column(name)
+    for r in report.results:
+        table.add_row(str(r.fold), r.run_id, str(r.n_train), str(r.n_test),
+                      *(_cv_value(r.figures[m]) for m in CV_METRICS))  # fmt: skip
+    table.add_row("mean ± sd", "", "", "", *(
+        f"{_cv_value(report.summary[m].mean)} ± {_cv_value(report.summary[m].sd)}"
+        for m in CV_METRICS
+    ))  # fmt: skip
+    out.print(table)
+    if report.against:
+        paired = Table(title=f"paired over the same folds: {report.against} − {report.spec}")
+        paired.add_column("fold")
+        for name in CV_METRICS:
+            paired.add_column(f"Δ {name}")
+        for number, deltas in enumerate(report.delta_per_fold, start=1):
+            paired.add_row(str(number), *(_cv_value(deltas[m]) for m in CV_METRICS))
+        paired.add_row("mean ± sd", *(
+            f"{_cv_value(report.deltas[m].mean)} ± {_cv_value(report.deltas[m].sd)}"
+            for m in CV_METRICS
+        ))  # fmt: skip
+        out.print(paired)
+    for r in (*report.results, *report.against_results):
+        for warning in r.warnings:
+            err_console().print(f"fold {r.fold}: warning: {warning}", highlight=False)
+
+
+@app.command("cv")
+def cv(
+    ctx: typer.Context,
+    spec_file: Path = typer.Argument(..., help="Classifier spec, e.g. enforcers/NAME.yaml."),
+    golden: str = typer.Argument(..., help="Frozen golden version: NAME@VERSION."),
+    folds: int = typer.Option(5, "--folds", "-k", min=2, help="Number of folds K."),
+    against: Path | None = typer.Option(
+        None, "--against", help="A second classifier spec, paired over the same folds."
+    ),
+    seed: int = typer.Option(0, help="Seed of the fold assignment and the bootstrap."),
+    policy_examples: bool = typer.Option(
+        False,
+        "--policy-examples/--no-policy-examples",
+        help="Also fit every fold on the published policy's examples.",
+    ),
+    resamples: int = typer.Option(200, min=10, help="Bootstrap resamples of each fold run."),
+    fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="table or json."),
+) -> None:
+    """Train and evaluate a spec on K grouped, stratified folds of the train+dev rows."""
+    from modgate.enforce import load_enforcer_spec
+
+    if "@" not in golden:
+        raise ValidationError(f"GOLDEN must be NAME@VERSION, got {golden!r}")
+    context = get_context(ctx)
+    report = cross_validate(
+        context.store(),
+        load_enforcer_spec(spec_file),
+        golden,
+        folds=folds,
+        seed=seed,
+        against=load_enforcer_spec(against) if against is not None else None,
+        policy_examples=policy_examples,
+        actor=context.settings().actor,
+        config=FigureConfig(intervals=IntervalConfig(resamples=resamples, seed=seed)),
+    )
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        _print_cv(report)
 
 
 @app.command("list")
@@ -164,12 +279,23 @@ def show(
     ctx: typer.Context,
     run_id: str = typer.Argument(..., help="Eval run id."),
     all_slices: bool = typer.Option(False, "--slices", help="Also print every slice."),
+    errors: bool = typer.Option(
+        False, "--errors", help="Also group false positives and negatives into clusters."
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="table or json."),
 ) -> None:
     """Show one eval run: figures with intervals and support, worst slices, reliability."""
-    found = get_eval_run(get_context(ctx).store(), run_id)
+    store = get_context(ctx).store()
+    found = get_eval_run(store, run_id)
+    clusters = run_error_clusters(store, run_id) if errors else []
     if fmt is OutputFormat.TABLE:
         _print_run(found, all_slices=all_slices)
+        if errors:
+            console().print("[bold]failure modes[/bold]")
+            sys.stdout.write("\n".join(error_cluster_lines(clusters) or ["(no errors)"]) + "\n")
+    elif errors:
+        sys.stdout.write(EvalReport(run=found, errors=tuple(clusters)).model_dump_json(indent=2))
+        sys.stdout.write("\n")
     else:
         sys.stdout.write(found.model_dump_json(indent=2) + "\n")
 
@@ -182,8 +308,10 @@ def report(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """Render an eval run's report as Markdown, HTML or JSON."""
-    found = get_eval_run(get_context(ctx).store(), run_id)
-    _write_text(render_report(EvalReport(run=found), fmt), output)
+    store = get_context(ctx).store()
+    found = get_eval_run(store, run_id)
+    report_ = EvalReport(run=found, errors=tuple(run_error_clusters(store, run_id)))
+    _write_text(render_report(report_, fmt), output)
 
 
 @app.command("compare")
@@ -195,12 +323,20 @@ def compare(
         [], "--target", help="Slice the change meant to affect (dimension=value); repeatable."
     ),
     flips: int = typer.Option(50, min=0, help="Most flipped items to list."),
+    policy: str | None = typer.Option(
+        None, help="Compare this policy's rows (needed for multi-policy runs)."
+    ),
     fmt: CompareFormat = typer.Option(CompareFormat.TABLE, "--format", "-f", help="Format."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """Compare two runs item by item: deltas, McNemar, per-slice deltas, flipped items."""
     result = compare_runs(
-        get_context(ctx).store(), run_a, run_b, target_slices=target, flip_limit=flips
+        get_context(ctx).store(),
+        run_a,
+        run_b,
+        target_slices=target,
+        flip_limit=flips,
+        policy=policy,
     )
     if fmt is CompareFormat.JSON:
         _write_text(result.model_dump_json(indent=2) + "\n", output)
@@ -227,6 +363,9 @@ def thresholds(
     per_community: bool = typer.Option(False, help="Also tune a threshold per community."),
     min_support: int = typer.Option(30, min=1, help="Items of each class a community needs."),
     action: str = typer.Option("remove", help="Action whose threshold is tuned."),
+    policy: str | None = typer.Option(
+        None, help="Tune this policy's enforcer (needed for multi-policy runs)."
+    ),
     write: bool = typer.Option(
         False, "--write", help="Register the enforcer with these thresholds as a new version."
     ),
@@ -248,12 +387,18 @@ def thresholds(
         per_community=per_community,
         min_support=min_support,
         action=action,
+        policy=policy,
     )
     if write:
         settings = context.settings()
         assert settings.workspace is not None  # settings() requires a workspace
         written = write_threshold_version(
-            context.store(), run_id, plan, workspace=settings.workspace, actor=settings.actor
+            context.store(),
+            run_id,
+            plan,
+            workspace=settings.workspace,
+            actor=settings.actor,
+            policy=policy,
         )
         state = "registered" if written.created else "already registered as"
         err_console().print(f"{state} {written.version.ref} with the tuned thresholds")

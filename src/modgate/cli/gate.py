@@ -31,6 +31,9 @@ def check(
     baseline: str | None = typer.Option(
         None, "--baseline", help="Baseline run for regression criteria (same golden version)."
     ),
+    policy: str | None = typer.Option(
+        None, help="Check this policy's figures and enforcer (needed for multi-policy runs)."
+    ),
     fmt: ReadinessFormat = typer.Option(
         ReadinessFormat.TABLE, "--format", "-f", help="table, json or markdown."
     ),
@@ -45,6 +48,7 @@ def check(
         resolve_gate_path(gates, settings.workspace),
         actor=settings.actor,
         baseline_run_id=baseline,
+        policy=policy,
     )
     if fmt is ReadinessFormat.TABLE:
         console().print(readiness_table(report))

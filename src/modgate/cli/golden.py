@@ -1,6 +1,6 @@
 """`modgate golden`: curate golden sets.
 
-import, export, label, agreement, adjudicate, coverage, check, freeze, list, show.
+import, export, label, agreement, adjudicate, coverage, check, freeze, list, show, delete.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from modgate.cli._output import OutputFormat, console, err_console, write_models
 from modgate.errors import ImportRejectedError, ValidationError
 from modgate.golden import (
     DIMENSIONS,
+    LABELING_TOOLS,
     SPLITS,
     ImportOptions,
     add_annotation,
@@ -24,14 +25,17 @@ from modgate.golden import (
     adjudication_queue,
     auto_adjudicate,
     check_golden_set,
+    delete_golden_set,
     export_golden_set,
     export_golden_version,
+    export_labeling_file,
     freeze_golden_set,
     get_golden_version,
     golden_agreement,
     golden_coverage,
     golden_version_rows,
     import_golden_file,
+    import_labeling_file,
     list_golden_sets,
     load_golden_config,
     set_gold_label,
@@ -44,20 +48,41 @@ _FORMAT = typer.Option(OutputFormat.TABLE, "--format", "-f", help="table, json o
 
 
 def parse_label_map(value: str | None) -> dict[str, str]:
-    """Parse `--map raw=label,raw2=label2` into a dict.
+    """Parse `--map raw=label,raw2=label2` into a dict (label pairs only).
 
     Raises:
         ValidationError: A pair is not `raw=label`.
     """
+    return parse_maps(value)["label"]
+
+
+_MAP_KINDS = ("label", "policy", "category")
+
+
+def parse_maps(value: str | None) -> dict[str, dict[str, str]]:
+    """Parse `--map` into label, policy and category maps.
+
+    `raw=label` maps a label; `policy:raw=id` a policy value; `category:raw=criterion` a
+    taxonomy category to a criterion id (`-`: no violation).
+
+    Raises:
+        ValidationError: A pair is not `[kind:]raw=value`.
+    """
+    maps: dict[str, dict[str, str]] = {kind: {} for kind in _MAP_KINDS}
     if not value:
-        return {}
-    mapping: dict[str, str] = {}
+        return maps
     for pair in value.split(","):
-        raw, sep, label = pair.partition("=")
-        if not sep or not raw.strip() or not label.strip():
-            raise ValidationError(f"--map: {pair!r} is not raw=label (e.g. hate=violating)")
-        mapping[raw.strip()] = label.strip()
-    return mapping
+        raw, sep, mapped = pair.partition("=")
+        kind, colon, key = raw.partition(":")
+        if not colon or kind.strip() not in _MAP_KINDS:
+            kind, key = "label", raw
+        if not sep or not key.strip() or not mapped.strip():
+            raise ValidationError(
+                f"--map: {pair!r} is not [policy:|category:]raw=value "
+                "(e.g. hate=violating, policy:HS=hate, category:slur=slur)"
+            )
+        maps[kind.strip()][key.strip()] = mapped.strip()
+    return maps
 
 
 def _dump(model: BaseModel) -> None:
@@ -75,7 +100,16 @@ def import_(
     ),
     policy: str | None = typer.Option(None, help="Policy of rows without a policy column."),
     label_map: str | None = typer.Option(
-        None, "--map", help="Label mapping, e.g. hate=violating,offensive=non_violating."
+        None,
+        "--map",
+        help="Mappings: RAW=LABEL (hate=violating), policy:RAW=POLICY_ID, "
+        "category:RAW=CRITERION (category:neither=- for no violation).",
+    ),
+    multi_label: bool = typer.Option(
+        False, "--multi-label", help="The label column lists taxonomy categories."
+    ),
+    category_columns: str | None = typer.Option(
+        None, "--category-columns", help="One 0/1 column per category, comma-separated."
     ),
     config: Path | None = typer.Option(None, help="Set config YAML (targets, labels, splits)."),
     rejects: Path | None = typer.Option(None, help="Rejects file (default FILE.rejects.jsonl)."),
@@ -95,15 +129,29 @@ def import_(
     community_col: str = typer.Option("community", help="Community column."),
     parent_col: str = typer.Option("parent_id", help="Parent item id column (thread)."),
     policy_col: str = typer.Option("policy", help="Policy column."),
+    from_tool: str | None = typer.Option(
+        None, "--from", help="The file is a labeling tool's export: label-studio or argilla."
+    ),
+    question: str | None = typer.Option(
+        None, help="Label Studio choices control (from_name) or Argilla question to read."
+    ),
+    text_key: str = typer.Option(
+        "text", help="Label Studio data key / Argilla field holding the text."
+    ),
 ) -> None:
     """Import labeled items into a golden set; bad rows go to a rejects file (exit 7)."""
     if shape not in ("annotations", "votes"):
         raise ValidationError(f"--shape: {shape!r} is not annotations or votes")
     cli = get_context(ctx)
+    maps = parse_maps(label_map)
     options = ImportOptions(
         shape="votes" if shape == "votes" else "annotations",
         policy=policy,
-        label_map=parse_label_map(label_map),
+        label_map=maps["label"],
+        policy_map=maps["policy"],
+        category_map=maps["category"],
+        multi_label=multi_label,
+        category_columns=tuple(c.strip() for c in (category_columns or "").split(",") if c.strip()),
         origin=origin,
         id_column=id_col,
         text_column=text_col,
@@ -121,15 +169,33 @@ def import_(
         parent_column=parent_col,
         policy_column=policy_col,
     )
-    result = import_golden_file(
-        cli.store(),
-        name,
-        path,
-        options,
-        actor=cli.settings().actor,
-        config=load_golden_config(config) if config else None,
-        rejects_path=rejects,
-    )
+    if from_tool is not None:
+        if from_tool not in LABELING_TOOLS:
+            raise ValidationError(
+                f"--from: {from_tool!r} is not one of {', '.join(LABELING_TOOLS)}"
+            )
+        result = import_labeling_file(
+            cli.store(),
+            name,
+            path,
+            "label-studio" if from_tool == "label-studio" else "argilla",
+            options,
+            actor=cli.settings().actor,
+            config=load_golden_config(config) if config else None,
+            rejects_path=rejects,
+            text_key=text_key,
+            question=question,
+        )
+    else:
+        result = import_golden_file(
+            cli.store(),
+            name,
+            path,
+            options,
+            actor=cli.settings().actor,
+            config=load_golden_config(config) if config else None,
+            rejects_path=rejects,
+        )
     console().print(
         f"[bold]{name}[/bold]: {result.items} items, {result.annotations} annotations "
         f"({result.votes} votes) from {result.rows} rows; items table: "
@@ -137,6 +203,8 @@ def import_(
         f"{result.items_written.unchanged} unchanged",
         highlight=False,
     )
+    for warning in result.warnings:
+        err_console().print(f"warning: {warning}", highlight=False)
     if result.rejected:
         reasons = ", ".join(f"{k}: {v}" for k, v in sorted(result.reject_reasons.items()))
         raise ImportRejectedError(
@@ -153,9 +221,23 @@ def export(
     shape: str = typer.Option("annotations", help="annotations or votes (sets only)."),
     split: str | None = typer.Option(None, help="Only this split (versions only)."),
     file_format: str | None = typer.Option(None, help="csv, jsonl or parquet (default: suffix)."),
+    to_tool: str | None = typer.Option(
+        None, "--to", help="Write a labeling tool's file: label-studio or argilla (sets only)."
+    ),
 ) -> None:
     """Export a golden set (its labels) or a frozen version (its rows with splits)."""
     store = get_context(ctx).store()
+    if to_tool is not None:
+        if to_tool not in LABELING_TOOLS or "@" in ref:
+            raise ValidationError(
+                f"--to takes one of {', '.join(LABELING_TOOLS)} and a golden set name (no @)"
+            )
+        tool: Literal["label-studio", "argilla"] = (
+            "label-studio" if to_tool == "label-studio" else "argilla"
+        )
+        count = export_labeling_file(store, ref, path, tool)
+        err_console().print(f"wrote {count} items to {path}")
+        return
     if "@" in ref:
         count = export_golden_version(
             iter(golden_version_rows(store, ref, split)), path, fmt=file_format
@@ -404,3 +486,23 @@ def show(
     )
     if fmt is OutputFormat.TABLE:
         write_models(list(detail.versions), fmt, title="versions")
+
+
+@app.command("delete")
+def delete(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Golden set to delete."),
+    force: bool = typer.Option(
+        False, "--force", help="Delete even though eval runs were computed on its versions."
+    ),
+) -> None:
+    """Delete a golden set with its labels and frozen versions (items stay; audited)."""
+    cli = get_context(ctx)
+    result = delete_golden_set(cli.store(), name, actor=cli.settings().actor, force=force)
+    versions = result.deleted.get("golden_versions", 0)
+    console().print(
+        f"deleted golden set {name}: {result.deleted.get('golden_items', 0)} items' labels, "
+        f"{versions} frozen version(s)"
+        + (f"; {len(result.eval_runs)} eval run(s) still name it" if result.eval_runs else ""),
+        highlight=False,
+    )

@@ -87,6 +87,11 @@ COMMANDS: dict[str, _Entry] = {
         "app",
         "Enforcers: the catalog of versioned models that judge items.",
     ),
+    "redteam": _Entry(
+        "modgate.cli.redteam",
+        "app",
+        "Red-team: perturbations, attack success rates, new false positives.",
+    ),
     "deploy": _Entry(
         "modgate.cli.deploy",
         "app",
@@ -96,6 +101,17 @@ COMMANDS: dict[str, _Entry] = {
         "modgate.cli.decide",
         "decide",
         "Decide stored items under the current deployments; re-running resumes where it stopped.",
+    ),
+    "monitor": _Entry(
+        "modgate.cli.monitor",
+        "app",
+        "Monitors: drift, action rates, evasion, emerging terms → alerts.",
+    ),
+    "alert": _Entry("modgate.cli.alert", "app", "Alerts raised by monitors: list and acknowledge."),
+    "incident": _Entry(
+        "modgate.cli.incident",
+        "app",
+        "Incidents: open from an alert, note actions taken, resolve.",
     ),
 }
 """Every command of `modgate`, loaded only when it runs (or its own `--help` is asked for)."""

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
         Enforcer,
         EnforcerSpec,
         EnforcerThresholds,
+        ReportsRunStats,
+        run_stats_of,
     )
     from modgate.enforce._recorded import (
         RECORDED_KIND,
@@ -108,6 +110,8 @@ __getattr__, __dir__ = attach(
         "Enforcer": "modgate.enforce._protocol",
         "EnforcerSpec": "modgate.enforce._protocol",
         "EnforcerThresholds": "modgate.enforce._protocol",
+        "ReportsRunStats": "modgate.enforce._protocol",
+        "run_stats_of": "modgate.enforce._protocol",
         "RECORDED_KIND": "modgate.enforce._recorded",
         "RecordedEnforcer": "modgate.enforce._recorded",
         "RecordedParams": "modgate.enforce._recorded",
@@ -156,6 +160,7 @@ __all__ = [
     "RecordedParams",
     "RecordedPrediction",
     "RegisterResult",
+    "ReportsRunStats",
     "ScoreBand",
     "ScoreResult",
     "TrainingJob",
@@ -188,6 +193,7 @@ __all__ = [
     "read_training_rows",
     "register_enforcer",
     "save_artifact",
+    "run_stats_of",
     "score_items",
     "select_item_ids",
     "train_enforcer",

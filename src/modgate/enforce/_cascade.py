@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from modgate.domain import Action, Item, Verdict
 from modgate.enforce._kinds import EnforcerKind, KindContext, get_enforcer_kind
-from modgate.enforce._protocol import Enforcer, EnforcerSpec
+from modgate.enforce._protocol import Enforcer, EnforcerSpec, run_stats_of
 from modgate.errors import ConfigError
+
+if TYPE_CHECKING:
+    from modgate.enforce.llm import LLMRunStats
 
 
 class ScoreBand(BaseModel):
@@ -145,7 +148,7 @@ class CascadeEnforcer:
             raise ConfigError(f"cascade {self._spec.name!r} has no stages")
         self.stages: tuple[CascadeStage, ...] = tuple(stages)
         self.last_report: CascadeReport | None = None
-        self.last_run_stats: Any = None
+        self.last_run_stats: LLMRunStats | None = None
         """Run figures of the last stage that reported some in the last run (e.g. the LLM
         judge's `LLMRunStats`), so evaluations of a cascade see its LLM reliability."""
 
@@ -191,8 +194,9 @@ class CascadeEnforcer:
             last = number == len(self.stages) - 1
             reached = len(pending)
             verdicts = stage.enforcer.predict([items[i] for i in pending]) if pending else []
-            if pending and getattr(stage.enforcer, "last_run_stats", None) is not None:
-                self.last_run_stats = getattr(stage.enforcer, "last_run_stats", None)
+            stage_stats = run_stats_of(stage.enforcer) if pending else None
+            if stage_stats is not None:
+                self.last_run_stats = stage_stats
             if len(verdicts) != len(pending):
                 raise ConfigError(
                     f"stage {stage.name} returned {len(verdicts)} verdicts for {len(pending)} items"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from modgate.domain import Item, Verdict, VersionRef
+
+if TYPE_CHECKING:
+    from modgate.enforce.llm._stats import LLMRunStats
 
 
 class ActionThresholds(BaseModel):
@@ -86,3 +89,22 @@ class Enforcer(Protocol):
     def predict(self, items: Sequence[Item]) -> list[Verdict]:
         """Judge a batch of items."""
         ...
+
+
+@runtime_checkable
+class ReportsRunStats(Protocol):
+    """An enforcer that reports run figures after each `predict` (the LLM judge, a cascade).
+
+    Evaluation sums them into the run's reliability figures (calls, errors, parse failures,
+    tokens, cost); `run_stats_of` is the one place that reads them.
+    """
+
+    @property
+    def last_run_stats(self) -> LLMRunStats | None:
+        """Figures of the last `predict` call, or None when it made no calls."""
+        ...
+
+
+def run_stats_of(enforcer: object) -> LLMRunStats | None:
+    """The run figures an enforcer reported for its last `predict`, if it reports any."""
+    return enforcer.last_run_stats if isinstance(enforcer, ReportsRunStats) else None

@@ -86,6 +86,13 @@ def _ids_from_file(path: Path) -> list[str]:
     return ids
 
 
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a name longer than the file system allows: not a file
+        return False
+
+
 def select_item_ids(store: Store, items: str | None) -> list[str]:
     """Resolve `--items`: nothing (every item), a file of ids, or a read-only SQL query.
 
@@ -103,10 +110,11 @@ def select_item_ids(store: Store, items: str | None) -> list[str]:
     """
     if items is None:
         return all_item_ids(store)
+    is_query = items.lstrip().lower().startswith(("select", "with"))
     path = Path(items)
-    if path.is_file():
+    if not is_query and _is_file(path):
         ids = _ids_from_file(path)
-    elif items.lstrip().lower().startswith(("select", "with")):
+    elif is_query:
         result = run_readonly_query(store, items)
         if not result.columns:
             raise ValidationError("the --items query returned no columns")

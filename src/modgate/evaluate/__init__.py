@@ -9,6 +9,15 @@ from modgate.evaluate._compare import (
     compare_predictions,
     mcnemar_test,
 )
+from modgate.evaluate._cv import (
+    CV_METRICS,
+    CvReport,
+    FoldResult,
+    MeanSd,
+    cross_validate,
+    cv_fold_ids,
+)
+from modgate.evaluate._errors import ErrorCluster, ErrorExample, error_clusters
 from modgate.evaluate._figures import (
     EvalFigures,
     FigureConfig,
@@ -32,9 +41,11 @@ from modgate.evaluate._reliability import (
     ReliabilityFigures,
     compute_reliability,
     is_parse_failure,
+    latency_basis,
 )
 from modgate.evaluate._repo import (
     EvalRun,
+    RunComponent,
     delete_eval_run,
     get_eval_run,
     list_eval_runs,
@@ -43,6 +54,7 @@ from modgate.evaluate._repo import (
 from modgate.evaluate._report import (
     EvalReport,
     ReportFormat,
+    error_cluster_lines,
     format_metric,
     format_value,
     render_comparison_markdown,
@@ -50,18 +62,26 @@ from modgate.evaluate._report import (
 )
 from modgate.evaluate._run import (
     EnforcerRef,
+    EvalPart,
     EvalSources,
     GoldenExample,
     GoldenRef,
     compare_runs,
+    policies_present,
+    policy_id,
     prediction_record,
+    run_component,
+    run_error_clusters,
     run_eval,
     run_eval_from_sources,
+    run_eval_parts,
+    run_figures,
+    select_policy_rows,
     tune_run_thresholds,
     write_threshold_version,
 )
 from modgate.evaluate._slices import PROTECTED_TAGS, SLICE_DIMENSIONS, slice_attributes
-from modgate.evaluate._sources import StoreEvalSources, eval_sources
+from modgate.evaluate._sources import ON_CHANGED, StoreEvalSources, eval_sources
 from modgate.evaluate._threshold_spec import apply_threshold_plan
 from modgate.evaluate._thresholds import (
     ThresholdPlan,
@@ -78,6 +98,25 @@ from modgate.evaluate._training import (
 )
 
 __all__ = [
+    "ErrorCluster",
+    "ErrorExample",
+    "error_clusters",
+    "run_error_clusters",
+    "CV_METRICS",
+    "CvReport",
+    "FoldResult",
+    "MeanSd",
+    "cross_validate",
+    "cv_fold_ids",
+    "ON_CHANGED",
+    "EvalPart",
+    "RunComponent",
+    "policies_present",
+    "policy_id",
+    "run_component",
+    "run_eval_parts",
+    "run_figures",
+    "select_policy_rows",
     "StoreEvalSources",
     "applicable_policy",
     "eval_sources",
@@ -123,10 +162,12 @@ __all__ = [
     "confusion_counts",
     "criterion_confusion",
     "delete_eval_run",
+    "error_cluster_lines",
     "format_metric",
     "format_value",
     "get_eval_run",
     "is_parse_failure",
+    "latency_basis",
     "list_eval_runs",
     "load_predictions",
     "mcnemar_test",

@@ -16,7 +16,11 @@ from pydantic import BaseModel, ConfigDict
 
 from modgate.errors import ValidationError
 from modgate.evaluate._figures import FigureConfig
-from modgate.evaluate._intervals import paired_bootstrap_deltas, paired_cell_counts
+from modgate.evaluate._intervals import (
+    paired_bootstrap_deltas,
+    paired_cell_counts,
+    paired_ranking_deltas,
+)
 from modgate.evaluate._metrics import COUNT_METRICS, RANKING_METRICS, ranking_metric
 from modgate.evaluate._predictions import PredictionTable
 from modgate.evaluate._slices import slice_index
@@ -39,9 +43,12 @@ class DeltaValue(BaseModel):
     delta: float | None
     """after - before."""
     lower: float | None = None
-    """Lower bound of the paired bootstrap interval of the delta (None for ranking figures)."""
+    """Lower bound of the paired bootstrap interval of the delta."""
     upper: float | None = None
     """Upper bound."""
+    support: int | None = None
+    """Items the figure rests on: the smaller of its two runs' denominators (violating items
+    for recall, predicted-violating for precision, scored violating for AUPRC…)."""
 
 
 class McNemarResult(BaseModel):
@@ -311,7 +318,7 @@ def compare_predictions(
         out = []
         for name in COUNT_METRICS:
             delta, low, high = deltas[name]
-            before, after = _group_values(cells[group], name)
+            before, after, support = _group_values(cells[group], name)
             out.append(
                 DeltaValue(
                     name=name,
@@ -320,20 +327,40 @@ def compare_predictions(
                     delta=_none(delta[group]),
                     lower=_none(low[group]),
                     upper=_none(high[group]),
+                    support=support,
                 )
             )
         return out
 
     overall = count_deltas(0)
+    # Ranking deltas are measured on the items both runs scored, so the pair is one sample.
+    both = ~np.isnan(pa.scores) & ~np.isnan(pb.scores)
+    exact: dict[str, tuple[float | None, float | None]] = {
+        name: (
+            ranking_metric(name, gold[both], pa.scores[both], warn=False),
+            ranking_metric(name, gold[both], pb.scores[both], warn=False),
+        )
+        for name in RANKING_METRICS
+    }
+    ranking_bounds = paired_ranking_deltas(
+        gold, pa.scores, pb.scores, cfg.intervals, rng, exact=exact
+    )
+    positives = int(gold[both].sum())
     for name in RANKING_METRICS:
-        before_r = ranking_metric(name, gold, pa.scores, warn=False)
-        after_r = ranking_metric(name, gold, pb.scores, warn=False)
+        before_r, after_r = exact[name]
+        defined = before_r is not None and after_r is not None
+        low_r, high_r = ranking_bounds[name]
         overall.append(
             DeltaValue(
                 name=name,
                 before=before_r,
                 after=after_r,
-                delta=None if before_r is None or after_r is None else after_r - before_r,
+                delta=after_r - before_r if before_r is not None and after_r is not None else None,
+                lower=_none(low_r) if defined else None,
+                upper=_none(high_r) if defined else None,
+                support=positives
+                if name == "auprc"
+                else min(positives, int(both.sum()) - positives),
             )
         )
     correct_a = pa.predicted == gold
@@ -402,10 +429,13 @@ def compare_predictions(
     )
 
 
-def _group_values(cells: npt.NDArray[np.int64], name: str) -> tuple[float | None, float | None]:
+def _group_values(
+    cells: npt.NDArray[np.int64], name: str
+) -> tuple[float | None, float | None, int]:
     # cells: (2, 4) gold class × (2 * a + b)
     neg, pos = cells[0].astype(float), cells[1].astype(float)
     values = []
+    supports = []
     for hit, miss in (((2, 3), (0, 1)), ((1, 3), (0, 2))):
         tp, fn = pos[list(hit)].sum(), pos[list(miss)].sum()
         fp, tn = neg[list(hit)].sum(), neg[list(miss)].sum()
@@ -416,7 +446,8 @@ def _group_values(cells: npt.NDArray[np.int64], name: str) -> tuple[float | None
             "fpr": (fp, fp + tn),
         }[name]
         values.append(denominator[0] / denominator[1] if denominator[1] > 0 else None)
-    return values[0], values[1]
+        supports.append(int(denominator[1]) if name != "f1" else int(tp + fp + fn))
+    return values[0], values[1], min(supports)
 
 
 __all__ = [

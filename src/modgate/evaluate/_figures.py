@@ -123,7 +123,14 @@ class GroupFigures(BaseModel):
 
 
 def _nan_to_none(value: float) -> float | None:
-    return None if np.isnan(value) else float(value)
+    return None if np.isnan(value) else unit_interval(float(value))
+
+
+def unit_interval(value: float | None) -> float | None:
+    """A figure clipped into [0, 1]: floating-point sums may land a hair outside it."""
+    if value is None:
+        return None
+    return min(1.0, max(0.0, float(value)))
 
 
 def group_counts(
@@ -155,6 +162,7 @@ def compute_group_figures(
     keys: Sequence[tuple[str, str] | None] | None = None,
     rng: np.random.Generator | None = None,
     warn: bool = False,
+    pooled_ranking_note: str | None = None,
 ) -> list[GroupFigures]:
     """Figures with intervals for each group of items.
 
@@ -169,6 +177,8 @@ def compute_group_figures(
         rng: Random generator (default: seeded from the config).
         warn: Emit `UndefinedMetricWarning` for undefined figures (off for slices, where the
             figure's `note` says why instead).
+        pooled_ranking_note: When set, the scores come from several enforcers with no common
+            scale: the ranking figures are n/a with this note.
 
     Returns:
         One `GroupFigures` per group, in the order given.
@@ -200,7 +210,7 @@ def compute_group_figures(
                 values.append(
                     MetricValue(
                         name=name,
-                        value=point,
+                        value=unit_interval(point),
                         lower=None if point is None else _nan_to_none(low[g]),
                         upper=None if point is None else _nan_to_none(high[g]),
                         support=support,
@@ -209,9 +219,18 @@ def compute_group_figures(
                         note=undefined_reason(name, confusion),
                     )
                 )
-            if scores is not None:
+            if scores is not None and pooled_ranking_note is not None:
+                values.extend(
+                    MetricValue(
+                        name=name, value=None, support=0, low_support=True, note=pooled_ranking_note
+                    )  # fmt: skip
+                    for name in RANKING_METRICS
+                )
+            elif scores is not None:
                 group_scores = scores[index]
-                scored = int((~np.isnan(group_scores)).sum())
+                has_score = ~np.isnan(group_scores)
+                scored = int(has_score.sum())
+                scored_pos = int(truth[has_score].sum())
                 exact: dict[str, float | None] = {
                     name: ranking_metric(name, truth, group_scores, warn=warn, context=names[g])
                     for name in RANKING_METRICS
@@ -225,16 +244,22 @@ def compute_group_figures(
                 for name in RANKING_METRICS:
                     point = exact[name]
                     low_r, high_r = bounds[name]
+                    # Own support: AUPRC averages precision over the violating items; ROC-AUC
+                    # compares every violating with every non-violating item, so its smaller
+                    # class bounds how much it can be trusted.
+                    support = (
+                        scored_pos if name == "auprc" else min(scored_pos, scored - scored_pos)
+                    )
                     values.append(
                         MetricValue(
                             name=name,
-                            value=point,
+                            value=unit_interval(point),
                             lower=None if point is None or np.isnan(low_r) else low_r,
                             upper=None if point is None or np.isnan(high_r) else high_r,
-                            support=scored,
-                            low_support=scored < config.min_support,
+                            support=support,
+                            low_support=support < config.min_support,
                             method="bootstrap",
-                            note=None if point is not None else _ranking_note(truth, scored),
+                            note=None if point is not None else _ranking_note(truth, has_score),
                         )
                     )
         key = keys[g] if keys is not None else None
@@ -252,11 +277,14 @@ def compute_group_figures(
     return results
 
 
-def _ranking_note(truth: npt.NDArray[np.bool_], scored: int) -> str:
-    if scored == 0:
+def _ranking_note(truth: npt.NDArray[np.bool_], has_score: npt.NDArray[np.bool_]) -> str:
+    if not has_score.any():
         return "no item with a score"
-    if not truth.any():
+    scored_truth = truth[has_score]
+    if not scored_truth.any():
         return "no violating item (one class only)"
+    if scored_truth.all():
+        return "no non-violating item (one class only)"
     return "one class only among scored items"
 
 
@@ -278,11 +306,16 @@ class EvalFigures(BaseModel):
     slices: tuple[GroupFigures, ...]
     """Figures per slice."""
     criteria: dict[str, ConfusionCounts]
-    """Confusion counts per policy criterion (gold criteria vs fired criteria)."""
+    """Confusion counts per policy criterion (gold criteria vs fired criteria); empty when the
+    enforcer names no criteria (see `criteria_note`)."""
+    criteria_note: str | None = None
+    """Why there is no per-criterion confusion, when there is none."""
     worst_slices: tuple[str, ...]
     """Names of the worst slices by `config.worst_metric`'s pessimistic bound, worst first."""
     reliability: ReliabilityFigures
     """Error and parse-failure rates, latency and cost."""
+    by_policy: dict[str, EvalFigures] = Field(default_factory=dict)
+    """Every figure of each policy's rows alone (multi-policy runs; empty otherwise)."""
 
     def slice(self, name: str) -> GroupFigures:
         """The slice called `dimension=value`.
@@ -301,6 +334,8 @@ def compute_eval_figures(
     config: FigureConfig | None = None,
     *,
     reported: Mapping[str, float] | None = None,
+    pooled_ranking_note: str | None = None,
+    emits_criteria: bool | None = None,
 ) -> EvalFigures:
     """Every figure of a run from its predictions.
 
@@ -308,6 +343,11 @@ def compute_eval_figures(
         table: The run's predictions.
         config: Figure settings (defaults: 95 % intervals, 1,000 resamples, seed 0).
         reported: Reliability figures the enforcer reported, kept as they are.
+        pooled_ranking_note: Scores come from several enforcers: ranking figures are n/a with
+            this note (see `compute_group_figures`).
+        emits_criteria: Whether the enforcer names the criteria it fires; None: judged from
+            the predictions (some verdict named one). Without criteria there is no
+            per-criterion confusion (it would read as recall 0).
 
     Returns:
         The run's figures.
@@ -323,7 +363,8 @@ def compute_eval_figures(
         ["overall"],
         cfg,
         rng=rng,
-        warn=True,
+        warn=pooled_ranking_note is None,
+        pooled_ranking_note=pooled_ranking_note,
     )[0]
     bands: list[GroupFigures] = []
     for band in BANDS:
@@ -343,15 +384,19 @@ def compute_eval_figures(
         cfg,
         keys=index.keys,
         rng=rng,
+        pooled_ranking_note=pooled_ranking_note,
     )
     chosen = [group.metric(cfg.worst_metric) for group in slices]
+    # A slice holding every item of the run is the whole set again, not a weak spot.
+    whole = [group.n == len(table) for group in slices]
     worst = worst_ranking(
         [m.lower for m in chosen],
         [m.upper for m in chosen],
-        [not m.low_support for m in chosen],
+        [not m.low_support and not w for m, w in zip(chosen, whole, strict=True)],
         higher_is_better=HIGHER_IS_BETTER[cfg.worst_metric],
         limit=cfg.worst_limit,
     )
+    emits = emits_criteria if emits_criteria is not None else any(table.criteria)
     return EvalFigures(
         config=cfg,
         n_items=len(table),
@@ -359,7 +404,10 @@ def compute_eval_figures(
         overall=overall,
         bands=tuple(bands),
         slices=tuple(slices),
-        criteria=criterion_confusion(table.gold_criteria, table.criteria),
+        criteria=criterion_confusion(table.gold_criteria, table.criteria) if emits else {},
+        criteria_note=None
+        if emits
+        else "the enforcer names no criteria in its verdicts: per-criterion figures not measured",
         worst_slices=tuple(slices[i].name for i in worst),
         reliability=compute_reliability(
             table.errors,

@@ -38,6 +38,7 @@ precision gets the Wilson interval over the predicted-violating items instead.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
@@ -339,6 +340,106 @@ def bootstrap_ranking_intervals(
     return result
 
 
+def score_bin_index(scores: FloatArray, max_bins: int) -> tuple[IntArray, int]:
+    """Bin of each (non-NaN) score by rank, never splitting ties; and the number of bins.
+
+    One bin per distinct score when there are at most `max_bins`, else score-rank quantiles.
+    """
+    distinct, inverse = np.unique(scores, return_inverse=True)
+    if distinct.size <= max_bins:
+        return inverse.astype(np.int64), int(distinct.size)
+    edges = np.unique(np.quantile(scores, np.linspace(0.0, 1.0, max_bins + 1)[1:-1]))
+    return np.searchsorted(edges, scores, side="right").astype(np.int64), int(edges.size + 1)
+
+
+def paired_ranking_deltas(
+    y_true: npt.NDArray[np.bool_],
+    scores_a: FloatArray,
+    scores_b: FloatArray,
+    config: IntervalConfig,
+    rng: np.random.Generator | None = None,
+    *,
+    exact: Mapping[str, tuple[float | None, float | None]] | None = None,
+    max_bins: int = 64,
+) -> dict[str, tuple[float, float]]:
+    """Paired bootstrap intervals of the AUPRC and ROC-AUC deltas (B - A) on the same items.
+
+    Items scored by both runs are resampled as pairs: each item falls in one
+    (A's score bin, B's score bin, gold class) cell, and one multinomial draw over those cells
+    is one paired item bootstrap; both figures of both runs are then computed exactly from
+    the resampled bin counts (as in `bootstrap_ranking_intervals`). When bins merge distinct
+    scores the interval is shifted by the difference between the exact and the binned delta.
+
+    Args:
+        y_true: Gold labels.
+        scores_a: Run A's scores (NaN: none).
+        scores_b: Run B's scores.
+        config: Interval settings.
+        rng: Random generator (default: seeded from `config.seed`).
+        exact: Exact (A, B) point estimates per figure, to centre the interval.
+        max_bins: Most score bins per run (at most `config.score_bins`): the joint cells
+            number up to 2 * max_bins², and every resample draws over all of them, so memory
+            is `resamples` × cells (64 bins: ≤ 8,192 cells, 66 MB at 1,000 resamples).
+
+    Returns:
+        Figure name → (lower, upper) of the delta; NaN where undefined (one class only).
+    """
+    generator = rng if rng is not None else np.random.default_rng(config.seed)
+    both = ~np.isnan(scores_a) & ~np.isnan(scores_b)
+    truth = y_true[both]
+    nan = (float("nan"), float("nan"))
+    if truth.size == 0 or truth.all() or not truth.any():
+        return {"auprc": nan, "roc_auc": nan}
+    bins = min(config.score_bins, max_bins)
+    bins_a, n_a = score_bin_index(scores_a[both], bins)
+    bins_b, n_b = score_bin_index(scores_b[both], bins)
+    code = (bins_a * n_b + bins_b) * 2 + truth.astype(np.int64)
+    cells, counts = np.unique(code, return_counts=True)
+    draws = generator.multinomial(truth.size, counts / counts.sum(), size=config.resamples)
+    cell_a, cell_b, cell_pos = (cells // 2) // n_b, (cells // 2) % n_b, (cells % 2).astype(bool)
+    offsets = np.arange(config.resamples, dtype=np.int64)[:, None]
+
+    def per_bin(cell_bins: IntArray, n_bins: int, weights: IntArray) -> FloatArray:
+        index = (offsets * n_bins + cell_bins[None, :]).ravel()
+        summed = np.bincount(index, weights=weights.ravel(), minlength=config.resamples * n_bins)
+        out: FloatArray = summed.astype(np.float64).reshape(config.resamples, n_bins)
+        return out
+
+    pos_draws = np.where(cell_pos[None, :], draws, 0)
+    neg_draws = np.where(cell_pos[None, :], 0, draws)
+    fig_a = ranking_figures_from_bins(
+        per_bin(cell_a, n_a, pos_draws), per_bin(cell_a, n_a, neg_draws)
+    )
+    fig_b = ranking_figures_from_bins(
+        per_bin(cell_b, n_b, pos_draws), per_bin(cell_b, n_b, neg_draws)
+    )
+    binned_a = ranking_figures_from_bins(
+        per_bin_once(cell_a, n_a, np.where(cell_pos, counts, 0)),
+        per_bin_once(cell_a, n_a, np.where(cell_pos, 0, counts)),
+    )
+    binned_b = ranking_figures_from_bins(
+        per_bin_once(cell_b, n_b, np.where(cell_pos, counts, 0)),
+        per_bin_once(cell_b, n_b, np.where(cell_pos, 0, counts)),
+    )
+    result: dict[str, tuple[float, float]] = {}
+    for name in ("auprc", "roc_auc"):
+        lower, upper = percentile_interval(fig_b[name] - fig_a[name], config.confidence)
+        shift = 0.0
+        pair = (exact or {}).get(name)
+        if pair is not None and pair[0] is not None and pair[1] is not None:
+            shift = (pair[1] - pair[0]) - (float(binned_b[name]) - float(binned_a[name]))
+        result[name] = (
+            float(np.clip(lower[0] + shift, -1.0, 1.0)),
+            float(np.clip(upper[0] + shift, -1.0, 1.0)),
+        )
+    return result
+
+
+def per_bin_once(cell_bins: IntArray, n_bins: int, weights: IntArray) -> FloatArray:
+    """Counts per bin from per-cell counts (one sample)."""
+    return np.bincount(cell_bins, weights=weights, minlength=n_bins).astype(float)
+
+
 def paired_cell_counts(
     y_true: npt.NDArray[np.bool_],
     pred_a: npt.NDArray[np.bool_],
@@ -419,6 +520,9 @@ __all__ = [
     "bootstrap_ranking_intervals",
     "count_figures",
     "paired_bootstrap_deltas",
+    "paired_ranking_deltas",
+    "per_bin_once",
+    "score_bin_index",
     "paired_cell_counts",
     "percentile_interval",
     "ranking_figures_from_bins",

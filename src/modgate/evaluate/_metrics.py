@@ -2,7 +2,8 @@
 
 Every function takes arrays and returns values; nothing here reads a database, a clock or the
 environment. Degenerate input never crashes: a figure that is undefined on the data (one class
-only, nothing predicted violating, no usable score) is `None`, with an `UndefinedMetricWarning`
+only — AUPRC included, where scikit-learn would say 1.0 for any ranking —, nothing predicted
+violating, no usable score) is `None`, with an `UndefinedMetricWarning`
 naming the figure and the reason. Scores that are NaN are left out of the ranking figures
 (AUPRC, ROC-AUC) only, with a warning giving their number.
 """
@@ -265,16 +266,17 @@ def ranking_metric(
         reason = "no item with a score"
     elif positives == 0:
         reason = "no violating item (one class only)"
-    elif name == "roc_auc" and positives == values.size:
+    elif positives == values.size:
+        # sklearn's average precision is 1.0 here whatever the scores: no ranking was tested.
         reason = "no non-violating item (one class only)"
     if reason is not None:
         if warn:
             _warn_undefined(name, reason, context)
         return None
     if name == "auprc":
-        return float(average_precision_score(truth, values))
+        return min(1.0, max(0.0, float(average_precision_score(truth, values))))
     if name == "roc_auc":
-        return float(roc_auc_score(truth, values))
+        return min(1.0, max(0.0, float(roc_auc_score(truth, values))))
     raise ValidationError(f"unknown ranking figure {name!r}: expected one of {RANKING_METRICS}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -55,6 +56,9 @@ class ReliabilityFigures(BaseModel):
     """Share of verdicts with an error (these went to review)."""
     parse_failure_rate: RateValue
     """Share of verdicts whose error is a reply that could not be parsed."""
+    latency_basis: Literal["per_item", "batch", "not_measured"] = "per_item"
+    """What the latencies are: each verdict's own time; copies of a batch's mean time (then
+    only the mean is given: percentiles of copied means would be the mean again); or absent."""
     latency_ms_mean: float | None
     """Mean latency per verdict."""
     latency_ms_p50: float | None
@@ -92,6 +96,25 @@ def _rate(count: int, total: int, confidence: float) -> RateValue:
     )
 
 
+def latency_basis(
+    latency_ms: npt.NDArray[np.float64],
+) -> Literal["per_item", "batch", "not_measured"]:
+    """Whether latencies are per item, copies of batch means, or not measured.
+
+    Timed one by one, two verdicts practically never take the very same float milliseconds;
+    an enforcer that times a whole batch and gives each verdict the batch mean makes whole
+    runs of identical values. So: no (or only zero) latencies → `not_measured`; at least half
+    of the items sharing their exact latency with another item → `batch`; else `per_item`.
+    """
+    if latency_ms.size == 0 or not np.any(latency_ms > 0):
+        return "not_measured"
+    if latency_ms.size < 2:
+        return "per_item"
+    _, counts = np.unique(latency_ms, return_counts=True)
+    shared = int(counts[counts > 1].sum())
+    return "batch" if shared * 2 >= latency_ms.size else "per_item"
+
+
 def compute_reliability(
     errors: Sequence[str | None],
     latency_ms: npt.NDArray[np.float64],
@@ -112,16 +135,18 @@ def compute_reliability(
     n = len(errors)
     failed = sum(e is not None for e in errors)
     parse = sum(is_parse_failure(e) for e in errors)
-    has_latency = n > 0 and latency_ms.size > 0
+    basis = latency_basis(latency_ms)
+    has_latency = basis != "not_measured"
     p50, p95, p99 = (
         (float(v) for v in np.percentile(latency_ms, [50, 95, 99]))
-        if has_latency
+        if basis == "per_item"
         else (None, None, None)
     )
     return ReliabilityFigures(
         n_items=n,
         error_rate=_rate(failed, n, confidence),
         parse_failure_rate=_rate(parse, n, confidence),
+        latency_basis=basis,
         latency_ms_mean=float(latency_ms.mean()) if has_latency else None,
         latency_ms_p50=p50,
         latency_ms_p95=p95,
@@ -132,4 +157,10 @@ def compute_reliability(
     )
 
 
-__all__ = ["RateValue", "ReliabilityFigures", "compute_reliability", "is_parse_failure"]
+__all__ = [
+    "RateValue",
+    "ReliabilityFigures",
+    "compute_reliability",
+    "is_parse_failure",
+    "latency_basis",
+]

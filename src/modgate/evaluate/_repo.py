@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, delete, select
 
-from modgate.domain import Action
+from modgate.domain import Action, Item
 from modgate.errors import NotFoundError
 from modgate.evaluate._figures import EvalFigures
 from modgate.evaluate._predictions import PredictionRecord
@@ -20,11 +20,30 @@ from modgate.store import (
     bulk_insert,
     eval_predictions,
     eval_runs,
+    items,
     record_audit_event,
+    row_to_item,
+    verdicts,
 )
 
+_IN_CHUNK = 900  # SQLite's bound-parameter limit
 _VIOLATING = "violating"
 _NON_VIOLATING = "non_violating"
+
+
+class RunComponent(BaseModel):
+    """One enforcer of a run and the policy whose rows it scored."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    enforcer: str
+    """`name@version`."""
+    enforcer_version_hash: str
+    """Its content hash."""
+    policy: str | None
+    """`policy@version` it enforces."""
+    n_items: int
+    """Rows of that policy it scored."""
 
 
 class EvalRun(BaseModel):
@@ -54,6 +73,17 @@ class EvalRun(BaseModel):
     """Who made it."""
     figures: EvalFigures
     """Every figure of the run."""
+    components: tuple[RunComponent, ...] = ()
+    """The enforcers of a multi-policy run, one per policy (empty: one enforcer, above)."""
+    left_out_changed: tuple[str, ...] = ()
+    """Items of the split left out because they changed since the freeze (`--on-changed skip`)."""
+
+    @property
+    def policies(self) -> tuple[str, ...]:
+        """Policy ids (without version) the run's rows belong to."""
+        if self.components:
+            return tuple((c.policy or "").split("@", 1)[0] for c in self.components)
+        return (self.policy.split("@", 1)[0],) if self.policy else ()
 
 
 def _label(value: bool) -> str:
@@ -101,7 +131,11 @@ def _row_to_run(row: Any) -> EvalRun:
         created = created.replace(tzinfo=UTC)
     figures = dict(row["figures"])
     figures["reliability"] = row["reliability"]
+    components = figures.pop("components", None) or ()
+    changed = figures.pop("left_out_changed", None) or ()
     return EvalRun(
+        components=tuple(RunComponent.model_validate(c) for c in components),
+        left_out_changed=tuple(changed),
         id=row["id"],
         enforcer=row["enforcer"],
         enforcer_version_hash=row["enforcer_version_hash"],
@@ -126,6 +160,9 @@ def insert_eval_run(
     """Write a run, its predictions and an audit event in the caller's transaction."""
     figures = run.figures.model_dump(mode="json")
     reliability = figures.pop("reliability")
+    # Run scope kept in the figures document (no column of its own; read back by _row_to_run).
+    figures["components"] = [c.model_dump(mode="json") for c in run.components]
+    figures["left_out_changed"] = list(run.left_out_changed)
     conn.execute(
         eval_runs.insert().values(
             id=run.id,
@@ -159,6 +196,58 @@ def insert_eval_run(
             "overall": overall,
         },
     )
+
+
+class StoredItemState(BaseModel):
+    """An item as stored now: the full record, its content hash and when its content changed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    item: Item
+    """Every field of the stored item."""
+    content_hash: str
+    """Hash of its content fields."""
+    updated_at: datetime
+    """When its content last changed (UTC)."""
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def load_item_states(store: Store, item_ids: Sequence[str]) -> dict[str, StoredItemState]:
+    """The stored items among `item_ids` (absent ids are not in the result)."""
+    found: dict[str, StoredItemState] = {}
+    ids = list(item_ids)
+    with store.connect() as conn:
+        for start in range(0, len(ids), _IN_CHUNK):
+            query = select(items).where(items.c.id.in_(ids[start : start + _IN_CHUNK]))
+            for row in conn.execute(query).mappings():
+                found[row["id"]] = StoredItemState(
+                    item=row_to_item(row),
+                    content_hash=row["content_hash"],
+                    updated_at=_utc(row["updated_at"]),
+                )
+    return found
+
+
+def verdict_times(
+    store: Store, *, enforcer: str, version: int, policy: str | None, item_ids: Sequence[str]
+) -> dict[str, datetime]:
+    """When each stored verdict of one enforcer version (and policy) was computed, by item."""
+    ids = list(item_ids)
+    found: dict[str, datetime] = {}
+    base = select(verdicts.c.item_id, verdicts.c.created_at).where(
+        verdicts.c.enforcer == enforcer, verdicts.c.enforcer_version == version
+    )
+    if policy is not None:
+        base = base.where(verdicts.c.policy == policy)
+    with store.connect() as conn:
+        for start in range(0, len(ids), _IN_CHUNK):
+            chunk = ids[start : start + _IN_CHUNK]
+            for item_id, created in conn.execute(base.where(verdicts.c.item_id.in_(chunk))):
+                found[item_id] = _utc(created)
+    return found
 
 
 def get_eval_run(store: Store, run_id: str) -> EvalRun:
@@ -236,6 +325,10 @@ def delete_eval_run(store: Store, run_id: str, *, actor: str) -> None:
 
 __all__ = [
     "EvalRun",
+    "RunComponent",
+    "StoredItemState",
+    "load_item_states",
+    "verdict_times",
     "delete_eval_run",
     "get_eval_run",
     "insert_eval_run",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
 from modgate.evaluate._compare import ComparisonReport
+from modgate.evaluate._errors import ErrorCluster
 from modgate.evaluate._figures import GroupFigures, MetricValue
 from modgate.evaluate._repo import EvalRun
 
@@ -27,6 +29,8 @@ class EvalReport(BaseModel):
 
     run: EvalRun
     """The run with every figure."""
+    errors: tuple[ErrorCluster, ...] = ()
+    """False positives and false negatives grouped into clusters (`error_clusters`)."""
 
     @property
     def worst(self) -> list[GroupFigures]:
@@ -58,6 +62,28 @@ def _group_rows(groups: list[GroupFigures] | tuple[GroupFigures, ...]) -> list[s
     for group in groups:
         cells = " | ".join(format_metric(m) for m in group.metrics)
         lines.append(f"| {group.name} | {group.n} | {cells} |")
+    return lines
+
+
+def error_cluster_lines(clusters: Sequence[ErrorCluster]) -> list[str]:
+    """Error clusters as Markdown lines: size, share, terms, slices and examples."""
+    lines: list[str] = []
+    for kind in ("false_positive", "false_negative"):
+        mine = [c for c in clusters if c.kind == kind]
+        if not mine:
+            continue
+        lines += [f"### {kind.replace('_', ' ')}s", ""]
+        for c in mine:
+            slices = ", ".join(f"{name} {share:.0%}" for name, share in c.slices) or "-"
+            terms = ", ".join(c.terms) or "-"
+            lines.append(
+                f"- **{c.label}**: {c.size} ({c.share:.0%} of {kind.replace('_', ' ')}s); "
+                f"terms: {terms}; slices: {slices}"
+            )
+            for e in c.examples:
+                shown = (e.text or "").replace("\n", " ")[:120]
+                lines.append(f"  - `{e.item_id}` score {format_value(e.score)}: {shown}")
+        lines.append("")
     return lines
 
 
@@ -115,6 +141,8 @@ def render_markdown(report: EvalReport) -> str:
         ]
         for name, counts in figures.criteria.items():
             lines.append(f"| {name} | {counts.tp} | {counts.fp} | {counts.fn} | {counts.tn} |")
+    if report.errors:
+        lines += ["", "## Failure modes", "", *error_cluster_lines(report.errors)]
     lines += [
         "",
         "## Reliability",
@@ -162,6 +190,8 @@ split <code>{{ run.split }}</code> · {{ run.n_items }} items ·
 {% endif %}{% endif %}</td>{% endfor %}</tr>{% endfor %}
 </table>
 {% endfor %}
+{% if errors %}<h2>Failure modes</h2>
+<pre>{{ errors }}</pre>{% endif %}
 <h2>Reliability</h2>
 <pre>{{ reliability }}</pre>
 </body></html>
@@ -184,13 +214,16 @@ def render_html(report: EvalReport) -> str:
         cfg=figures.config,
         sections=sections,
         reliability=json.dumps(figures.reliability.model_dump(mode="json"), indent=2),
+        errors="\n".join(error_cluster_lines(report.errors)),
     )
 
 
 def render_report(report: EvalReport, fmt: ReportFormat) -> str:
     """Render an eval report as JSON, Markdown or HTML."""
     if fmt is ReportFormat.JSON:
-        return report.run.model_dump_json(indent=2) + "\n"
+        data = report.run.model_dump(mode="json")
+        data["errors"] = [c.model_dump(mode="json") for c in report.errors]
+        return json.dumps(data, indent=2) + "\n"
     if fmt is ReportFormat.MARKDOWN:
         return render_markdown(report)
     return render_html(report)

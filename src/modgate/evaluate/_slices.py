@@ -44,12 +44,18 @@ def text_length_bucket(length: int) -> str:
     return _LONGEST
 
 
-def agreement_level(agreement: float | None) -> str | None:
+def agreement_level(agreement: float | None, raters: int | None = None) -> str | None:
     """Annotator-agreement level from the share of annotators behind the gold label.
 
+    A gold label resting on one rating agrees with itself trivially: it is `single rating`,
+    never `unanimous`.
+
     Returns:
-        `unanimous` (1.0), `high` (≥ 0.8), `medium` (≥ 0.6), `low` (below), or None when unknown.
+        `single rating` (raters == 1), `unanimous` (1.0 over two or more), `high` (≥ 0.8),
+        `medium` (≥ 0.6), `low` (below), or None when unknown.
     """
+    if raters == 1:
+        return "single rating"
     if agreement is None or np.isnan(agreement):
         return None
     if agreement >= 1.0 - 1e-9:
@@ -71,6 +77,7 @@ def slice_attributes(
     language: str | None = None,
     text: str | None = None,
     agreement: float | None = None,
+    raters: int | None = None,
 ) -> dict[str, tuple[str, ...]]:
     """The slice values of one item, by dimension (dimensions with no value are left out)."""
     values: dict[str, tuple[str, ...]] = {}
@@ -87,7 +94,7 @@ def slice_attributes(
     put("tag", list(tags))
     put("language", [language])
     put("text_length", [text_length_bucket(len(text))] if text is not None else [])
-    put("agreement", [agreement_level(agreement)])
+    put("agreement", [agreement_level(agreement, raters)])
     return values
 
 

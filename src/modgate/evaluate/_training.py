@@ -6,7 +6,7 @@ module, one layer above both, fetches the rows and passes plain (text, label, we
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from modgate.domain import Action, VersionRef
@@ -98,6 +98,12 @@ def applicable_policy(store: Store, policy: str) -> ApplicablePolicy:
     )
 
 
+def rows_per_class(rows: Sequence[TrainingRow]) -> dict[str, int]:
+    """Rows per class: `{"violating": n, "non_violating": m}`."""
+    violating = sum(1 for r in rows if r.label == 1)
+    return {"violating": violating, "non_violating": len(rows) - violating}
+
+
 def train_enforcer_from_sources(
     store: Store,
     spec: EnforcerSpec,
@@ -109,6 +115,7 @@ def train_enforcer_from_sources(
     dev_file: Path | None = None,
     policy_examples: bool = True,
     on_start: Callable[[int], None] | None = None,
+    on_rows: Callable[[dict[str, dict[str, int]]], None] | None = None,
 ) -> RegisterResult:
     """Train a classifier spec on a frozen golden version or a rows file and register it.
 
@@ -123,6 +130,8 @@ def train_enforcer_from_sources(
         dev_file: Held-out text,label rows for the stored dev metrics (overrides the dev split).
         policy_examples: Also fit on the published policy's own examples.
         on_start: Called with the number of training rows just before fitting (progress).
+        on_rows: Called with the rows per source (`golden:NAME@V:train`, `file:…`,
+            `policy:…:examples`) and per class, before fitting.
 
     Returns:
         The registered version (or the existing identical one).
@@ -140,13 +149,17 @@ def train_enforcer_from_sources(
         assert train_file is not None
         rows, dev_rows = read_training_rows(train_file), []
         source = f"file:{train_file.name}"
+    sources = {source: rows_per_class(rows)}
     if dev_file is not None:
         dev_rows = read_training_rows(dev_file)
     if policy_examples:
         examples = policy_example_rows(store, spec.policy)
         if examples:
             rows = [*rows, *examples]
+            sources[f"policy:{spec.policy}:examples"] = rows_per_class(examples)
             source += f"+policy:{spec.policy}:examples({len(examples)})"
+    if on_rows is not None:
+        on_rows(sources)
     if on_start is not None:
         on_start(len(rows))
     return train_enforcer(

@@ -66,6 +66,12 @@ from modgate.golden._io import (
     import_golden_file,
     read_texts,
 )
+from modgate.golden._labeling import (
+    LABELING_TOOLS,
+    LabelingTool,
+    export_labeling_file,
+    import_labeling_file,
+)
 from modgate.golden._reports import check_golden_set, golden_agreement, golden_coverage
 from modgate.golden._schema import (
     SPLITS,
@@ -82,8 +88,10 @@ from modgate.golden._schema import (
     TrainingRow,
 )
 from modgate.golden._sets import (
+    DeleteResult,
     GoldenSetDetail,
     add_annotation,
+    delete_golden_set,
     ensure_golden_set,
     list_golden_sets,
     load_golden_config,
@@ -92,6 +100,12 @@ from modgate.golden._sets import (
 from modgate.golden._splits import SplitItem, assign_splits, link_groups
 
 __all__ = [
+    "LABELING_TOOLS",
+    "LabelingTool",
+    "export_labeling_file",
+    "import_labeling_file",
+    "DeleteResult",
+    "delete_golden_set",
     "DIMENSIONS",
     "SPLITS",
     "Adjudication",

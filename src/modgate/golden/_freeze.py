@@ -102,6 +102,7 @@ def build_version_rows(
                 criteria=golden.criteria,
                 source=golden.source,
                 group=group,
+                raters=sum(r.votes for r in entry.ratings),
             )
         )
     return rows, len(resolved) - len(ready)

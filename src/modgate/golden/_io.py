@@ -92,6 +92,16 @@ class ImportOptions(BaseModel):
     its annotations instead of adding to them."""
     batch_size: int = Field(default=5000, ge=1)
     """Items per database transaction."""
+    policy_map: dict[str, str] = Field(default_factory=dict)
+    """Raw policy value → published policy id (`--map policy:RAW=ID`)."""
+    multi_label: bool = False
+    """The label column holds a list of taxonomy categories (JSON list or `;`-separated)."""
+    category_columns: tuple[str, ...] = ()
+    """One 0/1 column per taxonomy category (the label column is then not read)."""
+    category_map: dict[str, str] = Field(default_factory=dict)
+    """Category → criterion id of the policy (`--map category:RAW=CRITERION`); a category
+    mapped to `-` is a non-violation (e.g. `neither`). Unmapped categories are rejected when
+    a map is given, else the category is the criterion id."""
 
 
 class ImportResult(BaseModel):
@@ -119,6 +129,8 @@ class ImportResult(BaseModel):
     """Rejects file (None when nothing was rejected)."""
     blank_lines: int
     """Blank lines skipped."""
+    warnings: tuple[str, ...] = ()
+    """What the import could not check (e.g. no policy published to check the policy column)."""
 
 
 class _RowError(Exception):
@@ -150,6 +162,35 @@ def _text(values: Mapping[str, Any], column: str) -> str | None:
         )
     text = str(value).strip() if not isinstance(value, str) else value.strip()
     return text or None
+
+
+def stored_text(value: Any) -> str | None:
+    """Item text as `items import` stores it: as written (no stripping); None when missing.
+
+    Empty text, text of whitespace only and NaN count as missing, as in `items import`, so
+    importing the same rows through either command stores the same item (no update event).
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, dict | list):
+        raise _RowError(RejectReason.INVALID_VALUE, f"text is a JSON {type(value).__name__}")
+    text = value if isinstance(value, str) else str(value)
+    return None if not text or text.isspace() else text
+
+
+_TRUE = {"1", "1.0", "true", "yes", "y", "x"}
+_FALSE = {"", "0", "0.0", "false", "no", "n"}
+
+
+def _flag(value: Any, column: str) -> bool:
+    if value is None or (isinstance(value, float) and value != value):
+        return False
+    key = str(value).strip().lower()
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise _RowError(RejectReason.INVALID_VALUE, f"{column}: {value!r} is not 0/1")
 
 
 def _list(values: Mapping[str, Any], column: str) -> tuple[str, ...]:
@@ -191,12 +232,61 @@ def _count(value: Any, column: str) -> int:
     return int(number)
 
 
+NOT_VIOLATING = "-"
+"""Criterion value of a taxonomy category that is no violation (`--map category:neither=-`)."""
+
+
 @dataclass
 class _Parser:
     options: ImportOptions
     config: GoldenSetConfig
+    published: dict[str, set[int]] | None = None
     vote_columns: dict[str, str] = field(default_factory=dict)
     consumed: set[str] = field(default_factory=set)
+
+    def policy(self, raw: str | None) -> str | None:
+        o = self.options
+        if raw is None:
+            return o.policy
+        mapped = o.policy_map.get(raw, raw)
+        if self.published is None:
+            return mapped
+        policy_id, _, version = mapped.partition("@")
+        known = self.published.get(policy_id)
+        if known is None or (version.isdigit() and int(version) not in known):
+            listed = ", ".join(f"{p}@{max(v)}" for p, v in sorted(self.published.items())) or "none"
+            raise _RowError(
+                RejectReason.INVALID_VALUE,
+                f"{o.policy_column}: policy {mapped!r} is not published (published: {listed})",
+            )
+        return mapped
+
+    def categories(self, item_id: str, flat: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
+        """Gold label and criteria ids of a multi-label row."""
+        o = self.options
+        if o.category_columns:
+            missing = [c for c in o.category_columns if c not in flat]
+            if missing:
+                raise _RowError(RejectReason.INVALID_VALUE, f"no category columns {missing}")
+            chosen = [c for c in o.category_columns if _flag(flat.get(c), c)]
+        else:
+            chosen = list(_list(flat, o.label_column))
+        criteria: set[str] = set()
+        for category in chosen:
+            if o.category_map:
+                if category not in o.category_map:
+                    raise _RowError(
+                        RejectReason.INVALID_VALUE,
+                        f"category {category!r} is not in the category map "
+                        f"({', '.join(sorted(o.category_map))})",
+                    )
+                mapped = o.category_map[category]
+            else:
+                mapped = category
+            if mapped != NOT_VIOLATING:
+                criteria.add(mapped)
+        label = "violating" if criteria else "non_violating"
+        return self.label(label, o.label_column), tuple(sorted(criteria))
 
     def setup(self, columns: Iterable[str]) -> None:
         o = self.options
@@ -207,6 +297,7 @@ class _Parser:
         }  # fmt: skip
         if o.shape == "annotations":
             self.consumed |= {o.annotator_column, o.label_column, o.votes_column}
+            self.consumed |= set(o.category_columns)
         else:
             for column in columns:
                 if column.endswith(o.vote_suffix) and len(column) > len(o.vote_suffix):
@@ -247,17 +338,21 @@ class _Parser:
             raise _RowError(RejectReason.MISSING_ID, f"no value in id column {o.id_column!r}")
         if len(item_id) > 512:
             raise _RowError(RejectReason.INVALID_VALUE, "id longer than 512 characters")
-        text = _text(flat, o.text_column)
+        text = stored_text(flat.get(o.text_column))
         if text is None:
             raise _RowError(RejectReason.MISSING_TEXT, f"no value in text column {o.text_column!r}")
-        policy = _text(flat, o.policy_column) or o.policy
+        policy = self.policy(_text(flat, o.policy_column))
         if policy is None:
             raise _RowError(
                 RejectReason.INVALID_VALUE,
                 f"no policy: the row has no {o.policy_column!r} value and no --policy was given",
             )
+        row_criteria: tuple[str, ...] = ()
         if o.shape == "votes":
             annotations = self._votes(item_id, flat)
+        elif o.multi_label or o.category_columns:
+            label, row_criteria = self.categories(item_id, flat)
+            annotations = [self._annotation(item_id, flat, label=label)]
         else:
             annotations = [self._annotation(item_id, flat)]
         meta: dict[str, Any] = {}
@@ -280,15 +375,17 @@ class _Parser:
             policy=policy,
             tags=_list(flat, o.tags_column),
             allowed=_list(flat, o.allowed_column),
-            criteria=_list(flat, o.criteria_column),
+            criteria=tuple(sorted({*_list(flat, o.criteria_column), *row_criteria})),
             source=_text(flat, o.source_column),
             group=_text(flat, o.group_column),
         )
         return item, golden, annotations
 
-    def _annotation(self, item_id: str, flat: Mapping[str, Any]) -> Annotation:
+    def _annotation(
+        self, item_id: str, flat: Mapping[str, Any], *, label: str | None = None
+    ) -> Annotation:
         o = self.options
-        raw = _text(flat, o.label_column)
+        raw = label if label is not None else _text(flat, o.label_column)
         if raw is None:
             raise _RowError(
                 RejectReason.INVALID_VALUE, f"no value in label column {o.label_column!r}"
@@ -307,7 +404,7 @@ class _Parser:
         return Annotation(
             item_id=item_id,
             annotator=annotator,
-            label=self.label(raw, o.label_column),
+            label=raw if label is not None else self.label(raw, o.label_column),
             votes=votes,
             rationale=_text(flat, o.rationale_column),
         )
@@ -357,6 +454,14 @@ def import_golden_file(
     to the golden tables. Re-importing a file replaces the annotations it brought last time
     (same origin) and leaves adjudicated gold labels alone.
 
+    Item text is stored as written, by the same rule as `items import` (`stored_text`). The
+    policy column (after `policy_map`) is checked against the published policies; a row naming
+    another is rejected with the published ones listed (when no policy is published at all the
+    result says it could not check). Multi-label rows (`multi_label`, `category_columns`)
+    become criteria ids via `category_map` and a binary gold label (violating when any
+    category maps to a criterion). A set this import created is removed again when the import
+    fails or accepts no row.
+
     Args:
         store: The store.
         name: Golden set (created when missing).
@@ -372,9 +477,47 @@ def import_golden_file(
     Raises:
         ValidationError: The file cannot be read at all (format, header).
     """
+    with store.connect() as conn:
+        existed = _repo.set_exists(conn, name)
+        published = _repo.published_policies(conn)
     config = ensure_golden_set(store, name, actor=actor, config=config)
+    try:
+        outcome = _import_rows(
+            store, name, path, options, config, actor=actor, rejects_path=rejects_path,
+            published=published or None,
+        )  # fmt: skip
+    except BaseException:
+        if not existed:
+            _drop_new_set(store, name, actor=actor, reason="the import failed")
+        raise
+    if not existed and outcome.items == 0:
+        _drop_new_set(store, name, actor=actor, reason="no row was accepted")
+    return outcome
+
+
+def _drop_new_set(store: Store, name: str, *, actor: str, reason: str) -> None:
+    """Remove a set this import created, so a failed import leaves no empty set behind."""
+    with store.begin() as conn:
+        deleted = _repo.delete_set(conn, name)
+        record_audit_event(
+            conn, actor=actor, action="golden.delete", object_type="golden_set", object_id=name,
+            details={"deleted": deleted, "reason": reason},
+        )  # fmt: skip
+
+
+def _import_rows(
+    store: Store,
+    name: str,
+    path: Path,
+    options: ImportOptions,
+    config: GoldenSetConfig,
+    *,
+    actor: str,
+    rejects_path: Path | None,
+    published: dict[str, set[int]] | None,
+) -> ImportResult:
     origin = options.origin or path.name
-    parser = _Parser(options, config)
+    parser = _Parser(options, config, published)
     first_line: dict[tuple[str, str | None], int] = {}
     item_texts: dict[str, tuple[int, str]] = {}
     replaced: set[str] = set()
@@ -441,6 +584,10 @@ def import_golden_file(
                 )
                 continue
             batch.items[item.id] = item
+            earlier = batch.golden.get(item.id)
+            if earlier is not None and earlier.criteria != golden.criteria:
+                union = tuple(sorted({*earlier.criteria, *golden.criteria}))
+                golden = golden.model_copy(update={"criteria": union})
             batch.golden[item.id] = golden
             batch.annotations.extend(annotations)
             annotation_rows += len(annotations)
@@ -461,6 +608,9 @@ def import_golden_file(
         reject_reasons=result_rejects[1],
         rejects_path=str(result_rejects[2]) if result_rejects[2] else None,
         blank_lines=blank,
+        warnings=()
+        if published is not None
+        else ("no policy is published in this store: the policy column was not checked",),
     )
     with store.begin() as conn:
         record_audit_event(

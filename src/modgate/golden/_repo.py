@@ -27,11 +27,13 @@ from modgate.store import (
     batched,
     bulk_insert,
     bulk_upsert,
+    eval_runs,
     golden_items,
     golden_sets,
     golden_version_items,
     golden_versions,
     items,
+    policy_versions,
     row_to_item,
 )
 from modgate.store import (
@@ -482,6 +484,7 @@ def insert_version(
             "criteria": list(row.criteria),
             "source": row.source,
             "group_key": row.group,
+            "raters": row.raters,
         }
         for row in rows
     ]
@@ -515,4 +518,40 @@ def iter_version_rows(
             criteria=tuple(row["criteria"] or ()),
             source=row["source"],
             group=row["group_key"],
+            item_hash=row["item_hash"],
+            raters=row["raters"],
         )
+
+
+def published_policies(conn: Connection) -> dict[str, set[int]]:
+    """Published policy ids with their version numbers (read-only view of the policy table)."""
+    found: dict[str, set[int]] = defaultdict(set)
+    for policy_id, version in conn.execute(select(policy_versions.c.id, policy_versions.c.version)):
+        found[policy_id].add(int(version))
+    return dict(found)
+
+
+def eval_runs_using(conn: Connection, set_name: str) -> list[str]:
+    """Ids of eval runs computed on versions of the set (read-only view of `eval_runs`)."""
+    query = (
+        select(eval_runs.c.id)
+        .where(eval_runs.c.golden.like(f"{set_name}@%"))
+        .order_by(eval_runs.c.id)
+    )
+    return [row[0] for row in conn.execute(query)]
+
+
+def delete_set(conn: Connection, set_name: str) -> dict[str, int]:
+    """Delete a set with its items' golden facets, annotations, adjudications and versions.
+
+    The items themselves stay in the items table (other sets and decisions may use them).
+
+    Returns:
+        Rows deleted per table.
+    """
+    counts: dict[str, int] = {}
+    for table in (golden_version_items, golden_versions, adjudications, annotations_table,
+                  golden_items, golden_sets):  # fmt: skip
+        column = table.c.name if table is golden_sets else table.c.set_name
+        counts[table.name] = int(conn.execute(delete(table).where(column == set_name)).rowcount)
+    return counts

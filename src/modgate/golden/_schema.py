@@ -291,3 +291,8 @@ class TrainingRow(_Frozen):
     """Where the item comes from."""
     group: str
     """Split group key (items of one group are in one split)."""
+    raters: int | None = None
+    """Ratings (votes) the gold label rests on at freeze time; None when not recorded."""
+    item_hash: str | None = None
+    """Content hash of the whole stored item (every Item field) at freeze time; None when the
+    row was built before it was frozen."""

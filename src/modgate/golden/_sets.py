@@ -7,11 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pydantic
-import yaml
 from pydantic import BaseModel, ConfigDict
 
-from modgate.errors import NotFoundError, ValidationError
+from modgate.authoring import load_yaml_model
+from modgate.errors import ConflictError, NotFoundError, ValidationError
 from modgate.golden import _repo
 from modgate.golden._adjudicate import check_label, resolve_gold
 from modgate.golden._schema import Annotation, GoldenSet, GoldenSetConfig, GoldenVersion
@@ -39,28 +38,17 @@ class GoldenSetDetail(BaseModel):
 
 
 def load_golden_config(path: Path) -> GoldenSetConfig:
-    """Read a golden set config (YAML).
+    """Read a golden set config (YAML); an empty file is the default config.
 
     Raises:
-        ValidationError: The file is missing, not YAML, or not a valid config; the message
-            names the file and each invalid field.
+        ValidationError: The file cannot be read.
+        AuthoringError: The file is not YAML or not a valid config (a `ValidationError`);
+            every problem as `file:line:col: field: message`.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValidationError(f"{path}: cannot read golden set config: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise ValidationError(f"{where}: not valid YAML: {exc}") from exc
-    try:
-        return GoldenSetConfig.model_validate(data or {})
-    except pydantic.ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ValidationError(f"{path}: invalid golden set config: {problems}") from exc
+        return load_yaml_model(path, GoldenSetConfig, what="golden set config", empty_as={})
+    except NotFoundError as exc:
+        raise ValidationError(f"{path}: cannot read golden set config ({exc})") from exc
 
 
 def ensure_golden_set(
@@ -185,3 +173,49 @@ def add_annotation(
             details={"item_id": item_id, "annotator": annotator, "label": label},
         )
     return annotation
+
+
+class DeleteResult(BaseModel):
+    """What `delete_golden_set` removed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    """The deleted set."""
+    deleted: dict[str, int]
+    """Rows deleted per table (the items themselves stay)."""
+    eval_runs: tuple[str, ...]
+    """Eval runs computed on its versions (kept; their golden reference now dangles)."""
+    forced: bool
+    """Whether `force` overrode those runs."""
+
+
+def delete_golden_set(store: Store, name: str, *, actor: str, force: bool = False) -> DeleteResult:
+    """Delete a golden set, its annotations, adjudications and frozen versions (audited).
+
+    Refused while eval runs were computed on its versions, unless `force`: those runs (and the
+    gate reports bound to them) would point at a golden version that no longer exists.
+
+    Raises:
+        NotFoundError: No such set.
+        ConflictError: Eval runs use its versions and `force` is not set (they are listed).
+    """
+    with store.begin() as conn:
+        _repo.require_set(conn, name)
+        runs = _repo.eval_runs_using(conn, name)
+        if runs and not force:
+            shown = ", ".join(runs[:5]) + (f" and {len(runs) - 5} more" if len(runs) > 5 else "")
+            raise ConflictError(
+                f"golden set {name!r} is used by {len(runs)} eval run(s) ({shown})",
+                hint="delete those runs first, or pass --force to delete the set anyway",
+            )
+        deleted = _repo.delete_set(conn, name)
+        record_audit_event(
+            conn,
+            actor=actor,
+            action="golden.delete",
+            object_type="golden_set",
+            object_id=name,
+            details={"deleted": deleted, "eval_runs": runs[:50], "forced": bool(runs) and force},
+        )
+    return DeleteResult(name=name, deleted=deleted, eval_runs=tuple(runs), forced=force)

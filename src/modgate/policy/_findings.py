@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from modgate.errors import ValidationError
+from modgate.authoring import AuthoringError, Diagnostic
+from modgate.authoring import format_field_path as _format_field_path
 
 FieldPath = tuple[str | int, ...]
 """Path of a field inside a policy, e.g. `("examples", 3, "criteria", 0)`."""
@@ -70,14 +71,8 @@ class Finding(BaseModel):
 
 
 def format_field_path(path: FieldPath) -> str:
-    """Render a field path as `violates[2].id`."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else part
-    return out
+    """Render a field path as `violates[2].id` (the authoring loader's one style)."""
+    return _format_field_path(path)
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
@@ -101,15 +96,29 @@ def render_findings(findings: Sequence[Finding]) -> str:
     return "\n".join(f.render() for f in sort_findings(findings))
 
 
-class PolicyLoadError(ValidationError):
-    """A policy file could not be loaded; `findings` lists every problem found."""
+class PolicyLoadError(AuthoringError):
+    """A policy file could not be loaded; `findings` lists every problem found.
 
-    def __init__(self, findings: Sequence[Finding]) -> None:
-        self.findings = sort_findings(findings)
-        count = len(self.findings)
-        where = self.findings[0].file if self.findings else "<policy>"
-        header = f"{where}: {count} problem{'s' if count != 1 else ''} in policy file"
+    The message is the authoring loader's one format; `findings` holds the same problems as
+    lint findings (check `yaml` or `schema`), so `policy lint` reports them with its own.
+    """
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
         super().__init__(
-            header + "\n" + render_findings(self.findings),
+            diagnostics,
+            what="policy file",
             hint="fix every problem listed; `modgate policy lint FILE` shows them again",
         )
+        self.findings = [
+            Finding(
+                check="yaml" if d.code == "yaml" else "schema",
+                severity=FindingSeverity.ERROR,
+                file=None if d.file == "<policy>" else d.file,
+                line=d.line,
+                col=d.col,
+                field=d.path,
+                message=d.message,
+                hint=d.hint,
+            )
+            for d in self.diagnostics
+        ]

@@ -22,6 +22,7 @@ from modgate.release._deploy import (
     rollback,
 )
 from modgate.release._gates import (
+    AttackSuccessCriterion,
     BudgetCriterion,
     GateConfig,
     GateResult,
@@ -75,6 +76,7 @@ from modgate.release._state import (
 
 __all__ = [
     "ArmRecord",
+    "AttackSuccessCriterion",
     "BudgetCriterion",
     "CanaryArm",
     "DecideResult",

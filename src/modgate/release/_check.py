@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from modgate.errors import ConflictError, NotFoundError, ValidationError
-from modgate.evaluate import compare_runs, get_eval_run
+from modgate.evaluate import compare_runs, get_eval_run, run_component, run_figures
 from modgate.release._gates import (
     evaluate_gates,
     gate_file_hash,
@@ -44,6 +44,7 @@ def check_gates(
     actor: str,
     baseline_run_id: str | None = None,
     now: datetime | None = None,
+    policy: str | None = None,
 ) -> ReadinessReport:
     """Check a gate file against an eval run, store and return the readiness report.
 
@@ -54,11 +55,14 @@ def check_gates(
         actor: Who checks (audit).
         baseline_run_id: Baseline run for regression criteria (same golden version).
         now: Report time (default: now).
+        policy: On a multi-policy run, the policy whose figures (and enforcer) are checked;
+            the report is bound to that policy's enforcer version.
 
     Raises:
         NotFoundError: A run does not exist.
         ValidationError: The gate file is invalid (file:line), or cannot be read.
         ConflictError: The baseline was computed on another golden version.
+        ValidationError: A multi-policy run without `policy` (the message lists its policies).
     """
     try:
         text = gate_path.read_text(encoding="utf-8")
@@ -66,18 +70,20 @@ def check_gates(
         raise ValidationError(f"{gate_path}: cannot read the gate file: {exc}") from exc
     config = load_gate_config(text, str(gate_path))
     run = get_eval_run(store, run_id)
+    figures = run_figures(run, policy)
+    component = run_component(run, policy)
     comparison = None
     if baseline_run_id is not None:
         if baseline_run_id == run_id:
             raise ConflictError("the baseline run must differ from the checked run")
-        comparison = compare_runs(store, baseline_run_id, run_id, flip_limit=0)
+        comparison = compare_runs(store, baseline_run_id, run_id, flip_limit=0, policy=policy)
     # Without a baseline, regression criteria fail with "no baseline run given" (fail closed).
-    results = evaluate_gates(config, run.figures, comparison=comparison)
+    results = evaluate_gates(config, figures, comparison=comparison)
     report = build_readiness_report(
         report_id=f"gate-{uuid.uuid4().hex[:12]}",
         run_id=run.id,
-        enforcer=run.enforcer,
-        enforcer_version_hash=run.enforcer_version_hash,
+        enforcer=component.enforcer,
+        enforcer_version_hash=component.enforcer_version_hash,
         golden=run.golden,
         golden_hash=run.golden_hash,
         gate_name=config.name or gate_path.stem,

@@ -7,14 +7,11 @@ caller computed. Nothing here touches the database, the clock or the environment
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from typing import Annotated, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
-from pydantic import ValidationError as PydanticValidationError
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from modgate.errors import ValidationError
+from modgate.authoring import compose_document, validate
 from modgate.evaluate import (
     HIGHER_IS_BETTER,
     ComparisonReport,
@@ -61,6 +58,8 @@ class MinimumCriterion(_Criterion):
     """Check the figure of an action band instead of the verdict label."""
     slices: tuple[str, ...] = ()
     """`dimension=value` slices that must each pass (empty: overall)."""
+    per: str | None = None
+    """Also check every slice of this dimension (e.g. `community`) the run has."""
 
 
 class MaximumCriterion(_Criterion):
@@ -78,6 +77,8 @@ class MaximumCriterion(_Criterion):
     """Check the figure of an action band instead of the verdict label."""
     slices: tuple[str, ...] = ()
     """`dimension=value` slices that must each pass (empty: overall)."""
+    per: str | None = None
+    """Also check every slice of this dimension (e.g. `community`) the run has."""
 
 
 class RegressionCriterion(_Criterion):
@@ -94,7 +95,8 @@ class RegressionCriterion(_Criterion):
     per: str | None = None
     """Also check each slice of this dimension (e.g. `community`) with enough support."""
     min_support: int | None = Field(default=None, ge=1)
-    """Items a slice needs to be checked (default: the gate file's `min_support`)."""
+    """Items a slice's figure needs to be checked (default: the gate file's `min_support`):
+    its own support, e.g. violating items for recall, predicted-violating for precision."""
 
 
 class BudgetCriterion(_Criterion):
@@ -118,8 +120,29 @@ class BudgetCriterion(_Criterion):
         return self
 
 
+class AttackSuccessCriterion(_Criterion):
+    """Cap the attack success rate of one perturbation family (`modgate redteam run`).
+
+    Read from the figures the red-team run reported with its clean eval run
+    (`redteam_attack_success:<family>`); a run without them fails the criterion.
+    """
+
+    kind: Literal["attack_success"]
+    """Criterion kind."""
+    family: str
+    """Perturbation family: `normalized`, `held_out`, `llm` or `all`."""
+    max: float = Field(ge=0.0, le=1.0)
+    """Largest acceptable share of caught violating items that an attack gets through."""
+    use: Literal["point", "upper_bound"] = "point"
+    """Check the point estimate, or (stricter) the Wilson upper bound."""
+
+
 Criterion = Annotated[
-    MinimumCriterion | MaximumCriterion | RegressionCriterion | BudgetCriterion,
+    MinimumCriterion
+    | MaximumCriterion
+    | RegressionCriterion
+    | BudgetCriterion
+    | AttackSuccessCriterion,
     Field(discriminator="kind"),
 ]
 
@@ -136,7 +159,8 @@ class GateConfig(BaseModel):
     min_support: int = Field(default=30, ge=1)
     """Items a slice needs for its figures to count."""
     on_low_support: Literal["fail", "skip"] = "fail"
-    """A named slice below `min_support`: fail the criterion (default) or skip the slice."""
+    """A slice whose figure rests on fewer than `min_support` items, or a named slice the run
+    does not have: fail the criterion (default) or skip the slice."""
     criteria: tuple[Criterion, ...] = Field(min_length=1)
     """The criteria; the gate is `go` only when every one passes."""
 
@@ -196,34 +220,8 @@ def gate_file_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _line_of(root: yaml.Node | None, loc: Sequence[int | str]) -> int | None:
-    node = root
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            found = next(
-                (
-                    (k, v)
-                    for k, v in node.value
-                    if isinstance(k, yaml.ScalarNode) and k.value == part
-                ),
-                None,
-            )
-            if found is None:
-                break
-            node = found[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                break
-            node = node.value[part]
-        else:
-            break
-        line = node.start_mark.line + 1
-    return line
-
-
 def load_gate_config(text: str, source: str = "<gate>") -> GateConfig:
-    """Parse and validate a gate file, reporting every problem with `file:line`.
+    """Parse and validate a gate file, reporting every problem with `file:line:col`.
 
     Args:
         text: The file's text.
@@ -233,57 +231,36 @@ def load_gate_config(text: str, source: str = "<gate>") -> GateConfig:
         The validated gate config (its `name` defaults to the file stem).
 
     Raises:
-        ValidationError: Invalid YAML or invalid content; one line per problem.
+        AuthoringError: Invalid YAML or invalid content (a `ValidationError`); one
+            `file:line:col: field: message` line per problem.
     """
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-        raise ValidationError(f"{where}: invalid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ValidationError(f"{source}:1: a gate file must be a mapping with `criteria:`")
-    try:
-        config = TypeAdapter(GateConfig).validate_python(data)
-    except PydanticValidationError as exc:
-        problems = []
-        errors = exc.errors()
-        for error in errors:
-            loc = [p for p in error["loc"] if not (isinstance(p, str) and p in _KINDS)]
-            nested = any(
-                other is not error and tuple(other["loc"][: len(error["loc"])]) == error["loc"]
-                for other in errors
-            )
-            if error["type"] == "too_short" and nested:
-                continue  # pydantic's follow-up of an invalid element, not a problem of its own
-            line = _line_of(root, loc)
-            path = ".".join(str(p) for p in loc) or "(top)"
-            given = error.get("input")
-            shown = f" (got {given!r})" if not isinstance(given, dict | list) else ""
-            problems.append(f"{source}:{line or 1}: {path}: {error['msg']}{shown}")
-        raise ValidationError(
-            f"{len(problems)} problem(s) in gate file:\n" + "\n".join(problems),
-            hint="see docs/gates.md for the criteria kinds and their fields",
-        ) from exc
+    document = compose_document(text, source=source, what="gate file")
+    config: GateConfig | None = None
+    if isinstance(document.data, dict):
+        config = validate(document, GateConfig)
+    else:
+        document.add((), "a gate file must be a mapping with `criteria:`")
+    document.raise_for_problems(
+        "gate file", hint="see docs/gates.md for the criteria kinds and their fields"
+    )
+    assert config is not None
     if config.name is None:
         stem = source.rsplit("/", 1)[-1].removesuffix(".yaml").removesuffix(".yml")
         config = config.model_copy(update={"name": stem})
     return config
 
 
-_KINDS = {"minimum", "maximum", "regression", "budget"}
-
-
 def _criterion_id(criterion: Criterion) -> str:
     if criterion.id:
         return criterion.id
+    if isinstance(criterion, AttackSuccessCriterion):
+        return f"attack_success:{criterion.family}"
     parts = [criterion.kind, criterion.metric]
     if isinstance(criterion, MinimumCriterion | MaximumCriterion):
         if criterion.band:
             parts.append(f"band={criterion.band}")
         parts.extend(criterion.slices)
-    if isinstance(criterion, RegressionCriterion) and criterion.per:
+    if not isinstance(criterion, BudgetCriterion) and criterion.per:
         parts.append(f"per {criterion.per}")
     return ":".join(parts)
 
@@ -302,7 +279,10 @@ def _bound_check(
     config: GateConfig,
 ) -> SliceCheck:
     if group is None:
-        return SliceCheck(scope=scope, measured=None, passed=False, note="not in this run")
+        skip = config.on_low_support == "skip"
+        return SliceCheck(
+            scope=scope, measured=None, passed=None if skip else False, note="not in this run"
+        )
     metric: MetricValue = group.metric(criterion.metric)
     if metric.value is None:
         return SliceCheck(
@@ -386,10 +366,24 @@ def _evaluate_bound(
 ) -> GateResult:
     base = f"band={criterion.band}" if criterion.band else "overall"
     scopes = list(criterion.slices) or [base]
+    if criterion.per:
+        per_slices = [g.name for g in figures.slices if g.dimension == criterion.per]
+        scopes += [name for name in per_slices if name not in scopes]
     checks = [_bound_check(criterion, s, _group(figures, s), config) for s in scopes]
+    if criterion.per and not any(c.scope.startswith(f"{criterion.per}=") for c in checks):
+        checks.append(
+            SliceCheck(
+                scope=f"{criterion.per}=*",
+                measured=None,
+                passed=None if config.on_low_support == "skip" else False,
+                note=f"no {criterion.per} slice in this run",
+            )  # fmt: skip
+        )
     op = ">=" if isinstance(criterion, MinimumCriterion) else "<="
     what = criterion.use.replace("_", " ") if criterion.use != "point" else ""
     where = f" on {', '.join(criterion.slices)}" if criterion.slices else f" ({base})"
+    if criterion.per:
+        where += f", and per {criterion.per}"
     requirement = f"{criterion.metric}{' ' + what if what else ''} {op} {criterion.value:g}{where}"
     worst = _worst(checks, isinstance(criterion, MinimumCriterion))
     return _summarize(criterion, requirement, checks, worst)
@@ -438,18 +432,19 @@ def _evaluate_regression(
             if not row.name.startswith(prefix):
                 continue
             delta = next(d for d in row.deltas if d.name == criterion.metric)
-            if row.n < min_support:
+            support = delta.support if delta.support is not None else row.n
+            if support < min_support:
                 checks.append(
                     SliceCheck(
                         scope=row.name,
                         measured=delta.delta,
-                        support=row.n,
+                        support=support,
                         passed=None,
-                        note=f"only {row.n} items (< {min_support})",
+                        note=f"{criterion.metric} rests on {support} items (< {min_support})",
                     )  # fmt: skip
                 )
                 continue
-            checks.append(check(row.name, delta, row.n))
+            checks.append(check(row.name, delta, support))
     worst = _worst(checks, better_up)
     return _summarize(criterion, requirement, checks, worst)
 
@@ -491,6 +486,31 @@ def _evaluate_budget(criterion: BudgetCriterion, figures: EvalFigures) -> GateRe
     return _summarize(criterion, requirement, [check], check)
 
 
+def _evaluate_attack_success(criterion: AttackSuccessCriterion, figures: EvalFigures) -> GateResult:
+    reported = figures.reliability.reported
+    name = f"redteam_attack_success:{criterion.family}"
+    bound = " upper bound" if criterion.use == "upper_bound" else ""
+    requirement = f"attack success ({criterion.family}){bound} <= {criterion.max:g}"
+    measured = reported.get(name)
+    if measured is None:
+        check = SliceCheck(
+            scope="overall", measured=None, passed=False,
+            note=f"no red-team figures for family {criterion.family!r} in this run "
+            "(`modgate redteam run` stores them with its eval run)",
+        )  # fmt: skip
+        return _summarize(criterion, requirement, [check], check)
+    lower, upper = reported.get(f"{name}:lower"), reported.get(f"{name}:upper")
+    n = reported.get(f"{name}:n")
+    deciding = upper if criterion.use == "upper_bound" and upper is not None else measured
+    ok = deciding <= criterion.max + 1e-12
+    check = SliceCheck(
+        scope=f"family={criterion.family}", measured=measured, lower=lower, upper=upper,
+        support=None if n is None else int(n), passed=ok,
+        note=None if ok else f"{_fmt(deciding)} > {criterion.max:g}",
+    )  # fmt: skip
+    return _summarize(criterion, requirement, [check], check)
+
+
 def evaluate_gates(
     config: GateConfig,
     figures: EvalFigures,
@@ -514,6 +534,8 @@ def evaluate_gates(
             results.append(_evaluate_bound(criterion, figures, config))
         elif isinstance(criterion, RegressionCriterion):
             results.append(_evaluate_regression(criterion, comparison, config))
+        elif isinstance(criterion, AttackSuccessCriterion):
+            results.append(_evaluate_attack_success(criterion, figures))
         else:
             results.append(_evaluate_budget(criterion, figures))
     return tuple(results)
@@ -525,6 +547,7 @@ def needs_baseline(config: GateConfig) -> bool:
 
 
 __all__ = [
+    "AttackSuccessCriterion",
     "BudgetCriterion",
     "Criterion",
     "GateConfig",

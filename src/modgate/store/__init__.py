@@ -75,7 +75,17 @@ from modgate.store._tables_golden import (
     golden_versions,
 )
 from modgate.store._tables_llm import llm_cache, llm_runs
+from modgate.store._tables_monitor import (
+    alert_deliveries,
+    alerts,
+    decision_features,
+    incident_events,
+    incidents,
+    monitor_findings,
+    review_outcomes,
+)
 from modgate.store._tables_policy import policy_versions
+from modgate.store._tables_redteam import redteam_runs
 from modgate.store._tables_release import decision_arms, deployments, reversals
 from modgate.store._timestamps import format_timestamp, parse_timestamp
 from modgate.store._workspace import init_workspace
@@ -104,7 +114,14 @@ __all__ = [
     "SourceRow",
     "Store",
     "UpsertResult",
+    "alert_deliveries",
+    "alerts",
     "audit_events",
+    "decision_features",
+    "incident_events",
+    "incidents",
+    "monitor_findings",
+    "review_outcomes",
     "batched",
     "bulk_insert",
     "bulk_upsert",
@@ -118,6 +135,7 @@ __all__ = [
     "enforcer_versions",
     "eval_predictions",
     "eval_runs",
+    "redteam_runs",
     "gate_reports",
     "ensure_current",
     "escape_raw",

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
-import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from modgate.errors import ValidationError
+from modgate.authoring import load_yaml_model
+from modgate.errors import NotFoundError, ValidationError
 
 ItemField = Literal[
     "id",
@@ -109,31 +109,26 @@ class ResolvedMapping:
 
 
 def load_mapping_file(path: Path) -> ItemMapping:
-    """Read a YAML mapping file.
+    """Read a YAML mapping file; an empty file maps nothing explicitly.
 
     Raises:
-        ValidationError: The file is missing, not YAML, or not a valid mapping; the message
-            names the file and every problem.
+        ValidationError: The file cannot be read.
+        AuthoringError: The file is not YAML or not a valid mapping (a `ValidationError`);
+            every problem as `file:line:col: field: message`.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValidationError(f"{path}: cannot read the mapping file: {exc}") from exc
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"{path}: not valid YAML: {exc}") from exc
-    if data is None:
-        data = {}
-    try:
-        return ItemMapping.model_validate(data)
-    except pydantic.ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
-            for err in exc.errors()
+        return load_yaml_model(
+            path,
+            ItemMapping,
+            what="mapping file",
+            empty_as={},
+            hints={
+                "columns": f"map item fields ({', '.join(ITEM_FIELDS)}) to source columns",
+                "defaults": f"give item fields ({', '.join(ITEM_FIELDS)}) a constant value",
+            },
         )
-        raise ValidationError(
-            f"{path}: invalid mapping: {problems}",
-            hint=f"sections are columns, defaults and drop; fields are {', '.join(ITEM_FIELDS)}",
-        ) from exc
+    except NotFoundError as exc:
+        raise ValidationError(f"{path}: cannot read the mapping file ({exc})") from exc
 
 
 def suggest_mapping(columns: list[str]) -> dict[str, str]:

@@ -100,5 +100,7 @@ from modgate.store import _tables_enforce as _tables_enforce  # noqa: E402,F401 
 from modgate.store import _tables_eval  # noqa: E402,F401  (eval runs, predictions, gate reports)
 from modgate.store import _tables_golden as _tables_golden  # noqa: E402,F401  (golden tables)
 from modgate.store import _tables_llm as _tables_llm  # noqa: E402,F401  (LLM cache and runs)
+from modgate.store import _tables_monitor as _tables_monitor  # noqa: E402,F401  (monitor)
+from modgate.store import _tables_redteam as _tables_redteam  # noqa: E402,F401  (red-team runs)
 from modgate.store import _tables_release as _tables_release  # noqa: E402,F401  (deployments)
 from modgate.store._tables_policy import policy_versions  # noqa: E402, F401

@@ -116,5 +116,7 @@ golden_version_items = Table(
     Column("criteria", JsonType, nullable=False),
     Column("source", String(512)),
     Column("group_key", String(512), nullable=False),
+    # Ratings behind the gold label (None: frozen before 0025); one rating is not unanimity.
+    Column("raters", Integer),
     PrimaryKeyConstraint("set_name", "version", "item_id"),
 )

@@ -16,6 +16,7 @@ from modgate.cli.demo._golden import step_golden
 from modgate.cli.demo._items import step_load_items
 from modgate.cli.demo._llm import step_llm_cascade
 from modgate.cli.demo._policy import step_policies
+from modgate.cli.demo._redteam import step_redteam
 from modgate.cli.demo._rules import step_rules
 from modgate.cli.demo._run import DemoRun, sample_file
 from modgate.store import init_workspace, open_store
@@ -30,6 +31,7 @@ DEMO_STEPS: list[Callable[[DemoRun], None]] = [
     step_llm_cascade,  # issue 9: rules → classifier → LLM (if configured) → review
     step_eval,  # issue 10: evaluate, compare, gate
     step_deploy,  # issue 18: shadow, canary, decide, rollback, impact, reversal
+    step_redteam,  # issue 22: attack success per family, a hardened classifier
 ]
 
 

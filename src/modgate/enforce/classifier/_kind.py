@@ -72,6 +72,8 @@ def _train_classifier_spec(spec: EnforcerSpec, job: TrainingJob) -> EnforcerSpec
         job.rows, profile=params.profile, dev_rows=job.dev_rows, **params.training_params()
     )
     metrics = trained.dev_metrics.model_dump(mode="json") if trained.dev_metrics else {}
+    metrics["training_warnings"] = list(trained.warnings)  # kept with the version
+    metrics["rows_per_class"] = trained.rows_per_class
     info = save_artifact(
         trained.model,
         artifact_folder(job.workspace, spec.name),

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfTransformer
@@ -43,6 +43,10 @@ from modgate.errors import EnforcerError
 
 Profile = Literal["fast", "accurate"]
 PROFILES: tuple[Profile, ...] = ("fast", "accurate")
+
+MIN_CALIBRATION_ROWS_PER_FOLD = 10
+"""Rows of each class each calibration fold needs for Platt/isotonic to be estimated honestly;
+below `cv` times this, the classifier is left uncalibrated (with a warning)."""
 
 
 class ClassifierMetrics(BaseModel):
@@ -128,24 +132,59 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     ) -> TextClassifier:
         """Fit on texts and binary labels (1 = violating).
 
+        Calibration is fitted on out-of-fold scores only when every class has at least
+        `cv * MIN_CALIBRATION_ROWS_PER_FOLD` rows; otherwise, or when the calibrated scores
+        would rank the training rows worse than the model underneath (a Platt fit on a handful
+        of scores can take the wrong sign), the uncalibrated model is kept and `warnings_`
+        says why.
+
         Raises:
-            ValueError: One class is missing or has fewer examples than `cv`.
+            ValueError: A class has fewer than `cv` examples.
         """
         labels = np.asarray(y, dtype=np.int64)
         counts = np.bincount(labels, minlength=2)
         if counts.min() < self.cv:
             raise ValueError(
-                f"need at least {self.cv} examples of each class to calibrate, got "
+                f"need at least {self.cv} examples of each class, got "
                 f"{int(counts[1])} violating and {int(counts[0])} non-violating"
             )
+        texts = list(X)
+        weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         linear = LogisticRegression(
             C=self.C, solver="liblinear", class_weight=self.class_weight, max_iter=1000
         )
-        model = CalibratedClassifierCV(linear, method=self.calibration, cv=self.cv, ensemble=False)
-        pipeline = Pipeline([("features", self._features()), ("model", model)])
-        weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        pipeline.fit(list(X), labels, model__sample_weight=weights)
+        needed = self.cv * MIN_CALIBRATION_ROWS_PER_FOLD
+        found: list[str] = []
+        if counts.min() < needed:
+            found.append(
+                f"calibration skipped: {int(counts[1])} violating and {int(counts[0])} "
+                f"non-violating rows are too few for {self.cv}-fold calibration (needs {needed} "
+                "of each); scores are the uncalibrated model's"
+            )
+            pipeline = Pipeline([("features", self._features()), ("model", linear)])
+            pipeline.fit(texts, labels, model__sample_weight=weights)
+        else:
+            model = CalibratedClassifierCV(
+                linear, method=self.calibration, cv=self.cv, ensemble=False
+            )
+            pipeline = Pipeline([("features", self._features()), ("model", model)])
+            pipeline.fit(texts, labels, model__sample_weight=weights)
+            features = pipeline.named_steps["features"].transform(texts)
+            base = model.calibrated_classifiers_[0].estimator
+            base_auc = roc_auc_score(labels, base.predict_proba(features)[:, 1])
+            calibrated_auc = roc_auc_score(labels, model.predict_proba(features)[:, 1])
+            if calibrated_auc < base_auc - 1e-12:
+                found.append(
+                    f"calibration dropped: it ranked the training rows worse than the model "
+                    f"underneath (ROC-AUC {calibrated_auc:.3f} vs {base_auc:.3f}); scores are "
+                    "the uncalibrated model's"
+                )
+                pipeline = Pipeline(
+                    [("features", pipeline.named_steps["features"]), ("model", base)]
+                )
         self.pipeline_ = pipeline
+        self.calibrated_ = not found
+        self.warnings_ = tuple(found)
         self.classes_ = np.array([0, 1])
         self.preprocessing_ = PREPROCESSING
         return self
@@ -173,6 +212,10 @@ class TrainedClassifier(BaseModel):
     """Training rows."""
     dev_metrics: ClassifierMetrics | None
     """Metrics on the dev rows, when given."""
+    warnings: tuple[str, ...] = ()
+    """What training could not do as asked (e.g. calibration skipped on too few rows)."""
+    rows_per_class: dict[str, int] = Field(default_factory=dict)
+    """Training rows per class (`violating`, `non_violating`)."""
 
 
 def _canonical_order(rows: Sequence[TrainingRow]) -> list[TrainingRow]:
@@ -251,10 +294,16 @@ def train_classifier(
         data_hash=training_data_hash(ordered),
         n_train=len(ordered),
         dev_metrics=evaluate_classifier(model, dev_rows) if dev_rows else None,
+        warnings=model.warnings_,
+        rows_per_class={
+            "violating": sum(r.label for r in ordered),
+            "non_violating": sum(1 - r.label for r in ordered),
+        },
     )
 
 
 __all__ = [
+    "MIN_CALIBRATION_ROWS_PER_FOLD",
     "PROFILES",
     "ClassifierMetrics",
     "Profile",

@@ -7,7 +7,8 @@ duplicated key keeps its last value. Unlike AutoModerator, one broken section ne
 whole file: it is reported with its line and the rest is read.
 
 PyYAML's composer is used directly (instead of `safe_load`) to keep the line of every key and to
-see duplicated keys, which `safe_load` silently collapses.
+see duplicated keys, which `safe_load` silently collapses; it is `modgate.authoring`'s bounded one,
+so a section whose aliases expand past the limits is reported invalid in milliseconds.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node
 
+from modgate.authoring import BoundedSafeLoader
 from modgate.enforce.rules.automod._match import (
     SUBMISSION_ONLY_ACTIONS,
     automod_flags,
@@ -253,7 +255,7 @@ def _parse_section(text: str, start: int, end: int, index: int) -> AutomodDocume
         return AutomodDocument(**base, status="ignored", reason="empty section")
     loader: yaml.SafeLoader | None = None
     try:
-        loader = yaml.SafeLoader(section)
+        loader = BoundedSafeLoader(section)  # PyYAML's reading, alias bombs refused
         node = loader.get_single_node()
         if not isinstance(node, MappingNode):
             what = "comments only" if node is None else "not a mapping of keys to values"
