@@ -324,6 +324,7 @@ class CompiledRuleSet:
         self.ruleset = ruleset
         self.source = source
         import ahocorasick
+        import re2  # noqa: F401  (loaded with the rule set, not on first regex match)
 
         self._timeout = ruleset.regex_timeout_ms / 1000.0
         self._checks: list[_Check] = []

@@ -30,7 +30,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from modgate.domain import Action, ItemKind
-from modgate.enforce.rules._match import RuleSetCompileError, compile_ruleset
 from modgate.enforce.rules._python_regex import UnconvertibleRegexError, convert_python_regex
 from modgate.enforce.rules._schema import AuthorConditions, Rule, RuleSet, TextCheck
 from modgate.enforce.rules.automod._classify import classify_document
@@ -199,6 +198,9 @@ def import_automod_config(
     if re2_max_memory_mb is not None:
         header["re2_max_memory_mb"] = re2_max_memory_mb
     # Compile what is written: a section whose rules do not compile is reported invalid.
+    # (The matcher loads re2 and regex: imported here, on use.)
+    from modgate.enforce.rules._match import RuleSetCompileError, compile_ruleset
+
     while True:
         body: list[Rule] = rules or [_placeholder_rule()]
         rule_set = RuleSet.model_validate({**header, "rules": tuple(body)})
@@ -219,7 +221,7 @@ def import_automod_config(
 
 
 def _drop_uncompilable(
-    rules: list[Rule], report: AutomodImportReport, exc: RuleSetCompileError
+    rules: list[Rule], report: AutomodImportReport, exc: Any
 ) -> tuple[list[Rule], AutomodImportReport]:
     """Remove the sections whose rules did not compile; their entries say why."""
     reasons: dict[str, list[str]] = {}
