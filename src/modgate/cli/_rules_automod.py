@@ -54,6 +54,13 @@ def import_automod_command(
         None, "--policy", help="Default policy (`id@version`) of the rules."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite existing output files."),
+    re2_max_memory_mb: int | None = typer.Option(
+        None,
+        "--re2-max-memory-mb",
+        min=1,
+        max=4096,
+        help="Memory cap per RE2 program (default 256); larger regex sets are split.",
+    ),
     fmt: ReportFormat = typer.Option(
         ReportFormat.TABLE, "--format", "-f", help="How to print the report."
     ),
@@ -88,6 +95,7 @@ def import_automod_command(
         community=community,
         policy=policy,
         force=force,
+        re2_max_memory_mb=re2_max_memory_mb,
     )
     if fmt is ReportFormat.MARKDOWN:
         sys.stdout.write(result.report.to_markdown())
