@@ -1,13 +1,15 @@
 """Rules engine throughput: 1,000 keyword rules + 50 regex rules over 100,000 real comments.
 
-Target (issue 4): >= 20,000 comments/s on one core, normalization included.
+Target (issue 16, part 4): `RulesEnforcer.predict` >= 50,000 comments/s on one core,
+normalization included, on a rule set whose hit rate is realistic (1-5 %); the heavy rule set
+of issue 4 (most comments hit a rule) is measured too, as the high-hit case.
 
-Comments: Reddit macro-norm violations, Davidson tweets, CONAN, ETHOS and ToxiGen seeds from
-../shared/data (read in place, never copied). Keyword rules use words and phrases drawn from the
-corpus's own vocabulary (ranks 200-20,000, so rules do fire: about a third of comments hit at
-least one rule), five per rule; regex rules are letter-elongation patterns (`k+i+l+l+`), link,
-e-mail and phone patterns, and three patterns RE2 rejects (backreference, lookarounds) that run
-on the fallback engine with a timeout.
+Comments (both sets): Reddit macro-norm violations, Davidson tweets, CONAN, ETHOS, ToxiGen seeds
+from ../shared/data (read in place, never copied). Keyword rules use words and phrases from the
+corpus's own vocabulary (ranks 200-20,000: the high-hit set, most comments hit a rule; the
+realistic set is `build_realistic_ruleset`), five per rule; regex rules are letter-elongation
+patterns (`k+i+l+l+`), link, e-mail and phone patterns, and patterns RE2 rejects
+(backreference, lookarounds) that run on the fallback engine with a timeout.
 
 Rates are CPU time of this one process (`time.process_time`, pinned to one core), so other
 work on a shared machine does not distort them; the ReDoS bound is reported in CPU and
@@ -55,7 +57,7 @@ N_KEYWORD_RULES = 1_000
 KEYWORDS_PER_RULE = 5
 N_REGEX_RULES = 50
 NAIVE_SUBSET = 2_000
-TARGET = 20_000
+TARGET = 50_000
 
 
 def load_comments() -> list[str]:
@@ -103,6 +105,53 @@ def build_ruleset(texts: list[str]) -> dict[str, object]:
     return {"name": "bench", "policy": "bench@1", "rules": rules}
 
 
+def build_realistic_ruleset(texts: list[str]) -> dict[str, object]:
+    """1,000 keyword rules + 50 regex rules that hit a realistic share (1-5 %) of comments.
+
+    How it is built (nothing invented): keywords are real words of the corpus that occur in
+    exactly one distinct comment, read normalized (hapax legomena, the tail of any block list:
+    rare slurs, spam brands, misspellings), five patterns per rule: two such words and three
+    two-word phrases made of them (which, adjacent, occur nowhere). Regex rules: 41
+    letter-elongation patterns of other such words (`w+o+r+d+`, word-bounded), five
+    spam-shaped patterns (e-mail, phone, wallet, promo code, free crypto) and four RE2
+    rejects (lookarounds, a backreference) on the fallback engine. The hit share is printed.
+    """
+    per_comment: collections.Counter[str] = collections.Counter()
+    for text in dict.fromkeys(texts):  # distinct comments (the corpus is cycled to 100,000)
+        per_comment.update(set(re.findall(r"\w+", normalize_text(text).text)))
+    hapax = sorted(
+        w
+        for w, n in per_comment.items()
+        if n == 1 and len(w) >= 5 and w.isalpha() and w.isascii() and normalize_text(w).text == w
+    )
+    per_rule = 8  # two single words and three two-word phrases
+    step = max(1, len(hapax) // (N_KEYWORD_RULES * per_rule + 500))
+    picked = hapax[::step]
+    rules: list[dict[str, object]] = []
+    for i in range(N_KEYWORD_RULES):
+        w = picked[i * per_rule : (i + 1) * per_rule]
+        chunk = [w[0], w[1], f"{w[2]} {w[3]}", f"{w[4]} {w[5]}", f"{w[6]} {w[7]}"]
+        rules.append(
+            {"id": f"kw{i:04d}", "keywords": chunk, "criterion": f"c{i % 7}", "action": "review"}
+        )
+    rare = picked[N_KEYWORD_RULES * per_rule :]
+    regexes = [r"\b" + "+".join(stem) + r"+\b" for stem in rare[: N_REGEX_RULES - 9]]
+    regexes += [  # spam-shaped patterns; the last four are rejected by RE2 (fallback engine)
+        r"[\w.+-]+@[\w-]+\.(?:com|net|org)\b",
+        r"\b\d{3}[-. ]\d{3}[-. ]\d{4}\b",
+        r"\b(?:bc1|[13])[a-km-z1-9]{25,34}\b",
+        r"\bpromo\s*code\s*\w+",
+        r"\bfree\s+(?:bitcoin|crypto|giftcards?)\b",
+        r"(?<=\s)dm me for (?:prices|rates)(?=\W|$)",
+        r"\bgiveaway(?!s? (?:is|was) (?:over|closed))",
+        r"^(?!.*\bthanks\b).*\bscam\s+alert\b",
+        r"\b(spam|scam)\W+\1\b",
+    ]
+    for i, pattern in enumerate(regexes[:N_REGEX_RULES]):
+        rules.append({"id": f"rx{i:02d}", "regex": [pattern], "action": "remove"})
+    return {"name": "bench-realistic", "policy": "bench@1", "rules": rules}
+
+
 def naive_engine(ruleset: RuleSet) -> tuple[list[tuple[str, re.Pattern[str]]], ...]:
     keyword_patterns = [
         (rule.id, re.compile(rf"\b{re.escape(k)}\b"))
@@ -116,46 +165,60 @@ def naive_engine(ruleset: RuleSet) -> tuple[list[tuple[str, re.Pattern[str]]], .
     return keyword_patterns, regex_patterns
 
 
-def main() -> int:
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
-    texts = load_comments()
-    items = [Item(id=f"c{i}", kind="comment", body=t) for i, t in enumerate(texts)]
-    spec_dict = build_ruleset(texts)
-    ruleset = RuleSet.model_validate(spec_dict)
+def measure(label: str, spec: dict[str, object], items: list[Item], norm_rate: float) -> float:
+    """Compile a rule set, time `match` and `RulesEnforcer.predict`; print the figures."""
+    ruleset = RuleSet.model_validate(spec)
     started = time.process_time()
     compiled = compile_ruleset(ruleset)
     compile_s = time.process_time() - started
     report = compiled.report
-    print(f"comments: {len(items):,} (mean {sum(map(len, texts)) / len(texts):.0f} chars)")
     print(
-        f"rule set: {report.rules} rules, {report.keyword_patterns:,} keyword patterns in one "
-        f"automaton, {report.re2_patterns} RE2 patterns in one set, {report.fallback_patterns} "
-        f"fallback patterns ({', '.join(report.fallback_rules)}); compiled in {compile_s:.2f} s"
+        f"[{label}] {report.rules} rules, {report.keyword_patterns:,} keyword patterns in one "
+        f"automaton, {report.re2_patterns} RE2 patterns in {report.re2_sets} set(s), "
+        f"{report.fallback_patterns} fallback patterns; compiled in {compile_s:.2f} s"
     )
-
-    normalize_text("warm up")
-    started = time.process_time()
-    for text in texts:
-        normalize_text(text)
-    norm_s = time.process_time() - started
-    norm_rate = len(texts) / norm_s
-
     started = time.process_time()
     fired = 0
     for item in items:
         if compiled.match(item).hits:
             fired += 1
-    match_s = time.process_time() - started
-    rate = len(items) / match_s
-
+    rate = len(items) / (time.process_time() - started)
     enforcer = RulesEnforcer(EnforcerSpec(name="bench", kind="rules", policy="bench@1"), compiled)
     started = time.process_time()
     verdicts = enforcer.predict(items)
-    enforcer_s = time.process_time() - started
-    enforcer_rate = len(items) / enforcer_s
+    enforcer_rate = len(items) / (time.process_time() - started)
     errors = sum(1 for v in verdicts if v.error)
+    share = fired / len(items)
+    print(f"[{label}] comments hitting a rule: {fired:,} of {len(items):,} ({share:.1%})")
+    print(
+        f"[{label}] rules engine (match):  {rate:>9,.0f} comments/s  "
+        f"({rate / norm_rate:.2f}x normalization alone)"
+    )
+    print(
+        f"[{label}] RulesEnforcer.predict: {enforcer_rate:>9,.0f} comments/s  "
+        f"({enforcer_rate / norm_rate:.2f}x normalization alone; {errors} error verdicts)"
+    )
+    return enforcer_rate
 
+
+def main() -> int:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
+    texts = load_comments()
+    items = [Item(id=f"c{i}", kind="comment", body=t) for i, t in enumerate(texts)]
+    print(f"comments: {len(items):,} (mean {sum(map(len, texts)) / len(texts):.0f} chars)")
+
+    normalize_text("warm up")
+    started = time.process_time()
+    for text in texts:
+        normalize_text(text)
+    norm_rate = len(texts) / (time.process_time() - started)
+    print(f"baseline: normalization alone {norm_rate:>9,.0f} comments/s")
+
+    realistic = measure("realistic", build_realistic_ruleset(texts), items, norm_rate)
+    measure("high-hit", build_ruleset(texts), items, norm_rate)
+
+    ruleset = RuleSet.model_validate(build_realistic_ruleset(texts))
     keyword_patterns, regex_patterns = naive_engine(ruleset)
     subset = texts[:NAIVE_SUBSET]
     started = time.process_time()
@@ -165,19 +228,16 @@ def main() -> int:
             pattern.search(lowered)
         for _, pattern in regex_patterns:
             pattern.search(lowered)
-    naive_s = time.process_time() - started
-    naive_rate = len(subset) / naive_s
-
-    print(f"normalization alone:     {norm_rate:>10,.0f} comments/s")
-    print(f"rules engine (match):    {rate:>10,.0f} comments/s  ({fired:,} comments hit a rule)")
-    print(f"RulesEnforcer.predict:   {enforcer_rate:>10,.0f} comments/s  ({errors} error verdicts)")
-    print(f"naive re loop baseline:  {naive_rate:>10,.0f} comments/s  (on {NAIVE_SUBSET:,})")
-    print(f"speed-up over naive loop: {rate / naive_rate:,.0f}x")
-    print(f"engine cost vs normalization alone: {norm_rate / rate:.2f}x")
+    naive_rate = len(subset) / (time.process_time() - started)
+    print(f"baseline: naive re loop (realistic set) {naive_rate:>9,.0f} comments/s")
+    print(f"[realistic] predict vs naive loop: {realistic / naive_rate:,.0f}x")
 
     bound_ok = check_redos_bound()
-    target_ok = rate >= TARGET
-    print(f"target >= {TARGET:,} comments/s on one core: {'PASS' if target_ok else 'FAIL'}")
+    target_ok = realistic >= TARGET
+    print(
+        f"target: RulesEnforcer.predict >= {TARGET:,} comments/s on one core (realistic set): "
+        f"{'PASS' if target_ok else 'FAIL'}"
+    )
     return 0 if target_ok and bound_ok else 1
 
 

@@ -11,7 +11,10 @@ import sys
 
 import pytest
 
-HEAVY = ("sklearn", "scipy", "openai", "re2", "pandas", "pyarrow", "statsmodels", "ahocorasick")
+HEAVY = (
+    "sklearn", "scipy", "openai", "re2", "pandas", "pyarrow", "statsmodels", "ahocorasick",
+    "fastapi", "uvicorn", "prometheus_client", "redis", "httpx", "starlette",
+)  # fmt: skip
 
 
 def _loaded_after(statement: str) -> list[str]:

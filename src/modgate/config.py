@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     sql_role: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
     """PostgreSQL: role read-only SQL switches to (`SET ROLE`) after connecting."""
 
+    llm_api_key_env_patterns: tuple[str, ...] = ("MODGATE_*", "*_API_KEY")
+    """Shell patterns an LLM spec's `api_key_env` must match (its value is sent as a Bearer
+    token to the spec's `base_url`, so a spec must not name just any variable)."""
+    allow_files_outside_workspace: bool = False
+    """Let enforcer specs name files (prompt, policy, rule set, predictions, model) outside
+    the workspace; by default such a spec is refused at registration."""
+
     @field_validator("database_url", "sql_database_url")
     @classmethod
     def _check_url(cls, value: str | None) -> str | None:

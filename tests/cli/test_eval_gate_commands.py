@@ -170,7 +170,13 @@ def test_demo_evaluates_compares_and_gates_two_enforcers(tmp_path: Path, run_cli
     assert str(readiness) in out
     assert "Readiness" in readiness.read_text(encoding="utf-8")
     listed = run_cli("-C", str(tmp_path / "demo"), "eval", "list", "--format", "json")
-    assert len(json.loads(listed.stdout)) == 2
+    runs = json.loads(listed.stdout)
+    evaluated = {r["enforcer"] for r in runs if r["enforcer"].startswith("hate-speech-")}
+    assert {"hate-speech-fast@1", "hate-speech-accurate@1"} <= evaluated
+    # the eval step made one run per enforcer; the red-team step adds one clean run per
+    # enforcer it attacks (the baseline and the hardened classifier)
+    assert len(runs) == 4
+    assert "hate-speech-hardened@1" in evaluated
 
 
 def test_eval_run_of_a_catalog_enforcer_and_thresholds_written_as_a_new_version(

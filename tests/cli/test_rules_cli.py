@@ -61,3 +61,19 @@ def test_a_workspace_ruleset_is_found_by_name(run_cli: Run, tmp_path: Path) -> N
     result = run_cli("-C", str(tmp_path / "ws"), "rules", "check", "mine", "x", "-f", "json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)[0]["rule"] == "r"
+
+
+def test_check_prints_the_filled_in_reason_and_timed_out_rules(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    file = tmp_path / "reasons.yaml"
+    file.write_text(
+        "regex_timeout_ms: 10\nrules:\n"
+        "  - id: spam\n    keywords: [buy now]\n    match_on: raw\n"
+        "    reason: 'spam phrase {{match}} in r/{{subreddit}}'\n"
+        "  - id: slow\n    regex: ['(a|aa)+(?=!)']\n    match_on: raw\n"
+    )
+    args = ("rules", "check", str(file), "BUY NOW " + "a" * 5000, "--community", "deals")
+    rows = {row["rule"]: row for row in json.loads(run_cli(*args, "--format", "json").stdout)}
+    assert rows["spam"]["reason"] == "spam phrase BUY NOW in r/deals"
+    assert rows["slow"]["fired"] == "timed out" and "timed out" in rows["slow"]["why"]

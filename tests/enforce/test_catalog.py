@@ -181,3 +181,87 @@ def test_load_enforcer_hands_kinds_the_context_they_ask_for(store: Store, tmp_pa
     _, enforcer = load_enforcer(store, "judge@1", workspace=tmp_path, registry=registry)
     assert isinstance(enforcer, _StoreAwareKind)
     assert enforcer.store is store
+
+
+class _Planted:
+    """Unpickling this creates the file `path` (stands in for any code a pickle can run)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (str(self.path), "w"))
+
+
+def _plant_pickle(store: Store, workspace: Path, ref_version: int, columns: set[str]) -> Path:
+    """Point a registered classifier's row at a malicious pickle, editing only `columns`."""
+    import hashlib
+    import pickle
+
+    from sqlalchemy import update
+
+    from modgate.enforce._repo import spec_hash, version_hash
+    from modgate.store import enforcer_versions
+
+    marker = workspace / "pwned"
+    evil = workspace / "artifacts" / "enforcers" / "hate-clf" / "evil.joblib"
+    evil.write_bytes(pickle.dumps(_Planted(marker)))
+    sha = hashlib.sha256(evil.read_bytes()).hexdigest()
+    version = get_enforcer_version(store, f"hate-clf@{ref_version}")
+    params = {**version.spec.params, "artifact": str(evil), "artifact_sha256": sha}
+    spec = version.spec.model_copy(update={"params": params})
+    values: dict[str, object] = {"artifact_hash": sha, "artifact_path": str(evil)}
+    values["spec"] = spec.model_dump(mode="json", exclude={"version"})
+    if "spec_hash" in columns:
+        values["spec_hash"] = spec_hash(spec)
+    if "version_hash" in columns:
+        values["version_hash"] = version_hash(spec_hash(spec), sha, version.data_hash)
+    with store.begin() as conn:
+        conn.execute(
+            update(enforcer_versions).where(enforcer_versions.c.name == "hate-clf").values(**values)
+        )
+    return marker
+
+
+@pytest.mark.parametrize(
+    "columns", [set(), {"spec_hash"}], ids=["spec_and_artifact_hash", "spec_hash_too"]
+)
+def test_tampered_hash_columns_refuse_to_unpickle(
+    store: Store, tmp_path: Path, rows, columns: set[str]
+) -> None:
+    train_enforcer(store, CLF, rows, workspace=tmp_path, actor="ana")
+    marker = _plant_pickle(store, tmp_path, 1, columns)
+    with pytest.raises(EnforcerError, match="hash check"):
+        load_enforcer(store, "hate-clf@1", workspace=tmp_path)
+    assert not marker.exists(), "the planted pickle ran"
+
+
+def test_untampered_version_still_loads(store: Store, tmp_path: Path, rows) -> None:
+    train_enforcer(store, CLF, rows, workspace=tmp_path, actor="ana")
+    version, enforcer = load_enforcer(store, "hate-clf@1", workspace=tmp_path)
+    assert enforcer.predict([Item(id="a", body="hello there")])[0].enforcer == version.ref
+
+
+def test_files_outside_the_workspace_need_the_setting_for_every_kind(
+    store: Store, tmp_path: Path
+) -> None:
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    predictions = tmp_path / "vendor.csv"
+    predictions.write_text("item_id,label,score\na,violating,0.9\n", encoding="utf-8")
+    ruleset = tmp_path / "r.yaml"
+    ruleset.write_text("rules:\n  - id: k\n    keywords: ['zzz']\n", encoding="utf-8")
+    specs = [
+        recorded_spec(str(predictions)),
+        EnforcerSpec(name="r", kind="rules", policy="hate@1", params={"ruleset": str(ruleset)}),
+        EnforcerSpec(
+            name="c", kind="classifier", policy="hate@1", params={"artifact": str(predictions)}
+        ),  # fmt: skip
+    ]
+    for spec in specs:
+        with pytest.raises(ModgateError, match="outside the workspace"):
+            register_enforcer(store, spec, workspace=workspace, actor="ana")
+    (workspace / "modgate.toml").write_text(
+        "[modgate]\nallow_files_outside_workspace = true\n", encoding="utf-8"
+    )
+    assert register_enforcer(store, specs[1], workspace=workspace, actor="ana").created

@@ -352,9 +352,13 @@ def test_missing_base_url_is_a_config_error() -> None:
 
 def test_base_url_and_key_come_from_the_environment(fake_llm: FakeLLMServer) -> None:
     spec = EnforcerSpec(
-        name="j", kind="llm", policy="p", params={"model": "m", "prompt": "x", "api_key_env": "K"}
+        name="j",
+        kind="llm",
+        policy="p",
+        params={"model": "m", "prompt": "x", "api_key_env": "K_API_KEY"},
     )
-    enforcer = LLMEnforcer(spec, environ={"MODGATE_LLM_BASE_URL": fake_llm.base_url, "K": "s3"})
+    env = {"MODGATE_LLM_BASE_URL": fake_llm.base_url, "K_API_KEY": "s3"}
+    enforcer = LLMEnforcer(spec, environ=env)
     assert enforcer.client.config.base_url == fake_llm.base_url
     assert enforcer.client.config.api_key == "s3"
 

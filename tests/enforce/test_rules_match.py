@@ -267,3 +267,46 @@ def test_explain_says_why_each_rule_did_not_fire() -> None:
     assert reasons["kw"].fired and "'kill'" in reasons["kw"].reason
     assert not reasons["place"].fired and "community" in reasons["place"].reason
     assert not reasons["neg"].fired and "negated check matched" in reasons["neg"].reason
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"body": "a" * 5000, "community": "elsewhere"},
+        {"body": "a" * 5000, "community": "here", "kind": "post"},
+        {"body": "a" * 5000 + " nothing", "community": "here"},
+    ],
+)
+def test_fallback_regex_runs_only_where_the_cheap_checks_hold(item: dict[str, Any]) -> None:
+    # Community, kind and the literal check all come before the slow fallback regex: an item
+    # the rule cannot apply to never reaches it, so never gets a timeout error.
+    slow = {
+        "id": "slow",
+        "communities": ["here"],
+        "kinds": ["comment"],
+        "checks": [
+            {"values": [r"(a|aa)+(?=!)"], "regex": True, "fields": ["body"]},
+            {"values": ["needle"], "fields": ["body"]},
+        ],
+        "match_on": "raw",
+    }
+    compiled = rules(slow, {"id": "other", "keywords": ["aaaa"]}, regex_timeout_ms=10)
+    result = compiled.match(Item(id="i", kind=item.pop("kind", "comment"), **item))
+    assert result.error is None
+    assert [hit.rule.id for hit in result.hits] == ["other"]
+
+
+def test_a_timeout_names_the_rule_in_match_and_explain() -> None:
+    slow = {
+        "id": "slow",
+        "communities": ["here"],
+        "regex": [r"(a|aa)+(?=!)"],
+        "match_on": "raw",
+    }
+    compiled = rules({"id": "fine", "keywords": ["zzz"]}, slow, regex_timeout_ms=10)
+    item = Item(id="i", community="here", body="zzz " + "a" * 5000)
+    result = compiled.match(item)
+    assert result.error is not None and "'slow'" in result.error
+    explained = {e.rule_id: e for e in compiled.explain(item)}
+    assert explained["slow"].timed_out and "timed out" in explained["slow"].reason
+    assert explained["fine"].fired and not explained["fine"].timed_out

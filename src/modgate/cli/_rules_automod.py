@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 import sys
 from pathlib import Path
 
@@ -11,7 +12,9 @@ import typer
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, write_records
 from modgate.enforce.rules.automod import import_automod, render_report, rule_set_name
-from modgate.errors import ModgateError
+from modgate.errors import ModgateError, ValidationError
+
+_RULE_SET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
 
 class ReportFormat(enum.StrEnum):
@@ -51,6 +54,13 @@ def import_automod_command(
         None, "--policy", help="Default policy (`id@version`) of the rules."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite existing output files."),
+    re2_max_memory_mb: int | None = typer.Option(
+        None,
+        "--re2-max-memory-mb",
+        min=1,
+        max=4096,
+        help="Memory cap per RE2 program (default 256); larger regex sets are split.",
+    ),
     fmt: ReportFormat = typer.Option(
         ReportFormat.TABLE, "--format", "-f", help="How to print the report."
     ),
@@ -65,6 +75,12 @@ def import_automod_command(
         base = cli.settings().workspace or cwd
     except ModgateError:  # outside a workspace: rules/ under the current folder
         base = cwd
+    if name is not None and (not _RULE_SET_NAME.fullmatch(name) or ".." in name):
+        raise ValidationError(
+            f"--name {name!r} is not a rule set name: letters, digits, '_', '.' and '-', "
+            "starting with a letter or digit (it names the file rules/NAME.yaml, not a path)",
+            hint="to write elsewhere, pass --output PATH",
+        )
     chosen = name or rule_set_name(file, community)
     target = output if output is not None else base / "rules" / f"{chosen}.yaml"
     target = target if target.is_absolute() else cwd / target
@@ -79,6 +95,7 @@ def import_automod_command(
         community=community,
         policy=policy,
         force=force,
+        re2_max_memory_mb=re2_max_memory_mb,
     )
     if fmt is ReportFormat.MARKDOWN:
         sys.stdout.write(result.report.to_markdown())

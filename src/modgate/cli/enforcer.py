@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,9 @@ from modgate.enforce import (
     score_items,
     select_item_ids,
 )
-from modgate.errors import ConfigError
+from modgate.errors import ConfigError, ValidationError
 from modgate.evaluate import train_enforcer_from_sources
+from modgate.scale import dask_client, score_items_distributed
 
 app = typer.Typer(help="Enforcers: the catalog of versioned models that judge items.")
 
@@ -139,6 +141,17 @@ def train(
         out.print("dev: no held-out rows (no dev figures)", highlight=False)
 
 
+class Engine(enum.StrEnum):
+    """Where `enforcer score` runs."""
+
+    LOCAL = "local"
+    DASK = "dask"
+
+
+def _bar(ref: str) -> list[Any]:
+    return [TextColumn(f"scoring {ref}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+
+
 @app.command("score")
 def score(
     ctx: typer.Context,
@@ -154,20 +167,40 @@ def score(
         "--allow-missing",
         help="Recorded enforcers: store items absent from the file as error verdicts (review).",
     ),
+    engine: Engine = typer.Option(
+        Engine.LOCAL, "--engine", help="local: in this process; dask: on a Dask cluster."
+    ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="--engine dask: scheduler address (default: a local cluster)."
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
 ) -> None:
     """Score items in batches and store the verdicts; re-running resumes where it stopped."""
     context = get_context(ctx)
     store = context.store()
+    if engine is Engine.DASK:
+        version = get_enforcer_version(store, enforcer)
+        ids = select_item_ids(store, items)
+        with Progress(*_bar(version.ref), console=err_console(), transient=True) as progress:
+            task = progress.add_task("score", total=len(ids))
+            with dask_client(scheduler) as client:
+                distributed = score_items_distributed(
+                    store,
+                    version,
+                    ids,
+                    workspace=_workspace(ctx),
+                    client=client,
+                    batch_size=batch_size,
+                    progress=lambda n: progress.advance(task, n),
+                )
+        dumped = distributed.model_dump()
+        write_records(list(dumped), [list(dumped.values())], fmt, title="scoring")
+        return
+    if scheduler is not None:
+        raise ValidationError("--scheduler needs --engine dask")
     version, built = load_enforcer(store, enforcer, workspace=_workspace(ctx))
     ids = select_item_ids(store, items)
-    columns = [
-        TextColumn(f"scoring {version.ref}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-    ]
-    with Progress(*columns, console=err_console(), transient=True) as progress:
+    with Progress(*_bar(version.ref), console=err_console(), transient=True) as progress:
         task = progress.add_task("score", total=len(ids))
         result = score_items(
             store,

@@ -97,6 +97,11 @@ COMMANDS: dict[str, _Entry] = {
         "app",
         "Deployments: which enforcer versions act (active, canary) or watch (shadow).",
     ),
+    "backfill": _Entry(
+        "modgate.cli.backfill",
+        "backfill",
+        "Re-score history with a candidate on Dask: expected actions and review load.",
+    ),
     "decide": _Entry(
         "modgate.cli.decide",
         "decide",
@@ -117,6 +122,21 @@ COMMANDS: dict[str, _Entry] = {
         "modgate.cli.incident",
         "app",
         "Incidents: open from an alert, note actions taken, resolve.",
+    ),
+    "serve": _Entry(
+        "modgate.cli.serve",
+        "serve",
+        "Serve the moderation HTTP API under the current deployments (OpenAPI at /openapi.json).",
+    ),
+    "worker": _Entry(
+        "modgate.cli.worker",
+        "worker",
+        "Decide items from a Redis Stream under the current deployments; SIGTERM stops cleanly.",
+    ),
+    "keys": _Entry(
+        "modgate.cli.keys",
+        "app",
+        "API keys of the HTTP service: create, list, revoke.",
     ),
 }
 """Every command of `modgate`, loaded only when it runs (or its own `--help` is asked for)."""

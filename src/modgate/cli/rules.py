@@ -11,7 +11,7 @@ from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, write_records
 from modgate.cli._rules_automod import import_automod_command
 from modgate.domain import AuthorInfo, Item, ItemKind
-from modgate.enforce.rules import CompiledRuleSet, load_ruleset
+from modgate.enforce.rules import CompiledRuleSet, RuleHit, load_ruleset, render_reason
 from modgate.errors import ModgateError, NotFoundError, ValidationError
 from modgate.text import normalize_text
 
@@ -72,7 +72,9 @@ def check(
         author=author,
     )  # fmt: skip
     explanations = compiled.explain(item)
-    shown = [e for e in explanations if e.fired or show_all]
+    timeout = compiled.match(item).error
+    # Timed-out rules are always shown: the item goes to review, not "no rule fired".
+    shown = [e for e in explanations if e.fired or e.timed_out or show_all]
     if fmt is OutputFormat.TABLE:
         _print_header(compiled, item)
     by_id = {rule.id: rule for rule in compiled.ruleset.rules}
@@ -80,17 +82,25 @@ def check(
     for explanation in shown:
         rule = by_id[explanation.rule_id]
         action = compiled.ruleset.action_of(rule)
+        reason = ""
+        if explanation.fired and rule.reason:
+            hit = RuleHit(rule, compiled.ruleset.policy_of(rule), action, explanation.spans)
+            reason = render_reason(rule.reason, hit, item)
+        fired = "timed out" if explanation.timed_out else "yes" if explanation.fired else "no"
         rows.append(
             [
                 rule.id,
-                "yes" if explanation.fired else "no",
+                fired,
                 action.value if action is not None else "(thresholds)",
                 rule.criterion or "",
                 rule.score,
+                reason,
                 explanation.reason,
             ]
         )
-    columns = ["rule", "fired", "action", "criterion", "score", "why"]
+    columns = ["rule", "fired", "action", "criterion", "score", "reason", "why"]
+    if fmt is OutputFormat.TABLE and timeout is not None:
+        console().print(f"[red]verdict: review[/red] ({escape(timeout)})", highlight=False)
     if fmt is OutputFormat.TABLE and not rows:
         console().print("[dim]no rule fired[/dim]")
         return

@@ -64,7 +64,9 @@ if TYPE_CHECKING:
         list_enforcer_versions,
         list_llm_runs,
         list_verdicts,
+        scored_item_ids,
         write_decisions,
+        write_verdicts,
     )
     from modgate.enforce._score import (
         ScoreResult,
@@ -127,6 +129,8 @@ __getattr__, __dir__ = attach(
         "list_verdicts": "modgate.enforce._repo",
         "existing_decision_ids": "modgate.enforce._repo",
         "write_decisions": "modgate.enforce._repo",
+        "scored_item_ids": "modgate.enforce._repo",
+        "write_verdicts": "modgate.enforce._repo",
         "verdicts_for_items": "modgate.enforce._score",
         "ScoreResult": "modgate.enforce._score",
         "score_items": "modgate.enforce._score",
@@ -185,6 +189,8 @@ __all__ = [
     "existing_decision_ids",
     "verdicts_for_items",
     "write_decisions",
+    "scored_item_ids",
+    "write_verdicts",
     "load_artifact",
     "load_enforcer",
     "load_enforcer_spec",

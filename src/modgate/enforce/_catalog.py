@@ -16,7 +16,12 @@ from pydantic import BaseModel, ConfigDict
 
 from modgate.enforce._kinds import KindContext, TrainingJob, get_enforcer_kind
 from modgate.enforce._protocol import Enforcer, EnforcerSpec
-from modgate.enforce._repo import EnforcerVersion, get_enforcer_version, insert_enforcer_version
+from modgate.enforce._repo import (
+    EnforcerVersion,
+    get_enforcer_version,
+    insert_enforcer_version,
+    verify_version_hashes,
+)
 from modgate.enforce._training_rows import TrainingRow
 from modgate.errors import EnforcerError
 from modgate.registry import Registry
@@ -135,9 +140,11 @@ def load_enforcer(
     Raises:
         NotFoundError: No such version.
         RegistryError: Its kind is not installed.
-        EnforcerError: Its artifact is missing or changed since registration.
+        EnforcerError: Its artifact is missing or changed since registration, or its catalog
+            row fails the hash cross-check (checked before any artifact is read).
     """
     version = get_enforcer_version(store, ref)
+    verify_version_hashes(version)
     context = KindContext(workspace=workspace, store=store, registry=registry)
     return version, get_enforcer_kind(version.kind, registry).create(version.spec, context)
 

@@ -181,15 +181,54 @@ def relative_path(path: Path, workspace: Path) -> str:
         return str(path.resolve())
 
 
-def pin_file(source: Path, workspace: Path, enforcer: str) -> tuple[str, str]:
+def outside_files_allowed(workspace: Path) -> bool:
+    """The workspace's `allow_files_outside_workspace` setting (modgate.toml, MODGATE_*)."""
+    from modgate.config import load_settings
+
+    return load_settings(workspace=workspace).allow_files_outside_workspace
+
+
+def check_inside_workspace(
+    path: Path, workspace: Path, *, what: str, allow_outside: bool | None = None
+) -> None:
+    """Refuse a file a spec names outside the workspace, unless the setting allows it.
+
+    Symlinks are resolved first: a link inside the workspace to `/etc/passwd` is outside.
+
+    Args:
+        path: The file.
+        workspace: Workspace root.
+        what: What names the file, for the message (`NAME: params.prompt_file`).
+        allow_outside: The setting's value; None reads it from the workspace's settings.
+
+    Raises:
+        ConfigError: The file is outside the workspace and the setting is off.
+    """
+    try:
+        path.resolve().relative_to(workspace.resolve())
+    except ValueError:
+        allowed = outside_files_allowed(workspace) if allow_outside is None else allow_outside
+        if not allowed:
+            raise ConfigError(
+                f"{what} {path} is outside the workspace {workspace}",
+                hint="move the file into the workspace, or set allow_files_outside_workspace "
+                "= true in modgate.toml",
+            ) from None
+
+
+def pin_file(
+    source: Path, workspace: Path, enforcer: str, *, allow_outside: bool | None = None
+) -> tuple[str, str]:
     """Copy a file a spec names into the enforcer's artifact folder, named by its hash.
 
     Returns:
         (sha256, workspace-relative path of the copy).
 
     Raises:
+        ConfigError: The file is outside the workspace (and the setting does not allow it).
         EnforcerError: The file does not exist.
     """
+    check_inside_workspace(source, workspace, what=f"{enforcer}:", allow_outside=allow_outside)
     if not source.is_file():
         raise EnforcerError(f"{enforcer}: file {source} not found")
     sha = file_sha256(source)
@@ -266,10 +305,12 @@ __all__ = [
     "PreparedSpec",
     "TrainingJob",
     "artifact_folder",
+    "check_inside_workspace",
     "create_enforcer",
     "default_registry",
     "enforcer_kinds",
     "get_enforcer_kind",
+    "outside_files_allowed",
     "pin_artifact_param",
     "pin_file",
     "relative_path",

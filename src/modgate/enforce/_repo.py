@@ -21,7 +21,7 @@ from modgate.enforce._protocol import EnforcerSpec
 from modgate.enforce.llm._cache import CachedReply
 from modgate.enforce.llm._parse import Judgement
 from modgate.enforce.llm._stats import LLMRunStats
-from modgate.errors import ConflictError, NotFoundError
+from modgate.errors import ConflictError, EnforcerError, NotFoundError
 from modgate.store import (
     Store,
     batched,
@@ -198,6 +198,41 @@ def insert_enforcer_version(
         except IntegrityError:
             continue  # a concurrent registration took the number; look again
     raise ConflictError(f"could not register {spec.name}: concurrent registrations")
+
+
+def verify_version_hashes(version: EnforcerVersion) -> None:
+    """Cross-check a catalog row's hashes before anything it names is loaded.
+
+    The spec is re-hashed and compared with `spec_hash`; `version_hash` is recomputed from the
+    spec, artifact and data hashes; a hash the spec itself pins (`params.*_sha256`, e.g. the
+    classifier's `artifact_sha256`) must be the row's `artifact_hash`. A row edited in one
+    place (the artifact hash pointed at another pickle, the spec's path changed) is refused
+    here, before the artifact is read, let alone unpickled.
+
+    Raises:
+        EnforcerError: A hash does not match; the message names which.
+    """
+    problems: list[str] = []
+    recomputed = spec_hash(version.spec)
+    if recomputed != version.spec_hash:
+        problems.append("the spec does not match its spec_hash")
+    expected = version_hash(version.spec_hash, version.artifact_hash, version.data_hash)
+    if expected != version.version_hash:
+        problems.append("spec_hash, artifact_hash and data_hash do not give its version_hash")
+    pinned = {
+        value
+        for key, value in version.spec.params.items()
+        if key.endswith("_sha256") and isinstance(value, str) and value
+    }
+    if pinned and version.artifact_hash not in pinned:
+        problems.append("the artifact hash in the spec is not its artifact_hash")
+    if problems:
+        raise EnforcerError(
+            f"enforcer {version.ref}: catalog row fails its hash check ({'; '.join(problems)}): "
+            "refusing to load it",
+            hint="the database row was changed after registration; register the spec again "
+            "and investigate who wrote to the enforcer_versions table",
+        )
 
 
 def parse_enforcer_ref(ref: str) -> tuple[str, int | None]:
@@ -587,6 +622,7 @@ __all__ = [
     "record_scoring",
     "scored_item_ids",
     "spec_hash",
+    "verify_version_hashes",
     "version_hash",
     "write_decisions",
     "write_verdicts",

@@ -24,7 +24,6 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
-from scipy import optimize, special, stats
 
 from modgate.errors import UndefinedMetricWarning
 
@@ -67,6 +66,8 @@ def beta_binomial_log_likelihood(
     alpha: float, beta: float, successes: IntArray, trials: IntArray
 ) -> float:
     """Marginal log-likelihood of the counts under Beta(α, β) → Binomial(n, p) (scipy)."""
+    from scipy import stats
+
     return float(np.sum(stats.betabinom.logpmf(successes, trials, alpha, beta)))
 
 
@@ -103,6 +104,8 @@ def fit_beta_prior(
     Raises:
         ValueError: Arrays of different lengths, or successes outside [0, trials].
     """
+    from scipy import optimize, special
+
     k, n = _as_counts(successes, trials)
     keep = n > 0
     k, n = k[keep], n[keep]
@@ -181,6 +184,8 @@ def posterior_rate(
     successes: int, trials: int, prior: BetaPrior, *, level: float = 0.9, toward: str = "site"
 ) -> ShrunkRate:
     """The Beta posterior of one group's rate under `prior` (closed form; scipy for quantiles)."""
+    from scipy import stats
+
     a = prior.alpha + successes
     b = prior.beta + trials - successes
     tail = (1.0 - level) / 2.0
@@ -223,6 +228,8 @@ def shrink_rates(
     Raises:
         ValueError: Mismatched arrays, bad counts, or `level` outside (0, 1).
     """
+    from scipy import stats
+
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be in (0, 1), got {level}")
     k, n = _as_counts(successes, trials)

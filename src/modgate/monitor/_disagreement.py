@@ -13,7 +13,6 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 from pydantic import BaseModel, ConfigDict
-from scipy import stats
 
 
 class DisagreementResult(BaseModel):
@@ -35,6 +34,8 @@ class DisagreementResult(BaseModel):
 
 def disagreement_from_counts(n: int, only_active: int, only_challenger: int) -> DisagreementResult:
     """Disagreement figures from counts (what the SQL aggregation returns)."""
+    from scipy import stats
+
     if min(n, only_active, only_challenger) < 0 or only_active + only_challenger > n:
         raise ValueError("disagreement counts must be non-negative and at most n")
     discordant = only_active + only_challenger

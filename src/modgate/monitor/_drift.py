@@ -18,8 +18,6 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict
-from scipy import stats
-from scipy.spatial import distance
 
 from modgate.errors import UndefinedMetricWarning
 
@@ -125,6 +123,8 @@ def merge_sparse_bins(
 
 
 def _pearson_homogeneity_p(ref: NDArray[np.float64], cur: NDArray[np.float64]) -> float:
+    from scipy import stats
+
     table = np.vstack([ref, cur])
     return float(stats.chi2_contingency(table, correction=False).pvalue)
 
@@ -185,6 +185,8 @@ def kolmogorov_smirnov(reference: ArrayLike, current: ArrayLike) -> DriftResult:
     (`scipy.stats.kstwo`). Binning makes the test conservative (ties can only shrink D), so
     its false-alarm rate is at most the nominal level.
     """
+    from scipy import stats
+
     ref, cur = _pair(reference, current)
     empty = _empty("ks", ref, cur)
     if empty is not None:
@@ -205,6 +207,8 @@ def jensen_shannon_divergence(reference: ArrayLike, current: ArrayLike) -> Drift
     nominal rate at n = 500), so the p-value is Pearson's χ² test of homogeneity on the bins left
     after `merge_sparse_bins`, as for PSI.
     """
+    from scipy.spatial import distance
+
     ref, cur = _pair(reference, current)
     empty = _empty("jensen_shannon", ref, cur)
     if empty is not None:
@@ -236,6 +240,8 @@ def wasserstein_distance(
     points on average. There is no closed-form null distribution; threshold on the value (the
     other statistics give p-values).
     """
+    from scipy import stats
+
     ref, cur = _pair(reference, current)
     empty = _empty("wasserstein", ref, cur)
     if empty is not None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 
 from pydantic import BaseModel, ConfigDict
-from scipy import stats
 
 
 class ImpactResult(BaseModel):
@@ -48,6 +47,8 @@ def policy_change_impact(
     Raises:
         ValueError: Neither or both expectations, or counts out of range.
     """
+    from scipy import stats
+
     if not 0 <= observed_k <= observed_n:
         raise ValueError("observed counts must satisfy 0 <= k <= n")
     if (expected_rate is None) == (expected_k is None or expected_n is None):

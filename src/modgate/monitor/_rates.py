@@ -32,7 +32,6 @@ import warnings
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict
-from scipy import optimize, special, stats
 
 from modgate.errors import UndefinedMetricWarning
 
@@ -104,6 +103,8 @@ def fit_beta_prior(k: ArrayLike, n: ArrayLike, *, max_concentration: float = 1e6
     Returns:
         The prior; with no events at all, a weak prior at the observed rate.
     """
+    from scipy import optimize, special
+
     kk, nn = _counts(k, n, "fit_beta_prior")
     keep = nn > 0
     kk, nn = kk[keep], nn[keep]
@@ -148,6 +149,8 @@ def beta_binomial_predictive_p_values(
     K_c ~ BetaBinomial(n_c, α + k_r, β + n_r − k_r); p = min(1, 2·min(P(K ≤ k_c), P(K ≥ k_c))).
     A segment with n_c = 0 gets p = 1.
     """
+    from scipy import stats
+
     kr, nr = _counts(k_reference, n_reference, "reference")
     kc, nc = _counts(k_current, n_current, "current")
     if kr.shape != kc.shape:
@@ -168,6 +171,8 @@ def minimum_attainable_p_values(
     The two-sided p-value is smallest at k_c = 0 or k_c = n_c; a segment with 4 items and a
     typical rate cannot reach p = 10⁻⁴ however extreme its count.
     """
+    from scipy import stats
+
     kr, nr = _counts(k_reference, n_reference, "reference")
     nc = np.asarray(n_current, dtype=np.int64)
     a = prior.alpha + kr
@@ -200,6 +205,8 @@ def fisher_exact_p_values(
     k_reference: ArrayLike, n_reference: ArrayLike, k_current: ArrayLike, n_current: ArrayLike
 ) -> NDArray[np.float64]:
     """Two-sided Fisher exact p-value per segment (`scipy.stats.fisher_exact`)."""
+    from scipy import stats
+
     kr, nr = _counts(k_reference, n_reference, "reference")
     kc, nc = _counts(k_current, n_current, "current")
     out = np.ones(len(kr))

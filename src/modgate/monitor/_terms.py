@@ -26,7 +26,6 @@ import numpy as np
 import regex
 from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict
-from scipy import stats
 
 from modgate.monitor._rates import benjamini_hochberg
 from modgate.text import normalize_text
@@ -124,6 +123,8 @@ def emerging_terms(
     Returns:
         Emerging terms with their figures and example positions.
     """
+    from scipy import stats
+
     current = count_terms(current_texts)
     vocab = sorted(set(current) | set(reference_counts))
     if not vocab:

@@ -7,6 +7,7 @@ caller computed. Nothing here touches the database, the clock or the environment
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -120,6 +121,21 @@ class BudgetCriterion(_Criterion):
         return self
 
 
+class ReviewLoadCriterion(_Criterion):
+    """Reviewer capacity: a backfill's expected review load per day must fit within `max_per_day`.
+
+    Checked against a launch-impact report (`modgate backfill … --gate FILE`); an eval run has
+    no review load, so `evaluate_gates` leaves this criterion out.
+    """
+
+    kind: Literal["review_load"]
+    """Criterion kind."""
+    max_per_day: float = Field(gt=0.0)
+    """Most items a day the candidate may send to review."""
+    scope: Literal["total", "community"] = "total"
+    """`total`: all communities together; `community`: each community on its own."""
+
+
 class AttackSuccessCriterion(_Criterion):
     """Cap the attack success rate of one perturbation family (`modgate redteam run`).
 
@@ -142,9 +158,18 @@ Criterion = Annotated[
     | MaximumCriterion
     | RegressionCriterion
     | BudgetCriterion
-    | AttackSuccessCriterion,
+    | AttackSuccessCriterion
+    | ReviewLoadCriterion,
     Field(discriminator="kind"),
 ]
+
+_FigureCriterion = (
+    MinimumCriterion
+    | MaximumCriterion
+    | RegressionCriterion
+    | BudgetCriterion
+    | AttackSuccessCriterion
+)
 
 
 class GateConfig(BaseModel):
@@ -250,7 +275,7 @@ def load_gate_config(text: str, source: str = "<gate>") -> GateConfig:
     return config
 
 
-def _criterion_id(criterion: Criterion) -> str:
+def _criterion_id(criterion: _FigureCriterion) -> str:
     if criterion.id:
         return criterion.id
     if isinstance(criterion, AttackSuccessCriterion):
@@ -322,7 +347,10 @@ def _fmt(value: float | None) -> str:
 
 
 def _summarize(
-    criterion: Criterion, requirement: str, checks: list[SliceCheck], worst: SliceCheck | None
+    criterion: _FigureCriterion,
+    requirement: str,
+    checks: list[SliceCheck],
+    worst: SliceCheck | None,
 ) -> GateResult:
     failed = [c for c in checks if c.passed is False]
     passed = not failed and any(c.passed for c in checks)
@@ -526,10 +554,12 @@ def evaluate_gates(
             criteria; without it they fail with "no baseline run").
 
     Returns:
-        One result per criterion, in the file's order.
+        One result per criterion, in the file's order (review-load criteria excepted).
     """
     results: list[GateResult] = []
     for criterion in config.criteria:
+        if isinstance(criterion, ReviewLoadCriterion):
+            continue  # checked on a backfill's launch impact (evaluate_review_load)
         if isinstance(criterion, MinimumCriterion | MaximumCriterion):
             results.append(_evaluate_bound(criterion, figures, config))
         elif isinstance(criterion, RegressionCriterion):
@@ -538,6 +568,60 @@ def evaluate_gates(
             results.append(_evaluate_attack_success(criterion, figures))
         else:
             results.append(_evaluate_budget(criterion, figures))
+    return tuple(results)
+
+
+def evaluate_review_load(
+    config: GateConfig, review_per_day: Mapping[str, float]
+) -> tuple[GateResult, ...]:
+    """Check a gate's review-load criteria against a backfill's review load per day.
+
+    Args:
+        config: The gate.
+        review_per_day: Expected review items per day by community (from a launch-impact
+            report over a window of known length).
+
+    Returns:
+        One result per review-load criterion, in the file's order (empty if it has none).
+    """
+    results: list[GateResult] = []
+    for criterion in config.criteria:
+        if not isinstance(criterion, ReviewLoadCriterion):
+            continue
+        limit = criterion.max_per_day
+        if criterion.scope == "total":
+            loads = {"overall": sum(review_per_day.values())}
+        else:
+            loads = {f"community={c or '(none)'}": v for c, v in sorted(review_per_day.items())}
+        checks = [
+            SliceCheck(
+                scope=scope,
+                measured=value,
+                passed=value <= limit,
+                note=None if value <= limit else f"{value:.1f}/day > {limit:g}/day",
+            )  # fmt: skip
+            for scope, value in loads.items()
+        ]
+        worst = max(checks, key=lambda c: c.measured or 0.0, default=None)
+        requirement = f"review load ({criterion.scope}) <= {limit:g} items/day"
+        failed = [c for c in checks if not c.passed]
+        results.append(
+            GateResult(
+                id=criterion.id or f"review_load_{criterion.scope}",
+                kind="review_load",
+                requirement=requirement,
+                passed=not failed,
+                measured=worst.measured if worst is not None else 0.0,
+                evidence=(
+                    f"{len(failed)} of {len(checks)} over capacity: "
+                    + "; ".join(f"{c.scope} {c.note}" for c in failed[:5])
+                    if failed
+                    else f"highest {worst.measured if worst else 0.0:.1f}/day within capacity"
+                ),
+                checks=tuple(checks),
+                description=criterion.description,
+            )
+        )
     return tuple(results)
 
 
@@ -555,8 +639,10 @@ __all__ = [
     "MaximumCriterion",
     "MinimumCriterion",
     "RegressionCriterion",
+    "ReviewLoadCriterion",
     "SliceCheck",
     "evaluate_gates",
+    "evaluate_review_load",
     "gate_file_hash",
     "load_gate_config",
     "needs_baseline",

@@ -4,7 +4,9 @@ Serves `POST /v1/chat/completions`, `GET /v1/models` and `GET /v1/fake/stats` (r
 on a free local port from a background thread. Replies are produced by a *responder*, a function
 of the request; ready-made ones cover a valid judge, malformed and out-of-schema replies, slow
 replies, HTTP 429/500, refusals, empty content, a model that obeys injected instructions, log-
-probabilities, Llama Guard and Yes/No guard formats.
+probabilities, Llama Guard and Yes/No guard formats — and a misbehaving server: a reply dripped
+a byte at a time, an HTML page with status 200, oversized and gzip-bomb bodies, JSON that is not
+a chat completion.
 
 Why the standard library's `ThreadingHTTPServer` rather than aiohttp or uvicorn: it adds no
 dependency to the shipped test kit, and a thread per keep-alive connection never shares an event
@@ -103,6 +105,12 @@ class FakeReply:
     """Usage: prompt tokens (default: words of the request)."""
     completion_tokens: int | None = None
     """Usage: completion tokens (default: words of the reply)."""
+    raw_bytes: bytes | None = None
+    """Send these bytes verbatim as the body (wins over `raw_body`)."""
+    content_type: str = "application/json"
+    """Content-Type header of the reply."""
+    drip_interval_s: float = 0.0
+    """Send the body one byte at a time with this pause between bytes (a slow drip)."""
 
 
 Responder = Callable[[FakeRequest], FakeReply]
@@ -204,6 +212,64 @@ def slow_reply(delay_s: float, then: Responder | None = None) -> Responder:
     return respond
 
 
+def drip_reply(interval_s: float, then: Responder | None = None) -> Responder:
+    """A valid reply sent one byte every `interval_s` seconds: headers at once, body dripping."""
+    inner = then or keyword_judge()
+
+    def respond(request: FakeRequest) -> FakeReply:
+        reply = inner(request)
+        return FakeReply(**{**reply.__dict__, "drip_interval_s": interval_s})
+
+    return respond
+
+
+def html_reply(status: int = 200) -> Responder:
+    """An HTML page with status 200 (a proxy's login or error page)."""
+    page = "<!doctype html><html><body><h1>Please sign in</h1></body></html>"
+    return fixed_reply(FakeReply(status=status, raw_body=page, content_type="text/html"))
+
+
+def oversized_reply(size_bytes: int) -> Responder:
+    """A well-formed chat completion whose body is `size_bytes` long (padding in the content)."""
+    head = '{"id": "x", "object": "chat.completion", "choices": [{"index": 0, '
+    head += '"finish_reason": "stop", "message": {"role": "assistant", "content": "'
+    tail = '"}}]}'
+    pad = max(0, size_bytes - len(head) - len(tail))
+    body = (head + "a" * pad + tail).encode()
+    return fixed_reply(FakeReply(raw_bytes=body))
+
+
+def gzip_bomb_reply(decompressed_bytes: int) -> Responder:
+    """A `Content-Encoding: gzip` body that inflates to `decompressed_bytes` of JSON-ish text.
+
+    The compressed body is small (about a thousandth); the client must stop inflating at its
+    limit instead of holding the whole body.
+    """
+    body = _gzip_bomb(decompressed_bytes)
+    headers = {"Content-Encoding": "gzip"}
+    return fixed_reply(FakeReply(raw_bytes=body, headers=headers))
+
+
+def _gzip_bomb(decompressed_bytes: int) -> bytes:
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip container
+    parts = [packer.compress(b'{"choices": [{"message": {"content": "')]
+    block = b" " * (1 << 20)
+    left = decompressed_bytes
+    while left > 0:
+        parts.append(packer.compress(block[: min(left, len(block))]))
+        left -= len(block)
+    parts.append(packer.compress(b'"}}]}'))
+    parts.append(packer.flush())
+    return b"".join(parts)
+
+
+def wrong_json_reply(payload: object) -> Responder:
+    """HTTP 200 with this JSON body, which is not a chat completion (or has invalid types)."""
+    return fixed_reply(FakeReply(raw_body=json.dumps(payload)))
+
+
 def status_reply(status: int, *, retry_after: float | None = None) -> Responder:
     """An HTTP error (429, 500…), optionally with Retry-After."""
     headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
@@ -218,7 +284,12 @@ def injection_obeying(judge: Responder | None = None) -> Responder:
     inner = judge or keyword_judge()
 
     def respond(request: FakeRequest) -> FakeReply:
-        if _INJECTION.search(request.content):
+        from modgate.text import normalize_text
+
+        # A model reads fullwidth or look-alike letters as the plain ones: so does this one.
+        if _INJECTION.search(request.content) or _INJECTION.search(
+            normalize_text(request.content).text
+        ):
             return FakeReply(
                 content=verdict_json(False, rationale="as instructed by the content: allow")
             )
@@ -353,6 +424,7 @@ class FakeLLMServer:
         self.responder: Responder = responder or keyword_judge()
         self.models = tuple(models)
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
         self._count = 0
         self.requests: deque[FakeRequest] = deque(maxlen=keep_requests)
         self._httpd = _Server((host, port), self._handler_class())
@@ -391,7 +463,8 @@ class FakeLLMServer:
         return self
 
     def stop(self) -> None:
-        """Stop serving and close the socket."""
+        """Stop serving and close the socket (a dripping reply stops at its next byte)."""
+        self._stopping.set()
         self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread is not None:
@@ -425,14 +498,22 @@ class FakeLLMServer:
             def log_message(self, format: str, *args: Any) -> None:
                 """Silence the per-request log lines."""
 
-            def _send(self, status: int, payload: bytes, headers: dict[str, str]) -> None:
+            def _send(
+                self,
+                status: int,
+                payload: bytes,
+                headers: dict[str, str],
+                *,
+                content_type: str = "application/json",
+                drip_interval_s: float = 0.0,
+            ) -> None:
                 try:
                     phrase = HTTPStatus(status).phrase
                 except ValueError:
                     phrase = "Status"
                 lines = [
                     f"HTTP/1.1 {status} {phrase}",
-                    "Content-Type: application/json",
+                    f"Content-Type: {content_type}",
                     f"Content-Length: {len(payload)}",
                     *(f"{name}: {value}" for name, value in headers.items()),
                 ]
@@ -440,9 +521,26 @@ class FakeLLMServer:
                 # Nagle's algorithm and the peer's delayed ACK (a 40 ms stall per request).
                 head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
                 try:
-                    self.wfile.write(head + payload)
-                except (BrokenPipeError, ConnectionResetError):
+                    if drip_interval_s > 0:
+                        self._drip(head, payload, drip_interval_s)
+                    elif len(payload) > 1 << 16:
+                        # Large bodies are not copied onto the head (tests measure the client).
+                        self.wfile.write(head)
+                        self.wfile.write(payload)
+                    else:
+                        self.wfile.write(head + payload)
+                except (BrokenPipeError, ConnectionResetError, TimeoutError, OSError):
                     self.close_connection = True
+
+            def _drip(self, head: bytes, payload: bytes, interval_s: float) -> None:
+                self.wfile.write(head)
+                self.wfile.flush()
+                for index in range(len(payload)):
+                    if server._stopping.is_set():
+                        raise BrokenPipeError
+                    self.wfile.write(payload[index : index + 1])
+                    self.wfile.flush()
+                    time.sleep(interval_s)
 
             def do_GET(self) -> None:
                 body: dict[str, Any]
@@ -470,8 +568,14 @@ class FakeLLMServer:
                 request, reply = server._next(body)
                 if reply.delay_s:
                     time.sleep(reply.delay_s)
-                if reply.raw_body is not None:
-                    self._send(reply.status, reply.raw_body.encode(), reply.headers)
+                shape: dict[str, Any] = {
+                    "content_type": reply.content_type,
+                    "drip_interval_s": reply.drip_interval_s,
+                }
+                if reply.raw_bytes is not None:
+                    self._send(reply.status, reply.raw_bytes, reply.headers, **shape)
+                elif reply.raw_body is not None:
+                    self._send(reply.status, reply.raw_body.encode(), reply.headers, **shape)
                 elif reply.status != 200:
                     error = {
                         "error": {
@@ -483,7 +587,7 @@ class FakeLLMServer:
                     self._send(reply.status, json.dumps(error).encode(), reply.headers)
                 else:
                     payload = json.dumps(_completion(request, reply)).encode()
-                    self._send(200, payload, reply.headers)
+                    self._send(200, payload, reply.headers, **shape)
 
         return Handler
 

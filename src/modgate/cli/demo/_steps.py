@@ -20,6 +20,7 @@ from modgate.cli.demo._policy import step_policies
 from modgate.cli.demo._redteam import step_redteam
 from modgate.cli.demo._rules import step_rules
 from modgate.cli.demo._run import DemoRun, sample_file
+from modgate.cli.demo._serve import step_serve
 from modgate.store import init_workspace, open_store
 
 DEMO_STEPS: list[Callable[[DemoRun], None]] = [
@@ -32,6 +33,7 @@ DEMO_STEPS: list[Callable[[DemoRun], None]] = [
     step_llm_cascade,  # issue 9: rules → classifier → LLM (if configured) → review
     step_eval,  # issue 10: evaluate, compare, gate
     step_deploy,  # issue 18: shadow, canary, decide, rollback, impact, reversal
+    step_serve,  # issue 19: the HTTP service in the background, live canary and rollback
     step_redteam,  # issue 22: attack success per family, a hardened classifier
     step_community,  # issue 23: community rules at scale, lint, families
 ]

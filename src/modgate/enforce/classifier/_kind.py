@@ -11,6 +11,7 @@ from modgate.enforce._kinds import (
     PreparedSpec,
     TrainingJob,
     artifact_folder,
+    check_inside_workspace,
     relative_path,
     resolve_path,
 )
@@ -35,6 +36,7 @@ def _prepare_classifier(spec: EnforcerSpec, workspace: Path) -> PreparedSpec:
             "--golden NAME@VERSION",
         )
     path = resolve_path(params.artifact, workspace)
+    check_inside_workspace(path, workspace, what=f"classifier {spec.name}: params.artifact")
     if not path.is_file():
         raise EnforcerError(f"classifier {spec.name}: model artifact {path} not found")
     sha = file_sha256(path)

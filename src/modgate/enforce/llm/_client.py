@@ -10,11 +10,13 @@ structured output is remembered for the life of the client.
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import time
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
 
 from modgate.enforce.llm._params import ModelPrice, ResponseFormatMode
 from modgate.enforce.llm._parse import JUDGE_REPLY_SCHEMA, TokenLogprob
@@ -31,6 +33,7 @@ CallErrorKind = Literal[
     "auth",
     "no_choice",
     "invalid_response",
+    "too_large",
     "unexpected",
 ]
 _RETRYABLE_STATUS = frozenset({408, 409, 429})
@@ -48,7 +51,9 @@ class LLMClientConfig(BaseModel):
     api_key: str = Field(default="not-needed", repr=False)
     """API key (local servers accept any)."""
     timeout_s: float = Field(default=30.0, gt=0.0)
-    """Per-attempt timeout in seconds."""
+    """Total deadline of one attempt in seconds: connect, first byte and the whole body."""
+    max_reply_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    """Largest reply body read, after decompression; a larger one is an error."""
     max_concurrency: int = Field(default=16, ge=1, le=4096)
     """Requests in flight at once."""
     max_retries: int = Field(default=4, ge=0, le=20)
@@ -294,7 +299,16 @@ class LLMClient:
                 # `post` skips the client's request-shape transform, which walks the JSON schema
                 # and messages on every call and halves throughput (the body is already in wire
                 # form); the reply is read into our own small wire models below.
-                response = await state.client.post("/chat/completions", cast_to=object, body=body)
+                # One deadline over the whole attempt (connect, headers, every body byte): the
+                # transport's own timeouts are per read, so a server dripping a byte at a time
+                # would never trip them.
+                async with asyncio.timeout(self.config.timeout_s):
+                    response = await self._post(state, body)
+            except _ReplyTooLarge:
+                error = f"reply larger than {self.config.max_reply_bytes} bytes (decompressed)"
+                return self._failed("too_large", error, started, attempts, cost)
+            except TimeoutError:
+                kind, error = "timeout", f"timed out after {self.config.timeout_s:g}s"
             except openai.APITimeoutError as exc:
                 if _refused(exc):
                     kind, error = "connection", f"connection refused by {self.config.base_url}"
@@ -324,7 +338,11 @@ class LLMClient:
                 error = f"unexpected {type(exc).__name__}: {_short(str(exc))}"
                 return self._failed("unexpected", error, started, attempts, cost)
             else:
-                result = self._result(response, started, attempts, cost)
+                try:
+                    result = self._result(response, started, attempts, cost)
+                except PydanticValidationError as exc:
+                    error = f"reply is not a chat completion: {_short(_first_error(exc))}"
+                    return self._failed("invalid_response", error, started, attempts, cost)
                 if result is not None:
                     return result
                 return self._failed("no_choice", "reply had no choices", started, attempts, cost)
@@ -334,6 +352,41 @@ class LLMClient:
                 )
             await asyncio.sleep(self._backoff(retry, retry_after))
             retry += 1
+
+    async def _post(self, state: _LoopState, body: dict[str, Any]) -> object:
+        """POST the request and read the reply body in chunks, at most `max_reply_bytes`.
+
+        The body is streamed (not read whole by the client) so an oversized or decompressing
+        reply is cut off at the limit instead of being held in memory.
+
+        Raises:
+            _ReplyTooLarge: The decompressed body passed the limit.
+            ValueError: The body is not JSON (an HTML page, a truncated reply).
+        """
+        from openai._constants import RAW_RESPONSE_HEADER
+
+        limit = self.config.max_reply_bytes
+        raw: Any = await state.client.post(
+            "/chat/completions",
+            cast_to=object,
+            body=body,
+            options={"headers": {RAW_RESPONSE_HEADER: "stream"}},
+        )
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async for chunk in raw.iter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise _ReplyTooLarge
+                chunks.append(chunk)
+        finally:
+            await raw.close()
+        try:
+            return json.loads(b"".join(chunks))
+        except (ValueError, RecursionError) as exc:
+            kind = raw.headers.get("content-type", "no content type")
+            raise ValueError(f"reply is not JSON ({_short(kind, 60)}): {exc}") from None
 
     def _result(
         self, data: object, started: float, attempts: int, cost: float
@@ -378,6 +431,16 @@ class LLMClient:
             latency_ms=(time.perf_counter() - started) * 1000.0,
             attempts=attempts,
         )
+
+
+class _ReplyTooLarge(Exception):
+    """The reply body passed `max_reply_bytes`."""
+
+
+def _first_error(exc: PydanticValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "reply"
+    return f"{where}: {first['msg']}"
 
 
 def _refused(exc: BaseException) -> bool:

@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from modgate.domain import Action, Item, Verdict
 from modgate.enforce._actions import action_for_score
+from modgate.enforce._kinds import resolve_path
 from modgate.enforce._protocol import EnforcerSpec
 from modgate.enforce._repo import get_cached_replies, put_cached_replies, record_llm_run
 from modgate.enforce.llm._cache import CachedReply, content_hash, prompt_hash
@@ -34,6 +35,7 @@ from modgate.enforce.llm._client import (
     LLMClientConfig,
     ModelPrice,
 )
+from modgate.enforce.llm._files import DEFAULT_KEY_ENV_PATTERNS, check_api_key_env, read_pinned
 from modgate.enforce.llm._injection import InjectionFinding, detect_injection, mask_injection
 from modgate.enforce.llm._messages import build_messages, build_user_message
 from modgate.enforce.llm._params import LLMParams
@@ -91,6 +93,8 @@ class LLMEnforcer:
         store: Store | None = None,
         prompt: str | None = None,
         environ: Mapping[str, str] | None = None,
+        workspace: Path | None = None,
+        key_env_patterns: Sequence[str] = DEFAULT_KEY_ENV_PATTERNS,
     ) -> None:
         self._spec = spec if isinstance(spec, EnforcerSpec) else EnforcerSpec.model_validate(spec)
         try:
@@ -100,6 +104,8 @@ class LLMEnforcer:
                 f"params.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
             )
             raise ConfigError(f"enforcer {self._spec.name!r}: {problems}") from exc
+        check_api_key_env(self.params.api_key_env, key_env_patterns, enforcer=self._spec.name)
+        self._workspace = workspace
         env = os.environ if environ is None else environ
         self.system_prompt = prompt if prompt is not None else self._load_prompt(store)
         base_url = self.params.base_url or env.get(self.params.base_url_env, "")
@@ -116,6 +122,7 @@ class LLMEnforcer:
                 model=p.model,
                 api_key=api_key,
                 timeout_s=p.timeout_s,
+                max_reply_bytes=p.max_reply_bytes,
                 max_concurrency=p.max_concurrency,
                 max_retries=p.max_retries,
                 backoff_base_s=p.backoff_base_s,
@@ -139,13 +146,14 @@ class LLMEnforcer:
         if p.prompt is not None:
             return p.prompt
         if p.prompt_file is not None:
-            path = Path(p.prompt_file)
+            path = read_pinned(resolve_path(p.prompt_file, self._workspace), p.prompt_sha256)
             try:
                 return path.read_text(encoding="utf-8")
-            except OSError as exc:
+            except (OSError, UnicodeDecodeError) as exc:
                 raise ConfigError(f"{path}: cannot read the prompt file: {exc}") from exc
         if p.policy_file is not None:
-            return compile_prompt(load_policy_ref(p.policy_file).policy).text
+            path = read_pinned(resolve_path(p.policy_file, self._workspace), p.prompt_sha256)
+            return compile_prompt(load_policy_ref(str(path)).policy).text
         if store is not None and "@" in self._spec.policy:
             loaded = load_policy_ref(self._spec.policy, store=lambda: store)
             return compile_prompt(loaded.policy).text

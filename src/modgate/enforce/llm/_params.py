@@ -45,9 +45,12 @@ class LLMParams(BaseModel):
     prompt: str | None = None
     """System prompt text (the compiled policy)."""
     prompt_file: str | None = None
-    """Path of a file holding the system prompt (relative to the working folder)."""
+    """Path of a file holding the system prompt (relative to the workspace; registration
+    copies it into the artifact store and pins its hash)."""
     policy_file: str | None = None
     """Path of a policy YAML file, compiled to the system prompt by `modgate.policy`."""
+    prompt_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    """sha256 of the pinned `prompt_file` / `policy_file` copy (set at registration)."""
     output_format: OutputFormat = "json"
     """Reply format: `json` (gpt-oss-safeguard style), `llama_guard` or `yes_no`."""
     response_format: ResponseFormatMode = "auto"
@@ -63,7 +66,9 @@ class LLMParams(BaseModel):
     top_logprobs: int = Field(default=5, ge=0, le=20)
     """Alternatives per token when `logprobs` is on."""
     timeout_s: float = Field(default=30.0, gt=0.0)
-    """Per-attempt timeout."""
+    """Total deadline of one attempt (connect, first byte, whole body), in seconds."""
+    max_reply_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    """Largest reply body read (after decompression); a larger one is an error verdict."""
     max_concurrency: int = Field(default=16, ge=1, le=4096)
     """Calls in flight at once."""
     max_retries: int = Field(default=4, ge=0, le=20)

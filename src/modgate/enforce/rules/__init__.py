@@ -8,7 +8,11 @@ from typing import TYPE_CHECKING
 from modgate._lazy import attach
 
 if TYPE_CHECKING:
-    from modgate.enforce.rules._enforcer import RulesEnforcer, create_rules_enforcer
+    from modgate.enforce.rules._enforcer import (
+        RulesEnforcer,
+        create_rules_enforcer,
+        render_reason,
+    )
     from modgate.enforce.rules._kind import RULES_KIND
     from modgate.enforce.rules._load import RuleSetLoadError, load_ruleset, parse_ruleset
     from modgate.enforce.rules._match import (
@@ -44,6 +48,7 @@ __getattr__, __dir__ = attach(
         "compile_ruleset": "modgate.enforce.rules._match",
         "RulesEnforcer": "modgate.enforce.rules._enforcer",
         "create_rules_enforcer": "modgate.enforce.rules._enforcer",
+        "render_reason": "modgate.enforce.rules._enforcer",
         "RULES_KIND": "modgate.enforce.rules._kind",
     },
 )
@@ -66,6 +71,7 @@ __all__ = [
     "TextCheck",
     "compile_ruleset",
     "create_rules_enforcer",
+    "render_reason",
     "load_ruleset",
     "parse_ruleset",
 ]

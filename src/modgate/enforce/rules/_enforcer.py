@@ -19,6 +19,7 @@ from modgate.enforce.rules._match import (
 )
 from modgate.enforce.rules._schema import RuleSet
 from modgate.errors import EnforcerError
+from modgate.text import casefold_text
 
 _MAX_RATIONALE = 1000
 _MAX_RATIONALE_RULES = 5
@@ -56,6 +57,8 @@ class RulesEnforcer:
             )
         self._rule_ids = frozenset(chosen)
         self._ref = spec.ref
+        self._quiet_action: dict[str | None, Action] = {}
+        """Action of a verdict no rule fired on, per community (thresholds at score 0)."""
 
     @classmethod
     def from_spec(cls, spec: EnforcerSpec | Mapping[str, Any]) -> RulesEnforcer:
@@ -90,13 +93,17 @@ class RulesEnforcer:
         hits = [h for h in result.hits if h.rule.id in self._rule_ids]
         elapsed = (time.perf_counter() - started) * 1000.0
         if not hits:
+            action = self._quiet_action.get(item.community)
+            if action is None:
+                action = action_for_score(0.0, self._spec.thresholds, item.community)
+                self._quiet_action[item.community] = action
             return Verdict(
                 item_id=item.id,
                 policy=self._spec.policy,
                 enforcer=self._ref,
                 score=0.0,
                 label="non_violating",
-                action=action_for_score(0.0, self._spec.thresholds, item.community),
+                action=action,
                 latency_ms=elapsed,
             )
         score = 0.0
@@ -142,7 +149,7 @@ def render_reason(reason: str, hit: RuleHit, item: Item) -> str:
         span = hit.spans[0]
         matched = span.matched
         raw = field_value(item, span.field)
-        if raw is not None and span.view == "raw" and len(raw.lower()) == len(raw):
+        if raw is not None and span.view == "raw" and len(casefold_text(raw)) == len(raw):
             matched = raw[span.start : span.end]
     values = {
         "match": matched,

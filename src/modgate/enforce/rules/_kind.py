@@ -9,6 +9,7 @@ from modgate.enforce._kinds import (
     EnforcerKind,
     KindContext,
     PreparedSpec,
+    check_inside_workspace,
     relative_path,
     resolve_path,
 )
@@ -23,6 +24,7 @@ def _prepare_rules(spec: EnforcerSpec, workspace: Path) -> PreparedSpec:
     from modgate.enforce.rules._load import load_ruleset
 
     source = resolve_path(str(spec.params["ruleset"]), workspace)
+    check_inside_workspace(source, workspace, what=f"{spec.name}: params.ruleset")
     compiled = load_ruleset(source)  # every problem reported with file:line
     params = {k: v for k, v in spec.params.items() if k not in ("ruleset", "base_dir")}
     params["rules"] = compiled.ruleset.model_dump(mode="json", exclude_none=True)

@@ -10,8 +10,10 @@ the report lists them. A timeout makes the item's result an error (the enforcer 
 review verdict), never a silent "no match".
 
 Fields are read once per item per view: `normalized` runs free text (title, body, flair, parent
-text) through `modgate.text.normalize_text` and lower-cases URLs and domains; `raw` reads the
-text as written (lower-cased unless the check is case-sensitive).
+text) through `modgate.text.normalize_text` and case-folds URLs and domains; `raw` reads the
+text as written (case-folded unless the check is case-sensitive). Case folding is Unicode's
+full folding (`modgate.text.casefold_text`: `ſ → s`, `ß → ss`), applied to the text and to the
+literal values alike.
 """
 
 from __future__ import annotations
@@ -27,28 +29,59 @@ from pydantic import BaseModel, ConfigDict
 from modgate.domain import Action, Item
 from modgate.enforce.rules._schema import FREE_TEXT_FIELDS, MatchMode, Rule, RuleSet, TextCheck
 from modgate.errors import ValidationError
-from modgate.text import normalize_text
+from modgate.text import casefold_text, normalize_text
 
 HayKey = tuple[str, str]
 """(field, view) with view `norm`, `lower` or `raw`."""
 Path = tuple[str | int, ...]
 RawSpan = tuple[HayKey, int, int]
 """(field view, start, end): a match before it is turned into a `MatchSpan`."""
+_Pending = dict[int, list[tuple[int, HayKey, str]]]
+"""Check index → (RE2 entry, field view, text) of fallback regexes whose prefilter matched."""
 _MAX_SPANS = 5
 
 
+_RE2_DEFAULT_MEMORY = 8 << 20
+_RE2_BYTES_PER_CHAR = 512
+"""Budget per pattern character: RE2 programs of long alternations need ~200-250 bytes/char."""
+
+
 @cache
-def _re2_options() -> Any:
+def _re2_options(max_mem: int = _RE2_DEFAULT_MEMORY) -> Any:
     # re2 (and pyahocorasick) load when the first rule set compiles, not when modgate starts.
     import re2
 
     options = re2.Options()
     options.log_errors = False
+    options.max_mem = max_mem
     return options
 
 
+def re2_budget(pattern_chars: int, cap_mb: int) -> int:
+    """The memory budget (bytes) of one RE2 program for patterns of this total length.
+
+    Args:
+        pattern_chars: Total length of the patterns the program holds.
+        cap_mb: The rule set's `re2_max_memory_mb`.
+
+    Returns:
+        At least RE2's default (8 MB), about twice what such patterns need, at most the cap.
+    """
+    wanted = max(_RE2_DEFAULT_MEMORY, _RE2_BYTES_PER_CHAR * pattern_chars)
+    return min(wanted, cap_mb << 20)
+
+
 _BOUNDED_MODES = ("includes", "includes-word", "starts-with", "ends-with")
-_VIEW_NAMES = {"norm": "normalized", "lower": "raw", "raw": "raw"}
+_VIEW_NAMES = {
+    "norm": "normalized",
+    "lower": "raw",
+    "raw": "raw",
+    "rx_norm": "normalized",
+    "rx_lower": "raw",
+}
+_REGEX_VIEW = {"norm": "rx_norm", "lower": "rx_lower"}
+"""Views regexes read: lower-cased, not case-folded, so `(?i)ß` keeps its meaning (RE2 and
+Python fold case one character at a time, `ſ` with `s` included); literals read the folded view."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +128,9 @@ class RuleSetMatch:
     """Set when a fallback regex timed out; the item must then go to review."""
 
 
+_NO_HITS = RuleSetMatch()
+
+
 @dataclass(frozen=True, slots=True)
 class RuleExplanation:
     """Why a rule fired or did not, for `modgate rules check`."""
@@ -107,6 +143,8 @@ class RuleExplanation:
     """What matched, or the first condition that failed."""
     spans: tuple[MatchSpan, ...] = ()
     """Where its text checks matched."""
+    timed_out: bool = False
+    """A fallback regex of the rule timed out (the item goes to review)."""
 
 
 class RuleSetReport(BaseModel):
@@ -132,6 +170,10 @@ class RuleSetReport(BaseModel):
     """Ids of rules with at least one fallback pattern."""
     fallback_details: tuple[str, ...]
     """`rule: pattern (RE2: reason)` for each fallback pattern."""
+    re2_sets: int = 0
+    """RE2 set programs (one per field view, more where a field's regexes are split)."""
+    re2_memory_mb: float = 0.0
+    """Sum of the RE2 sets' memory budgets (MB), each sized to its patterns."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,14 +279,16 @@ def _prepare_value(value: str, field_name: str, view: str) -> str:
     if view == "raw":
         return value
     if view == "lower" or field_name not in FREE_TEXT_FIELDS:
-        return value.lower()
-    return normalize_text(value).text
+        return casefold_text(value)
+    return casefold_text(normalize_text(value).text)
 
 
 def _hay_key(check: TextCheck, field_name: str) -> HayKey:
     if check.match_on == "raw":
-        return (field_name, "raw" if check.case_sensitive else "lower")
-    return (field_name, "norm")
+        view = "raw" if check.case_sensitive else "lower"
+    else:
+        view = "norm"
+    return (field_name, _REGEX_VIEW.get(view, view) if check.regex else view)
 
 
 def _wrap_regex(pattern: str, mode: MatchMode, case_sensitive: bool) -> str:
@@ -280,7 +324,7 @@ class CompiledRuleSet:
         self.ruleset = ruleset
         self.source = source
         import ahocorasick
-        import re2
+        import re2  # noqa: F401  (loaded with the rule set, not on first regex match)
 
         self._timeout = ruleset.regex_timeout_ms / 1000.0
         self._checks: list[_Check] = []
@@ -289,9 +333,11 @@ class CompiledRuleSet:
         self._ac_payloads: dict[str, dict[HayKey, list[tuple[int, str, int, bool, bool]]]] = {}
         self._ac_keys: set[HayKey] = set()
         self._exact: dict[tuple[HayKey, str], dict[str, list[int]]] = {}
-        self._re2_set: Any = re2.Set.SearchSet(_re2_options())
         self._re2: list[tuple[int, HayKey, Any]] = []
-        self._re2_keys: set[HayKey] = set()
+        self._re2_pending: dict[HayKey, list[tuple[str, int, Path]]] = {}
+        self._re2_sets: dict[HayKey, list[tuple[Any, list[int]]]] = {}
+        self._re2_budget = 0
+        self._re2_cap = ruleset.re2_max_memory_mb
         self._always: list[int] = []
         self._fallback_rule_ids: set[str] = set()
         self._prefiltered: dict[int, tuple[int, HayKey, Any]] = {}
@@ -304,6 +350,7 @@ class CompiledRuleSet:
             self._rules.append(compiled)
             if rule.id in self._fallback_rule_ids:
                 fallback_rules.append(rule.id)
+        self._build_re2_sets(problems)
         if problems:
             raise RuleSetCompileError(problems)
         for pattern, payload in self._ac_payloads.items():
@@ -311,8 +358,6 @@ class CompiledRuleSet:
             self._automaton.add_word(pattern, flat)
         if self._ac_payloads:
             self._automaton.make_automaton()
-        if self._re2:
-            self._re2_set.Compile()
         self._check_rule = [c.rule_index for c in self._checks]
         self.report = RuleSetReport(
             name=ruleset.name or "rules",
@@ -324,6 +369,8 @@ class CompiledRuleSet:
             fallback_patterns=len(fallback_details),
             fallback_rules=tuple(fallback_rules),
             fallback_details=tuple(fallback_details),
+            re2_sets=sum(len(sets) for sets in self._re2_sets.values()),
+            re2_memory_mb=round(self._re2_budget / (1 << 20), 1),
         )
 
     # -- compilation ---------------------------------------------------------------------------
@@ -423,8 +470,9 @@ class CompiledRuleSet:
         import re2
 
         wrapped = _wrap_regex(value, check.spec.match, check.spec.case_sensitive)
+        budget = re2_budget(len(wrapped), self._re2_cap)
         try:
-            compiled = re2.compile(wrapped, _re2_options())
+            compiled = re2.compile(wrapped, _re2_options(budget))
         except re2.error as re2_error:
             reason = _re2_reason(re2_error)
             try:
@@ -439,14 +487,14 @@ class CompiledRuleSet:
             rule_id = self.ruleset.rules[check.rule_index].id
             self._fallback_rule_ids.add(rule_id)
             relaxed = relax_for_re2(wrapped)
-            prefilter = relaxed is not None and _re2_compiles(relaxed)
+            prefilter = relaxed is not None and _re2_compiles(relaxed, budget)
             for key in check.hay_keys:
                 if prefilter:
                     assert relaxed is not None
-                    index = self._re2_set.Add(relaxed)
+                    index = len(self._re2)
                     self._re2.append((-1, key, None))
+                    self._re2_pending.setdefault(key, []).append((relaxed, index, path))
                     self._prefiltered[index] = (check.index, key, fallback)
-                    self._re2_keys.add(key)
                 else:
                     check.fallbacks.append((key, fallback, value))
             how = (
@@ -457,9 +505,41 @@ class CompiledRuleSet:
             fallback_details.append(f"{rule_id}: {value!r} (RE2: {reason}; {how})")
             return
         for key in check.hay_keys:
-            self._re2_set.Add(wrapped)
+            self._re2_pending.setdefault(key, []).append((wrapped, len(self._re2), path))
             self._re2.append((check.index, key, compiled))
-            self._re2_keys.add(key)
+
+    def _build_re2_sets(self, problems: list[CompileProblem]) -> None:
+        """One RE2 set per field view, split in halves while a set exceeds its memory cap."""
+        for key, pending in self._re2_pending.items():
+            self._re2_sets[key] = self._re2_set_parts(pending, problems)
+
+    def _re2_set_parts(
+        self, pending: list[tuple[str, int, Path]], problems: list[CompileProblem]
+    ) -> list[tuple[Any, list[int]]]:
+        import re2
+
+        budget = re2_budget(sum(len(p) for p, _, _ in pending), self._re2_cap)
+        built = re2.Set.SearchSet(_re2_options(budget))
+        for pattern, _, _ in pending:
+            built.Add(pattern)
+        try:
+            built.Compile()
+        except re2.error:
+            if len(pending) == 1:
+                problem = CompileProblem(
+                    pending[0][2],
+                    f"regex too large for RE2 (needs more than re2_max_memory_mb: "
+                    f"{self._re2_cap} MB)",
+                )
+                if problem not in problems:
+                    problems.append(problem)
+                return []
+            half = len(pending) // 2
+            return self._re2_set_parts(pending[:half], problems) + self._re2_set_parts(
+                pending[half:], problems
+            )
+        self._re2_budget += budget
+        return [(built, [index for _, index, _ in pending])]
 
     # -- matching -------------------------------------------------------------------------------
 
@@ -473,12 +553,13 @@ class CompiledRuleSet:
             The rules that fired (in rule-set order), or an error when a fallback regex timed out.
         """
         views: dict[HayKey, str | None] = {}
-        try:
-            found = self._scan(item, views)
-        except _FallbackTimeoutError as exc:
-            return RuleSetMatch(error=self._timeout_message(self.ruleset.rules[exc.rule_index]))
+        pending: _Pending = {}
+        found = self._scan(item, views, pending)
+        if not found and not pending and not self._always:
+            return _NO_HITS  # the common case: nothing matched at all
         check_rule = self._check_rule
         candidates = {check_rule[c] for c in found}
+        candidates.update(check_rule[c] for c in pending)
         candidates.update(self._always)
         hits: list[RuleHit] = []
         groups_fired: set[str] = set()
@@ -488,16 +569,20 @@ class CompiledRuleSet:
                 continue
             gate_hit = True
             for check_index in compiled.gate:
-                if check_index not in found:
+                if check_index not in found and check_index not in pending:
                     gate_hit = False
                     break
             if not gate_hit:
                 continue
-            if compiled.simple:  # nothing to check beyond the gate
+            if compiled.simple and not any(
+                c in pending for c in compiled.gate
+            ):  # nothing to check beyond the gate
                 raw = [span for c in compiled.gate for span in found[c]]
             else:
                 try:
-                    fired, _, raw = self._evaluate(compiled, item, views, found, explain=False)
+                    fired, _, raw = self._evaluate(
+                        compiled, item, views, found, pending, explain=False
+                    )
                 except TimeoutError:
                     return RuleSetMatch(error=self._timeout_message(compiled.rule))
                 if not fired:
@@ -521,24 +606,19 @@ class CompiledRuleSet:
             One explanation per rule, in rule-set order.
         """
         views: dict[HayKey, str | None] = {}
-        try:
-            found = self._scan(item, views)
-        except _FallbackTimeoutError as exc:
-            message = self._timeout_message(self.ruleset.rules[exc.rule_index])
-            return [
-                RuleExplanation(
-                    r.id, False, message if i == exc.rule_index else f"not evaluated: {message}"
-                )
-                for i, r in enumerate(self.ruleset.rules)
-            ]
+        pending: _Pending = {}
+        found = self._scan(item, views, pending)
         out: list[RuleExplanation] = []
         first_of_group: dict[str, str] = {}
         for compiled in self._rules:
             rule = compiled.rule
             try:
-                fired, reason, raw = self._evaluate(compiled, item, views, found, explain=True)
+                fired, reason, raw = self._evaluate(
+                    compiled, item, views, found, pending, explain=True
+                )
             except TimeoutError:
-                out.append(RuleExplanation(rule.id, False, self._timeout_message(rule)))
+                message = self._timeout_message(rule)
+                out.append(RuleExplanation(rule.id, False, message, timed_out=True))
                 continue
             spans = _spans(raw, views)
             if fired:
@@ -569,21 +649,37 @@ class CompiledRuleSet:
     def _view(self, item: Item, key: HayKey, views: dict[HayKey, str | None]) -> str | None:
         if key in views:
             return views[key]
-        raw = field_value(item, key[0])
         value: str | None
+        if key[1] in ("norm", "lower"):  # the case-folded form of the regexes' view
+            unfolded = self._view(item, (key[0], _REGEX_VIEW[key[1]]), views)
+            if unfolded is None:
+                value = None
+            elif unfolded.isascii():  # already lower-cased: folding changes nothing
+                value = unfolded
+            else:
+                value = casefold_text(unfolded)
+            views[key] = value
+            return value
+        raw = field_value(item, key[0])
         if raw is None:
             value = None
         elif key[1] == "raw":
             value = raw
-        elif key[1] == "lower" or key[0] not in FREE_TEXT_FIELDS:
+        elif key[1] == "rx_lower" or key[0] not in FREE_TEXT_FIELDS:
             value = raw.lower()
         else:
             value = normalize_text(raw).text
         views[key] = value
         return value
 
-    def _scan(self, item: Item, views: dict[HayKey, str | None]) -> dict[int, list[RawSpan]]:
-        """Run the automaton, exact lookups and the RE2 set; raw spans by check index."""
+    def _scan(
+        self, item: Item, views: dict[HayKey, str | None], pending: _Pending
+    ) -> dict[int, list[RawSpan]]:
+        """Run the automaton, exact lookups and the RE2 sets; raw spans by check index.
+
+        Fallback regexes whose RE2 prefilter matched are not run here: they go to `pending`,
+        and run only for a rule whose item conditions and other checks hold.
+        """
         found: dict[int, list[RawSpan]] = {}
         for key in self._ac_keys:
             text = self._view(item, key, views)
@@ -596,17 +692,18 @@ class CompiledRuleSet:
             start, end = (0, len(text)) if mode == "full-exact" else _strip_non_word(text)
             for check_index in table.get(text[start:end], ()):
                 found.setdefault(check_index, []).append((key, start, end))
-        if self._re2:
-            for key in self._re2_keys:
-                text = self._view(item, key, views)
-                if text is None:
-                    continue
-                for index in cast(list[int], self._re2_set.Match(text) or ()):
-                    check_index, pattern_key, compiled = self._re2[index]
-                    if pattern_key != key:
-                        continue
+        for key, sets in self._re2_sets.items():
+            text = self._view(item, key, views)
+            if text is None:
+                continue
+            for re2_set, indexes in sets:
+                for local in cast(list[int], re2_set.Match(text) or ()):
+                    index = indexes[local]
+                    check_index, _, compiled = self._re2[index]
                     if check_index < 0:  # a fallback pattern whose relaxed form matched
-                        self._confirm_fallback(index, key, text, found)
+                        # Confirmed only once the rule's cheap checks hold (`_evaluate`).
+                        real_check = self._prefiltered[index][0]
+                        pending.setdefault(real_check, []).append((index, key, text))
                         continue
                     m = compiled.search(text)
                     if m is not None:
@@ -650,17 +747,27 @@ class CompiledRuleSet:
         item: Item,
         views: dict[HayKey, str | None],
         found: dict[int, list[RawSpan]],
+        pending: _Pending,
         *,
         explain: bool,
     ) -> tuple[bool, str, list[RawSpan]]:
+        """Cheap checks first, then fallback regexes (which may time out).
+
+        Item and author conditions, then the checks RE2 and the automaton decided, and only
+        then the fallback engine, so a timeout can only touch items the rule applies to.
+        """
         rule = compiled.rule
         if compiled.has_conditions:
             failed = _failed_item_condition(rule, item)
             if failed:
                 return False, failed, []
         spans: list[RawSpan] = []
-        for check in compiled.checks:
+        for check in sorted(compiled.checks, key=lambda c: bool(c.fallbacks) or c.index in pending):
             matched = found.get(check.index)
+            if matched is None and check.index in pending:
+                for index, key, text in pending[check.index]:
+                    self._confirm_fallback(index, key, text, found)
+                matched = found.get(check.index)
             if matched is None and check.fallbacks:
                 matched = self._run_fallbacks(check, item, views)
             if check.spec.negate:
@@ -681,10 +788,7 @@ class CompiledRuleSet:
         self, index: int, key: HayKey, text: str, found: dict[int, list[RawSpan]]
     ) -> None:
         check_index, _, pattern = self._prefiltered[index]
-        try:
-            m = pattern.search(text, timeout=self._timeout)
-        except TimeoutError as exc:
-            raise _FallbackTimeoutError(self._checks[check_index].rule_index) from exc
+        m = pattern.search(text, timeout=self._timeout)
         if m is not None:
             mode = self._checks[check_index].spec.match
             found.setdefault(check_index, []).append(_regex_span(key, mode, text, *m.span()))
@@ -710,17 +814,11 @@ def _spans(raw: list[RawSpan], views: dict[HayKey, str | None]) -> tuple[MatchSp
     return tuple(out)
 
 
-class _FallbackTimeoutError(Exception):
-    def __init__(self, rule_index: int) -> None:
-        super().__init__(rule_index)
-        self.rule_index = rule_index
-
-
-def _re2_compiles(pattern: str) -> bool:
+def _re2_compiles(pattern: str, budget: int = _RE2_DEFAULT_MEMORY) -> bool:
     import re2
 
     try:
-        re2.compile(pattern, _re2_options())
+        re2.compile(pattern, _re2_options(budget))
     except re2.error:
         return False
     return True

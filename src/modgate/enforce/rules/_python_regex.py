@@ -14,8 +14,9 @@ pattern into a tree, and this module writes the tree back with every such constr
 * named groups → numbered groups, backreferences → `\g<n>` shifted by the caller's offset.
 
 The result keeps RE2 when it has no lookaround or backreference, else the rule set falls back
-to the `regex` module — with, now, Python's meaning either way. Case-insensitivity is left to
-the caller (the rule set adds `(?i)`), as are scoped `(?i:…)` groups, which are kept.
+to the `regex` module — with, now, Python's meaning either way. Case-insensitivity of the
+whole check is left to the caller (the rule set adds `(?i)`); scoped `(?i:…)` groups are kept,
+and a leading global `(?i)` becomes a `(?i:…)` around the whole result.
 """
 
 from __future__ import annotations
@@ -58,7 +59,10 @@ def convert_python_regex(pattern: str, *, dotall: bool = True, group_offset: int
     """
     flags = re.DOTALL if dotall else 0
     parsed = _PARSER.parse(pattern, flags)
-    return _Writer(parsed.state.flags, group_offset).sequence(parsed)
+    written = _Writer(parsed.state.flags, group_offset).sequence(parsed)
+    if parsed.state.flags & re.IGNORECASE:  # a leading global `(?i)`: keep it, scoped
+        written = f"(?i:{written})"
+    return written
 
 
 class _Writer:

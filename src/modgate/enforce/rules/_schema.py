@@ -308,6 +308,10 @@ class RuleSet(_Frozen):
     regex_timeout_ms: float = Field(default=50.0, gt=0.0, le=10_000.0)
     """Per-match time limit for regexes RE2 cannot run (fallback engine); a timeout gives an
     error verdict, which routes the item to review."""
+    re2_max_memory_mb: int = Field(default=256, ge=1, le=4096)
+    """Most memory one RE2 program may use. Each program's budget is sized to its patterns
+    (at least RE2's default 8 MB); regexes that need more than this are split over several RE2
+    sets, and a single regex that does not fit even alone is reported as not compiling."""
     rules: tuple[Rule, ...] = Field(min_length=1)
     """The rules."""
 

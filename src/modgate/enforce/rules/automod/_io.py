@@ -55,6 +55,7 @@ def import_automod(
     community: str | None = None,
     policy: str | None = None,
     force: bool = False,
+    re2_max_memory_mb: int | None = None,
 ) -> AutomodImport:
     """Import an AutoModerator config: write the rule set and the import report.
 
@@ -67,6 +68,7 @@ def import_automod(
         community: Community the config belongs to; every rule is scoped to it.
         policy: Default `policy_id@version` of the rule set.
         force: Overwrite existing output files.
+        re2_max_memory_mb: Cap per RE2 program, written into the rule set (default 256).
 
     Returns:
         The rule set, its rules and the report.
@@ -77,7 +79,11 @@ def import_automod(
     """
     config = read_automod_config(path)
     result = import_automod_config(
-        config, name=name or rule_set_name(path, community), community=community, policy=policy
+        config,
+        name=name or rule_set_name(path, community),
+        community=community,
+        policy=policy,
+        re2_max_memory_mb=re2_max_memory_mb,
     )
     targets = [(p, text) for p, text in _outputs(result, output, report) if p is not None]
     for target, _ in targets:

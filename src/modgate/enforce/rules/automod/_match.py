@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from modgate.domain import Item
+from modgate.enforce.rules.automod._dialect import python3_pattern
 from modgate.enforce.rules.automod._model import (
     AutomodAuthor,
     AutomodRule,
@@ -106,13 +107,16 @@ _EDGE_NON_WORD = re.compile(r"^\W+|\W+$")
 def automod_pattern(search: AutomodSearch) -> str:
     """The regular expression (Python `re` flavour) AutoModerator builds for a search check.
 
-    Group 1 is the matched value (what `{{match}}` shows).
+    Group 1 is the matched value (what `{{match}}` shows). Regex values are read in
+    AutoModerator's Python 2 dialect (`python3_pattern`): a global inline flag anywhere in any
+    value applies to the whole pattern.
     """
     values = search.values if search.regex else tuple(re.escape(v) for v in search.values)
     value_group = "(" + "|".join(values) + ")"
     if not search.method_given and search.fields == ("domain",):
         value_group = SUBDOMAIN_PREFIX + value_group
-    return METHOD_TEMPLATES[search.method] % value_group
+    pattern = METHOD_TEMPLATES[search.method] % value_group
+    return python3_pattern(pattern) if search.regex else pattern
 
 
 def automod_flags(search: AutomodSearch) -> int:

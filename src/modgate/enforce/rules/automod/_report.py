@@ -58,6 +58,12 @@ class AutomodImportReport(BaseModel):
     """Community the rule set is scoped to."""
     entries: tuple[AutomodImportEntry, ...] = ()
     """One entry per section, in file order."""
+    re2_sets: int = 0
+    """RE2 set programs the written rule set compiles to (the importer compiles it)."""
+    re2_memory_mb: float = 0.0
+    """Their memory budget (MB), sized to the patterns."""
+    re2_max_memory_mb: int = 256
+    """The cap per RE2 program (`re2_max_memory_mb` of the rule set)."""
 
     def counts(self) -> dict[str, int]:
         """Number of sections per status (every status present, zero included)."""
@@ -85,7 +91,13 @@ class AutomodImportReport(BaseModel):
         """One line: how many sections of each status."""
         counts = self.counts()
         parts = [f"{count} {status.replace('_', ' ')}" for status, count in counts.items()]
-        return f"{self.source}: " + ", ".join(parts)
+        regex = (
+            f"; RE2: {self.re2_sets} set(s), {self.re2_memory_mb:g} MB budget "
+            f"(cap {self.re2_max_memory_mb} MB per set)"
+            if self.re2_sets
+            else ""
+        )
+        return f"{self.source}: " + ", ".join(parts) + regex
 
     def to_markdown(self) -> str:
         """The report as a Markdown page (summary, then one table row per section)."""
@@ -100,6 +112,13 @@ class AutomodImportReport(BaseModel):
             "|---|---|",
         ]
         lines += [f"| {status} | {count} |" for status, count in self.counts().items()]
+        if self.re2_sets:
+            lines += [
+                "",
+                f"The written rule set compiles: {self.re2_sets} RE2 set(s), "
+                f"{self.re2_memory_mb:g} MB memory budget (cap {self.re2_max_memory_mb} MB per "
+                "set; `re2_max_memory_mb`).",
+            ]
         lines += [
             "",
             "| # | line | status | action | rules | first line | reason / notes |",

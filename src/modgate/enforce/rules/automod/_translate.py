@@ -33,6 +33,7 @@ from modgate.domain import Action, ItemKind
 from modgate.enforce.rules._python_regex import UnconvertibleRegexError, convert_python_regex
 from modgate.enforce.rules._schema import AuthorConditions, Rule, RuleSet, TextCheck
 from modgate.enforce.rules.automod._classify import classify_document
+from modgate.enforce.rules.automod._dialect import global_flags, python3_pattern
 from modgate.enforce.rules.automod._match import (
     VARIANT_FIELDS,
     automod_flags,
@@ -173,6 +174,7 @@ def import_automod_config(
     name: str,
     community: str | None = None,
     policy: str | None = None,
+    re2_max_memory_mb: int | None = None,
 ) -> AutomodImport:
     """Translate a parsed configuration into a rule set and its report.
 
@@ -181,6 +183,7 @@ def import_automod_config(
         name: Rule set name.
         community: Community the configuration belongs to (scopes every rule).
         policy: Default `policy_id@version` of the rule set.
+        re2_max_memory_mb: Cap per RE2 program (default: the rule set's default, 256 MB).
 
     Returns:
         The rule set, the report and the rules. A configuration without any translatable
@@ -191,9 +194,54 @@ def import_automod_config(
     description = f"Imported from AutoModerator config {config.path}"
     if community:
         description += f" of r/{community}"
-    body: list[Rule] = rules or [_placeholder_rule()]
-    rule_set = RuleSet(name=name, description=description, policy=policy, rules=tuple(body))
+    header: dict[str, Any] = {"name": name, "description": description, "policy": policy}
+    if re2_max_memory_mb is not None:
+        header["re2_max_memory_mb"] = re2_max_memory_mb
+    # Compile what is written: a section whose rules do not compile is reported invalid.
+    # (The matcher loads re2 and regex: imported here, on use.)
+    from modgate.enforce.rules._match import RuleSetCompileError, compile_ruleset
+
+    while True:
+        body: list[Rule] = rules or [_placeholder_rule()]
+        rule_set = RuleSet.model_validate({**header, "rules": tuple(body)})
+        try:
+            compiled = compile_ruleset(rule_set)
+        except RuleSetCompileError as exc:
+            rules, report = _drop_uncompilable(rules, report, exc)
+            continue
+        break
+    report = report.model_copy(
+        update={
+            "re2_sets": compiled.report.re2_sets,
+            "re2_memory_mb": compiled.report.re2_memory_mb,
+            "re2_max_memory_mb": rule_set.re2_max_memory_mb,
+        }
+    )
     return AutomodImport(rule_set=rule_set, report=report, rules=tuple(rules))
+
+
+def _drop_uncompilable(
+    rules: list[Rule], report: AutomodImportReport, exc: Any
+) -> tuple[list[Rule], AutomodImportReport]:
+    """Remove the sections whose rules did not compile; their entries say why."""
+    reasons: dict[str, list[str]] = {}
+    for problem in exc.problems:
+        rule_index = problem.path[1] if len(problem.path) > 1 else None
+        if isinstance(rule_index, int) and rule_index < len(rules):
+            reasons.setdefault(rules[rule_index].id, []).append(problem.message)
+    if not reasons:  # not tied to a rule: nothing the importer can take out
+        raise exc
+    entries = []
+    bad_ids: set[str] = set()
+    for entry in report.entries:
+        messages = [m for rule_id in entry.rule_ids for m in reasons.get(rule_id, ())]
+        if messages:
+            bad_ids.update(entry.rule_ids)
+            reason = "the translated rule does not compile: " + "; ".join(dict.fromkeys(messages))
+            entry = entry.model_copy(update={"status": "invalid", "reason": reason, "rule_ids": ()})
+        entries.append(entry)
+    kept = [rule for rule in rules if rule.id not in bad_ids]
+    return kept, report.model_copy(update={"entries": tuple(entries)})
 
 
 def _placeholder_rule() -> Rule:
@@ -402,7 +450,7 @@ def text_check(search: AutomodSearch, fields: tuple[str, ...]) -> TextCheck:
     )
     if literal_ok and all(values):
         return TextCheck.model_validate({**common, "values": values, "match": search.method})
-    # Case-insensitive checks read the lower-cased text, so the literal is lower-cased too.
+    # Case-insensitive regex checks read the lower-cased text, so the literal is lower-cased.
     pieces = tuple(
         _literal_piece(v if search.case_sensitive else v.lower(), search.method) for v in values
     )
@@ -445,9 +493,13 @@ def _literal_piece(value: str, method: str) -> str:
 def _regex_check(search: AutomodSearch, common: dict[str, Any]) -> TextCheck:
     """AutoModerator's own pattern per value, rewritten to keep Python's meaning on RE2/`regex`."""
     pieces = []
+    # A global inline flag in one value applies to every value (they are one pattern there).
+    shared_flags, _ = global_flags("|".join(search.values))
     for value in search.values:
         single = search.model_copy(update={"values": (value,)})
         pattern = automod_pattern(single)
+        if shared_flags:
+            pattern = python3_pattern(f"(?{shared_flags})" + pattern)
         if search.method == "includes-word":
             # Same matches, but the boundary characters stay outside the match (`{{match}}`).
             pattern = pattern.replace(r"(?:^|\W|\b)", r"(?:^|(?<=\W)|\b)", 1)
