@@ -226,3 +226,25 @@ def test_a_merge_key_bomb_is_one_problem_in_milliseconds() -> None:
     # m_k stands for about 9·size(m_k-1) nodes: m4 ≈ 1.3·10⁵, so the seventh *m4 in m5 (line 6)
     # is the one that takes the running total past 10⁶
     assert problem.line == 6 and problem.path == "m5.<<[6]"
+
+
+@pytest.mark.parametrize("text", ["!", "! ", "a: !\n", "- ! x\n"])
+def test_the_non_specific_tag_reads_the_same_with_and_without_libyaml(text: str) -> None:
+    from modgate.authoring._compose import _compose, _loader_class
+    from modgate.authoring._loader import DEFAULT_LIMITS
+
+    def tags(fast: bool) -> list[str]:
+        node, _ = _compose(_loader_class(DEFAULT_LIMITS, fast=fast), text)
+        found: list[str] = []
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, yaml.ScalarNode):
+                found.append(current.tag)
+            elif isinstance(current, yaml.SequenceNode):
+                stack.extend(current.value)
+            elif isinstance(current, yaml.MappingNode):
+                stack.extend(v for pair in current.value for v in pair)
+        return found
+
+    assert tags(True) == tags(False)

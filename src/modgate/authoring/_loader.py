@@ -123,6 +123,16 @@ class _BoundedComposer(Composer):
         self._depths.clear()
         return node
 
+    def compose_scalar_node(self, anchor: Any) -> Any:
+        # YAML's non-specific tag `!` makes a scalar a string; libyaml reads it so, while
+        # PyYAML's pure composer resolves it like an untagged scalar (`!` alone became null).
+        # Both paths must give the same data, so the pure one follows the spec here.
+        non_specific = self.peek_event().tag == "!"
+        node = super().compose_scalar_node(anchor)
+        if non_specific:
+            node.tag = "tag:yaml.org,2002:str"
+        return node
+
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(AliasEvent):
             event = self.peek_event()
