@@ -16,14 +16,9 @@ from modgate.enforce import (
     load_enforcer_spec,
     score_items,
     select_item_ids,
-    train_enforcer,
 )
-from modgate.evaluate import (
-    applicable_policy,
-    golden_training_rows,
-    policy_example_rows,
-)
-from modgate.golden import golden_version_rows
+from modgate.evaluate import applicable_policy, train_enforcer_from_sources
+from modgate.golden import get_golden_version, golden_version_rows
 
 SPEC_NAME = "hate-speech-fast"
 GOLDEN_SET = "demo"  # frozen by the golden demo step that runs before this one
@@ -52,25 +47,28 @@ class DemoTraining:
 def train_demo_classifier(run: DemoRun, name: str, spec_text: str) -> DemoTraining:
     """Train and register a demo classifier on the frozen demo golden set.
 
-    Writes `enforcers/NAME.yaml` unless present, fits on the train split plus the policy's own
-    examples and records metrics on the dev split.
+    Writes `enforcers/NAME.yaml` unless present, then trains it as `modgate enforcer train
+    --golden demo` does: the train split plus the policy's own examples, dev split measured.
     """
     spec_path = run.workspace / "enforcers" / f"{name}.yaml"
     if not spec_path.exists():
         spec_path.write_text(spec_text, encoding="utf-8")
-    spec = load_enforcer_spec(spec_path)
-    train, dev, golden_ref = golden_training_rows(run.store, GOLDEN_SET, spec.policy)
-    examples = policy_example_rows(run.store, spec.policy)
-    result = train_enforcer(
+    fitted: dict[str, dict[str, int]] = {}
+    result = train_enforcer_from_sources(
         run.store,
-        spec,
-        [*train, *examples],
+        load_enforcer_spec(spec_path),
         workspace=run.workspace,
         actor=run.settings.actor,
-        dev_rows=dev,
-        training_source=f"golden:{golden_ref}:train+policy:{spec.policy}:examples",
+        golden=GOLDEN_SET,
+        on_rows=fitted.update,
     )
-    return DemoTraining(result, golden_ref, len(train), len(examples))
+    counts = [sum(per_class.values()) for per_class in fitted.values()]
+    return DemoTraining(
+        result,
+        get_golden_version(run.store, GOLDEN_SET).ref,
+        n_train=counts[0],
+        n_examples=sum(counts[1:]),
+    )
 
 
 def step_enforce(run: DemoRun) -> None:
