@@ -67,7 +67,8 @@ def test_eval_on_the_cluster_equals_the_in_process_run(
     assert on_dask.exit_code == 0, on_dask.stderr
     a, b = json.loads(local.stdout), json.loads(on_dask.stdout)
     assert a["id"] != b["id"]
-    assert (b["enforcer"], b["enforcer_version_hash"]) == (a["enforcer"], a["enforcer_version_hash"])
+    for key in ("enforcer", "enforcer_version_hash"):
+        assert b[key] == a[key]
     assert _quality(b) == _quality(a) and b["golden"] == a["golden"]
     total, distinct = _verdict_rows(workspace)
     assert total == distinct > 0  # every item of the split scored exactly once, on the cluster
