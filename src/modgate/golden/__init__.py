@@ -91,10 +91,12 @@ from modgate.golden._sets import (
     DeleteResult,
     GoldenSetDetail,
     add_annotation,
+    add_golden_item,
     delete_golden_set,
     ensure_golden_set,
     list_golden_sets,
     load_golden_config,
+    remove_annotation,
     show_golden_set,
 )
 from modgate.golden._splits import SplitItem, assign_splits, link_groups
@@ -140,6 +142,7 @@ __all__ = [
     "TrainingRow",
     "UndefinedAgreementWarning",
     "add_annotation",
+    "add_golden_item",
     "adjudication_history",
     "adjudication_queue",
     "assign_splits",
@@ -176,6 +179,7 @@ __all__ = [
     "parse_version_ref",
     "rated_items_from_votes",
     "read_texts",
+    "remove_annotation",
     "resolve_gold",
     "set_gold_label",
     "show_golden_set",
