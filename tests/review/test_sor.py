@@ -84,7 +84,9 @@ def test_illegal_ground_and_terms_url_from_options(world: World) -> None:
         legal_grounds={"hate_speech": "§ 130 StGB"},
         territorial_scope=("DE",),
     )
-    record = statement_of_reasons(world.store, world.decision("remove").decision_id, options=options)
+    record = statement_of_reasons(
+        world.store, world.decision("remove").decision_id, options=options
+    )
     assert record["decision_ground"] == "DECISION_GROUND_ILLEGAL_CONTENT"
     assert record["illegal_content_legal_ground"] == "§ 130 StGB"
     assert record["decision_ground_reference_url"] == "https://example.org/terms"

@@ -17,7 +17,9 @@ from .conftest import bearer
 
 
 @pytest.fixture
-def api(store: Store, tmp_path: Path) -> Iterator[tuple[TestClient, World, dict[str, dict[str, str]]]]:
+def api(
+    store: Store, tmp_path: Path
+) -> Iterator[tuple[TestClient, World, dict[str, dict[str, str]]]]:
     world = build_world(store, tmp_path)
     settings = ServeSettings.model_validate(
         {"database_url": store.url, "workspace": tmp_path, "refresh_seconds": 0.2}
@@ -57,7 +59,9 @@ def test_review_flow_over_http(api: tuple[TestClient, World, dict[str, dict[str,
     assert stolen.status_code == 409 and "claim" in str(_error(stolen)["message"])
     bad = client.post(url, json={"label": "maybe"}, headers=keys["alice"])
     assert bad.status_code == 422 and _error(bad)["field"] == "label"
-    done = client.post(url, json={"label": "violating", "criteria": ["HATE1"]}, headers=keys["alice"])
+    done = client.post(
+        url, json={"label": "violating", "criteria": ["HATE1"]}, headers=keys["alice"]
+    )
     assert done.status_code == 200 and done.json()["action"] == "remove"
     undone = client.post("/v1/review/undo", headers=keys["alice"]).json()["task"]
     assert undone["id"] == task["id"] and undone["status"] == "claimed"
