@@ -1,4 +1,4 @@
-"""Statements of reasons: every removal exports, validates against the schema, breaks when broken."""
+"""Statements of reasons: each removal exports, validates against the schema, fails when broken."""
 
 from __future__ import annotations
 
