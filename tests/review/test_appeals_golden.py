@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from scipy.stats import binomtest
@@ -24,7 +25,7 @@ from modgate.review import (
     undo_last,
 )
 from modgate.store import Store
-from tests.review.conftest import T0, World
+from tests.review.conftest import T0, World, build_world
 
 NOW = T0 + timedelta(hours=1)
 
@@ -116,3 +117,30 @@ def test_configured_rate_limits_annotations(world: World) -> None:
     from modgate.golden import list_golden_sets
 
     assert [s.name for s in list_golden_sets(world.store)] == []
+
+
+def test_the_overturn_monitor_fires_on_review_decisions(store: Store, tmp_path: Path) -> None:
+    from modgate.monitor import MonitorConfig, run_monitor
+
+    world = build_world(store, tmp_path, n=60)
+    at = T0 + timedelta(days=20)
+    sync_from_decisions(store, now=T0)
+    automated = {"shadow_disagreement": "non_violating"}
+    flip = {"violating": "non_violating", "non_violating": "violating"}
+    for n in range(36):
+        when = T0 + timedelta(days=5) if n < 18 else at - timedelta(hours=2)
+        task = claim_next(store, "alice", now=when)
+        assert task is not None
+        label = automated.get(task.source, "violating")
+        decide(store, task.id, "alice", label=label if n < 18 else flip[label], now=when)  # type: ignore[arg-type]
+    config = MonitorConfig.model_validate(
+        {
+            "name": "overturns",
+            "scope": {"policy": "hate_speech", "segment_by": "none"},
+            "windows": {"current": "24h", "reference": "19d"},
+            "checks": [{"kind": "overturn_rate", "params": {"min_support": 10, "direction": "up"}}],
+        }
+    )
+    report = run_monitor(store, config, at=at)
+    assert [r.check for r in report.fired] == ["overturn_rate"]
+    assert world.store is store

@@ -129,8 +129,9 @@ def test_decide_feeds_review_outcomes_with_overturns(world: World) -> None:
         rows = list(conn.execute(select(review_outcomes)).mappings())
     assert len(rows) == len(decided)
     for task, review in decided:
-        # the acting verdicts: uncertain 0.6 and error 1.0 read violating, shadow's 0.2 not
-        assert review.overturned is (task.source != "shadow_disagreement")
+        # the acting verdicts: uncertain 0.6 reads violating, shadow's 0.2 does not, and a
+        # failed verdict (llm_error) judged nothing, so a human label cannot overturn it
+        assert review.overturned is (task.source == "uncertain")
         assert review.claimed_at == NOW and review.decided_at == NOW
     assert sum(r["overturned"] for r in rows) == sum(r.overturned for _, r in decided)
 

@@ -123,6 +123,21 @@ COMMANDS: dict[str, _Entry] = {
         "app",
         "Incidents: open from an alert, note actions taken, resolve.",
     ),
+    "review": _Entry(
+        "modgate.cli.review",
+        "app",
+        "Human review queue: sync, list queues, claim, show, decide, undo.",
+    ),
+    "appeal": _Entry(
+        "modgate.cli.appeal",
+        "app",
+        "Appeals against removals: open, list, decide (by another reviewer).",
+    ),
+    "decisions": _Entry(
+        "modgate.cli.decisions",
+        "app",
+        "Decisions: export statements of reasons for removals (EU DSA).",
+    ),
     "serve": _Entry(
         "modgate.cli.serve",
         "serve",

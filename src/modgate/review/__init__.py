@@ -51,8 +51,26 @@ from modgate.review._schema import (
     VerdictView,
 )
 from modgate.review._sensitive import find_sensitive_spans, mask_text, merge_spans
+from modgate.review._sor import (
+    EEA,
+    SorOptions,
+    count_statements,
+    export_statements,
+    puid_of,
+    sor_schema,
+    statement_of_reasons,
+    validate_statement,
+)
 
 __all__ = [
+    "EEA",
+    "SorOptions",
+    "count_statements",
+    "export_statements",
+    "puid_of",
+    "sor_schema",
+    "statement_of_reasons",
+    "validate_statement",
     "DEFAULT_CLAIM_TIMEOUT",
     "SEVERITY_WEIGHT",
     "SOURCE_WEIGHT",

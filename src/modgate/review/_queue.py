@@ -592,10 +592,12 @@ def _automated(conn: Any, task: ReviewTask) -> tuple[str, str | None]:
     for reason in decision.reasons:
         if VersionRef.name_of(reason.policy) != task.policy:
             continue
+        if reason.error is not None:  # a failed verdict judged nothing: no label to overturn
+            return reason.action.value, None
         key = _score_key(task.item_id, reason)
         found = _repo.verdict_scores(conn, [key]) if key is not None else {}
         label = found[key][1] if key is not None and key in found else None
-        if label is None and reason.error is None:
+        if label is None:
             label = "violating" if reason.action.value == "remove" else None
         return reason.action.value, label
     return "allow", "non_violating"

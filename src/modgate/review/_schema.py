@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from modgate.domain import Item
 
@@ -199,6 +199,14 @@ class ReviewConfig(_Frozen):
     """Golden set overturned appeals land in, as candidates carrying both labels."""
     claim_timeout_s: int = Field(default=600, ge=10)
     """Default claim timeout of the CLI and HTTP API."""
+
+    @field_validator("sample_rates")
+    @classmethod
+    def _rates_in_range(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = {p: r for p, r in value.items() if not 0.0 <= r <= 1.0}
+        if bad:
+            raise ValueError(f"sampling rates must be in [0, 1]: {bad}")
+        return value
 
     def rate_for(self, policy: str) -> float:
         """The sampling rate of a policy."""

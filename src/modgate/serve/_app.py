@@ -21,6 +21,7 @@ from modgate.serve._keys import Scope, hash_author_id
 from modgate.serve._limits import BodySizeLimit
 from modgate.serve._metrics import ServeMetrics
 from modgate.serve._ratelimit import RateLimiter
+from modgate.serve._review_routes import review_router
 from modgate.serve._schemas import (
     DecisionResponse,
     ErrorResponse,
@@ -311,6 +312,7 @@ def create_app(
     async def metrics(state: StateDep) -> Response:
         return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
+    app.include_router(review_router(require))
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     return app
 

@@ -18,6 +18,7 @@ from modgate.cli.demo._items import step_load_items
 from modgate.cli.demo._llm import step_llm_cascade
 from modgate.cli.demo._policy import step_policies
 from modgate.cli.demo._redteam import step_redteam
+from modgate.cli.demo._review import step_review
 from modgate.cli.demo._rules import step_rules
 from modgate.cli.demo._run import DemoRun, sample_file
 from modgate.cli.demo._serve import step_serve
@@ -36,6 +37,7 @@ DEMO_STEPS: list[Callable[[DemoRun], None]] = [
     step_serve,  # issue 19: the HTTP service in the background, live canary and rollback
     step_redteam,  # issue 22: attack success per family, a hardened classifier
     step_community,  # issue 23: community rules at scale, lint, families
+    step_review,  # issue 21: review queue, an appeal overturned, statements of reasons
 ]
 
 
