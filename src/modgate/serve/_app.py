@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -12,13 +13,15 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.types import Scope as AsgiScope
 
 from modgate.domain import AuthorInfo, Item
 from modgate.registry import Registry
 from modgate.serve._auth import KeyVerifier
-from modgate.serve._errors import ApiError, error_response, install_error_handlers
+from modgate.serve._errors import ApiError, install_error_handlers
 from modgate.serve._keys import Scope, hash_author_id
 from modgate.serve._limits import BodySizeLimit
+from modgate.serve._measure import RequestMetrics
 from modgate.serve._metrics import ServeMetrics
 from modgate.serve._ratelimit import RateLimiter
 from modgate.serve._schemas import (
@@ -70,6 +73,11 @@ def _state(request: Request) -> ServeState:
     return state
 
 
+def _metrics_of(scope: AsgiScope) -> ServeMetrics | None:
+    state = getattr(getattr(scope.get("app"), "state", None), "modgate", None)
+    return state.metrics if isinstance(state, ServeState) else None
+
+
 StateDep = Annotated[ServeState, Depends(_state)]
 
 
@@ -92,7 +100,9 @@ def require(scope: Scope) -> Callable[[Request, ServeState], Awaitable[str]]:
                 "(create one with 'modgate keys create')",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        found = await run_in_threadpool(state.keys.verify, presented)
+        found = state.keys.cached(presented) or await run_in_threadpool(
+            state.keys.verify, presented
+        )
         if found is None:
             raise ApiError(
                 401, "the API key is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}
@@ -174,7 +184,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = store is None
-        opened = store or Store.from_url(settings.database_url)
+        opened = store or Store.from_url(settings.database_url, pooled=True)
         metrics = ServeMetrics()
         service = ModerationService(
             opened, settings.workspace, metrics, refresh_seconds=settings.refresh_seconds,
@@ -205,23 +215,6 @@ def create_app(
     )
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        start = time.perf_counter()
-        try:
-            response = await call_next(request)
-        except Exception:  # the error handlers answer; this only counts
-            response = error_response(500, "internal error; see the service log")
-        state = getattr(request.app.state, "modgate", None)
-        if isinstance(state, ServeState):
-            route = request.scope.get("route")
-            path = getattr(route, "path", "unmatched")
-            state.metrics.requests.labels(path, request.method, str(response.status_code)).inc()
-            state.metrics.latency.labels(path).observe(time.perf_counter() - start)
-        return response
-
     @app.post(
         "/v1/moderate",
         response_model=ModerateResponse,
@@ -238,7 +231,7 @@ def create_app(
         items = [_to_item(r, state.settings) for r in requested]
         keys = {r.id: r.decision_id for r in requested if r.decision_id is not None}
         try:
-            decisions = await run_in_threadpool(state.service.moderate, items, keys)
+            decisions = await asyncio.wrap_future(state.service.submit(items, keys))
         except Exception as exc:  # the client retries; decision ids make that idempotent
             raise ApiError(
                 503,
@@ -312,6 +305,7 @@ def create_app(
         return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RequestMetrics, metrics_of=_metrics_of)
     return app
 
 

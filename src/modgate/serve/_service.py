@@ -189,9 +189,19 @@ class ModerationService:
         Returns:
             One decision per item, in the order given.
         """
+        return self.submit(items, decision_ids).result()
+
+    def submit(
+        self, items: Sequence[Item], decision_ids: Mapping[str, str]
+    ) -> Future[list[Decision]]:
+        """Queue items for the next group commit without blocking (for an event loop).
+
+        Returns:
+            A future resolved with one decision per item, in order, once they are committed.
+        """
         job = _Job(list(items), dict(decision_ids))
         self._jobs.put(job)
-        return job.future.result()
+        return job.future
 
     def get_decision(self, decision_id: str) -> Decision | None:
         """A stored decision by id."""
