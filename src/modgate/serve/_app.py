@@ -66,7 +66,7 @@ class ServeState:
     limiter: RateLimiter
 
 
-def _state(request: Request) -> ServeState:
+async def _state(request: Request) -> ServeState:
     state = getattr(request.app.state, "modgate", None)
     if not isinstance(state, ServeState):
         raise ApiError(503, "the service is starting")
@@ -225,7 +225,7 @@ def create_app(
         body: ModerateRequest,
         state: StateDep,
         _key: Annotated[str, Depends(require("moderate"))],
-    ) -> ModerateResponse:
+    ) -> Response:
         requested = body.all_items()
         _check_sizes(requested, state.settings, batch=body.items is not None)
         items = [_to_item(r, state.settings) for r in requested]
@@ -242,7 +242,9 @@ def create_app(
         if state.settings.log_content:
             for item, decision in zip(items, decisions, strict=True):
                 log.info("decided %s %s: %r", item.id, decision.action.value, item.body)
-        return ModerateResponse(decisions=[DecisionResponse.from_decision(d) for d in decisions])
+        reply = ModerateResponse(decisions=[DecisionResponse.from_decision(d) for d in decisions])
+        # serialized once here: FastAPI would validate the model again before serializing it
+        return Response(reply.model_dump_json(), media_type="application/json")
 
     @app.get(
         "/v1/decisions/{decision_id}",

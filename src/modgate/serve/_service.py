@@ -239,19 +239,26 @@ class ModerationService:
 
     def _decide_jobs(self, jobs: list[_Job]) -> None:
         keyed = [k for job in jobs for k in job.decision_ids.values()]
-        stored = {d.decision_id: d for d in list_decisions(self.store, decision_ids=keyed)}
+        stored = (
+            {d.decision_id: d for d in list_decisions(self.store, decision_ids=keyed)}
+            if keyed
+            else {}
+        )
         # rounds in which no item id repeats: one decision per distinct item per call
         rounds: list[list[tuple[_Job, int, Item]]] = []
+        in_round: list[set[str]] = []
         for job in jobs:
             for index, item in enumerate(job.items):
                 if job.decision_ids.get(item.id) in stored:
                     continue
-                for slot in rounds:
-                    if all(other.id != item.id for _, _, other in slot):
+                for slot, taken in zip(rounds, in_round, strict=True):
+                    if item.id not in taken:
                         slot.append((job, index, item))
+                        taken.add(item.id)
                         break
                 else:
                     rounds.append([(job, index, item)])
+                    in_round.append({item.id})
         made: dict[tuple[int, int], Decision] = {}
         with self.metrics.commit_seconds.time():
             live = self._live
