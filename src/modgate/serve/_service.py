@@ -284,8 +284,8 @@ class ModerationService:
                 decision = made[(id(job), index)]
                 out.append(decision)
                 fresh.append(item)
-                self.metrics.count_decision(decision)
             job.future.set_result(out)
+        self.metrics.count_decisions(made.values())
         self.shadow.offer(fresh)
 
     # shadow ----------------------------------------------------------------------------------

@@ -238,8 +238,7 @@ class StreamWorker:
                 decision_ids={item.id: message_decision_id(s.stream, m) for m, item in now},
             )  # fmt: skip
             out.extend(decisions)
-            for decision in decisions:
-                self.metrics.count_decision(decision)
+            self.metrics.count_decisions(decisions)
             self.shadow.offer([item for _, item in now])
             pending = later
         # already stored (a redelivery after a crash between commit and ack): acked too
