@@ -54,7 +54,15 @@ def run_server(settings: ServeSettings) -> None:
     ).model_dump_json()
     if settings.author_hash_key is not None:
         os.environ[_HASH_KEY_ENV] = settings.author_hash_key.get_secret_value()
-    uvicorn.run("modgate.serve._run:app_from_env", factory=True, workers=settings.workers, **common)  # type: ignore[arg-type]
+    uvicorn.run(
+        "modgate.serve._run:app_from_env",
+        factory=True,
+        workers=settings.workers,
+        # a worker loading scikit-learn on a busy machine answers the supervisor's ping late;
+        # with Uvicorn's 5 s default it is killed and restarted again and again
+        timeout_worker_healthcheck=60,
+        **common,  # type: ignore[arg-type]
+    )
 
 
 __all__ = ["app_from_env", "run_server"]
