@@ -259,8 +259,9 @@ def _serve(cmd: list[str], port: int) -> subprocess.Popen[bytes]:
     import httpx
 
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
+    log = tempfile.NamedTemporaryFile(prefix="modgate-serve-bench-", suffix=".log", delete=False)  # noqa: SIM115
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1).status_code == 200:
@@ -268,7 +269,7 @@ def _serve(cmd: list[str], port: int) -> subprocess.Popen[bytes]:
         except httpx.TransportError:
             time.sleep(0.2)
     proc.kill()
-    raise SystemExit("server did not start")
+    raise SystemExit(f"server did not start in 180 s: {' '.join(cmd[-4:])}; its log: {log.name}")
 
 
 def _measure(name: str, cmd: list[str], port: int, key: str, args, texts: Path) -> dict:  # type: ignore[no-untyped-def,type-arg]
