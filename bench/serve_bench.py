@@ -1,13 +1,19 @@
 """HTTP service: single-item req/s and p99, batch items/s, CPU-s per request, vs a bare endpoint.
 
 Setup: the demo workspace's steps up to training the fast classifier (hashed n-grams +
-logistic regression), deployed active; every request sends fresh item ids, so each verdict
-is computed and stored, and each decision group-committed before its response.
+logistic regression), deployed active (the demo's rules enforcer is not deployed in this
+setup, so the acting path is the fast classifier); every request sends fresh item ids, so each
+verdict is computed and stored, and each decision group-committed before its response.
 
 Baseline, measured in the same run on the same machine with the same load generator: a bare
-FastAPI endpoint under the same Uvicorn settings that parses a request of the same shape and
-returns a constant decision (no auth, no enforcer, no database). Load comes from a separate
-process on loopback with a fixed number of connections, for a fixed time.
+FastAPI endpoint under the same Uvicorn settings (uvloop and httptools when installed) that
+parses a request of the same shape and returns a constant decision (no auth, no enforcer, no
+database). Load comes from a separate process on loopback with a fixed number of connections,
+for a fixed time: `wrk` (C, one thread) when it is on PATH (`apt-get install wrk`), else an
+asyncio + httpx generator in Python (which needs more CPU per request itself). CPU-s per
+request are the server process tree's (user + system) over the measured run; the load
+generator's are printed beside them, since on a 2-core machine it shares the cores.
+`--workers 1,2` also measures modgate with two Uvicorn processes.
 Stream workers: items/s of one and two `StreamWorker` processes (fast classifier, same store)
 draining a stream of `--messages` (100,000) messages, counted over `--seconds` after the first
 commit (no baseline beyond each other: two workers on two cores should approach 2x).
@@ -20,6 +26,8 @@ import argparse
 import asyncio
 import json
 import os
+import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -58,7 +66,35 @@ import sys
 from pathlib import Path
 from modgate.serve import ServeSettings, run_server
 run_server(ServeSettings(database_url=sys.argv[1], workspace=Path(sys.argv[2]),
-                         port=int(sys.argv[3]), rate_per_second=1e9, rate_burst=10**9))
+                         port=int(sys.argv[3]), rate_per_second=1e9, rate_burst=10**9,
+                         workers=int(sys.argv[4])))
+"""
+
+WRK_SCRIPT = """
+local texts = {%(texts)s}
+local n = 0
+local prefix = "%(prefix)s"
+local batch = %(batch)d
+local headers = {["Content-Type"] = "application/json"%(auth)s}
+function request()
+  n = n + 1
+  local items = {}
+  for j = 1, batch do
+    items[j] = '{"id":"' .. prefix .. '-' .. n .. '-' .. j .. '","body":' ..
+      texts[(n * 31 + j) %% #texts + 1] .. '}'
+  end
+  local body
+  if batch == 1 then body = '{"item":' .. items[1] .. '}'
+  else body = '{"items":[' .. table.concat(items, ",") .. ']}' end
+  return wrk.format("POST", "/v1/moderate", headers, body)
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('{"requests": %%d, "duration_us": %%d, "errors": %%d, ' ..
+    '"p50_us": %%d, "p99_us": %%d}\\n', summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
 """
 
 
@@ -68,9 +104,23 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU of a process and its live children (Uvicorn workers)."""
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = _stat(int(entry.name))
+        except (OSError, ValueError):
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 # the load generator (run as a separate process) ---------------------------------------------
@@ -117,15 +167,60 @@ async def _load(url: str, key: str, seconds: float, conns: int, batch: int, text
     }  # fmt: skip
 
 
-def _run_load(url: str, key: str, seconds: float, conns: int, batch: int, texts: Path) -> dict:  # type: ignore[type-arg]
+def _run_wrk(url: str, key: str, seconds: float, conns: int, batch: int, texts: Path) -> dict:  # type: ignore[type-arg]
+    lua = Path(texts).with_suffix(f".{batch}.lua")
+    auth = f', ["Authorization"] = "Bearer {key}"' if key else ""
+    quoted = ",\n".join("[==[" + json.dumps(t) + "]==]" for t in json.loads(texts.read_text()))
+    lua.write_text(WRK_SCRIPT % {"texts": quoted, "prefix": uuid.uuid4().hex[:12],
+                                 "batch": batch, "auth": auth}, "utf-8")  # fmt: skip
+    base = url.rsplit("/v1/", 1)[0]
     out = subprocess.run(
-        [sys.executable, __file__, "--load", url, "--key", key, "--seconds", str(seconds),
-         "--conns", str(conns), "--batch", str(batch), "--texts", str(texts)],
+        ["wrk", "-t1", f"-c{conns}", f"-d{max(1, round(seconds))}s", "-s", str(lua), base],
         capture_output=True, text=True,
     )  # fmt: skip
     if out.returncode != 0:
-        raise SystemExit(f"load generator failed:\n{out.stderr}")
-    return dict(json.loads(out.stdout))
+        raise SystemExit(f"wrk failed:\n{out.stderr}")
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    took = r["duration_us"] / 1e6
+    ok = r["requests"] - r["errors"]
+    return {
+        "requests": ok, "errors": r["errors"], "seconds": took, "rps": ok / took,
+        "items_per_s": ok * batch / took, "p50_ms": r["p50_us"] / 1000,
+        "p99_ms": r["p99_us"] / 1000,
+    }  # fmt: skip
+
+
+def _run_load(url: str, key: str, seconds: float, conns: int, batch: int, texts: Path) -> dict:  # type: ignore[type-arg]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if shutil.which("wrk"):
+        result = _run_wrk(url, key, seconds, conns, batch, texts)
+    else:
+        out = subprocess.run(
+            [sys.executable, __file__, "--load", url, "--key", key, "--seconds", str(seconds),
+             "--conns", str(conns), "--batch", str(batch), "--texts", str(texts)],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        if out.returncode != 0:
+            raise SystemExit(f"load generator failed:\n{out.stderr}")
+        result = dict(json.loads(out.stdout))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    result["loadgen_cpu_s_per_request"] = used / max(1, result["requests"])
+    return result
+
+
+def _scrape(port: int) -> dict[str, float]:
+    """Sums and counts of the commit series of a modgate server (one worker's)."""
+    import httpx
+
+    wanted = ("modgate_commit_seconds_sum", "modgate_commit_seconds_count",
+              "modgate_commit_batch_items_sum", "modgate_commit_batch_items_count")  # fmt: skip
+    found: dict[str, float] = {}
+    for line in httpx.get(f"http://127.0.0.1:{port}/metrics").text.splitlines():
+        name, _, value = line.partition(" ")
+        if name in wanted:
+            found[name] = float(value)
+    return found
 
 
 # set-up ----------------------------------------------------------------------------------
@@ -164,8 +259,9 @@ def _serve(cmd: list[str], port: int) -> subprocess.Popen[bytes]:
     import httpx
 
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
+    log = tempfile.NamedTemporaryFile(prefix="modgate-serve-bench-", suffix=".log", delete=False)  # noqa: SIM115
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1).status_code == 200:
@@ -173,7 +269,7 @@ def _serve(cmd: list[str], port: int) -> subprocess.Popen[bytes]:
         except httpx.TransportError:
             time.sleep(0.2)
     proc.kill()
-    raise SystemExit("server did not start")
+    raise SystemExit(f"server did not start in 180 s: {' '.join(cmd[-4:])}; its log: {log.name}")
 
 
 def _measure(name: str, cmd: list[str], port: int, key: str, args, texts: Path) -> dict:  # type: ignore[no-untyped-def,type-arg]
@@ -186,10 +282,20 @@ def _measure(name: str, cmd: list[str], port: int, key: str, args, texts: Path) 
             while httpx.get(f"http://127.0.0.1:{port}/readyz").status_code != 200:
                 time.sleep(0.2)
         _run_load(url, key, 2, args.conns, 1, texts)  # warm-up
+        before = _scrape(port) if name != "bare" else {}
         cpu0 = _cpu_seconds(proc.pid)
         single = _run_load(url, key, args.seconds, args.conns, 1, texts)
         single["cpu_s_per_request"] = (_cpu_seconds(proc.pid) - cpu0) / max(1, single["requests"])
+        if name != "bare":
+            after = _scrape(port)
+            delta = {k: after.get(k, 0.0) - before.get(k, 0.0) for k in after}
+            commits = max(1.0, delta.get("modgate_commit_seconds_count", 0.0))
+            single["commit_ms"] = 1000 * delta.get("modgate_commit_seconds_sum", 0.0) / commits
+            single["items_per_commit"] = delta.get("modgate_commit_batch_items_sum", 0.0) / commits
+        cpu0 = _cpu_seconds(proc.pid)
         batch = _run_load(url, key, args.seconds, max(2, args.conns // 4), args.batch, texts)
+        items = max(1, batch["requests"] * args.batch)
+        batch["cpu_s_per_item"] = (_cpu_seconds(proc.pid) - cpu0) / items
     finally:
         proc.terminate()
         proc.wait(20)
@@ -277,6 +383,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--messages", type=int, default=100_000, help="stream length")
     parser.add_argument("--postgres", default=None, help="also bench a PostgreSQL decision log")
+    parser.add_argument("--workers", default="1", help="Uvicorn processes to bench, e.g. 1,2")
+    parser.add_argument("--no-stream", action="store_true", help="skip the stream workers")
     parser.add_argument("--load")
     parser.add_argument("--key", default="")
     parser.add_argument("--texts")
@@ -289,40 +397,61 @@ def main() -> None:
         print(json.dumps(result))
         return
     results: dict[str, dict] = {}  # type: ignore[type-arg]
+    counts = [int(w) for w in args.workers.split(",")]
     with tempfile.TemporaryDirectory(prefix="modgate-serve-bench-") as tmp:
         backends: list[tuple[str, str | None]] = [("sqlite", None)]
         if args.postgres:
             backends.append(("postgresql", _fresh_postgres(args.postgres)))
         texts_path = Path(tmp) / "texts.json"
+        port = _free_port()
         for backend, url in backends:
             folder = Path(tmp) / backend
             db_url, workspace, key, texts = _workspace(folder, url)
             texts_path.write_text(json.dumps(texts), "utf-8")
-            port = _free_port()
-            cmd = [sys.executable, "-c", SERVE_APP, db_url, str(workspace), str(port)]
-            results[f"modgate ({backend})"] = _measure(backend, cmd, port, key, args, texts_path)
-            for workers in (1, 2):
-                rate = _worker_rate(db_url, workspace, texts, workers, args)
-                results[f"modgate ({backend})"][f"worker_{workers}_items_per_s"] = rate
-        port = _free_port()
-        results["bare FastAPI"] = _measure(
-            "bare", [sys.executable, "-c", BARE_APP, str(port)], port, "", args, texts_path
-        )
+            if "bare FastAPI" not in results:  # the ceiling, between the modgate runs
+                port = _free_port()
+                results["bare FastAPI"] = _measure(
+                    "bare", [sys.executable, "-c", BARE_APP, str(port)], port, "", args,
+                    texts_path,
+                )  # fmt: skip
+            for workers in counts:
+                port = _free_port()
+                cmd = [sys.executable, "-c", SERVE_APP, db_url, str(workspace), str(port),
+                       str(workers)]  # fmt: skip
+                name = f"modgate ({backend}, {workers}w)"
+                results[name] = _measure(backend, cmd, port, key, args, texts_path)
+            if not args.no_stream:
+                for workers in (1, 2):
+                    rate = _worker_rate(db_url, workspace, texts, workers, args)
+                    results[name][f"worker_{workers}_items_per_s"] = rate
     bare = results["bare FastAPI"]
-    print(f"{args.conns} connections, {args.seconds:g} s per figure, batch {args.batch} items")
+    tool = "wrk" if shutil.which("wrk") else "python asyncio+httpx"
     print(
-        f"{'':22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU-s/req':>10} "
-        f"{'batch items/s':>14} {'ratio req/s':>12} {'ratio items/s':>14}"
+        f"load: {tool}, {args.conns} connections ({max(2, args.conns // 4)} for batches), "
+        f"{args.seconds:g} s per figure, batch {args.batch} items; {os.cpu_count()} cores"
+    )
+    print(
+        f"{'':24} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms/req':>10} {'gen ms/req':>10} "
+        f"{'items/commit':>12} {'batch items/s':>13} {'CPU ms/item':>11} {'x bare req/s':>12} "
+        f"{'x bare items/s':>14}"
     )
     for name, r in results.items():
         s, b = r["single"], r["batch"]
+        per_commit = f"{s['items_per_commit']:12.1f}" if "items_per_commit" in s else f"{'':12}"
         print(
-            f"{name:22} {s['rps']:8.0f} {s['p50_ms']:8.1f} {s['p99_ms']:8.1f} "
-            f"{s['cpu_s_per_request'] * 1000:8.2f}ms {b['items_per_s']:14.0f} "
+            f"{name:24} {s['rps']:7.0f} {s['p50_ms']:7.1f} {s['p99_ms']:7.1f} "
+            f"{s['cpu_s_per_request'] * 1000:10.2f} {s['loadgen_cpu_s_per_request'] * 1000:10.2f} "
+            f"{per_commit} {b['items_per_s']:13.0f} {b['cpu_s_per_item'] * 1000:11.3f} "
             f"{s['rps'] / bare['single']['rps']:12.2f} "
             f"{b['items_per_s'] / bare['batch']['items_per_s']:14.2f}"
         )
     for name, r in results.items():
+        if "commit_ms" in r["single"]:
+            s = r["single"]
+            print(
+                f"{name}: decide + group commit {s['commit_ms']:.2f} ms per commit of "
+                f"{s['items_per_commit']:.1f} items (p50 latency {s['p50_ms']:.1f} ms)"
+            )
         if "worker_1_items_per_s" in r:
             print(
                 f"stream worker {name}: 1 worker {r['worker_1_items_per_s']:.0f} items/s, "

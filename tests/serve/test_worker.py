@@ -171,3 +171,50 @@ def test_a_failing_message_is_dead_lettered_after_max_attempts(
     assert dead[b"message_id"].decode() == message
     assert dead[b"attempts"] == b"3" and b"store unavailable" in dead[b"error"]
     assert client.xpending(stream, "modgate")["pending"] == 0
+
+
+def test_the_worker_runs_shadows_off_its_write_path_and_counts_drops(
+    world: World, stream: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from modgate.enforce import list_verdicts
+    from modgate.serve._shadow import ShadowQueue
+
+    deploy_ref(world, world.lenient.ref, "active")
+    deploy_ref(world, world.strict.ref, "shadow")
+    original = ShadowQueue.judge
+
+    def slow(self, items):  # type: ignore[no-untyped-def]
+        time.sleep(2.0)  # a deliberately slow shadow enforcer
+        original(self, items)
+
+    monkeypatch.setattr(ShadowQueue, "judge", slow)
+    client = redis.Redis()
+    metrics = ServeMetrics()
+    settings = WorkerSettings(
+        stream=stream, consumer="t", block_ms=50, batch_size=5, shadow_queue_size=1
+    )
+    worker = StreamWorker(world.store, world.workspace, client, settings, metrics)
+    worker.ensure_group()
+    _add(stream, world, 40)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,))
+    start = time.perf_counter()
+    thread.start()
+    deadline = time.monotonic() + 30
+    while worker.processed < 40:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    took = time.perf_counter() - start
+    # 8 batches would take ≥ 16 s if live writes waited for the slow shadow
+    assert took < 8.0, took
+    assert metrics.shadow_dropped._value.get() >= 20
+    stop.set()
+    thread.join(20)
+    assert not thread.is_alive()
+    assert _rows(world.store, stream) == (40, 40)
+    # every decided item was either judged by the shadow or dropped and counted
+    done = metrics.shadow_done._value.get()
+    assert done >= 5
+    assert done + metrics.shadow_dropped._value.get() == 40
+    shadowed = {v.item_id for v in list_verdicts(world.store, enforcer=world.strict.name)}
+    assert shadowed & {i.id for i in world.items[:40]}

@@ -25,6 +25,7 @@ def serve(
         help="Name of an environment variable holding the key that hashes author ids.",
     ),
     log_content: bool = typer.Option(False, "--log-content", help="Log item text (off)."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Uvicorn processes."),
 ) -> None:
     """Serve the moderation HTTP API under the current deployments (OpenAPI at /openapi.json)."""
     import os
@@ -58,6 +59,7 @@ def serve(
             refresh_seconds=refresh_seconds,
             author_hash_key=hash_key,
             log_content=log_content,
+            workers=workers,
         )  # fmt: skip
     )
 

@@ -57,12 +57,20 @@ def worker(
         claim_idle_ms=claim_idle_ms, max_attempts=max_attempts,
     )  # fmt: skip
     client = redis.Redis.from_url(redis_url)
-    running = StreamWorker(context.store(), settings.workspace, client, config, metrics)
+    from modgate.store import Store
+
+    checked = context.store()  # checks the schema is current before consuming
+    store = Store.from_url(checked.engine.url.render_as_string(hide_password=False), pooled=True)
+    context.close()  # the worker keeps one pooled store (one connection per transaction costs)
+    running = StreamWorker(store, settings.workspace, client, config, metrics)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     err_console().print(f"worker {config.consumer} reading {stream} (group {group})")
-    running.run(stop)
+    try:
+        running.run(stop)
+    finally:
+        store.close()
     err_console().print(f"worker {config.consumer} stopped after {running.processed} messages")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -12,13 +13,15 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.types import Scope as AsgiScope
 
 from modgate.domain import AuthorInfo, Item
 from modgate.registry import Registry
 from modgate.serve._auth import KeyVerifier
-from modgate.serve._errors import ApiError, error_response, install_error_handlers
+from modgate.serve._errors import ApiError, install_error_handlers
 from modgate.serve._keys import Scope, hash_author_id
 from modgate.serve._limits import BodySizeLimit
+from modgate.serve._measure import RequestMetrics
 from modgate.serve._metrics import ServeMetrics
 from modgate.serve._ratelimit import RateLimiter
 from modgate.serve._review_routes import review_router
@@ -64,11 +67,16 @@ class ServeState:
     limiter: RateLimiter
 
 
-def _state(request: Request) -> ServeState:
+async def _state(request: Request) -> ServeState:
     state = getattr(request.app.state, "modgate", None)
     if not isinstance(state, ServeState):
         raise ApiError(503, "the service is starting")
     return state
+
+
+def _metrics_of(scope: AsgiScope) -> ServeMetrics | None:
+    state = getattr(getattr(scope.get("app"), "state", None), "modgate", None)
+    return state.metrics if isinstance(state, ServeState) else None
 
 
 StateDep = Annotated[ServeState, Depends(_state)]
@@ -93,7 +101,9 @@ def require(scope: Scope) -> Callable[[Request, ServeState], Awaitable[str]]:
                 "(create one with 'modgate keys create')",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        found = await run_in_threadpool(state.keys.verify, presented)
+        found = state.keys.cached(presented) or await run_in_threadpool(
+            state.keys.verify, presented
+        )
         if found is None:
             raise ApiError(
                 401, "the API key is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}
@@ -175,7 +185,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = store is None
-        opened = store or Store.from_url(settings.database_url)
+        opened = store or Store.from_url(settings.database_url, pooled=True)
         metrics = ServeMetrics()
         service = ModerationService(
             opened, settings.workspace, metrics, refresh_seconds=settings.refresh_seconds,
@@ -206,23 +216,6 @@ def create_app(
     )
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        start = time.perf_counter()
-        try:
-            response = await call_next(request)
-        except Exception:  # the error handlers answer; this only counts
-            response = error_response(500, "internal error; see the service log")
-        state = getattr(request.app.state, "modgate", None)
-        if isinstance(state, ServeState):
-            route = request.scope.get("route")
-            path = getattr(route, "path", "unmatched")
-            state.metrics.requests.labels(path, request.method, str(response.status_code)).inc()
-            state.metrics.latency.labels(path).observe(time.perf_counter() - start)
-        return response
-
     @app.post(
         "/v1/moderate",
         response_model=ModerateResponse,
@@ -233,13 +226,13 @@ def create_app(
         body: ModerateRequest,
         state: StateDep,
         _key: Annotated[str, Depends(require("moderate"))],
-    ) -> ModerateResponse:
+    ) -> Response:
         requested = body.all_items()
         _check_sizes(requested, state.settings, batch=body.items is not None)
         items = [_to_item(r, state.settings) for r in requested]
         keys = {r.id: r.decision_id for r in requested if r.decision_id is not None}
         try:
-            decisions = await run_in_threadpool(state.service.moderate, items, keys)
+            decisions = await asyncio.wrap_future(state.service.submit(items, keys))
         except Exception as exc:  # the client retries; decision ids make that idempotent
             raise ApiError(
                 503,
@@ -250,7 +243,9 @@ def create_app(
         if state.settings.log_content:
             for item, decision in zip(items, decisions, strict=True):
                 log.info("decided %s %s: %r", item.id, decision.action.value, item.body)
-        return ModerateResponse(decisions=[DecisionResponse.from_decision(d) for d in decisions])
+        reply = ModerateResponse(decisions=[DecisionResponse.from_decision(d) for d in decisions])
+        # serialized once here: FastAPI would validate the model again before serializing it
+        return Response(reply.model_dump_json(), media_type="application/json")
 
     @app.get(
         "/v1/decisions/{decision_id}",
@@ -314,6 +309,7 @@ def create_app(
 
     app.include_router(review_router(require))
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RequestMetrics, metrics_of=_metrics_of)
     return app
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter as Tally
+from collections.abc import Iterable
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from modgate.domain import Decision
@@ -77,14 +80,32 @@ class ServeMetrics:
 
     def count_decision(self, decision: Decision) -> None:
         """Count one decision: items, final action, each policy's action by arm, errors."""
-        self.items.inc()
-        self.final_actions.labels(decision.action.value).inc()
-        arms = {a.policy: a.arm for a in decision.deployments}
-        for reason in decision.reasons:
-            pid = reason.policy.split("@", 1)[0]
-            self.actions.labels(pid, arms.get(pid, "none"), reason.action.value).inc()
-            if reason.error is not None:
-                self.enforcer_errors.labels(pid).inc()
+        self.count_decisions([decision])
+
+    def count_decisions(self, decisions: Iterable[Decision]) -> None:
+        """Count decisions as `count_decision` does, one increment per series and batch."""
+        finals: Tally[str] = Tally()
+        actions: Tally[tuple[str, str, str]] = Tally()
+        errors: Tally[str] = Tally()
+        n = 0
+        for decision in decisions:
+            n += 1
+            finals[decision.action.value] += 1
+            arms = {a.policy: a.arm for a in decision.deployments}
+            for reason in decision.reasons:
+                pid = reason.policy.split("@", 1)[0]
+                actions[(pid, arms.get(pid, "none"), reason.action.value)] += 1
+                if reason.error is not None:
+                    errors[pid] += 1
+        if not n:
+            return
+        self.items.inc(n)
+        for action, count in finals.items():
+            self.final_actions.labels(action).inc(count)
+        for labels, count in actions.items():
+            self.actions.labels(*labels).inc(count)
+        for pid, count in errors.items():
+            self.enforcer_errors.labels(pid).inc(count)
 
 
 __all__ = ["ServeMetrics"]

@@ -23,7 +23,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from modgate.domain import Decision, Item
-from modgate.enforce import list_decisions, verdicts_for_items
+from modgate.enforce import list_decisions
 from modgate.registry import Registry
 from modgate.release import (
     DeploymentSnapshot,
@@ -34,6 +34,7 @@ from modgate.release import (
 )
 from modgate.serve._budget import BudgetedPool
 from modgate.serve._metrics import ServeMetrics
+from modgate.serve._shadow import ShadowQueue
 from modgate.store import Store
 
 log = logging.getLogger("modgate.serve")
@@ -103,25 +104,28 @@ class ModerationService:
         self._refresh_seconds = refresh_seconds
         self._commit_batch = commit_batch_items
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
-        self._shadow: queue.Queue[list[Item] | None] = queue.Queue(maxsize=shadow_queue_size)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._loaded: set[str] = set()
         self._load_errors: dict[str, str] = {}
         self.snapshot = load_deployment_snapshot(store)
         self._live = live_snapshot(self.snapshot)
+        self.shadow = ShadowQueue(
+            store, self.pool, metrics, lambda: self.snapshot, shadow_queue_size,
+            judge=lambda items: self._judge_shadow(items),
+        )  # fmt: skip
 
     # lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
         """Start the committer, shadow and refresh threads and load the deployed enforcers."""
         for target, name in (
             (self._commit_loop, "modgate-commit"),
-            (self._shadow_loop, "modgate-shadow"),
             (self._refresh_loop, "modgate-refresh"),
         ):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
+        self.shadow.start()
         threading.Thread(
             target=self._preload, args=(self.snapshot,), name="modgate-load", daemon=True
         ).start()
@@ -130,12 +134,9 @@ class ModerationService:
         """Finish queued requests, then stop the threads."""
         self._stop.set()
         self._jobs.put(None)
-        try:
-            self._shadow.put_nowait(None)
-        except queue.Full:
-            pass
         for thread in self._threads:
             thread.join(timeout)
+        self.shadow.stop(timeout)
 
     # readiness -------------------------------------------------------------------------------
     def missing_enforcers(self) -> list[str]:
@@ -189,9 +190,19 @@ class ModerationService:
         Returns:
             One decision per item, in the order given.
         """
+        return self.submit(items, decision_ids).result()
+
+    def submit(
+        self, items: Sequence[Item], decision_ids: Mapping[str, str]
+    ) -> Future[list[Decision]]:
+        """Queue items for the next group commit without blocking (for an event loop).
+
+        Returns:
+            A future resolved with one decision per item, in order, once they are committed.
+        """
         job = _Job(list(items), dict(decision_ids))
         self._jobs.put(job)
-        return job.future.result()
+        return job.future
 
     def get_decision(self, decision_id: str) -> Decision | None:
         """A stored decision by id."""
@@ -229,19 +240,26 @@ class ModerationService:
 
     def _decide_jobs(self, jobs: list[_Job]) -> None:
         keyed = [k for job in jobs for k in job.decision_ids.values()]
-        stored = {d.decision_id: d for d in list_decisions(self.store, decision_ids=keyed)}
+        stored = (
+            {d.decision_id: d for d in list_decisions(self.store, decision_ids=keyed)}
+            if keyed
+            else {}
+        )
         # rounds in which no item id repeats: one decision per distinct item per call
         rounds: list[list[tuple[_Job, int, Item]]] = []
+        in_round: list[set[str]] = []
         for job in jobs:
             for index, item in enumerate(job.items):
                 if job.decision_ids.get(item.id) in stored:
                     continue
-                for slot in rounds:
-                    if all(other.id != item.id for _, _, other in slot):
+                for slot, taken in zip(rounds, in_round, strict=True):
+                    if item.id not in taken:
                         slot.append((job, index, item))
+                        taken.add(item.id)
                         break
                 else:
                     rounds.append([(job, index, item)])
+                    in_round.append({item.id})
         made: dict[tuple[int, int], Decision] = {}
         with self.metrics.commit_seconds.time():
             live = self._live
@@ -266,48 +284,13 @@ class ModerationService:
                 decision = made[(id(job), index)]
                 out.append(decision)
                 fresh.append(item)
-                self.metrics.count_decision(decision)
             job.future.set_result(out)
-        self._offer_shadow(fresh)
+        self.metrics.count_decisions(made.values())
+        self.shadow.offer(fresh)
 
     # shadow ----------------------------------------------------------------------------------
-    def _offer_shadow(self, items: list[Item]) -> None:
-        if not items or not any(d.state.shadow for d in self.snapshot.deployments.values()):
-            return
-        try:
-            self._shadow.put_nowait(items)
-        except queue.Full:
-            self.metrics.shadow_dropped.inc(len(items))
-        self.metrics.shadow_depth.set(self._shadow.qsize())
-
-    def _shadow_loop(self) -> None:
-        while True:
-            items = self._shadow.get()
-            self.metrics.shadow_depth.set(self._shadow.qsize())
-            if items is None:
-                return
-            try:
-                self._judge_shadow(items)
-            except Exception as exc:
-                self.metrics.errors.labels("shadow").inc()
-                log.error("shadow judging failed: %s", exc)
-
     def _judge_shadow(self, items: list[Item]) -> None:
-        snapshot = self.snapshot
-        wanted: dict[str, list[Item]] = {}
-        for item in items:
-            for deployment in snapshot.deployments.values():
-                state = deployment.state
-                if state.active is None or not state.shadow:
-                    continue
-                if not snapshot.policies[state.active.policy].applies_to(item):
-                    continue
-                for shadow in state.shadow:
-                    wanted.setdefault(shadow.enforcer, []).append(item)
-        for ref, chosen in wanted.items():
-            version, enforcer = self.pool.get(ref)
-            verdicts_for_items(self.store, version, enforcer, chosen)
-        self.metrics.shadow_done.inc(len(items))
+        self.shadow.judge(items)  # a seam for tests (a deliberately slow shadow)
 
 
 __all__ = ["ModerationService", "acting_refs", "live_snapshot"]

@@ -44,3 +44,5 @@ class ServeSettings(BaseModel):
     """When set, author ids are replaced by HMAC-SHA256(key, id) at ingestion."""
     log_content: bool = False
     """Log item text (off by default: logs carry ids and actions only)."""
+    workers: int = Field(default=1, ge=1, le=64)
+    """Uvicorn worker processes on the one port (each its own engine and group commit)."""

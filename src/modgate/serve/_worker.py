@@ -31,6 +31,7 @@ from modgate.release import (
 from modgate.serve._metrics import ServeMetrics
 from modgate.serve._schemas import ItemRequest
 from modgate.serve._service import live_snapshot
+from modgate.serve._shadow import ShadowQueue
 from modgate.store import Store
 
 log = logging.getLogger("modgate.worker")
@@ -61,6 +62,8 @@ class WorkerSettings(BaseModel):
     """Messages pending this long on another consumer are claimed (a dead worker's)."""
     max_attempts: int = Field(default=5, ge=1)
     """Deliveries before a failing message goes to the dead-letter stream."""
+    shadow_queue_size: int = Field(default=1_000, ge=1)
+    """Batches waiting for shadow enforcers; when full, shadow work is dropped and counted."""
 
 
 def message_decision_id(stream: str, message_id: str) -> str:
@@ -124,6 +127,9 @@ class StreamWorker:
         self.pool = EnforcerPool(store, workspace, registry)
         self.snapshot = load_deployment_snapshot(store)
         self.processed = 0
+        self.shadow = ShadowQueue(
+            store, self.pool, self.metrics, lambda: self.snapshot, settings.shadow_queue_size
+        )
 
     def ensure_group(self) -> None:
         """Create the stream and the consumer group if they do not exist."""
@@ -138,8 +144,19 @@ class StreamWorker:
                 raise
 
     def run(self, stop: threading.Event) -> None:
-        """Read, decide, commit, acknowledge until `stop` is set (the batch in hand finishes)."""
+        """Read, decide, commit, acknowledge until `stop` is set (the batch in hand finishes).
+
+        Shadow enforcers judge the decided items on a thread of their own meanwhile (bounded:
+        when it falls behind, shadow work is dropped and counted, never the live writes).
+        """
         self.ensure_group()
+        self.shadow.start()
+        try:
+            self._run(stop)
+        finally:
+            self.shadow.stop()
+
+    def _run(self, stop: threading.Event) -> None:
         s = self.settings
         while not stop.is_set():
             fresh = refresh_snapshot(self.store, self.snapshot)
@@ -221,8 +238,8 @@ class StreamWorker:
                 decision_ids={item.id: message_decision_id(s.stream, m) for m, item in now},
             )  # fmt: skip
             out.extend(decisions)
-            for decision in decisions:
-                self.metrics.count_decision(decision)
+            self.metrics.count_decisions(decisions)
+            self.shadow.offer([item for _, item in now])
             pending = later
         # already stored (a redelivery after a crash between commit and ack): acked too
         return out, already | {d.decision_id for d in out}

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 from modgate.config import Settings
 from modgate.errors import ConfigError, StoreError
@@ -108,6 +108,7 @@ class Store:
         sql_url: str | None = None,
         sql_role: str | None = None,
         sql_timeout_s: float = DEFAULT_SQL_TIMEOUT_S,
+        pooled: bool = False,
     ) -> Store:
         """Open a store on a SQLAlchemy URL.
 
@@ -120,6 +121,10 @@ class Store:
             sql_url: PostgreSQL URL for read-only SQL (a reader login); default `url`.
             sql_role: PostgreSQL role read-only SQL switches to (`SET ROLE`).
             sql_timeout_s: Statement timeout of read-only SQL, in seconds.
+            pooled: SQLite: keep connections open in a pool (shareable across threads)
+                instead of opening one per use; for long-running processes (the service and
+                the worker), where opening a file and setting its pragmas per transaction
+                would be a large part of each request. PostgreSQL always pools.
 
         Raises:
             ConfigError: The URL's dialect is not supported.
@@ -149,7 +154,18 @@ class Store:
                 )
                 event.listen(engine, "connect", _sqlite_readonly_pragmas)
             else:
-                engine = create_engine(url, echo=echo, poolclass=NullPool)
+                engine = (
+                    create_engine(
+                        url,
+                        echo=echo,
+                        poolclass=QueuePool,
+                        pool_size=4,
+                        max_overflow=8,
+                        connect_args={"check_same_thread": False},
+                    )  # fmt: skip
+                    if pooled
+                    else create_engine(url, echo=echo, poolclass=NullPool)
+                )
                 event.listen(engine, "connect", _sqlite_pragmas)
         elif parsed.get_backend_name() == "postgresql":
             if parsed.drivername == "postgresql":

@@ -37,6 +37,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from modgate.enforce._training_rows import TrainingRow, training_data_hash
+from modgate.enforce.classifier._direct import direct_scorer
 from modgate.enforce.classifier._ngram_hash import CharNgramHasher, WordNgramHasher
 from modgate.enforce.classifier._preprocess import PREPROCESSING, normalize_texts
 from modgate.errors import EnforcerError
@@ -190,9 +191,26 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         return self
 
     def predict_proba(self, X: Sequence[str]) -> NDArray[np.float64]:  # noqa: N803
-        """Calibrated probabilities, columns (non-violating, violating)."""
-        proba: NDArray[np.float64] = self.pipeline_.predict_proba(list(X))
-        return proba
+        """Calibrated probabilities, columns (non-violating, violating).
+
+        Computed from the fitted pieces directly (`_direct`: the same numbers without
+        scikit-learn's per-call checks) when the pipeline has the shape `fit` builds.
+        """
+        pipeline = self.pipeline_
+        cached = self.__dict__.get("_direct")
+        if cached is None or cached[0] is not pipeline:
+            cached = self.__dict__["_direct"] = (pipeline, direct_scorer(pipeline))
+        scorer = cached[1]
+        if scorer is None:
+            proba: NDArray[np.float64] = pipeline.predict_proba(list(X))
+            return proba
+        violating = scorer(list(X))
+        return np.column_stack([1.0 - violating, violating])
+
+    def __getstate__(self) -> dict[str, Any]:
+        state: dict[str, Any] = dict(super().__getstate__())
+        state.pop("_direct", None)  # derived from the pipeline on first use, never pickled
+        return state
 
     def predict(self, X: Sequence[str]) -> NDArray[np.int64]:  # noqa: N803
         """1 where the calibrated probability of violation is at least 0.5."""
