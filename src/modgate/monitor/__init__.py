@@ -56,13 +56,11 @@ from modgate.monitor._impact import ImpactResult, policy_change_impact
 from modgate.monitor._label_free import LabelFreeEstimate, estimate_performance_label_free
 from modgate.monitor._notify import RetryPolicy, deliver_pending, post_json
 from modgate.monitor._rates import (
-    BetaPrior,
     RateChangeResult,
     benjamini_hochberg,
     beta_binomial_predictive_p_values,
     detect_rate_changes,
     fisher_exact_p_values,
-    fit_beta_prior,
     shrunk_rates,
 )
 from modgate.monitor._repo import (
@@ -137,7 +135,6 @@ __all__ = [
     "prepare_plan",
     "run_simulation",
     "AlertRecord",
-    "BetaPrior",
     "CheckConfig",
     "CheckResult",
     "DEFAULT_BINS",
@@ -188,7 +185,6 @@ __all__ = [
     "estimate_performance_label_free",
     "evasion_features",
     "fisher_exact_p_values",
-    "fit_beta_prior",
     "get_alert",
     "get_incident",
     "histogram_scores",

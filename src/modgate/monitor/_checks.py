@@ -24,7 +24,7 @@ from modgate.monitor._label_free import LabelFreeEstimate
 from modgate.monitor._rates import (
     benjamini_hochberg,
     detect_rate_changes,
-    fit_beta_prior,
+    fit_site_prior,
     shrunk_rates,
 )
 from modgate.monitor._terms import emerging_terms
@@ -194,7 +194,7 @@ class RateChangeCheck:
         keys, kr, nr, kc, nc = _align(reference, current)
         if not keys:
             return []
-        prior = fit_beta_prior(kr, nr)
+        prior = fit_site_prior(kr, nr)
         family = nc >= max(self.min_support, 1)
         res = detect_rate_changes(
             kr[family], nr[family], kc[family], nc[family], prior=prior, level=self.level

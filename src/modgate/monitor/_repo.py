@@ -688,6 +688,20 @@ class WindowQuery(_Frozen):
     """Group by community (else one segment `*`)."""
 
 
+def policy_matches(column: Any, policy: str) -> Any:
+    """SQL condition: a stored policy (`id` or `id@version`) is the scope's `policy`.
+
+    Verdicts store the policy as their enforcer's spec names it: `harassment` or
+    `harassment@3`. A scope naming the bare id matches every version of it; one naming a version
+    matches that version only.
+    """
+    from sqlalchemy import or_
+
+    if "@" in policy:
+        return column == policy
+    return or_(column == policy, column.startswith(policy + "@", autoescape=True))
+
+
 def _split_ref(ref: str) -> tuple[str, int]:
     name, _, version = ref.rpartition("@")
     return name, int(version)
@@ -726,7 +740,7 @@ def _base(q: WindowQuery, verdicts_needed: bool) -> tuple[Any, Any, Any, list[An
         v = verdicts.alias("v")
         cond = [v.c.item_id == d.c.item_id, v.c.enforcer == name, v.c.enforcer_version == version]
         if q.policy is not None:
-            cond.append(v.c.policy == q.policy)
+            cond.append(policy_matches(v.c.policy, q.policy))
         from sqlalchemy import and_
 
         joined = joined.join(v, and_(*cond))
@@ -765,7 +779,7 @@ def fetch_rates(
         seg = func.coalesce(r.c.community, "") if q.by_community else None
         where = [r.c.reviewed_at >= q.start, r.c.reviewed_at < q.end]
         if q.policy is not None:
-            where.append(r.c.policy == q.policy)
+            where.append(policy_matches(r.c.policy, q.policy))
         if q.communities is not None:
             where.append(r.c.community.in_(q.communities))
         event = cast(case((r.c.overturned, 1), else_=0), Integer)
@@ -847,7 +861,11 @@ def fetch_disagreement(
     assert v is not None
     name, version = _split_ref(q.challenger)
     c = verdicts.alias("c")
-    cond = [c.c.item_id == v.c.item_id, c.c.policy == v.c.policy, c.c.enforcer == name]
+    # the challenger may judge another version of the policy (`hate@2` beside `hate@1`)
+    same_policy = (
+        policy_matches(c.c.policy, q.policy) if q.policy is not None else c.c.policy == v.c.policy
+    )
+    cond = [c.c.item_id == v.c.item_id, same_policy, c.c.enforcer == name]
     joined = joined.join(c, and_(*cond, c.c.enforcer_version == version))
     a_flag = v.c.action != "allow"
     c_flag = c.c.action != "allow"
