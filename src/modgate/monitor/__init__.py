@@ -1,6 +1,7 @@
 """Monitoring: drift, rate, term, evasion and agreement checks (pure), alerts and incidents.
 
-The statistics (`_drift`, `_rates`, `_terms`, `_evasion`, `_disagreement`, `_impact`,
+Evasion features are computed where decisions are made (`modgate.release`) and re-exported here.
+The statistics (`_drift`, `_rates`, `_terms`, `_disagreement`, `_impact`,
 `_label_free`, `_checks`) are pure functions on arrays; `_repo` is the one module that touches
 the database; `_run` evaluates monitor files (`_config`) over the decision log. See
 docs/monitor.md.
@@ -50,7 +51,6 @@ from modgate.monitor._drift import (
     population_stability_index,
     wasserstein_distance,
 )
-from modgate.monitor._evasion import EvasionFeatures, evasion_features
 from modgate.monitor._features import record_decision_features
 from modgate.monitor._impact import ImpactResult, policy_change_impact
 from modgate.monitor._label_free import LabelFreeEstimate, estimate_performance_label_free
@@ -68,12 +68,14 @@ from modgate.monitor._repo import (
     BlastCount,
     BlastRadius,
     DeliveryRecord,
+    DeploymentLink,
     IncidentEvent,
     IncidentRecord,
     ack_alert,
     add_incident_note,
     blast_radius,
     count_findings,
+    deployment_link,
     get_alert,
     get_incident,
     list_alerts,
@@ -83,6 +85,7 @@ from modgate.monitor._repo import (
     resolve_incident,
     write_review_outcomes,
 )
+from modgate.monitor._rollback import AutoRollback, auto_rollback
 from modgate.monitor._run import MonitorRunReport, RaisedAlert, run_monitor, run_monitors
 from modgate.monitor._simulate import (
     SIMULATED,
@@ -112,8 +115,13 @@ from modgate.monitor._terms import (
     log_odds_dirichlet,
     tokenize_terms,
 )
+from modgate.release import EvasionFeatures, evasion_features
 
 __all__ = [
+    "AutoRollback",
+    "DeploymentLink",
+    "auto_rollback",
+    "deployment_link",
     "BlastCount",
     "BlastRadius",
     "blast_radius",
