@@ -23,6 +23,7 @@ from modgate.monitor._checks import (
     SegmentDisagreement,
     SegmentHistograms,
     TermWindow,
+    VolumeSurgeCheck,
     builtin_drift_tests,
     builtin_monitor_checks,
     label_free_from_sums,
@@ -94,6 +95,7 @@ from modgate.monitor._simulate import (
     EvasionWave,
     ModelRegression,
     PlannedItem,
+    PolicyChange,
     SimulationSpec,
     SourceText,
     TopicShift,
@@ -115,9 +117,12 @@ from modgate.monitor._terms import (
     log_odds_dirichlet,
     tokenize_terms,
 )
+from modgate.monitor._volume import volume_surge_p_values
 from modgate.release import EvasionFeatures, evasion_features
 
 __all__ = [
+    "VolumeSurgeCheck",
+    "volume_surge_p_values",
     "AutoRollback",
     "DeploymentLink",
     "auto_rollback",
@@ -130,6 +135,7 @@ __all__ = [
     "CommunitySurge",
     "EvasionWave",
     "ModelRegression",
+    "PolicyChange",
     "PlannedItem",
     "SimulationSpec",
     "SourceText",

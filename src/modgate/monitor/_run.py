@@ -46,6 +46,7 @@ DEFAULT_MEASURES = {
     "evasion_share": "evasion",
     "caught_after_normalization": "caught_after_normalization",
     "overturn_rate": "overturn",
+    "volume_surge": "action",  # reads the decisions per segment (n), whatever the events
 }
 """What each built-in rate check counts when its entry names no `measure`."""
 

@@ -124,8 +124,22 @@ class ModelRegression(_Frozen):
     share: float = Field(default=0.5, gt=0, le=1)
 
 
+class PolicyChange(_Frozen):
+    """At `start`, `enforcer` (a registered version of the policy's new wording) goes active.
+
+    The simulator deploys it through the release path (`deploy … active`, forced with a reason
+    that says SIMULATED, at `start`), so the decisions after it are its own and the monitors'
+    alerts link to that deployment.
+    """
+
+    kind: Literal["policy_change"] = "policy_change"
+    start: UtcTime
+    enforcer: str = Field(pattern=r"^[^@\s]+@\d+$")
+    """`name@version` to make active."""
+
+
 Scenario = Annotated[
-    EvasionWave | TopicShift | CommunitySurge | Brigading | ModelRegression,
+    EvasionWave | TopicShift | CommunitySurge | Brigading | ModelRegression | PolicyChange,
     Field(discriminator="kind"),
 ]
 
@@ -366,6 +380,13 @@ def plan_traffic(
                 scenario=scen,
             )
         )
+    for index, scenario in enumerate(spec.scenarios):
+        if isinstance(scenario, PolicyChange):  # every later item is decided under it
+            injected[f"{index}:policy_change"] = [
+                p.item.id
+                for p in planned
+                if p.item.created_at is not None and p.item.created_at >= scenario.start
+            ]
     for entry in truth:
         entry["item_ids"] = injected[entry["scenario"]]
     ground_truth = {
@@ -424,6 +445,7 @@ __all__ = [
     "EvasionWave",
     "ModelRegression",
     "PlannedItem",
+    "PolicyChange",
     "Scenario",
     "SimulationSpec",
     "SourceText",
