@@ -241,17 +241,19 @@ def deployment_link(
     """The deployment in effect at the end of a window, for an alert raised over it.
 
     The candidates are the deployment records of `policy` (its id; every policy when None)
-    made before `window_end`; the latest is in effect. It counts as *changed near* the alert when
-    it was made in the window or within one window length before it (a canary deployed
-    yesterday, a new active version this morning); with several policies the most recent
-    change wins. None when no deployment exists.
+    dated before `window_end`; the last one written is in effect (with several policies, the
+    most recent change). It counts as *changed near* the alert when it is dated in the window
+    or within one window length before it (a canary deployed yesterday, a new active version
+    this morning). None when no deployment exists.
     """
     from modgate.store import deployments as dep
 
     stmt = select(dep).where(dep.c.created_at < window_end)
     if policy is not None:
         stmt = stmt.where(dep.c.policy == policy.split("@", 1)[0])
-    stmt = stmt.order_by(dep.c.created_at.desc(), dep.c.serial.desc()).limit(1)
+    # the last record written (the history's order, as `current_deployment` reads it) among
+    # those dated before the window's end
+    stmt = stmt.order_by(dep.c.serial.desc()).limit(1)
     row = conn.execute(stmt).mappings().first()
     if row is None:
         return None

@@ -116,12 +116,20 @@ class Brigading(_Frozen):
 
 
 class ModelRegression(_Frozen):
-    """From `start`, the canary of `policy` flips `share` of its verdicts (a regressed model)."""
+    """From `start`, the canary of `policy` flips `share` of its verdicts (a regressed model).
+
+    With `deploy`, that enforcer version is deployed as the canary at `start` (through the
+    release path, forced with a reason that says SIMULATED) instead of being deployed already.
+    """
 
     kind: Literal["model_regression"] = "model_regression"
     start: UtcTime
     policy: str
     share: float = Field(default=0.5, gt=0, le=1)
+    deploy: str | None = Field(default=None, pattern=r"^[^@\s]+@\d+$")
+    """`name@version` to deploy as the canary at `start` (default: the canary already there)."""
+    canary_share: float = Field(default=0.3, gt=0, lt=1)
+    """Traffic share of that canary."""
 
 
 class PolicyChange(_Frozen):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -185,6 +186,10 @@ def run_simulation(
         refs: set[str] = set()
         flipped: set[str] = set()
         for s in regressions:
+            flipped |= {p.item.id for p in plan.items if in_regression(p, s, spec.model.seed)}
+            if s.deploy is not None:
+                refs.add(s.deploy)
+                continue
             dep = next(
                 (
                     d
@@ -198,26 +203,35 @@ def run_simulation(
                     f"model regression: policy {s.policy!r} has no canary deployed"
                 )
             refs.add(dep.state.canary.enforcer)
-            flipped |= {p.item.id for p in plan.items if in_regression(p, s, spec.model.seed)}
         pool = _RegressionPool(pool, refs, flipped)
     actions: Counter[str] = Counter()
     decided = featured = 0
     save_items(store, [p.item for p in plan.items], actor=actor, source=f"{SIMULATED} traffic")
-    changes = sorted(
-        (s for s in spec.scenarios if isinstance(s, PolicyChange)), key=lambda s: s.start
+    # deployments the scenarios make at their start: a policy change's new active version, a
+    # regression's canary
+    changes: list[tuple[datetime, str, str, float | None]] = sorted(
+        [
+            (s.start, s.enforcer, "active", None)
+            for s in spec.scenarios
+            if isinstance(s, PolicyChange)
+        ]
+        + [(s.start, s.deploy, "canary", s.canary_share) for s in regressions if s.deploy],
+        key=lambda c: c[0],
     )
     batch: list[PlannedItem]
     for at, batch in batches_by_hour(plan):
-        while changes and changes[0].start <= at:
-            change = changes.pop(0)
+        while changes and changes[0][0] <= at:
+            when, ref, stage, share = changes.pop(0)
             deploy(
                 store,
-                change.enforcer,
-                "active",
+                ref,
+                stage,
                 actor=actor,
+                share=share,
                 force=True,
-                reason=f"{SIMULATED} policy change (modgate simulate)",
-                now=change.start,
+                reason=f"{SIMULATED} {'policy change' if stage == 'active' else 'canary'} "
+                "(modgate simulate)",
+                now=when,
             )
             snapshot = load_deployment_snapshot(store)
         made = _decide(store, snapshot, [p.item for p in batch], enforcers=pool, now=at)
