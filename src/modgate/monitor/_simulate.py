@@ -395,6 +395,11 @@ def plan_traffic(
                 for p in planned
                 if p.item.created_at is not None and p.item.created_at >= scenario.start
             ]
+        elif isinstance(scenario, ModelRegression):  # the items whose canary verdict flips
+            # (if the canary decides them: routing is by the deployment's own hash)
+            injected[f"{index}:model_regression"] = [
+                p.item.id for p in planned if in_regression(p, scenario, model.seed)
+            ]
     for entry in truth:
         entry["item_ids"] = injected[entry["scenario"]]
     ground_truth = {

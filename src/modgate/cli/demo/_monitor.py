@@ -106,13 +106,14 @@ def step_monitor(run: DemoRun) -> None:
     )
     reports = run_monitors(store, folder, at=START + timedelta(days=7))
     table = Table(title="alerts of the run at the end of the week (SIMULATED traffic)")
-    for column in ("alert", "severity", "monitor", "check", "segment", "value", "deployment"):
+    for column in ("alert", "severity", "monitor", "check", "segment", "rate", "deployment"):
         table.add_column(column)
     for rep in reports:
         for a in rep.alerts:
             r = next(x for x in rep.fired if (x.check, x.segment) == (a.check, a.segment))
+            rate = r.evidence.get("rate_current", r.value)  # raw share; `value` is shrunk
             table.add_row(
-                str(a.alert_id), a.severity, a.monitor, a.check, a.segment, f"{r.value:.3f}",
+                str(a.alert_id), a.severity, a.monitor, a.check, a.segment, f"{rate:.3f}",
                 a.deployment_id or "-",
             )  # fmt: skip
     run.out.print(table)
