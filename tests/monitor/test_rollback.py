@@ -131,3 +131,33 @@ def test_auto_rollback_needs_a_critical_monitor_and_a_duration() -> None:
     ok = {**CANARY, "severity": "warning"}
     ok["checks"] = [{**CANARY["checks"][0], "severity": "critical"}]  # type: ignore[index]
     assert MonitorConfig.model_validate(ok).auto_rollback
+
+
+def test_cli_shows_the_link_and_the_automatic_rollback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    from .test_cli import _run
+
+    monkeypatch.setenv("COLUMNS", "250")
+    monkeypatch.delenv("MODGATE_DATABASE_URL", raising=False)
+    ws = tmp_path / "ws"
+    assert _run(capsys, "init", str(ws))[0] == 0
+    store = Store.from_url(f"sqlite:///{ws / 'modgate.db'}")
+    try:
+        seed(store, Traffic(canary_flip={"c2": 0.6}))
+        _register(store, ws)
+        _deploy(store, "clf@1", "active", AT - timedelta(days=10))
+        canary = _deploy(store, "clf@2", "canary", AT - timedelta(hours=20), share=0.2)
+    finally:
+        store.close()
+    (ws / "monitors" / "canary.yaml").write_text(yaml.safe_dump(CANARY))
+    code, _, err = _run(capsys, "-C", str(ws), "monitor", "run", "--at", "2026-11-20T00:00:00Z")
+    assert code == 0, err
+    assert "automatic rollback for alert 1: rolled_back (harassment → dep-harassment-3" in err
+    code, out, _ = _run(capsys, "-C", str(ws), "alert", "list", "--status", "all")
+    assert code == 0 and "deployment_id" in out and canary in out
+    code, out, _ = _run(capsys, "-C", str(ws), "incident", "show", "1")
+    assert code == 0 and f"deployment {canary} (set canary clf@2" in out
+    assert f"modgate incident blast-radius {canary}" in out and "rollback" in out
