@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from modgate.errors import DeploymentError, NotFoundError
+from modgate.errors import ConflictError, DeploymentError, NotFoundError
 from modgate.monitor._config import MonitorConfig, parse_duration
 from modgate.monitor._repo import (
     add_incident_note,
@@ -108,7 +108,7 @@ def auto_rollback(
         reason = f"automatic rollback by monitor {config.name}: alert {alert_id} ({alert.title})"
         try:
             restored = rollback(store, policy, actor=actor, reason=reason, now=at)
-        except (DeploymentError, NotFoundError) as exc:
+        except (ConflictError, DeploymentError, NotFoundError) as exc:
             out.append(AutoRollback(**base, status="failed", detail=str(exc)))
             continue
         incident_id = alert.incident_id
