@@ -11,7 +11,7 @@ them directly instead of normalizing 5M texts. 50,000 simulated review outcomes.
 Prints, per backend: the seconds of each check (one monitor per check, aggregation in SQL) and of
 all of them, against the target of 60 s, and beside them a baseline measured in the same run: one
 `GROUP BY community` over the whole log (decisions ⋈ items), the cheapest query that touches every
-decision once. `--decisions N` (or `MODGATE_MONITOR_BENCH_DECISIONS`) sets the scale: 50,000 by
+decision once. `--decisions N` (or `MODGATE_MONITOR_BENCH_DECISIONS`) sets the scale: 20,000 by
 default so `make bench` stays short; the 60 s target is for 5,000,000. Loading (generation and
 bulk inserts) is timed separately from the checks.
 """
@@ -247,8 +247,8 @@ def main() -> None:
     parser.add_argument(
         "--decisions",
         type=int,
-        default=int(os.environ.get("MODGATE_MONITOR_BENCH_DECISIONS", "50000")),
-        help="Simulated decisions (default: $MODGATE_MONITOR_BENCH_DECISIONS or 50,000 for "
+        default=int(os.environ.get("MODGATE_MONITOR_BENCH_DECISIONS", "20000")),
+        help="Simulated decisions (default: $MODGATE_MONITOR_BENCH_DECISIONS or 20,000 for "
         "`make bench`; the 60 s target is for 5,000,000).",
     )
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
