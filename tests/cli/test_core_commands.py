@@ -107,8 +107,13 @@ def test_demo_runs_without_shared_data(tmp_path: Path, run_cli: Run) -> None:
     assert result.exit_code == 0, result.stderr
     assert "520 new" in result.stdout
     assert "modgate sql" in result.stdout
+    # the monitor step: the evasion wave is found where it was injected, the canary rolled back
+    out = " ".join(result.stdout.split())
+    assert "evasion alerts in sim-c00020, sim-c00021 (the wave went to" in out
+    assert "rolled back automatically" in out
     rerun = run_cli("demo", "--dir", str(tmp_path / "demo"))
     assert "520 unchanged" in rerun.stdout
+    assert "already holds the simulated week" in " ".join(rerun.stdout.split())
 
 
 def test_usage_errors_are_usage_errors_not_internal_errors(

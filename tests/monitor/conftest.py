@@ -28,6 +28,10 @@ class Traffic:
     """Community → share of the canary's verdicts flipped in the last day."""
     new_term: tuple[str, str] | None = None
     """(community, word) appearing in the last day."""
+    verdict_policy: str = "harassment"
+    """The policy the verdicts store (`id`, or `id@version` as an enforcer spec may name it)."""
+    challenger_policy: str | None = None
+    """The challenger's (default: `verdict_policy`)."""
 
 
 def seed(store: Store, t: Traffic, seed: int = 0) -> None:
@@ -80,7 +84,9 @@ def seed(store: Store, t: Traffic, seed: int = 0) -> None:
                     verdict_rows.append(
                         {
                             "item_id": iid,
-                            "policy": "harassment",
+                            "policy": t.verdict_policy
+                            if version == 1
+                            else (t.challenger_policy or t.verdict_policy),
                             "enforcer": "clf",
                             "enforcer_version": version,
                             "score": score if not flip else 1 - score,

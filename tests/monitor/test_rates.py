@@ -6,15 +6,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special, stats
 
+from modgate.evaluate import BetaPrior, fit_beta_prior
 from modgate.monitor import (
-    BetaPrior,
     RateChangeCheck,
     SegmentCounts,
     benjamini_hochberg,
     beta_binomial_predictive_p_values,
     detect_rate_changes,
     fisher_exact_p_values,
-    fit_beta_prior,
     shrunk_rates,
 )
 from modgate.monitor._rates import minimum_attainable_p_values, tarone_testable

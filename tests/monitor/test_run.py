@@ -168,3 +168,41 @@ def test_scores_without_an_enforcer_is_a_clear_error(store: Store) -> None:
     config = MonitorConfig.model_validate({"name": "x", "checks": [{"kind": "score_drift"}]})
     with pytest.raises(ValidationError, match="scope.enforcer"):
         run_monitor(store, config, at=AT)
+
+
+@pytest.mark.parametrize(
+    ("stored", "scope", "challenger", "fires"),
+    [
+        ("harassment@3", "harassment", None, True),  # bare id in the scope: every version
+        ("harassment@3", "harassment@3", None, True),
+        ("harassment@3", "harassment@2", None, False),  # another version: not this scope's
+        ("harassment", "harassment", None, True),
+        ("harassment@1", "harassment", "harassment@2", True),  # challenger on a newer version
+    ],
+)
+def test_scope_policy_matches_verdicts_stored_with_a_version(
+    store: Store, stored: str, scope: str, challenger: str | None, fires: bool
+) -> None:
+    # verdicts store the policy as the enforcer spec names it, `id` or `id@version`
+    seed(
+        store,
+        Traffic(
+            surge={"c0": 4.0},
+            canary_flip={"c2": 0.5},
+            verdict_policy=stored,
+            challenger_policy=challenger,
+        ),
+    )
+    config = MonitorConfig.model_validate(
+        {
+            **MONITOR,
+            "scope": {"policy": scope, "enforcer": "clf@1", "challenger": "clf@2"},
+            "checks": [MONITOR["checks"][0], MONITOR["checks"][2]],
+            "notify": [],
+        }
+    )
+    report = run_monitor(store, config, at=AT)
+    fired = {(r.check, r.segment) for r in report.fired}
+    assert (("action_rate", "c0") in fired) is fires
+    assert (("disagreement", "c2") in fired) is fires
+    assert report.results > 0 or not fires

@@ -184,3 +184,71 @@ def test_the_docs_simulation_file_loads(tmp_path: Path) -> None:
     assert spec.source == tmp_path / "data" / "ethos-binary.jsonl.gz"
     assert [s.kind for s in spec.scenarios] == ["evasion_wave", "model_regression", "brigading"]
     assert spec.scenarios[0].start.tzinfo is not None and spec.model.communities == 20_000
+
+
+def test_a_policy_change_and_a_community_surge_are_detected_the_day_they_start(
+    store: Store, tmp_path: Path
+) -> None:
+    from modgate.monitor import CommunitySurge, PolicyChange, prepare_plan
+
+    surged = "sim-c00025"
+    spec = _spec(
+        scenarios=[
+            CommunitySurge(start=WAVE, community=surged, items=150, hours=24),
+            PolicyChange(start=WAVE, enforcer="wider@1"),
+        ]
+    )
+    plan = prepare_plan(spec)
+    items = [(p.item.id, p.violating) for p in plan.items]
+    path = tmp_path / "scores.csv"
+    path.write_text(
+        "item_id,score\n" + "".join(f"{i},{0.95 if bad else 0.05}\n" for i, bad in items), "utf-8"
+    )
+    # the new policy wording also covers a stable fifth of what the old one allowed
+    wider = tmp_path / "wider.csv"
+    wider.write_text(
+        "item_id,score\n"
+        + "".join(
+            f"{i},{0.95 if bad or int(i.encode().hex(), 16) % 5 == 0 else 0.05}\n"
+            for i, bad in items
+        ),
+        "utf-8",
+    )
+    for name, file in (("base", path), ("wider", wider)):
+        spec_e = EnforcerSpec(
+            name=name, kind="recorded", policy="hate@1", params={"path": file.name},
+            thresholds=EnforcerThresholds(remove=0.8, review=0.5),
+        )  # fmt: skip
+        register_enforcer(store, spec_e, workspace=tmp_path, actor="t")
+    deploy(store, "base@1", "active", actor="t", force=True, reason="test", now=START)
+    run_simulation(store, spec, workspace=tmp_path, actor="t", plan=plan)
+    truth = {e["scenario"]: e for e in plan.ground_truth["scenarios"]}
+    assert len(truth["0:community_surge"]["item_ids"]) == 150
+    assert truth["1:policy_change"]["item_ids"]
+
+    policy = MonitorConfig.model_validate(
+        {
+            "name": "policy",
+            "scope": {"policy": "hate", "segment_by": "none"},
+            "windows": {"current": "24h", "reference": "5d"},
+            "checks": [{"kind": "action_rate", "params": {"level": 0.01}}],
+        }
+    )
+    volume = MonitorConfig.model_validate(
+        {
+            "name": "volume",
+            "scope": {"policy": "hate"},
+            "windows": {"current": "24h", "reference": "5d"},
+            "checks": [{"kind": "volume_surge", "params": {"level": 0.01, "min_support": 10}}],
+        }
+    )
+    for when, expect in ((WAVE, False), (WAVE + timedelta(days=1), True)):
+        changed = run_monitor(store, policy, at=when)
+        assert any(r.check == "action_rate" for r in changed.fired) is expect
+        surges = {r.segment for r in run_monitor(store, volume, at=when).fired}
+        assert surges == ({surged} if expect else set())
+    # the policy change's alert names the deployment the simulator made at its start
+    [alert] = run_monitor(store, policy, at=WAVE + timedelta(days=1)).alerts
+    from modgate.release import current_deployment
+
+    assert alert.deployment_id == current_deployment(store, "hate").id  # type: ignore[union-attr]

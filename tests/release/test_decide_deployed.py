@@ -184,3 +184,32 @@ def test_callers_without_a_deployment_keep_the_old_decisions(world: World) -> No
     assert nulls == 1  # SQL NULL on both backends, so `WHERE deployments IS NULL` finds them
     (stored,) = list_decisions(world.store, decision_ids=[legacy[0].decision_id])
     assert stored.action is legacy[0].action and stored.deployments == ()
+
+
+def test_every_decision_gets_its_monitor_features_at_decide_time(world: World) -> None:
+    from modgate.release import evasion_features, item_text
+    from modgate.store import decision_features
+
+    _set(world, world.lenient.ref, "active")
+    result = _decide(world, batch_size=25)
+    # the service / worker path too, with an obfuscated text in a named community
+    sneaky = world.items[0].model_copy(
+        update={"id": "sneaky", "body": "you 1d\u200bi0t", "community": "r/small"}
+    )
+    snapshot = load_deployment_snapshot(world.store)
+    pool = EnforcerPool(world.store, world.workspace)
+    [made] = decide_with_deployments(world.store, snapshot, [sneaky], enforcers=pool)
+    with world.store.connect() as conn:
+        rows = {r.decision_id: r for r in conn.execute(select(decision_features))}
+    stored = list_decisions(world.store)
+    assert len(rows) == len(stored) == result.decided + 1
+    texts = {i.id: i for i in [*world.items, sneaky]}
+    for d in stored:
+        row = rows[d.decision_id]
+        want = evasion_features(item_text(texts[d.item_id]), d.action)
+        assert row.item_id == d.item_id and row.community == texts[d.item_id].community
+        assert row.evasion_signals == want.evasion_signals
+        assert row.normalization_changed == want.normalization_changed
+        assert row.caught_after_normalization == want.caught_after_normalization
+    assert rows[made.decision_id].normalization_changed
+    assert rows[made.decision_id].community == "r/small"

@@ -45,6 +45,7 @@ def list_(
         "occurrences",
         "last_seen_at",
         "incident_id",
+        "deployment_id",
         "title",
     ]
     rows = [[getattr(a, c) for c in columns] for a in found]

@@ -14,6 +14,7 @@ from modgate.errors import ValidationError
 from modgate.monitor import (
     add_incident_note,
     blast_radius,
+    get_alert,
     get_incident,
     list_incidents,
     open_incident,
@@ -76,11 +77,27 @@ def show(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """Show an incident and its log (opened, notes, actions, resolution)."""
-    inc = get_incident(get_context(ctx).store(), incident_id)
+    store = get_context(ctx).store()
+    inc = get_incident(store, incident_id)
     if fmt is OutputFormat.TABLE and output is None:
         typer.echo(f"incident {inc.id} [{inc.status}, {inc.severity}] {inc.title}")
         if inc.alert_id is not None:
+            alert = get_alert(store, inc.alert_id)
             typer.echo(f"from alert {inc.alert_id}")
+            link = alert.deployment or {}
+            if alert.deployment_id is not None:
+                typer.echo(
+                    f"deployment {alert.deployment_id} ({link.get('change')} "
+                    f"{link.get('stage') or ''} {link.get('enforcer') or ''}".rstrip()
+                    + f", changed {link.get('changed_at')}; active {link.get('active')}, "
+                    f"canary {link.get('canary')}) changed near the alert's start; blast radius: "
+                    f"modgate incident blast-radius {alert.deployment_id}"
+                )
+            elif link:
+                typer.echo(
+                    f"no deployment changed near the alert's start (in effect: "
+                    f"{link.get('deployment_id')}, changed {link.get('changed_at')})"
+                )
     write_models(inc.events, fmt, output, title="events")
 
 

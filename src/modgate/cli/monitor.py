@@ -91,3 +91,13 @@ def _print(reports: list[MonitorRunReport], fmt: OutputFormat, output: Path | No
                 f"(window {rep.window[0].isoformat()} → {rep.window[1].isoformat()})",
                 err=True,
             )
+            for rb in rep.rollbacks:
+                typer.echo(
+                    f"{rep.monitor}: automatic rollback for alert {rb.alert_id}: {rb.status}"
+                    + (
+                        f" ({rb.policy} → {rb.restored_to}, incident {rb.incident_id})"
+                        if rb.status == "rolled_back"
+                        else f": {rb.detail}"
+                    ),
+                    err=True,
+                )

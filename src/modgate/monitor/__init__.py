@@ -1,6 +1,7 @@
 """Monitoring: drift, rate, term, evasion and agreement checks (pure), alerts and incidents.
 
-The statistics (`_drift`, `_rates`, `_terms`, `_evasion`, `_disagreement`, `_impact`,
+Evasion features are computed where decisions are made (`modgate.release`) and re-exported here.
+The statistics (`_drift`, `_rates`, `_terms`, `_disagreement`, `_impact`,
 `_label_free`, `_checks`) are pure functions on arrays; `_repo` is the one module that touches
 the database; `_run` evaluates monitor files (`_config`) over the decision log. See
 docs/monitor.md.
@@ -22,6 +23,7 @@ from modgate.monitor._checks import (
     SegmentDisagreement,
     SegmentHistograms,
     TermWindow,
+    VolumeSurgeCheck,
     builtin_drift_tests,
     builtin_monitor_checks,
     label_free_from_sums,
@@ -50,19 +52,16 @@ from modgate.monitor._drift import (
     population_stability_index,
     wasserstein_distance,
 )
-from modgate.monitor._evasion import EvasionFeatures, evasion_features
 from modgate.monitor._features import record_decision_features
 from modgate.monitor._impact import ImpactResult, policy_change_impact
 from modgate.monitor._label_free import LabelFreeEstimate, estimate_performance_label_free
 from modgate.monitor._notify import RetryPolicy, deliver_pending, post_json
 from modgate.monitor._rates import (
-    BetaPrior,
     RateChangeResult,
     benjamini_hochberg,
     beta_binomial_predictive_p_values,
     detect_rate_changes,
     fisher_exact_p_values,
-    fit_beta_prior,
     shrunk_rates,
 )
 from modgate.monitor._repo import (
@@ -70,12 +69,14 @@ from modgate.monitor._repo import (
     BlastCount,
     BlastRadius,
     DeliveryRecord,
+    DeploymentLink,
     IncidentEvent,
     IncidentRecord,
     ack_alert,
     add_incident_note,
     blast_radius,
     count_findings,
+    deployment_link,
     get_alert,
     get_incident,
     list_alerts,
@@ -85,6 +86,7 @@ from modgate.monitor._repo import (
     resolve_incident,
     write_review_outcomes,
 )
+from modgate.monitor._rollback import AutoRollback, auto_rollback
 from modgate.monitor._run import MonitorRunReport, RaisedAlert, run_monitor, run_monitors
 from modgate.monitor._simulate import (
     SIMULATED,
@@ -93,6 +95,7 @@ from modgate.monitor._simulate import (
     EvasionWave,
     ModelRegression,
     PlannedItem,
+    PolicyChange,
     SimulationSpec,
     SourceText,
     TopicShift,
@@ -114,8 +117,16 @@ from modgate.monitor._terms import (
     log_odds_dirichlet,
     tokenize_terms,
 )
+from modgate.monitor._volume import volume_surge_p_values
+from modgate.release import EvasionFeatures, evasion_features
 
 __all__ = [
+    "VolumeSurgeCheck",
+    "volume_surge_p_values",
+    "AutoRollback",
+    "DeploymentLink",
+    "auto_rollback",
+    "deployment_link",
     "BlastCount",
     "BlastRadius",
     "blast_radius",
@@ -124,6 +135,7 @@ __all__ = [
     "CommunitySurge",
     "EvasionWave",
     "ModelRegression",
+    "PolicyChange",
     "PlannedItem",
     "SimulationSpec",
     "SourceText",
@@ -137,7 +149,6 @@ __all__ = [
     "prepare_plan",
     "run_simulation",
     "AlertRecord",
-    "BetaPrior",
     "CheckConfig",
     "CheckResult",
     "DEFAULT_BINS",
@@ -188,7 +199,6 @@ __all__ = [
     "estimate_performance_label_free",
     "evasion_features",
     "fisher_exact_p_values",
-    "fit_beta_prior",
     "get_alert",
     "get_incident",
     "histogram_scores",

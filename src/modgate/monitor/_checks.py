@@ -24,10 +24,12 @@ from modgate.monitor._label_free import LabelFreeEstimate
 from modgate.monitor._rates import (
     benjamini_hochberg,
     detect_rate_changes,
-    fit_beta_prior,
+    fit_site_prior,
     shrunk_rates,
+    tarone_testable,
 )
 from modgate.monitor._terms import emerging_terms
+from modgate.monitor._volume import volume_minimum_p_values, volume_surge_p_values
 
 InputKind = Literal["rates", "histograms", "disagreement", "terms", "scores"]
 
@@ -194,7 +196,7 @@ class RateChangeCheck:
         keys, kr, nr, kc, nc = _align(reference, current)
         if not keys:
             return []
-        prior = fit_beta_prior(kr, nr)
+        prior = fit_site_prior(kr, nr)
         family = nc >= max(self.min_support, 1)
         res = detect_rate_changes(
             kr[family], nr[family], kc[family], nc[family], prior=prior, level=self.level
@@ -236,6 +238,70 @@ class RateChangeCheck:
                         "site_rate": prior.mean,
                         "prior_alpha": prior.alpha,
                         "prior_beta": prior.beta,
+                    },
+                )
+            )
+        return out
+
+
+class VolumeSurgeCheck:
+    """A segment's share of the traffic grew (exact conditional Poisson test, BH-adjusted).
+
+    Reads the decisions per segment of both windows (`input_kind="rates"`, the `n` column). Fires
+    when the BH q-value ≤ `level` (Tarone's rule first drops segments that cannot reach it), the
+    current window has ≥ `min_support` items and the share grew at least `min_ratio`-fold. Under
+    no change the probability that a window raises any segment is at most `level` (BH under the
+    global null; the exact test is conservative).
+    """
+
+    input_kind: InputKind = "rates"
+
+    def __init__(
+        self,
+        *,
+        name: str = "volume_surge",
+        level: float = 0.01,
+        min_support: int = 20,
+        min_ratio: float = 1.0,
+        direction: Literal["up", "down", "both"] = "up",
+    ) -> None:
+        if not 0 < level < 1:
+            raise ValueError(f"level must be in (0, 1), got {level}")
+        self.name = name
+        self.level = level
+        self.min_support = min_support
+        self.min_ratio = min_ratio
+        self.direction = direction
+
+    def evaluate(self, reference: SegmentCounts, current: SegmentCounts) -> list[CheckResult]:
+        """Test every segment seen in either window."""
+        keys, _kr, nr, _kc, nc = _align(reference, current)
+        if not keys:
+            return []
+        p, pi, ratio = volume_surge_p_values(nr, nc, direction=self.direction)
+        family = nc >= max(self.min_support, 1)
+        family &= tarone_testable(volume_minimum_p_values(nr, nc, self.direction), self.level)
+        q = np.full(len(keys), np.nan)
+        q[family] = benjamini_hochberg(p[family])
+        out = []
+        for i, seg in enumerate(keys):
+            grown = ratio[i] >= self.min_ratio if self.direction != "down" else True
+            fired = bool(family[i] and q[i] <= self.level and grown)
+            out.append(
+                CheckResult(
+                    check=self.name,
+                    segment=seg,
+                    statistic="share_ratio",
+                    value=float(ratio[i]),
+                    p_value=float(p[i]),
+                    q_value=None if math.isnan(q[i]) else float(q[i]),
+                    fired=fired,
+                    evidence={
+                        "n_reference": int(nr[i]),
+                        "n_current": int(nc[i]),
+                        "others_reference": int(nr.sum() - nr[i]),
+                        "others_current": int(nc.sum() - nc[i]),
+                        "expected_current_share": float(pi[i]),
                     },
                 )
             )
@@ -533,6 +599,7 @@ def builtin_monitor_checks() -> dict[str, Any]:
         "evasion_share": rate("evasion_share"),
         "caught_after_normalization": rate("caught_after_normalization"),
         "overturn_rate": rate("overturn_rate"),
+        "volume_surge": VolumeSurgeCheck,
         "score_drift": ScoreDriftCheck,
         "disagreement": DisagreementCheck,
         "emerging_terms": EmergingTermsCheck,

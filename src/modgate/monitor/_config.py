@@ -147,6 +147,27 @@ class MonitorConfig(_Frozen):
     """Default severity of its alerts."""
     notify: list[str] = Field(default_factory=list)
     """Webhook URLs that receive each new alert."""
+    auto_rollback: bool = False
+    """Roll back the deployment a **critical** alert links to (changed near its start) at once."""
+    rollback_cooldown: str = "6h"
+    """No second automatic rollback of the same policy within this time (any monitor)."""
+
+    @field_validator("rollback_cooldown")
+    @classmethod
+    def _cooldown(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @model_validator(mode="after")
+    def _rollback_needs_critical(self) -> MonitorConfig:
+        if self.auto_rollback and not (
+            self.severity == "critical" or any(c.severity == "critical" for c in self.checks)
+        ):
+            raise ValueError(
+                "auto_rollback: true needs a critical monitor (severity: critical, on the "
+                "monitor or on a check): only critical alerts roll back"
+            )
+        return self
 
     @field_validator("notify")
     @classmethod

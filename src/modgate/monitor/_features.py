@@ -1,4 +1,9 @@
-"""Decision features monitors need (evasion signals), computed once per decision."""
+"""Catching up decision features for decisions made before they were recorded at decide time.
+
+`decide_with_deployments` writes each decision's features (`decision_features`) with it; this
+fills them in for decisions stored otherwise (imported logs, decisions from before migration
+0027), normalizing each text once, so monitors never re-tokenize the log.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from modgate.monitor._evasion import evasion_features
-from modgate.monitor._repo import write_decision_features
+from modgate.release import evasion_features, write_decision_features
 from modgate.store import Store, decision_features, decisions, items
 
 
@@ -16,15 +20,22 @@ def record_decision_features(
 ) -> int:
     """Compute and store the evasion features of decisions that have none yet.
 
-    Called where decisions are made (the decide path, the stream worker) or catching up after
-    them; each decision's text is normalized once, here, so monitors never re-tokenize the log.
+    The decide path records them already; this catches up decisions written another way.
 
     Returns:
         Decisions newly featured.
     """
     d, i, f = decisions, items, decision_features
     stmt = (
-        select(d.c.decision_id, d.c.item_id, d.c.decided_at, d.c.action, i.c.title, i.c.body)
+        select(
+            d.c.decision_id,
+            d.c.item_id,
+            d.c.decided_at,
+            d.c.action,
+            i.c.community,
+            i.c.title,
+            i.c.body,
+        )
         .select_from(
             d.join(i, i.c.id == d.c.item_id).outerjoin(f, f.c.decision_id == d.c.decision_id)
         )
@@ -45,6 +56,7 @@ def record_decision_features(
                 {
                     "decision_id": r.decision_id,
                     "item_id": r.item_id,
+                    "community": r.community,
                     "decided_at": r.decided_at,
                     "evasion_signals": feats.evasion_signals,
                     "normalization_changed": feats.normalization_changed,

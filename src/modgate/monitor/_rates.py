@@ -5,7 +5,8 @@ a current window. The question is whether its current rate differs from its own 
 thousands of segments are tested at once, most of them tiny.
 
 - **Empirical-Bayes prior.** A beta prior Beta(α, β) is fitted to the reference rates of all
-  segments (beta-binomial maximum likelihood, `scipy.stats.betabinom`): its mean is the site rate
+  segments (beta-binomial maximum likelihood: `modgate.evaluate.fit_beta_prior`, the one the
+  community estimates use): its mean is the site rate
   and its concentration α + β says how much communities really differ. A niche community's rate
   is then shrunk toward the site rate: (α + k)/(α + β + n).
 - **Exact predictive test.** Given the reference counts, the current count of a segment is
@@ -26,7 +27,6 @@ thousands of segments are tested at once, most of them tiny.
 
 from __future__ import annotations
 
-import math
 import warnings
 
 import numpy as np
@@ -35,21 +35,8 @@ from pydantic import BaseModel, ConfigDict
 
 from modgate.errors import UndefinedMetricWarning
 
-
-class BetaPrior(BaseModel):
-    """An empirical-Bayes beta prior over segment rates."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    alpha: float
-    """Prior successes (α > 0)."""
-    beta: float
-    """Prior failures (β > 0)."""
-
-    @property
-    def mean(self) -> float:
-        """The prior mean: the site rate."""
-        return self.alpha / (self.alpha + self.beta)
+# One empirical-Bayes beta prior for the project: evaluate's (monitor is above evaluate).
+from modgate.evaluate import BetaPrior, fit_beta_prior
 
 
 class RateChangeResult(BaseModel):
@@ -87,54 +74,6 @@ def _counts(k: ArrayLike, n: ArrayLike, what: str) -> tuple[NDArray[np.int64], N
     if (kk < 0).any() or (kk > nn).any():
         raise ValueError(f"{what}: counts must satisfy 0 <= k <= n")
     return kk, nn
-
-
-def fit_beta_prior(k: ArrayLike, n: ArrayLike, *, max_concentration: float = 1e6) -> BetaPrior:
-    """Fit Beta(α, β) to segment counts by beta-binomial maximum likelihood.
-
-    The concentration is capped at `max_concentration` (segments all at one rate give an
-    unbounded MLE: no between-segment variation). Segments with n = 0 carry no information.
-
-    Args:
-        k: Events per segment.
-        n: Observations per segment.
-        max_concentration: Upper bound on α + β.
-
-    Returns:
-        The prior; with no events at all, a weak prior at the observed rate.
-    """
-    from scipy import optimize, special
-
-    kk, nn = _counts(k, n, "fit_beta_prior")
-    keep = nn > 0
-    kk, nn = kk[keep], nn[keep]
-    total_n = int(nn.sum())
-    if total_n == 0:
-        warnings.warn("no observations: flat prior", UndefinedMetricWarning, stacklevel=2)
-        return BetaPrior(alpha=1.0, beta=1.0)
-    site = (int(kk.sum()) + 0.5) / (total_n + 1.0)
-
-    kf, ff = kk.astype(float), (nn - kk).astype(float)
-
-    def negloglik(params: NDArray[np.float64]) -> float:
-        # beta-binomial log-likelihood without the binomial coefficient (constant in α, β)
-        mu = special.expit(params[0])
-        conc = math.exp(params[1])
-        a, b = mu * conc, (1 - mu) * conc
-        return float(-np.sum(special.betaln(kf + a, ff + b) - special.betaln(a, b)))
-
-    start = np.array([special.logit(site), math.log(10.0)])
-    bounds = [(-20.0, 20.0), (math.log(1e-2), math.log(max_concentration))]
-    res = optimize.minimize(
-        negloglik,
-        start,
-        method="Nelder-Mead",
-        bounds=bounds,
-        options={"xatol": 1e-5, "fatol": 1e-7},
-    )
-    mu = float(special.expit(res.x[0]))
-    conc = float(math.exp(np.clip(res.x[1], *bounds[1])))
-    return BetaPrior(alpha=mu * conc, beta=(1 - mu) * conc)
 
 
 def beta_binomial_predictive_p_values(
@@ -228,6 +167,18 @@ def benjamini_hochberg(p_values: ArrayLike) -> NDArray[np.float64]:
     return np.asarray(multipletests(p, method="fdr_bh")[1], dtype=float)
 
 
+def fit_site_prior(k: ArrayLike, n: ArrayLike) -> BetaPrior:
+    """`fit_beta_prior` on a monitor's reference counts, quiet when every rate is 0 (or 1).
+
+    A window without a single evasion or overturn is ordinary for a monitor, not a warning: the
+    fit still returns its near-boundary prior, and the exact tests read it.
+    """
+    kk, nn = _counts(k, n, "fit_site_prior")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        return fit_beta_prior(kk, nn)
+
+
 def shrunk_rates(k: ArrayLike, n: ArrayLike, prior: BetaPrior) -> NDArray[np.float64]:
     """Posterior-mean rates (α + k)/(α + β + n): niche segments pulled toward the site rate."""
     kk, nn = _counts(k, n, "shrunk_rates")
@@ -261,7 +212,7 @@ def detect_rate_changes(
     """
     kr, nr = _counts(k_reference, n_reference, "reference")
     kc, nc = _counts(k_current, n_current, "current")
-    fitted = prior if prior is not None else fit_beta_prior(kr, nr)
+    fitted = prior if prior is not None else fit_site_prior(kr, nr)
     p = beta_binomial_predictive_p_values(kr, nr, kc, nc, fitted)
     if tarone:
         testable = tarone_testable(minimum_attainable_p_values(kr, nr, nc, fitted), level)

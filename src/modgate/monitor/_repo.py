@@ -19,7 +19,6 @@ from modgate.store import (
     Store,
     alert_deliveries,
     alerts,
-    bulk_upsert,
     decision_features,
     incident_events,
     incidents,
@@ -66,6 +65,33 @@ class AlertRecord(_Frozen):
     """Incident opened from it."""
     evidence: dict[str, Any]
     """Figures, windows, top examples and the SQL that reproduces it."""
+    deployment_id: str | None = None
+    """The deployment whose change, near the alert's start, likely caused it (None: none)."""
+    deployment: dict[str, Any] | None = None
+    """That link's details (`DeploymentLink`), or the deployment in effect when none changed."""
+
+
+class DeploymentLink(_Frozen):
+    """The deployment in effect over an alert's window, and whether it changed near its start."""
+
+    deployment_id: str
+    """Deployment record id (`dep-POLICY-SEQ`)."""
+    policy: str
+    """Its policy."""
+    change: str
+    """`set` or `rollback`."""
+    stage: str | None
+    """Stage the change set (`active`, `canary`, `shadow`, `off`; None for a rollback)."""
+    enforcer: str | None
+    """Enforcer the change set (None for a rollback)."""
+    active: str | None
+    """Active enforcer in effect."""
+    canary: str | None
+    """Canary in effect."""
+    changed_at: datetime
+    """When the change was made."""
+    changed_near: bool
+    """Whether it was made within one current-window length before the window, or in it."""
 
 
 class DeliveryRecord(_Frozen):
@@ -200,6 +226,50 @@ def _alert(row: Any) -> AlertRecord:
         acked_by=row["acked_by"],
         incident_id=row["incident_id"],
         evidence=row["evidence"] or {},
+        deployment_id=row["deployment_id"],
+        deployment=row["deployment"],
+    )
+
+
+def deployment_link(
+    conn: Connection,
+    *,
+    policy: str | None,
+    window_start: datetime,
+    window_end: datetime,
+) -> DeploymentLink | None:
+    """The deployment in effect at the end of a window, for an alert raised over it.
+
+    The candidates are the deployment records of `policy` (its id; every policy when None)
+    dated before `window_end`; the last one written is in effect (with several policies, the
+    most recent change). It counts as *changed near* the alert when it is dated in the window
+    or within one window length before it (a canary deployed yesterday, a new active version
+    this morning). None when no deployment exists.
+    """
+    from modgate.store import deployments as dep
+
+    stmt = select(dep).where(dep.c.created_at < window_end)
+    if policy is not None:
+        stmt = stmt.where(dep.c.policy == policy.split("@", 1)[0])
+    # the last record written (the history's order, as `current_deployment` reads it) among
+    # those dated before the window's end
+    stmt = stmt.order_by(dep.c.serial.desc()).limit(1)
+    row = conn.execute(stmt).mappings().first()
+    if row is None:
+        return None
+    state = row["state"] or {}
+    changed = _aware(row["created_at"])
+    assert changed is not None
+    return DeploymentLink(
+        deployment_id=row["id"],
+        policy=row["policy"],
+        change=row["change"],
+        stage=row["stage"],
+        enforcer=row["enforcer"],
+        active=(state.get("active") or {}).get("enforcer"),
+        canary=(state.get("canary") or {}).get("enforcer"),
+        changed_at=changed,
+        changed_near=changed >= window_start - (window_end - window_start),
     )
 
 
@@ -213,8 +283,12 @@ def upsert_alert(
     title: str,
     evidence: dict[str, Any],
     at: datetime,
+    deployment: DeploymentLink | None = None,
 ) -> tuple[AlertRecord, bool]:
     """Raise an alert, or update the live one with the same key (deduplication).
+
+    A new alert stores `deployment` (its `deployment_id` only when the deployment changed near
+    the alert's start); a recurrence keeps the link the alert was raised with.
 
     Returns:
         The alert and whether it is new (a new alert is delivered; a recurrence is not).
@@ -251,6 +325,12 @@ def upsert_alert(
             first_seen_at=at,
             last_seen_at=at,
             occurrences=1,
+            deployment_id=(
+                deployment.deployment_id
+                if deployment is not None and deployment.changed_near
+                else None
+            ),
+            deployment=deployment.model_dump(mode="json") if deployment is not None else None,
         )
         .returning(alerts.c.id)
     ).scalar_one()
@@ -438,6 +518,41 @@ def _add_event(
         details={"text": text, **(details or {})},
         at=at,
     )
+
+
+AUTO_ROLLBACK = "monitor.auto_rollback"
+"""Audit action of an automatic rollback (object: the policy); the cool-down reads it."""
+
+
+def record_auto_rollback(
+    store: Store, *, policy: str, actor: str, details: dict[str, Any], at: datetime
+) -> None:
+    """Audit an automatic rollback of a policy."""
+    with store.begin() as conn:
+        record_audit_event(
+            conn,
+            actor=actor,
+            action=AUTO_ROLLBACK,
+            object_type="policy",
+            object_id=policy,
+            details=finite_json(details),
+            at=at,
+        )
+
+
+def last_auto_rollback(store: Store, policy: str, *, since: datetime) -> datetime | None:
+    """When the policy was last rolled back automatically, if at or after `since`."""
+    from modgate.store import audit_events as ev
+
+    stmt = select(func.max(ev.c.at)).where(
+        ev.c.action == AUTO_ROLLBACK,
+        ev.c.object_type == "policy",
+        ev.c.object_id == policy,
+        ev.c.at >= since,
+    )
+    with store.connect() as conn:
+        found = conn.execute(stmt).scalar_one_or_none()
+    return _aware(found)
 
 
 def open_incident(
@@ -646,17 +761,6 @@ def list_incidents(
 # --- decision features and review outcomes --------------------------------------------------
 
 
-def write_decision_features(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
-    """Upsert rows of `decision_features` (keyed by decision id) in the caller's transaction."""
-    return bulk_upsert(
-        conn,
-        decision_features,
-        list(rows),
-        key=["decision_id"],
-        update=["evasion_signals", "normalization_changed", "caught_after_normalization"],
-    )
-
-
 def write_review_outcomes(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
     """Insert rows of `review_outcomes` (the review queue and appeals call this)."""
     if not rows:
@@ -686,6 +790,20 @@ class WindowQuery(_Frozen):
     """Only these communities."""
     by_community: bool = True
     """Group by community (else one segment `*`)."""
+
+
+def policy_matches(column: Any, policy: str) -> Any:
+    """SQL condition: a stored policy (`id` or `id@version`) is the scope's `policy`.
+
+    Verdicts store the policy as their enforcer's spec names it: `harassment` or
+    `harassment@3`. A scope naming the bare id matches every version of it; one naming a version
+    matches that version only.
+    """
+    from sqlalchemy import or_
+
+    if "@" in policy:
+        return column == policy
+    return or_(column == policy, column.startswith(policy + "@", autoescape=True))
 
 
 def _split_ref(ref: str) -> tuple[str, int]:
@@ -726,7 +844,7 @@ def _base(q: WindowQuery, verdicts_needed: bool) -> tuple[Any, Any, Any, list[An
         v = verdicts.alias("v")
         cond = [v.c.item_id == d.c.item_id, v.c.enforcer == name, v.c.enforcer_version == version]
         if q.policy is not None:
-            cond.append(v.c.policy == q.policy)
+            cond.append(policy_matches(v.c.policy, q.policy))
         from sqlalchemy import and_
 
         joined = joined.join(v, and_(*cond))
@@ -765,7 +883,7 @@ def fetch_rates(
         seg = func.coalesce(r.c.community, "") if q.by_community else None
         where = [r.c.reviewed_at >= q.start, r.c.reviewed_at < q.end]
         if q.policy is not None:
-            where.append(r.c.policy == q.policy)
+            where.append(policy_matches(r.c.policy, q.policy))
         if q.communities is not None:
             where.append(r.c.community.in_(q.communities))
         event = cast(case((r.c.overturned, 1), else_=0), Integer)
@@ -847,7 +965,11 @@ def fetch_disagreement(
     assert v is not None
     name, version = _split_ref(q.challenger)
     c = verdicts.alias("c")
-    cond = [c.c.item_id == v.c.item_id, c.c.policy == v.c.policy, c.c.enforcer == name]
+    # the challenger may judge another version of the policy (`hate@2` beside `hate@1`)
+    same_policy = (
+        policy_matches(c.c.policy, q.policy) if q.policy is not None else c.c.policy == v.c.policy
+    )
+    cond = [c.c.item_id == v.c.item_id, same_policy, c.c.enforcer == name]
     joined = joined.join(c, and_(*cond, c.c.enforcer_version == version))
     a_flag = v.c.action != "allow"
     c_flag = c.c.action != "allow"

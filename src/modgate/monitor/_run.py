@@ -26,6 +26,7 @@ from modgate.monitor._notify import RetryPolicy, Sender, deliver_pending, post_j
 from modgate.monitor._repo import (
     WindowQuery,
     create_delivery,
+    deployment_link,
     fetch_disagreement,
     fetch_histograms,
     fetch_rates,
@@ -35,6 +36,7 @@ from modgate.monitor._repo import (
     upsert_alert,
     write_findings,
 )
+from modgate.monitor._rollback import AutoRollback, auto_rollback
 from modgate.registry import Registry, Spec, create_registry
 from modgate.store import Store
 
@@ -44,6 +46,7 @@ DEFAULT_MEASURES = {
     "evasion_share": "evasion",
     "caught_after_normalization": "caught_after_normalization",
     "overturn_rate": "overturn",
+    "volume_surge": "action",  # reads the decisions per segment (n), whatever the events
 }
 """What each built-in rate check counts when its entry names no `measure`."""
 
@@ -67,6 +70,8 @@ class RaisedAlert(BaseModel):
     """Severity."""
     title: str
     """Summary line."""
+    deployment_id: str | None = None
+    """The deployment that changed near the alert's start (its likely cause), if any."""
 
 
 class MonitorRunReport(BaseModel):
@@ -94,6 +99,8 @@ class MonitorRunReport(BaseModel):
     """Webhook deliveries that succeeded in this run."""
     failing: int
     """Webhook deliveries still failing (kept, retried by the next run)."""
+    rollbacks: list[AutoRollback] = []
+    """Automatic rollbacks (monitors with `auto_rollback: true`), done or refused."""
 
 
 def _title(monitor: str, r: CheckResult) -> str:
@@ -323,6 +330,11 @@ def run_monitor(
     raised: list[RaisedAlert] = []
     with store.begin() as conn:
         write_findings(conn, rows)
+        link = (
+            deployment_link(conn, policy=scope.policy, window_start=cur_start, window_end=cur_end)
+            if pending
+            else None
+        )
         for r, severity in pending:
             title = _title(config.name, r)
             alert, new = upsert_alert(
@@ -340,6 +352,7 @@ def run_monitor(
                     "q_value": r.q_value,
                 },
                 at=when,
+                deployment=link,
             )
             raised.append(
                 RaisedAlert(
@@ -350,6 +363,7 @@ def run_monitor(
                     segment=r.segment,
                     severity=alert.severity,
                     title=title,
+                    deployment_id=alert.deployment_id,
                 )
             )
             if new:
@@ -360,6 +374,7 @@ def run_monitor(
                     "segment": r.segment,
                     "severity": alert.severity,
                     "title": title,
+                    "deployment_id": alert.deployment_id,
                     "evidence": alert.evidence,
                 }
                 for target in config.notify:
@@ -367,6 +382,16 @@ def run_monitor(
                         conn, alert_id=alert.id, target=target, payload=payload, at=when
                     )
     delivered, failing = deliver_pending(store, sender=sender, policy=retry)
+    rollbacks = (
+        auto_rollback(
+            store,
+            config,
+            list(dict.fromkeys(a.alert_id for a in raised if a.severity == "critical")),
+            at=when,
+        )
+        if config.auto_rollback
+        else []
+    )
     return MonitorRunReport(
         run_id=run_id,
         monitor=config.name,
@@ -378,6 +403,7 @@ def run_monitor(
         alerts=raised,
         delivered=delivered,
         failing=failing,
+        rollbacks=rollbacks,
     )
 
 

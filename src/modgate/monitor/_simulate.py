@@ -116,16 +116,38 @@ class Brigading(_Frozen):
 
 
 class ModelRegression(_Frozen):
-    """From `start`, the canary of `policy` flips `share` of its verdicts (a regressed model)."""
+    """From `start`, the canary of `policy` flips `share` of its verdicts (a regressed model).
+
+    With `deploy`, that enforcer version is deployed as the canary at `start` (through the
+    release path, forced with a reason that says SIMULATED) instead of being deployed already.
+    """
 
     kind: Literal["model_regression"] = "model_regression"
     start: UtcTime
     policy: str
     share: float = Field(default=0.5, gt=0, le=1)
+    deploy: str | None = Field(default=None, pattern=r"^[^@\s]+@\d+$")
+    """`name@version` to deploy as the canary at `start` (default: the canary already there)."""
+    canary_share: float = Field(default=0.3, gt=0, lt=1)
+    """Traffic share of that canary."""
+
+
+class PolicyChange(_Frozen):
+    """At `start`, `enforcer` (a registered version of the policy's new wording) goes active.
+
+    The simulator deploys it through the release path (`deploy … active`, forced with a reason
+    that says SIMULATED, at `start`), so the decisions after it are its own and the monitors'
+    alerts link to that deployment.
+    """
+
+    kind: Literal["policy_change"] = "policy_change"
+    start: UtcTime
+    enforcer: str = Field(pattern=r"^[^@\s]+@\d+$")
+    """`name@version` to make active."""
 
 
 Scenario = Annotated[
-    EvasionWave | TopicShift | CommunitySurge | Brigading | ModelRegression,
+    EvasionWave | TopicShift | CommunitySurge | Brigading | ModelRegression | PolicyChange,
     Field(discriminator="kind"),
 ]
 
@@ -366,6 +388,18 @@ def plan_traffic(
                 scenario=scen,
             )
         )
+    for index, scenario in enumerate(spec.scenarios):
+        if isinstance(scenario, PolicyChange):  # every later item is decided under it
+            injected[f"{index}:policy_change"] = [
+                p.item.id
+                for p in planned
+                if p.item.created_at is not None and p.item.created_at >= scenario.start
+            ]
+        elif isinstance(scenario, ModelRegression):  # the items whose canary verdict flips
+            # (if the canary decides them: routing is by the deployment's own hash)
+            injected[f"{index}:model_regression"] = [
+                p.item.id for p in planned if in_regression(p, scenario, model.seed)
+            ]
     for entry in truth:
         entry["item_ids"] = injected[entry["scenario"]]
     ground_truth = {
@@ -424,6 +458,7 @@ __all__ = [
     "EvasionWave",
     "ModelRegression",
     "PlannedItem",
+    "PolicyChange",
     "Scenario",
     "SimulationSpec",
     "SourceText",

@@ -1,8 +1,8 @@
 """Run SIMULATED traffic through the real decide path (`decide_with_deployments`).
 
 Items are saved, decided hour by hour under the current deployments (decision time = the end
-of the item's hour), and each decision's monitor features are recorded
-(`record_decision_features`). A model regression wraps the canary of its policy so that it
+of the item's hour); the decide path records each decision's monitor features with it (the
+report counts them from the store). A model regression wraps the canary of its policy so that it
 flips a stable share of its verdicts after the start: the verdicts are made and stored by the
 usual path, only their content is regressed. The ground truth goes to a JSON file.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -20,12 +21,12 @@ from modgate.authoring import compose_document, read_source, validate
 from modgate.domain import Item, Verdict
 from modgate.enforce import Enforcer, EnforcerVersion
 from modgate.errors import DeploymentError
-from modgate.monitor._features import record_decision_features
 from modgate.monitor._simulate import (
     SIMULATED,
     STATED_MODEL,
     ModelRegression,
     PlannedItem,
+    PolicyChange,
     SimulationSpec,
     TopicShift,
     TrafficPlan,
@@ -35,7 +36,7 @@ from modgate.monitor._simulate import (
     load_source,
     plan_traffic,
 )
-from modgate.release import EnforcerPool, load_deployment_snapshot
+from modgate.release import EnforcerPool, deploy, load_deployment_snapshot
 from modgate.release import decide_with_deployments as _decide
 from modgate.store import Store, save_items
 
@@ -85,6 +86,22 @@ class _RegressionPool(EnforcerPool):
         if ref in self._refs:
             return version, _RegressedEnforcer(enforcer, self._flipped)
         return version, enforcer
+
+
+def _featured(store: Store, decision_ids: list[str]) -> int:
+    """Decisions among these whose features the decide path stored."""
+    from sqlalchemy import func, select
+
+    from modgate.store import decision_features
+
+    with store.connect() as conn:
+        return int(
+            conn.execute(
+                select(func.count())
+                .select_from(decision_features)
+                .where(decision_features.c.decision_id.in_(decision_ids))
+            ).scalar_one()
+        )
 
 
 def load_simulation_file(path: Path) -> SimulationSpec:
@@ -169,6 +186,10 @@ def run_simulation(
         refs: set[str] = set()
         flipped: set[str] = set()
         for s in regressions:
+            flipped |= {p.item.id for p in plan.items if in_regression(p, s, spec.model.seed)}
+            if s.deploy is not None:
+                refs.add(s.deploy)
+                continue
             dep = next(
                 (
                     d
@@ -182,17 +203,41 @@ def run_simulation(
                     f"model regression: policy {s.policy!r} has no canary deployed"
                 )
             refs.add(dep.state.canary.enforcer)
-            flipped |= {p.item.id for p in plan.items if in_regression(p, s, spec.model.seed)}
         pool = _RegressionPool(pool, refs, flipped)
     actions: Counter[str] = Counter()
     decided = featured = 0
     save_items(store, [p.item for p in plan.items], actor=actor, source=f"{SIMULATED} traffic")
+    # deployments the scenarios make at their start: a policy change's new active version, a
+    # regression's canary
+    changes: list[tuple[datetime, str, str, float | None]] = sorted(
+        [
+            (s.start, s.enforcer, "active", None)
+            for s in spec.scenarios
+            if isinstance(s, PolicyChange)
+        ]
+        + [(s.start, s.deploy, "canary", s.canary_share) for s in regressions if s.deploy],
+        key=lambda c: c[0],
+    )
     batch: list[PlannedItem]
     for at, batch in batches_by_hour(plan):
+        while changes and changes[0][0] <= at:
+            when, ref, stage, share = changes.pop(0)
+            deploy(
+                store,
+                ref,
+                stage,
+                actor=actor,
+                share=share,
+                force=True,
+                reason=f"{SIMULATED} {'policy change' if stage == 'active' else 'canary'} "
+                "(modgate simulate)",
+                now=when,
+            )
+            snapshot = load_deployment_snapshot(store)
         made = _decide(store, snapshot, [p.item for p in batch], enforcers=pool, now=at)
         actions.update(d.action.value for d in made)
         decided += len(made)
-        featured += record_decision_features(store, since=at)
+        featured += _featured(store, [d.decision_id for d in made])
         if progress is not None:
             progress(decided)
     if ground_truth is not None:

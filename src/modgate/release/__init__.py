@@ -21,6 +21,13 @@ from modgate.release._deploy import (
     require_passing_report,
     rollback,
 )
+from modgate.release._features import (
+    MATERIAL_SIGNALS,
+    EvasionFeatures,
+    decision_feature_rows,
+    evasion_features,
+    item_text,
+)
 from modgate.release._gates import (
     AttackSuccessCriterion,
     BudgetCriterion,
@@ -52,6 +59,7 @@ from modgate.release._repo import (
     list_gate_reports,
     list_reversals,
     mark_reversals_applied,
+    write_decision_features,
 )
 from modgate.release._reversal import (
     DeploymentImpact,
@@ -77,6 +85,12 @@ from modgate.release._state import (
 )
 
 __all__ = [
+    "MATERIAL_SIGNALS",
+    "EvasionFeatures",
+    "decision_feature_rows",
+    "evasion_features",
+    "item_text",
+    "write_decision_features",
     "ArmRecord",
     "AttackSuccessCriterion",
     "BudgetCriterion",

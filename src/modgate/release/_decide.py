@@ -1,7 +1,8 @@
 """Decisions under the current deployments: active or canary arm acts, shadows never do.
 
 For each policy the active enforcer acts, or the canary for items in its share; shadow
-verdicts are stored beside the decision and never act.
+verdicts are stored beside the decision and never act. Each decision's monitor features
+(`decision_features`: evasion signals, community) are written with it.
 
 `decide_with_deployments` is the per-request / per-message path (a service or stream worker
 keeps a `DeploymentSnapshot` and an `EnforcerPool` in memory); `decide` runs it over stored
@@ -35,7 +36,13 @@ from modgate.enforce import (
 )
 from modgate.errors import DeploymentError, NotFoundError, ValidationError
 from modgate.registry import Registry
-from modgate.release._repo import ArmRecord, record_release_event, write_decision_arms
+from modgate.release._features import decision_feature_rows
+from modgate.release._repo import (
+    ArmRecord,
+    record_release_event,
+    write_decision_arms,
+    write_decision_features,
+)
 from modgate.release._routing import routes_to_canary
 from modgate.release._snapshot import DeploymentSnapshot, load_deployment_snapshot
 from modgate.release._state import DeployedEnforcer, Deployment
@@ -214,9 +221,12 @@ def decide_with_deployments(
             )
             for p in item_plans
         )
+    # monitor features (evasion signals) once per decision, in the decisions' transaction
+    features = decision_feature_rows(made, {item.id: item for item in unique})
     with store.begin() as conn:
         write_decisions(conn, made)
         write_decision_arms(conn, arms)
+        write_decision_features(conn, features)
     return made
 
 

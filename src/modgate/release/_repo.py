@@ -21,6 +21,7 @@ from modgate.store import (
     batched,
     bulk_upsert,
     decision_arms,
+    decision_features,
     deployments,
     gate_reports,
     record_audit_event,
@@ -288,6 +289,22 @@ def write_decision_arms(conn: Connection, rows: Sequence[ArmRecord]) -> int:
         [r.model_dump() for r in rows],
         key=["decision_id", "policy"],
         update=[],
+    )
+
+
+def write_decision_features(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+    """Upsert rows of `decision_features` (keyed by decision id) in the caller's transaction."""
+    return bulk_upsert(
+        conn,
+        decision_features,
+        list(rows),
+        key=["decision_id"],
+        update=[
+            "community",
+            "evasion_signals",
+            "normalization_changed",
+            "caught_after_normalization",
+        ],
     )
 
 

@@ -8,6 +8,7 @@ the review queue and appeals when they land.
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 
 from modgate.store._tables import JsonType, metadata
 from modgate.store._tables_enforce import decisions
@@ -74,9 +76,15 @@ alerts = Table(
     Column("acked_by", String(256)),
     Column("acked_at", _Tz),
     Column("incident_id", BigInteger),
+    # Added by 0027_monitor_links: the deployment change near the alert's start (SQL NULL if none)
+    Column("deployment_id", String(300)),
+    Column(
+        "deployment", JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+    ),
     UniqueConstraint("live_key"),
     Index("ix_alerts_status", "status"),
     Index("ix_alerts_dedup_key", "dedup_key"),
+    Index("ix_alerts_deployment_id", "deployment_id"),
 )
 
 alert_deliveries = Table(
@@ -134,6 +142,8 @@ decision_features = Table(
     Column("evasion_signals", Integer, nullable=False),
     Column("normalization_changed", Boolean, nullable=False),
     Column("caught_after_normalization", Boolean, nullable=False),
+    # Added by 0027_monitor_links: the item's community, written with the features
+    Column("community", String(256)),
     Index("ix_decision_features_decided_at", "decided_at"),
 )
 

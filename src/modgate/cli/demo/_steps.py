@@ -16,6 +16,7 @@ from modgate.cli.demo._eval import step_eval
 from modgate.cli.demo._golden import step_golden
 from modgate.cli.demo._items import step_load_items
 from modgate.cli.demo._llm import step_llm_cascade
+from modgate.cli.demo._monitor import step_monitor
 from modgate.cli.demo._policy import step_policies
 from modgate.cli.demo._redteam import step_redteam
 from modgate.cli.demo._review import step_review
@@ -38,6 +39,7 @@ DEMO_STEPS: list[Callable[[DemoRun], None]] = [
     step_redteam,  # issue 22: attack success per family, a hardened classifier
     step_community,  # issue 23: community rules at scale, lint, families
     step_review,  # issue 21: review queue, an appeal overturned, statements of reasons
+    step_monitor,  # issue 20: a simulated week, monitors, alerts → incident → rollback
 ]
 
 

@@ -1,4 +1,8 @@
-"""Evasion signals of one item, computed once when its decision is recorded (pure).
+"""Evasion signals of one item, computed once when its decision is made (pure).
+
+`decide_with_deployments` records them (`decision_features`) in the transaction that writes the
+decisions, so every decision — served, streamed, decided in batch or simulated — has them and no
+monitor re-tokenizes the log.
 
 An adversarial wave shows up as a jump in the share of items whose text `normalize_text` had to
 de-obfuscate (invisible characters, bidi controls, zalgo marks, mixed-script confusables,
@@ -9,9 +13,12 @@ normalization**. The monitor compares both shares per community with the rate-ch
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 
-from modgate.domain import Action
+from modgate.domain import Action, Decision, Item
 from modgate.text import normalize_text
 
 MATERIAL_SIGNALS = 1
@@ -57,3 +64,30 @@ def evasion_features(
         normalization_changed=changed,
         caught_after_normalization=changed and actioned,
     )
+
+
+def item_text(item: Item) -> str:
+    """The text features are computed on: title and body joined (as the enforcers read them)."""
+    return " ".join(x for x in (item.title, item.body) if x)
+
+
+def decision_feature_rows(
+    decisions: Sequence[Decision], items: Mapping[str, Item]
+) -> list[dict[str, Any]]:
+    """Rows of `decision_features` for decisions just made (their items by id)."""
+    rows = []
+    for d in decisions:
+        item = items[d.item_id]
+        feats = evasion_features(item_text(item), d.action)
+        rows.append(
+            {
+                "decision_id": d.decision_id,
+                "item_id": d.item_id,
+                "community": item.community,
+                "decided_at": d.decided_at,
+                "evasion_signals": feats.evasion_signals,
+                "normalization_changed": feats.normalization_changed,
+                "caught_after_normalization": feats.caught_after_normalization,
+            }
+        )
+    return rows
