@@ -128,8 +128,14 @@ def check(
             )
             if rule.reason:
                 reason = render_reason(rule.reason, hit, item)
-            if explanation.fired:
-                effects = "; ".join(describe_effect(e) for e in rule_effects([hit], item))
+            approving = set(outcome.approving)
+            if explanation.fired or explanation.overridden_by:
+                found = (
+                    rule_effects([], item, undone=[hit])
+                    if explanation.overridden_by
+                    else rule_effects([hit], item, approving=approving)
+                )
+                effects = "; ".join(describe_effect(e) for e in found)
         fired = "timed out" if explanation.timed_out else "yes" if explanation.fired else "no"
         if explanation.overridden_by:
             fired = f"overridden by {explanation.overridden_by}"

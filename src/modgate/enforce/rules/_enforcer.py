@@ -88,6 +88,7 @@ class RulesEnforcer:
             return Verdict.failed(item.id, self._spec.policy, self._ref, result.error)
         hits = [h for h in result.hits if h.rule.id in self._rule_ids]
         overridden = [(r, a) for r, a in result.overridden if r in self._rule_ids]
+        undone = [h for h in result.overridden_hits if h.rule.id in self._rule_ids]
         elapsed = (time.perf_counter() - started) * 1000.0
         if not hits:
             action = self._quiet_action.get(item.community)
@@ -116,7 +117,7 @@ class RulesEnforcer:
                 action = rule_action
             if rule.criterion:
                 criteria[rule.criterion] = None
-        effects = rule_effects(hits, item)
+        effects = rule_effects(hits, item, undone=undone, approving=set(result.approving))
         return Verdict(
             item_id=item.id,
             policy=self._spec.policy,
@@ -147,16 +148,31 @@ def render_reason(reason: str, hit: RuleHit, item: Item) -> str:
     return rule_match_text(hit.rule, hit, item, reason)
 
 
-def rule_effects(hits: Sequence[RuleHit], item: Item) -> tuple[Effect, ...]:
-    """The effects of the acting hits, placeholders filled in, AutoModerator's limits applied.
+def rule_effects(
+    hits: Sequence[RuleHit],
+    item: Item,
+    *,
+    undone: Sequence[RuleHit] = (),
+    approving: set[str] | frozenset[str] = frozenset(),
+) -> tuple[Effect, ...]:
+    """The effects of the firing rules, placeholders filled in, AutoModerator's limits applied.
 
-    An approval rule adds an `approve` effect (with its reason): the integration restores or
-    clears the reports of the item, as AutoModerator's approve does.
+    Args:
+        hits: The acting hits.
+        item: The item.
+        undone: Hits an approval overrides: their action is undone but their effects stay, as
+            AutoModerator performs a removal rule (its comment, its messages) before approving.
+        approving: Approval rules that approve the item (fired, `approval_needs` met).
+
+    Each of those adds an `approve` effect (with its reason): the integration restores the
+    item and clears its reports, as AutoModerator's approve does.
     """
     out: list[Effect] = []
+    for hit in undone:
+        out.extend(_filled(effect, hit, item) for effect in hit.rule.effects)
     for hit in hits:
         rule = hit.rule
-        if rule.approves:
+        if rule.approves and rule.id in approving:
             text = render_reason(rule.reason, hit, item) if rule.reason else None
             out.append(Effect(kind="approve", text=text, rule=rule.id))
         for effect in rule.effects:

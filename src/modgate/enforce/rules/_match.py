@@ -27,7 +27,7 @@ import regex
 from pydantic import BaseModel, ConfigDict
 
 from modgate.domain import Action, Item
-from modgate.enforce.rules._approve import apply_approvals
+from modgate.enforce.rules._approve import active_approvers, apply_approvals
 from modgate.enforce.rules._conditions import failed_context_condition
 from modgate.enforce.rules._schema import FREE_TEXT_FIELDS, MatchMode, Rule, RuleSet, TextCheck
 from modgate.errors import ValidationError
@@ -130,6 +130,11 @@ class RuleSetMatch:
     """Set when a fallback regex timed out; the item must then go to review."""
     overridden: tuple[tuple[str, str], ...] = ()
     """(rule id, approval rule id) of rules that fired but an approval rule overrides."""
+    approving: tuple[str, ...] = ()
+    """Approval rules that fired with their `approval_needs` met (they approve the item)."""
+    overridden_hits: tuple[RuleHit, ...] = ()
+    """Those rules' hits (they do not act; their effects happened before the approval, as in
+    AutoModerator, which performs a removal rule before it checks approvals)."""
 
 
 _NO_HITS = RuleSetMatch()
@@ -632,8 +637,13 @@ class CompiledRuleSet:
             spans = _spans(raw, views)
             hits.append(RuleHit(compiled.rule, compiled.policy, compiled.action, spans))
         if self._has_approvals:
-            hits, overridden = apply_approvals(hits)
-            return RuleSetMatch(hits=tuple(hits), overridden=tuple(overridden.items()))
+            acting, overridden = apply_approvals(hits)
+            return RuleSetMatch(
+                hits=tuple(acting),
+                overridden=tuple(overridden.items()),
+                approving=tuple(rule.id for rule in active_approvers(hits)),
+                overridden_hits=tuple(h for h in hits if h.rule.id in overridden),
+            )
         return RuleSetMatch(hits=tuple(hits))
 
     def explain(self, item: Item) -> list[RuleExplanation]:

@@ -50,7 +50,10 @@ def item_values(item: Item) -> dict[str, str]:
         values["url"] = item.url or ""
         from modgate.enforce.rules._match import field_value
 
-        values["domain"] = field_value(item, "domain") or ""
+        # A text post's domain is `self.<community>`, as reddit names it.
+        values["domain"] = (field_value(item, "domain") or "") if item.url else (
+            f"self.{item.community or ''}"
+        )
     return values
 
 
@@ -104,7 +107,7 @@ def hit_matches(hit: RuleHit, item: Item) -> list[tuple[str | None, Callable[[in
     """
     rule = hit.rule
     out: list[tuple[str | None, Callable[[int], str | None]]] = []
-    checks = [c for c in rule.text_checks() if not c.negate]
+    checks = [c for c in rule.text_checks() if not c.negate and c.fills_match]
     if not checks or not hit.spans:
         return out
     from modgate.enforce.rules._match import field_value

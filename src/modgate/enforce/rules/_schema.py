@@ -242,6 +242,9 @@ class TextCheck(_Frozen):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     """Name for `{{match-NAME-N}}` placeholders (imported rules: the AutoModerator search key,
     such as `title+body`)."""
+    fills_match: bool = True
+    """Whether what it matched fills `{{match…}}` placeholders (imported rules: AutoModerator
+    fills them from the item's own searches, not the author's or the parent post's)."""
 
 
 class AuthorConditions(_Frozen):
@@ -354,6 +357,9 @@ class Rule(_Frozen):
     """An approval rule: when it fires, the hits of these rules (rule ids, or `group:NAME` for
     the rules of an exclusive group) are overridden and do not act; the rule itself allows
     (see docs/rules.md)."""
+    approval_needs: tuple[str, ...] = ()
+    """The approval acts only when one of these rules (ids or `group:NAME`) fired too (empty:
+    whenever it fires); AutoModerator's approve acts only on a removed or reported item."""
     exclusive_group: str | None = Field(default=None, min_length=1)
     """Of the rules of one exclusive group that fire on an item, only the first in rule-set
     order counts (AutoModerator stops at the first removal rule, by priority)."""
@@ -377,6 +383,8 @@ class Rule(_Frozen):
             or self.parent_post is not None
         ):
             raise ValueError(f"rule {self.id!r} has no condition: it would fire on everything")
+        if self.approval_needs and not self.approves:
+            raise ValueError(f"rule {self.id!r}: approval_needs needs approves")
         if self.approves and self.action not in (None, Action.ALLOW):
             raise ValueError(
                 f"rule {self.id!r}: an approval rule (approves) allows; its action must be allow"

@@ -21,10 +21,12 @@ differently (comments, text posts, link posts; merged when identical), with `mat
 * order: rules sorted by `priority`, then file order; removal rules (`remove`, `spam`,
   `filter`) share the exclusive group `automod-removal`, so only the first that fires counts,
   as AutoModerator checks removal rules by priority and stops at the first that fires.
-* `action: approve` → an approval rule (`approves: [group:automod-removal]`): AutoModerator
-  checks every removal rule before any other, so an approval that fires restores whatever a
-  removal rule removed. An approval that checks `reports` also clears reports, so it overrides
-  the `report` rules checked before it (higher priority, or same priority earlier in the file).
+* `action: approve` → an approval rule (`approves: [group:automod-removal, <earlier report
+  rules>]`): AutoModerator checks every removal rule before any other, so an approval that
+  fires restores whatever a removal rule removed, and approving clears the reports filed so
+  far (by the `report` rules checked before it: higher priority, or same priority earlier in
+  the file). Without a `reports` check it approves only a removed item
+  (`approval_needs: [group:automod-removal]`); with one, any reported item.
 * side effects (`comment`, `message`, `modmail`, `set_flair`, `set_locked`, …; the author's
   `set_flair`; `parent_submission` actions) → the rule's `effects`; a rule with effects and no
   action → an allow rule of score 0 that carries them.
@@ -185,10 +187,12 @@ def _with_approvals(rules: list[Rule], config: AutomodConfig) -> list[Rule]:
     for rule in rules:
         source = by_index.get(_section_of(rule))
         if source is not None and source.action == "approve":
-            targets = [f"group:{REMOVAL_GROUP}"]
-            if source.reports:
-                targets += earlier_reports
-            rule = rule.model_copy(update={"approves": tuple(targets)})
+            # Approving clears the item's reports, AutoModerator's own earlier ones included;
+            # without a `reports` check it approves only an item a removal rule removed.
+            update: dict[str, Any] = {"approves": (f"group:{REMOVAL_GROUP}", *earlier_reports)}
+            if not source.reports:
+                update["approval_needs"] = (f"group:{REMOVAL_GROUP}",)
+            rule = rule.model_copy(update=update)
         elif source is not None and source.action == "report":
             earlier_reports.append(rule.id)
         out.append(rule)
@@ -377,6 +381,7 @@ def _rule(
                 match="includes",
                 regex=True,
                 negate="text submission" in posts,
+                fills_match=False,
             )
         )
     kinds = tuple(dict.fromkeys(_KIND[v] for v in variants))
@@ -428,7 +433,7 @@ def _rule(
             parent["reports"] = f">= {rule.parent.reports}"
         values["parent_post"] = ParentPostConditions.model_validate(parent)
         values["checks"] = tuple(extra) + tuple(
-            text_check(search, tuple(_PARENT_FIELD[f] for f in search.fields))
+            text_check(search, tuple(_PARENT_FIELD[f] for f in search.fields), fills_match=False)
             for search in rule.parent.searches
             if search.values
         )
@@ -514,24 +519,38 @@ def _variant_checks(
     if variant == "link submission" and body_only_negated:
         # AutoModerator checks a link post's body only when there is one.
         checks.append(
-            TextCheck(values=(_ANY_CHAR,), fields=("body",), match="includes", regex=True)
+            TextCheck(
+                values=(_ANY_CHAR,),
+                fields=("body",),
+                match="includes",
+                regex=True,
+                fills_match=False,
+            )
         )
     if rule.author is not None:
         for search in rule.author.searches:  # author fields are always checked
             if search.values:
                 author_fields = tuple(_AUTHOR_FIELD[f] for f in search.fields)
-                checks.append(text_check(search, author_fields))
+                checks.append(text_check(search, author_fields, fills_match=False))
     return tuple(checks)
 
 
-def text_check(search: AutomodSearch, fields: tuple[str, ...]) -> TextCheck:
-    """The rule-set text check equivalent to one AutoModerator search check."""
+def text_check(
+    search: AutomodSearch, fields: tuple[str, ...], *, fills_match: bool = True
+) -> TextCheck:
+    """The rule-set text check equivalent to one AutoModerator search check.
+
+    `fills_match` is false for the author's and the parent post's searches, whose matches
+    AutoModerator does not use for `{{match}}`.
+    """
     common: dict[str, Any] = {
         "fields": fields,
         "negate": search.negated,
         "case_sensitive": search.case_sensitive,
         "name": search_name(search),
     }
+    if not fills_match:
+        common["fills_match"] = False
     if search.regex:
         return _regex_check(search, common)
     values = search.values
@@ -569,7 +588,8 @@ def re2_escape(text: str) -> str:
 
 def _literal_piece(value: str, method: str) -> str:
     """A portable (RE2 / `regex`) pattern meaning AutoModerator's template around a literal."""
-    escaped = re2_escape(value)
+    # The value is group 1, as in AutoModerator's pattern (what `{{match-1}}` shows).
+    escaped = f"({re2_escape(value)})"
     if method == "includes-word":
         left = f"(?:^|{_NON_WORD})" if value and _is_word(value[0]) else ""
         right = f"(?:{_NON_WORD}|$)" if value and _is_word(value[-1]) else ""
