@@ -103,7 +103,10 @@ def items(draw: st.DrawFn) -> Item:
         flair_css_class=draw(st.sampled_from((*CLASSES, None))),
         contributor_quality=draw(st.sampled_from((*QUALITY, None))),
     )
-    meta: dict[str, Any] = {"permalink": "https://r.example/p/1", "reports": draw(st.integers(0, 2))}
+    meta: dict[str, Any] = {
+        "permalink": "https://r.example/p/1",
+        "reports": draw(st.integers(0, 2)),
+    }
     common: dict[str, Any] = {
         "id": "i1",
         "community": "sub",

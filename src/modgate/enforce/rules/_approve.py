@@ -38,9 +38,12 @@ def approval_targets(approver: Rule, rule: Rule, names: tuple[str, ...] | None =
 
 
 def active_approvers(hits: Sequence[HitT]) -> list[Rule]:
-    """The approval rule that approves the item: the first (in rule-set order) that fired with
-    its `approval_needs` met (one of them fired too). Once it approved, the item is neither
-    removed nor reported, so no later approval has anything to approve."""
+    """The approval rule that approves the item (a list of one, or empty).
+
+    The first (in rule-set order) that fired with its `approval_needs` met (one of them fired
+    too). Once it approved, the item is neither removed nor reported, so no later approval has
+    anything to approve.
+    """
     rules = [hit.rule for hit in hits]
     for approver in rules:
         if approver.approves and (

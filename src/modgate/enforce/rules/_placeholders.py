@@ -3,11 +3,14 @@
 AutoModerator's `replace_placeholders` (reddit's open-source `r2/lib/automoderator.py`) is the
 model: `{{author}}`, `{{body}}`, `{{permalink}}`, `{{subreddit}}`, `{{kind}}` (`comment` or
 `submission`), `{{title}}` (for a comment: the title of its post), and for posts `{{domain}}`
-and `{{url}}`; `{{match}}` is `{{match-1}}`, `{{match-N}}` is group N of the first text check
-that matched (group 1: the value that matched) and `{{match-NAME-N}}` names the check (its
-`name`, the AutoModerator search key such as `title+body`). A placeholder whose value the item
-does not carry stays as written, for the integration that posts to fill (AutoModerator leaves
-unknown ones and `{{match…}}` of a rule that matched nothing the same way).
+and `{{url}}`. `{{match}}` is the text the first text check that matched matched, and
+`{{match-N}}` group N of its regex (0: the whole match; a literal's group 1 is the value
+matched); `{{match-NAME}}` and `{{match-NAME-N}}` name the check (its `name`). Checks imported
+from AutoModerator are named after their search key (`title+body`) and, as in AutoModerator,
+their `{{match}}` is their group 1 (the value that matched, without the template around
+it). A placeholder whose value the item does not carry stays as written, for the integration
+that posts to fill (AutoModerator leaves unknown ones and `{{match…}}` of a rule that matched
+nothing the same way).
 
 Deliberate difference: where several checks matched, unnamed `{{match-N}}` reads the first in
 rule order (AutoModerator picks one of them arbitrarily, Python 2 dict order).
@@ -51,8 +54,8 @@ def item_values(item: Item) -> dict[str, str]:
         from modgate.enforce.rules._match import field_value
 
         # A text post's domain is `self.<community>`, as reddit names it.
-        values["domain"] = (field_value(item, "domain") or "") if item.url else (
-            f"self.{item.community or ''}"
+        values["domain"] = (
+            (field_value(item, "domain") or "") if item.url else (f"self.{item.community or ''}")
         )
     return values
 
@@ -79,7 +82,11 @@ def fill_placeholders(
         template = template.replace("{{" + name + "}}", value)
     if not matches:
         return template
-    template = _UNNUMBERED.sub(r"{{\1-1}}", template)
+    first_named = matches[0][0] is not None
+    template = _UNNUMBERED.sub(
+        lambda m: "{{" + m.group(1) + ("-1" if first_named or "-" in m.group(1) else "-0") + "}}",
+        template,
+    )
     by_name = {name: group for name, group in matches if name is not None}
     filled: dict[str, str] = {}
     for placeholder in _NUMBERED.finditer(template):
@@ -142,7 +149,7 @@ def _check_match(
         matched: str = span.matched
         if span.view == "raw" and len(casefold_text(text)) == len(text):
             matched = text[span.start : span.end]
-        return lambda n: matched if n == 1 else None
+        return lambda n: matched if n in (0, 1) else None
     import regex
 
     from modgate.enforce.rules._match import _wrap_regex
@@ -154,12 +161,17 @@ def _check_match(
         except (regex.error, TimeoutError):
             continue
         if m is not None:
-            return _groups(m)
+            whole = span.matched
+            if span.view == "raw" and len(text.lower()) == len(text):
+                whole = text[span.start : span.end]  # as written
+            return _groups(m, whole)
     return None
 
 
-def _groups(m: Any) -> Callable[[int], str | None]:
+def _groups(m: Any, whole: str) -> Callable[[int], str | None]:
     def group(n: int) -> str | None:
+        if n == 0:
+            return whole
         try:
             value = m.group(n)
         except IndexError:
