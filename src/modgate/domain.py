@@ -90,6 +90,39 @@ ACTION_SEVERITY: dict[Action, int] = {
 
 ItemKind = Literal["post", "comment", "message", "other"]
 
+ContributorQuality = Literal["lowest", "low", "moderate", "high", "highest"]
+"""Reddit's contributor quality score bands, lowest first (`CONTRIBUTOR_QUALITY` orders them)."""
+CONTRIBUTOR_QUALITY: tuple[ContributorQuality, ...] = (
+    "lowest",
+    "low",
+    "moderate",
+    "high",
+    "highest",
+)
+
+EffectKind = Literal[
+    "comment",
+    "message",
+    "modmail",
+    "set_flair",
+    "set_locked",
+    "set_sticky",
+    "set_nsfw",
+    "set_spoiler",
+    "set_contest_mode",
+    "set_suggested_sort",
+    "set_original_content",
+    "action_reason",
+    "remove",
+    "spam",
+    "filter",
+    "report",
+    "approve",
+]
+"""What an integration is asked to do on the platform (modgate itself posts nothing)."""
+EffectTarget = Literal["item", "author", "parent_post"]
+"""What an effect acts on: the item, its author (flair) or, for a comment, the post it is in."""
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -112,6 +145,69 @@ class AuthorInfo(_Frozen):
     """Whether the author is an approved contributor of the community."""
     flair: str | None = None
     """The author's flair text in the community."""
+    flair_css_class: str | None = None
+    """The CSS class of the author's flair in the community."""
+    flair_template_id: str | None = None
+    """The id of the flair template the author's flair was made from."""
+    contributor_quality: ContributorQuality | None = None
+    """Reddit's contributor quality score band of the author (`lowest` … `highest`)."""
+
+
+class Effect(_Frozen):
+    """A side effect a rule declares: carried out by an integration, never by modgate.
+
+    Declared on a rule with placeholders (`{{match}}`, `{{author}}`, …); recorded on a verdict
+    and returned with a decision with them filled in for the item.
+    """
+
+    kind: EffectKind
+    """What to do: post a `comment`, send a `message` (to the author) or `modmail`, set flair,
+    lock, sticky, mark NSFW / spoiler / OC, contest mode, suggested sort; `action_reason` is the
+    reason to log with the action; `remove` / `spam` / `filter` / `report` / `approve` are
+    moderation actions on a target other than the item (the parent post)."""
+    target: EffectTarget = "item"
+    """What the effect acts on."""
+    text: str | None = None
+    """Comment or message body, flair text, reason or report reason."""
+    subject: str | None = None
+    """Subject of a `message` or `modmail`."""
+    css_class: str | None = None
+    """Flair CSS class (`set_flair`)."""
+    template_id: str | None = None
+    """Flair template id (`set_flair`)."""
+    overwrite: bool | None = None
+    """`set_flair`: replace flair that is already set (default: only set it where none is)."""
+    value: bool | str | None = None
+    """The value of a `set_*` effect (true/false; the sort name for `set_suggested_sort`)."""
+    stickied: bool | None = None
+    """`comment`: sticky the comment."""
+    locked: bool | None = None
+    """`comment`: lock the comment."""
+    rule: str = ""
+    """Id of the rule that declared it (filled in when recorded with a verdict)."""
+
+
+class ParentPost(_Frozen):
+    """The post a comment is in, as far as the source knows it (`parent_submission`)."""
+
+    id: str | None = None
+    """Identifier of the post."""
+    title: str | None = None
+    """Its title."""
+    body: str | None = None
+    """Its text (text posts)."""
+    url: str | None = None
+    """Its link (link posts)."""
+    flair_text: str | None = None
+    """Its flair text."""
+    flair_css_class: str | None = None
+    """Its flair CSS class."""
+    flair_template_id: str | None = None
+    """Its flair template id."""
+    is_edited: bool | None = None
+    """Whether it was edited."""
+    reports: int | None = Field(default=None, ge=0)
+    """Number of reports on it."""
 
 
 class Item(_Frozen):
@@ -141,6 +237,13 @@ class Item(_Frozen):
     """Creation time, timezone-aware UTC."""
     language: str | None = None
     """ISO 639-1 language code when known."""
+    is_edited: bool | None = None
+    """Whether the item was edited after it was posted (None: unknown)."""
+    is_top_level: bool | None = None
+    """For a comment: whether it replies to the post itself rather than to another comment
+    (None: unknown)."""
+    parent_post: ParentPost | None = None
+    """For a comment: the post it is in (None: unknown)."""
     meta: dict[str, Any] = Field(default_factory=dict)
     """Source fields that have no place above."""
 
@@ -184,6 +287,9 @@ class Verdict(_Frozen):
     """Monetary cost of producing it (LLM calls), in the configured currency."""
     error: str | None = None
     """Set when the enforcer failed on this item; the action is then `review`."""
+    effects: tuple[Effect, ...] = ()
+    """Side effects the firing rules declare, placeholders filled in (never carried out by
+    modgate)."""
 
     def model_post_init(self, __context: Any) -> None:
         """Enforce the rule that an error never allows content."""
@@ -253,3 +359,6 @@ class Decision(_Frozen):
     chose enforcer versions directly)."""
     shadow: tuple[ReasonCode, ...] = ()
     """What shadow enforcers would have done: stored beside the decision, never acting."""
+    effects: tuple[Effect, ...] = ()
+    """Side effects of the verdicts that determined the final action, for an integration to
+    carry out (modgate posts nothing)."""

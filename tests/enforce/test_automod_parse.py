@@ -137,8 +137,9 @@ def test_unknown_keys_standard_and_unavailable_checks_are_unsupported() -> None:
         "media_title: [x]\naction: filter\n"
     )
     keys = [u.key for u in rule.unsupported]
-    assert keys == ["standard: image hosting sites", "is_edited", "frobnicate"]
-    assert "not public in full" in rule.unsupported[0].reason
+    assert keys == ["standard: image hosting sites", "frobnicate"]
+    assert "needs Reddit's live data" in rule.unsupported[0].reason
+    assert rule.is_edited is True and rule.standard == "image hosting sites"
     assert rule.searches[0].fields == ("media_title",)
 
 

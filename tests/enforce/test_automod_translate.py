@@ -176,7 +176,7 @@ def test_written_rule_set_loads_back_identically() -> None:
 
 
 def test_nothing_translatable_gives_a_disabled_placeholder() -> None:
-    result = import_automod_config(parse_automod_config("set_flair: x\ntitle: [y]\n"), name="t")
+    result = import_automod_config(parse_automod_config("title: [y]\n---\nbody: [z]\n"), name="t")
     assert result.rules == ()
     assert [r.enabled for r in result.rule_set.rules] == [False]
 

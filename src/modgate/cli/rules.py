@@ -10,8 +10,14 @@ from rich.markup import escape
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, write_records
 from modgate.cli._rules_automod import import_automod_command
-from modgate.domain import AuthorInfo, Item, ItemKind
-from modgate.enforce.rules import CompiledRuleSet, RuleHit, load_ruleset, render_reason
+from modgate.domain import CONTRIBUTOR_QUALITY, AuthorInfo, Effect, Item, ItemKind, ParentPost
+from modgate.enforce.rules import (
+    CompiledRuleSet,
+    RuleHit,
+    load_ruleset,
+    render_reason,
+    rule_effects,
+)
 from modgate.errors import ModgateError, NotFoundError, ValidationError
 from modgate.text import normalize_text
 
@@ -56,25 +62,57 @@ def check(
     author_age_days: float | None = typer.Option(None, help="Author account age in days."),
     karma: int | None = typer.Option(None, help="Author karma."),
     flair: str | None = typer.Option(None, help="Author flair."),
+    author_name: str | None = typer.Option(None, "--author", help="Author name (author_id)."),
+    author_flair_class: str | None = typer.Option(None, help="Author flair CSS class."),
+    contributor_quality: str | None = typer.Option(
+        None, help="Author contributor quality: lowest, low, moderate, high or highest."
+    ),
+    reports: int | None = typer.Option(None, help="Number of reports on the item."),
+    edited: bool | None = typer.Option(
+        None, "--edited/--not-edited", help="Whether the item was edited."
+    ),
+    top_level: bool | None = typer.Option(
+        None, "--top-level/--reply", help="A comment on the post itself, or a reply."
+    ),
+    parent_title: str | None = typer.Option(None, help="Title of the comment's post."),
+    parent_flair: str | None = typer.Option(None, help="Flair text of the comment's post."),
     show_all: bool = typer.Option(False, "--all", help="Also list rules that did not fire."),
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
 ) -> None:
     """Show which rules of a rule set fire on a text, and why."""
     if kind not in _KINDS:
         raise ValidationError(f"--kind: {kind!r} is not one of {', '.join(_KINDS)}")
+    if contributor_quality is not None and contributor_quality not in CONTRIBUTOR_QUALITY:
+        raise ValidationError(
+            f"--contributor-quality: {contributor_quality!r} is not one of "
+            + ", ".join(CONTRIBUTOR_QUALITY)
+        )
+    if reports is not None and reports < 0:
+        raise ValidationError(f"--reports: {reports} is negative")
     compiled = load_ruleset(resolve_ruleset(ctx, ruleset))
+    author_fields = {
+        "account_age_days": author_age_days, "karma": karma, "flair": flair,
+        "flair_css_class": author_flair_class, "contributor_quality": contributor_quality,
+    }  # fmt: skip
     author = None
-    if author_age_days is not None or karma is not None or flair is not None:
-        author = AuthorInfo(account_age_days=author_age_days, karma=karma, flair=flair)
+    if any(v is not None for v in author_fields.values()):
+        author = AuthorInfo.model_validate(author_fields)
+    parent = None
+    if parent_title is not None or parent_flair is not None:
+        parent = ParentPost(title=parent_title, flair_text=parent_flair)
     item_kind: ItemKind = kind  # type: ignore[assignment]  # checked against _KINDS above
     item = Item(
         id="cli", kind=item_kind, body=text, title=title, community=community, url=url,
-        author=author,
+        author=author, author_id=author_name, is_edited=edited, is_top_level=top_level,
+        parent_post=parent, meta={"reports": reports} if reports is not None else {},
     )  # fmt: skip
     explanations = compiled.explain(item)
-    timeout = compiled.match(item).error
-    # Timed-out rules are always shown: the item goes to review, not "no rule fired".
-    shown = [e for e in explanations if e.fired or e.timed_out or show_all]
+    outcome = compiled.match(item)
+    timeout = outcome.error
+    acting = {hit.rule.id: hit for hit in outcome.hits}
+    # Timed-out rules are always shown: the item goes to review, not "no rule fired"; so are
+    # rules an approval overrides.
+    shown = [e for e in explanations if e.fired or e.timed_out or e.overridden_by or show_all]
     if fmt is OutputFormat.TABLE:
         _print_header(compiled, item)
     by_id = {rule.id: rule for rule in compiled.ruleset.rules}
@@ -83,28 +121,66 @@ def check(
         rule = by_id[explanation.rule_id]
         action = compiled.ruleset.action_of(rule)
         reason = ""
-        if explanation.fired and rule.reason:
-            hit = RuleHit(rule, compiled.ruleset.policy_of(rule), action, explanation.spans)
-            reason = render_reason(rule.reason, hit, item)
+        effects = ""
+        if explanation.fired or explanation.overridden_by:
+            hit = acting.get(rule.id) or RuleHit(
+                rule, compiled.ruleset.policy_of(rule), action, explanation.spans
+            )
+            if rule.reason:
+                reason = render_reason(rule.reason, hit, item)
+            approving = set(outcome.approving)
+            if explanation.fired or explanation.overridden_by:
+                found = (
+                    rule_effects([], item, undone=[hit])
+                    if explanation.overridden_by
+                    else rule_effects([hit], item, approving=approving)
+                )
+                effects = "; ".join(describe_effect(e) for e in found)
         fired = "timed out" if explanation.timed_out else "yes" if explanation.fired else "no"
+        if explanation.overridden_by:
+            fired = f"overridden by {explanation.overridden_by}"
+        shown_action = action.value if action is not None else "(thresholds)"
+        if rule.approves:
+            shown_action = "approve: " + ", ".join(rule.approves)
         rows.append(
             [
                 rule.id,
                 fired,
-                action.value if action is not None else "(thresholds)",
+                shown_action,
                 rule.criterion or "",
                 rule.score,
                 reason,
+                effects,
                 explanation.reason,
             ]
         )
-    columns = ["rule", "fired", "action", "criterion", "score", "reason", "why"]
+    columns = ["rule", "fired", "action", "criterion", "score", "reason", "effects", "why"]
     if fmt is OutputFormat.TABLE and timeout is not None:
         console().print(f"[red]verdict: review[/red] ({escape(timeout)})", highlight=False)
     if fmt is OutputFormat.TABLE and not rows:
         console().print("[dim]no rule fired[/dim]")
         return
     write_records(columns, rows, fmt, title="rules")
+
+
+def describe_effect(effect: Effect) -> str:
+    """One line for an effect, e.g. `comment: Removed, see rule 2 (stickied)`."""
+    head = effect.kind if effect.target == "item" else f"{effect.kind} ({effect.target})"
+    parts = []
+    if effect.subject is not None:
+        parts.append(f"[{effect.subject}]")
+    if effect.text is not None:
+        parts.append(effect.text if len(effect.text) <= 120 else effect.text[:119] + "…")
+    if effect.css_class:
+        parts.append(f"class {effect.css_class}")
+    if effect.template_id:
+        parts.append(f"template {effect.template_id}")
+    if effect.value is not None:
+        parts.append(str(effect.value).lower())
+    flags = [name for name in ("stickied", "locked", "overwrite") if getattr(effect, name)]
+    if flags:
+        parts.append(f"({', '.join(flags)})")
+    return f"{head}: {' '.join(parts)}" if parts else head
 
 
 def _print_header(compiled: CompiledRuleSet, item: Item) -> None:

@@ -12,6 +12,9 @@ The rules of DESIGN.md ("Decision"):
 - The final action is the most severe: remove > review > warn > label > allow.
 - A community policy may relax only itself, never a site policy: its verdicts join the others
   and the most severe wins, so nothing a community says lowers a site policy's action.
+- The decision's effects are those of the verdicts that determined the final action (their
+  action, once capped, is the final one), in reason order without repeats: a removal comment
+  goes with a removal, not with a decision that another policy's verdict made.
 
 No database, clock or environment: the caller passes the decision id and time.
 """
@@ -24,7 +27,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from modgate.domain import Action, Decision, Item, ReasonCode, Verdict, VersionRef
+from modgate.domain import Action, Decision, Effect, Item, ReasonCode, Verdict, VersionRef
 
 NO_VERDICT = "no verdict for this applicable policy"
 _ALL_ACTIONS = frozenset({Action.REMOVE, Action.REVIEW, Action.WARN, Action.LABEL})
@@ -118,6 +121,7 @@ def combine_verdicts(
         if verdict.item_id == item.id:
             by_id.setdefault(VersionRef.name_of(verdict.policy), []).append(verdict)
     reasons: list[ReasonCode] = []
+    effects_of: list[tuple[ReasonCode, tuple[Effect, ...]]] = []
     seen: set[str] = set()
     for policy in applicable:
         if policy.policy_id in seen:
@@ -131,15 +135,29 @@ def combine_verdicts(
                 )
             )
             continue
-        reasons.extend(_reason(policy, v) for v in found)
+        for verdict in found:
+            reason = _reason(policy, verdict)
+            reasons.append(reason)
+            if verdict.effects and verdict.error is None:
+                effects_of.append((reason, verdict.effects))
     reasons.sort(key=lambda r: (-r.action.severity, r.policy, r.enforcer))
     action = reasons[0].action if reasons else Action.ALLOW
+    effects_of.sort(key=lambda pair: (pair[0].policy, pair[0].enforcer))
+    effects = tuple(
+        dict.fromkeys(
+            effect
+            for reason, declared in effects_of
+            if reason.action is action
+            for effect in declared
+        )
+    )
     return Decision(
         decision_id=decision_id,
         item_id=item.id,
         action=action,
         reasons=tuple(reasons),
         decided_at=decided_at,
+        effects=effects,
     )
 
 

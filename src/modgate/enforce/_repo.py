@@ -16,7 +16,15 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.exc import IntegrityError
 
-from modgate.domain import Action, Decision, DeploymentArm, ReasonCode, Verdict, VersionRef
+from modgate.domain import (
+    Action,
+    Decision,
+    DeploymentArm,
+    Effect,
+    ReasonCode,
+    Verdict,
+    VersionRef,
+)
 from modgate.enforce._protocol import EnforcerSpec
 from modgate.enforce.llm._cache import CachedReply
 from modgate.enforce.llm._parse import Judgement
@@ -308,6 +316,7 @@ def _verdict_row(verdict: Verdict, version: EnforcerVersion, now: datetime) -> d
         "cost": float(verdict.cost),
         "error": verdict.error,
         "created_at": now,
+        "effects": [e.model_dump(mode="json", exclude_none=True) for e in verdict.effects] or None,
     }
 
 
@@ -353,6 +362,7 @@ def _row_to_verdict(row: Any) -> Verdict:
         latency_ms=row["latency_ms"],
         cost=row["cost"],
         error=row["error"],
+        effects=tuple(Effect.model_validate(x) for x in row["effects"] or ()),
     )
 
 
@@ -419,6 +429,7 @@ def write_decisions(conn: Connection, batch: Sequence[Decision]) -> int:
             "decided_at": d.decided_at,
             "deployments": [a.model_dump(mode="json") for a in d.deployments] or None,
             "shadow": [r.model_dump(mode="json") for r in d.shadow] or None,
+            "effects": [e.model_dump(mode="json", exclude_none=True) for e in d.effects] or None,
         }
         for d in batch
     ]
@@ -473,6 +484,7 @@ def _row_to_decision(r: Any) -> Decision:
         decided_at=_aware(r["decided_at"]),
         deployments=tuple(DeploymentArm.model_validate(x) for x in r["deployments"] or ()),
         shadow=tuple(ReasonCode.model_validate(x) for x in r["shadow"] or ()),
+        effects=tuple(Effect.model_validate(x) for x in r["effects"] or ()),
     )
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import SQLAlchemyError
 
+from modgate.domain import CONTRIBUTOR_QUALITY, ParentPost
 from modgate.errors import StoreError
 from modgate.store._audit import record_audit_event
 from modgate.store._engine import Store
@@ -62,6 +63,18 @@ _MAX_CHARS = {"id": 512, "community": 256, "author_id": 512, "parent_id": 512, "
 _TEXT_FIELDS = ("title", "parent_text")
 _SQLITE_CACHE_KIB = 64 * 1024
 _PLAIN_FIELDS = ("community", "url", "author_id", "parent_id", "language")
+_FLAG_FIELDS = ("is_edited", "is_top_level")
+_AUTHOR_FIELDS = {
+    "author_flair": "flair",
+    "author_flair_css_class": "flair_css_class",
+    "author_flair_template_id": "flair_template_id",
+    "author_contributor_quality": "contributor_quality",
+}
+_PARENT_POST_PREFIX = "parent_post_"
+_PARENT_POST_FIELDS = tuple(f"{_PARENT_POST_PREFIX}{f}" for f in ParentPost.model_fields)
+_TRUE = frozenset({"true", "t", "yes", "y", "1"})
+_FALSE = frozenset({"false", "f", "no", "n", "0"})
+_MAX_SIDE_CHARS = 1000
 
 
 class ImportReport(BaseModel):
@@ -116,7 +129,58 @@ class _RowBuilder:
         # Only fields with a column or a default are looked at per row; the rest stay None.
         self.text_fields = tuple(f for f in _TEXT_FIELDS if f in fed)
         self.plain_fields = tuple(f for f in _PLAIN_FIELDS if f in fed)
+        self.flag_fields = tuple(f for f in _FLAG_FIELDS if f in fed)
+        self.author_fields = tuple(f for f in _AUTHOR_FIELDS if f in fed)
+        self.parent_fields = tuple(f for f in _PARENT_POST_FIELDS if f in fed)
         self.blank = dict.fromkeys((*_TEXT_FIELDS, *_PLAIN_FIELDS))
+
+    def _side_fields(self, values: dict[str, Any], row: dict[str, Any]) -> tuple[str, str] | None:
+        """Edited / top-level flags, author flair and quality, the parent post; or a reject."""
+        row["author"] = None
+        for field in self.flag_fields:
+            flag = _flag(self._value(values, field))
+            if isinstance(flag, str):
+                return RejectReason.INVALID_VALUE, f"{field}: {flag}"
+            row[field] = flag
+        author: dict[str, Any] = {}
+        for field in self.author_fields:
+            value = self._value(values, field)
+            if value is None:
+                continue
+            text = str(value).strip()
+            if field == "author_contributor_quality":
+                text = text.lower()
+                if text not in CONTRIBUTOR_QUALITY:
+                    allowed = ", ".join(CONTRIBUTOR_QUALITY)
+                    return RejectReason.INVALID_VALUE, f"{field} {text[:50]!r} is not {allowed}"
+            elif len(text) > _MAX_SIDE_CHARS:
+                return RejectReason.INVALID_VALUE, f"{field} longer than {_MAX_SIDE_CHARS}"
+            author[_AUTHOR_FIELDS[field]] = text
+        row["author"] = author or None
+        parent: dict[str, Any] = {}
+        for field in self.parent_fields:
+            value = self._value(values, field)
+            if value is None:
+                continue
+            name = field.removeprefix(_PARENT_POST_PREFIX)
+            if name == "is_edited":
+                flag = _flag(value)
+                if isinstance(flag, str):
+                    return RejectReason.INVALID_VALUE, f"{field}: {flag}"
+                value = flag
+            elif name == "reports":
+                if type(value) is not int and not (isinstance(value, str) and value.isdigit()):
+                    return RejectReason.INVALID_VALUE, f"{field} {value!r} is not a count"[:200]
+                value = int(value)
+            elif isinstance(value, dict | list):
+                return RejectReason.INVALID_VALUE, f"{field} is a JSON {type(value).__name__}"
+            else:
+                value = str(value)
+                if self._too_long(value):
+                    return RejectReason.TEXT_TOO_LARGE, f"{field} over {self.max_text_bytes} bytes"
+            parent[name] = value
+        row["parent_post"] = parent or None
+        return None
 
     def _value(self, values: dict[str, Any], field: str) -> Any:
         column = self.columns.get(field)
@@ -202,13 +266,36 @@ class _RowBuilder:
             except ValueError as exc:
                 return RejectReason.BAD_TIMESTAMP, str(exc)[:300]
         row["created_at"] = created
-        row["author"] = None
+        side = self._side_fields(values, row)
+        if side is not None:
+            return side
         consumed = self.consumed
         row["meta"] = {k: v for k, v in values.items() if k not in consumed}
         row["content_hash"] = row_content_hash(row)
         row["imported_at"] = self.now
         row["updated_at"] = self.now
         return row
+
+
+def _flag(value: Any) -> bool | None | str:
+    """A yes/no value, or a str saying what is wrong with it.
+
+    Booleans, true/false/yes/no/1/0, or Reddit's `edited` (false or the time of the edit, so
+    a number other than 0 means edited).
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    try:
+        return float(text) != 0
+    except ValueError:
+        return f"{str(value)[:50]!r} is not true/false"
 
 
 def import_items(

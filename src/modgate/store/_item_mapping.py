@@ -32,6 +32,21 @@ ItemField = Literal[
     "parent_text",
     "url",
     "language",
+    "is_edited",
+    "is_top_level",
+    "author_flair",
+    "author_flair_css_class",
+    "author_flair_template_id",
+    "author_contributor_quality",
+    "parent_post_id",
+    "parent_post_title",
+    "parent_post_body",
+    "parent_post_url",
+    "parent_post_flair_text",
+    "parent_post_flair_css_class",
+    "parent_post_flair_template_id",
+    "parent_post_is_edited",
+    "parent_post_reports",
 ]
 ITEM_FIELDS: tuple[str, ...] = get_args(ItemField)
 REQUIRED_FIELDS = ("id", "text")
@@ -56,6 +71,21 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "parent_text": ("parent_text", "parent_body", "context"),
     "url": ("url", "permalink", "link"),
     "language": ("language", "lang", "locale"),
+    "is_edited": ("is_edited", "edited"),
+    "is_top_level": ("is_top_level", "top_level"),
+    "author_flair": ("author_flair", "author_flair_text"),
+    "author_flair_css_class": ("author_flair_css_class",),
+    "author_flair_template_id": ("author_flair_template_id",),
+    "author_contributor_quality": ("author_contributor_quality", "contributor_quality"),
+    "parent_post_id": ("parent_post_id", "link_id"),
+    "parent_post_title": ("parent_post_title", "link_title"),
+    "parent_post_body": ("parent_post_body", "link_selftext"),
+    "parent_post_url": ("parent_post_url", "link_url"),
+    "parent_post_flair_text": ("parent_post_flair_text", "link_flair_text"),
+    "parent_post_flair_css_class": ("parent_post_flair_css_class", "link_flair_css_class"),
+    "parent_post_flair_template_id": ("parent_post_flair_template_id", "link_flair_template_id"),
+    "parent_post_is_edited": ("parent_post_is_edited",),
+    "parent_post_reports": ("parent_post_reports",),
 }  # fmt: skip
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, func, select
 
-from modgate.domain import AuthorInfo, Item
+from modgate.domain import AuthorInfo, Item, ParentPost
 from modgate.errors import NotFoundError
 from modgate.store._audit import record_audit_event
 from modgate.store._bulk import batched, bulk_insert, bulk_upsert
@@ -24,6 +24,10 @@ _CONTENT_FIELDS = (
     "parent_id", "parent_text", "created_at", "language", "meta",
 )  # fmt: skip
 _AUDIT_DETAIL_LIMIT = 50
+_OPTIONAL_FIELDS = ("is_edited", "is_top_level", "parent_post")
+"""Content fields added later (0026): hashed only when set, so older items keep their hash."""
+_OPTIONAL_AUTHOR_FIELDS = frozenset({"flair_css_class", "flair_template_id", "contributor_quality"})
+"""Author fields added later: likewise hashed only when set."""
 
 
 class UpsertResult(BaseModel):
@@ -48,12 +52,21 @@ class UpsertResult(BaseModel):
 
 def item_content_hash(item: Item) -> str:
     """sha256 over the item's content fields in canonical JSON (id excluded)."""
-    data = item.model_dump(mode="json", include=set(_CONTENT_FIELDS))
+    data = item.model_dump(mode="json", include=set(_CONTENT_FIELDS) | set(_OPTIONAL_FIELDS))
+    for name in _OPTIONAL_FIELDS:
+        if data[name] is None:
+            del data[name]
+    if data["author"] is not None:
+        data["author"] = {
+            k: v
+            for k, v in data["author"].items()
+            if v is not None or k not in _OPTIONAL_AUTHOR_FIELDS
+        }
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-_AUTHOR_FIELDS = tuple(AuthorInfo.model_fields)
+_AUTHOR_FIELDS = tuple(f for f in AuthorInfo.model_fields if f not in _OPTIONAL_AUTHOR_FIELDS)
 # The same canonical JSON as `item_content_hash`, with the encoder built once (hot path).
 _CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 _JSON_STRING: Callable[[str], str] = json.encoder.encode_basestring
@@ -78,12 +91,21 @@ def row_content_hash(row: Mapping[str, Any]) -> str:
     author = row["author"]
     created = row["created_at"]
     value = _json_value
+    author_json = "null"
+    if author is not None:
+        fields = {f: author.get(f) for f in _AUTHOR_FIELDS}
+        for name in _OPTIONAL_AUTHOR_FIELDS:
+            if author.get(name) is not None:
+                fields[name] = author[name]
+        author_json = _CANONICAL_JSON(fields)
+    is_edited, is_top_level = row.get("is_edited"), row.get("is_top_level")
+    parent_post = row.get("parent_post")
+    if parent_post is not None:  # as `Item.parent_post` dumps it: every field, None included
+        parent_post = {f: parent_post.get(f) for f in ParentPost.model_fields}
     canonical = "".join(
         (
             '{"author":',
-            "null"
-            if author is None
-            else _CANONICAL_JSON({f: author.get(f) for f in _AUTHOR_FIELDS}),
+            author_json,
             ',"author_id":',
             value(row["author_id"]),
             ',"body":',
@@ -92,6 +114,8 @@ def row_content_hash(row: Mapping[str, Any]) -> str:
             value(row["community"]),
             ',"created_at":',
             "null" if created is None else _JSON_STRING(format_timestamp(created)),
+            "" if is_edited is None else ',"is_edited":' + _CANONICAL_JSON(is_edited),
+            "" if is_top_level is None else ',"is_top_level":' + _CANONICAL_JSON(is_top_level),
             ',"kind":',
             value(row["kind"]),
             ',"language":',
@@ -100,6 +124,7 @@ def row_content_hash(row: Mapping[str, Any]) -> str:
             _CANONICAL_JSON(row["meta"]),
             ',"parent_id":',
             value(row["parent_id"]),
+            "" if parent_post is None else ',"parent_post":' + _CANONICAL_JSON(parent_post),
             ',"parent_text":',
             value(row["parent_text"]),
             ',"title":',
@@ -127,6 +152,9 @@ def item_to_row(item: Item, *, now: datetime) -> dict[str, Any]:
         "parent_text": item.parent_text,
         "created_at": item.created_at,
         "language": item.language,
+        "is_edited": item.is_edited,
+        "is_top_level": item.is_top_level,
+        "parent_post": item.parent_post.model_dump(exclude_none=True) if item.parent_post else None,
         "meta": item.meta,
         "content_hash": item_content_hash(item),
         "imported_at": now,
@@ -152,6 +180,9 @@ def row_to_item(row: Any) -> Item:
         parent_text=row["parent_text"],
         created_at=created,
         language=row["language"],
+        is_edited=row.get("is_edited"),
+        is_top_level=row.get("is_top_level"),
+        parent_post=ParentPost(**row["parent_post"]) if row.get("parent_post") else None,
         meta=row["meta"] or {},
     )
 

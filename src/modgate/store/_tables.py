@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Index,
@@ -36,6 +37,9 @@ metadata: MetaData = MetaData(
 
 JsonType: TypeEngine[Any] = JSON().with_variant(JSONB(), "postgresql")
 """JSON on SQLite, JSONB on PostgreSQL (queryable with ->> in both)."""
+_NullableJson: TypeEngine[Any] = JSON(none_as_null=True).with_variant(
+    JSONB(none_as_null=True), "postgresql"
+)
 
 items = Table(
     "items",
@@ -52,6 +56,10 @@ items = Table(
     Column("parent_text", Text),
     Column("created_at", DateTime(timezone=True)),
     Column("language", String(16)),
+    # Added by 0026_rule_effects: edited / top-level marks and the post a comment is in.
+    Column("is_edited", Boolean),
+    Column("is_top_level", Boolean),
+    Column("parent_post", _NullableJson),
     Column("meta", JsonType),
     Column("content_hash", String(64), nullable=False),
     Column("imported_at", DateTime(timezone=True), nullable=False),

@@ -44,6 +44,8 @@ verdicts = Table(
     Column("cost", Float, nullable=False),
     Column("error", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Added by 0026_rule_effects: the side effects the firing rules declare (SQL NULL: none).
+    Column("effects", _NullableJson),
     # One verdict per (enforcer version, item, policy): re-scoring is idempotent.
     UniqueConstraint("enforcer", "enforcer_version", "item_id", "policy"),
     Index("ix_verdicts_item_id", "item_id"),
@@ -64,6 +66,8 @@ decisions = Table(
     # SQL NULL (not JSON null) when absent, on both backends.
     Column("deployments", _NullableJson),
     Column("shadow", _NullableJson),
+    # Added by 0026_rule_effects: effects of the verdicts that determined the action.
+    Column("effects", _NullableJson),
     UniqueConstraint("decision_id"),
     Index("ix_decisions_item_id", "item_id"),
 )

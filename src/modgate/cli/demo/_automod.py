@@ -57,6 +57,10 @@ def step_automod(run: DemoRun) -> None:
         f"  over {len(items)} sample items: {shown}; "
         f"{violating} of {len(flagged)} acted-on items are labelled violating in the dataset"
     )
+    with_effects = Counter(e.kind for verdict in verdicts for e in verdict.effects)
+    if with_effects:
+        listed = ", ".join(f"{count} {kind}" for kind, count in sorted(with_effects.items()))
+        run.out.print(f"  effects returned for an integration to carry out (none posted): {listed}")
     run.notes.append(
         f"modgate rules import-automod {automod_demo_config()} --community {COMMUNITY} "
         "--output rules/townsquare-copy.yaml --format markdown"

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
         RulesEnforcer,
         create_rules_enforcer,
         render_reason,
+        rule_effects,
     )
     from modgate.enforce.rules._kind import RULES_KIND
     from modgate.enforce.rules._load import RuleSetLoadError, load_ruleset, parse_ruleset
@@ -25,13 +26,23 @@ if TYPE_CHECKING:
         RuleSetReport,
         compile_ruleset,
     )
-    from modgate.enforce.rules._schema import AuthorConditions, Comparison, Rule, RuleSet, TextCheck
+    from modgate.enforce.rules._schema import (
+        AuthorConditions,
+        Comparison,
+        ParentPostConditions,
+        QualityCondition,
+        Rule,
+        RuleSet,
+        TextCheck,
+    )
 
 __getattr__, __dir__ = attach(
     __name__,
     {
         "AuthorConditions": "modgate.enforce.rules._schema",
         "Comparison": "modgate.enforce.rules._schema",
+        "ParentPostConditions": "modgate.enforce.rules._schema",
+        "QualityCondition": "modgate.enforce.rules._schema",
         "Rule": "modgate.enforce.rules._schema",
         "RuleSet": "modgate.enforce.rules._schema",
         "TextCheck": "modgate.enforce.rules._schema",
@@ -49,6 +60,7 @@ __getattr__, __dir__ = attach(
         "RulesEnforcer": "modgate.enforce.rules._enforcer",
         "create_rules_enforcer": "modgate.enforce.rules._enforcer",
         "render_reason": "modgate.enforce.rules._enforcer",
+        "rule_effects": "modgate.enforce.rules._enforcer",
         "RULES_KIND": "modgate.enforce.rules._kind",
     },
 )
@@ -57,6 +69,8 @@ __all__ = [
     "AuthorConditions",
     "Comparison",
     "CompiledRuleSet",
+    "ParentPostConditions",
+    "QualityCondition",
     "MatchSpan",
     "RULES_KIND",
     "Rule",
@@ -72,6 +86,7 @@ __all__ = [
     "compile_ruleset",
     "create_rules_enforcer",
     "render_reason",
+    "rule_effects",
     "load_ruleset",
     "parse_ruleset",
 ]

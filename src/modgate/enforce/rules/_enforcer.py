@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from modgate.domain import ACTION_SEVERITY, Action, Item, Verdict, VersionRef
+from modgate.domain import ACTION_SEVERITY, Action, Effect, Item, Verdict, VersionRef
 from modgate.enforce._actions import action_for_score
 from modgate.enforce._protocol import EnforcerSpec
 from modgate.enforce.rules._load import load_ruleset
-from modgate.enforce.rules._match import (
-    CompiledRuleSet,
-    RuleHit,
-    compile_ruleset,
-    field_value,
-)
+from modgate.enforce.rules._match import CompiledRuleSet, RuleHit, compile_ruleset
+from modgate.enforce.rules._placeholders import rule_match_text
 from modgate.enforce.rules._schema import RuleSet
 from modgate.errors import EnforcerError
-from modgate.text import casefold_text
 
 _MAX_RATIONALE = 1000
 _MAX_RATIONALE_RULES = 5
@@ -91,6 +87,8 @@ class RulesEnforcer:
         if result.error is not None:
             return Verdict.failed(item.id, self._spec.policy, self._ref, result.error)
         hits = [h for h in result.hits if h.rule.id in self._rule_ids]
+        overridden = [(r, a) for r, a in result.overridden if r in self._rule_ids]
+        undone = [h for h in result.overridden_hits if h.rule.id in self._rule_ids]
         elapsed = (time.perf_counter() - started) * 1000.0
         if not hits:
             action = self._quiet_action.get(item.community)
@@ -111,12 +109,15 @@ class RulesEnforcer:
         criteria: dict[str, None] = {}
         for hit in hits:
             rule = hit.rule
+            if rule.approves:
+                continue  # an approval allows: no score, no criterion
             score = max(score, rule.score)
             rule_action = hit.action if hit.action is not None else self._action_of(hit, item)
             if ACTION_SEVERITY[rule_action] > ACTION_SEVERITY[action]:
                 action = rule_action
             if rule.criterion:
                 criteria[rule.criterion] = None
+        effects = rule_effects(hits, item, undone=undone, approving=set(result.approving))
         return Verdict(
             item_id=item.id,
             policy=self._spec.policy,
@@ -125,8 +126,9 @@ class RulesEnforcer:
             label="violating" if score >= 0.5 else "non_violating",
             action=action,
             criteria=tuple(criteria),
-            rationale=_rationale(hits, item),
+            rationale=_rationale(hits, item, overridden),
             latency_ms=elapsed,
+            effects=effects,
         )
 
     def _action_of(self, hit: RuleHit, item: Item) -> Action:
@@ -138,41 +140,77 @@ class RulesEnforcer:
 def render_reason(reason: str, hit: RuleHit, item: Item) -> str:
     """A rule's `reason` with its placeholders filled in; unknown ones stay as written.
 
-    `{{match}}` is the first matched text as written; `{{author}}`, `{{subreddit}}`
-    (the community), `{{kind}}` (comment or submission), `{{title}}`, `{{url}}` and
-    `{{domain}}` come from the item (AutoModerator's names).
+    AutoModerator's placeholders (`modgate.enforce.rules._placeholders`): `{{match}}` and
+    `{{match-N}}` (groups of what the rule's text checks matched, as written), `{{author}}`,
+    `{{body}}`, `{{permalink}}` (`meta.permalink`), `{{subreddit}}` (the community), `{{kind}}`
+    (comment or submission), `{{title}}`, `{{url}}`, `{{domain}}`.
     """
-    if "{{" not in reason:
-        return reason
-    matched = ""
-    if hit.spans:
-        span = hit.spans[0]
-        matched = span.matched
-        raw = field_value(item, span.field)
-        if raw is not None and span.view == "raw" and len(casefold_text(raw)) == len(raw):
-            matched = raw[span.start : span.end]
-    values = {
-        "match": matched,
-        "author": item.author_id or "",
-        "subreddit": item.community or "",
-        "kind": "comment" if item.kind == "comment" else "submission",
-        "title": item.title or "",
-        "url": item.url or "",
-        "domain": field_value(item, "domain") or "",
-    }
-    for name, value in values.items():
-        reason = reason.replace("{{" + name + "}}", value)
-    return reason
+    return rule_match_text(hit.rule, hit, item, reason)
 
 
-def _rationale(hits: list[RuleHit], item: Item) -> str:
-    parts: list[str] = []
+def rule_effects(
+    hits: Sequence[RuleHit],
+    item: Item,
+    *,
+    undone: Sequence[RuleHit] = (),
+    approving: set[str] | frozenset[str] = frozenset(),
+) -> tuple[Effect, ...]:
+    """The effects of the firing rules, placeholders filled in, AutoModerator's limits applied.
+
+    Args:
+        hits: The acting hits.
+        item: The item.
+        undone: Hits an approval overrides: their action is undone but their effects stay, as
+            AutoModerator performs a removal rule (its comment, its messages) before approving.
+        approving: Approval rules that approve the item (fired, `approval_needs` met).
+
+    Each of those adds an `approve` effect (with its reason): the integration restores the
+    item and clears its reports, as AutoModerator's approve does.
+    """
+    out: list[Effect] = []
+    for hit in undone:
+        out.extend(_filled(effect, hit, item) for effect in hit.rule.effects)
+    for hit in hits:
+        rule = hit.rule
+        if rule.approves and rule.id in approving:
+            text = render_reason(rule.reason, hit, item) if rule.reason else None
+            out.append(Effect(kind="approve", text=text, rule=rule.id))
+        for effect in rule.effects:
+            out.append(_filled(effect, hit, item))
+    return tuple(dict.fromkeys(out))
+
+
+def _filled(effect: Effect, hit: RuleHit, item: Item) -> Effect:
+    update: dict[str, Any] = {"rule": hit.rule.id}
+    for name in ("text", "subject", "css_class", "template_id"):
+        value = getattr(effect, name)
+        if isinstance(value, str):
+            update[name] = render_reason(value, hit, item)
+    # AutoModerator's limits: a subject of 100 characters, a text of 10,000; flair text of 64,
+    # flair classes of word characters, spaces and dashes, at most 10 of 100 characters each.
+    if isinstance(update.get("subject"), str):
+        update["subject"] = update["subject"][:100]
+    if effect.kind == "set_flair":
+        if isinstance(update.get("text"), str):
+            update["text"] = update["text"][:64]
+        if isinstance(update.get("css_class"), str):
+            classes = re.sub(r"[^\w -]", "", update["css_class"]).split()[:10]
+            update["css_class"] = " ".join(c[:100] for c in classes)
+    elif isinstance(update.get("text"), str):
+        update["text"] = update["text"][:10_000]
+    return effect.model_copy(update=update)
+
+
+def _rationale(hits: list[RuleHit], item: Item, overridden: Sequence[tuple[str, str]] = ()) -> str:
+    parts: list[str] = [f"rule {rule} overridden by approval rule {by}" for rule, by in overridden]
     size = 0
     for count, hit in enumerate(hits):
         if size > _MAX_RATIONALE or count == _MAX_RATIONALE_RULES:
             parts.append(f"and {len(hits) - count} more rule(s)")
             break
         action = hit.action.value if hit.action is not None else "thresholds"
+        if hit.rule.approves:
+            action = "approve"
         where = "; ".join([s.describe() for s in hit.spans[:2]]) or "conditions hold"
         if hit.rule.reason:
             where = f"{render_reason(hit.rule.reason, hit, item)} ({where})"

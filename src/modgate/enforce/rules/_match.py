@@ -27,6 +27,8 @@ import regex
 from pydantic import BaseModel, ConfigDict
 
 from modgate.domain import Action, Item
+from modgate.enforce.rules._approve import active_approvers, apply_approvals
+from modgate.enforce.rules._conditions import failed_context_condition
 from modgate.enforce.rules._schema import FREE_TEXT_FIELDS, MatchMode, Rule, RuleSet, TextCheck
 from modgate.errors import ValidationError
 from modgate.text import casefold_text, normalize_text
@@ -126,6 +128,13 @@ class RuleSetMatch:
     """Rules that fired, in rule-set order."""
     error: str | None = None
     """Set when a fallback regex timed out; the item must then go to review."""
+    overridden: tuple[tuple[str, str], ...] = ()
+    """(rule id, approval rule id) of rules that fired but an approval rule overrides."""
+    approving: tuple[str, ...] = ()
+    """Approval rules that fired with their `approval_needs` met (they approve the item)."""
+    overridden_hits: tuple[RuleHit, ...] = ()
+    """Those rules' hits (they do not act; their effects happened before the approval, as in
+    AutoModerator, which performs a removal rule before it checks approvals)."""
 
 
 _NO_HITS = RuleSetMatch()
@@ -145,6 +154,8 @@ class RuleExplanation:
     """Where its text checks matched."""
     timed_out: bool = False
     """A fallback regex of the rule timed out (the item goes to review)."""
+    overridden_by: str | None = None
+    """The approval rule that overrides this rule's hit (it then does not act)."""
 
 
 class RuleSetReport(BaseModel):
@@ -250,14 +261,7 @@ def field_value(item: Item, name: str) -> str | None:
     if name == "url":
         return item.url
     if name == "domain":
-        if not item.url:
-            return None
-        url = item.url if "//" in item.url else f"//{item.url}"
-        try:
-            host = urlsplit(url).hostname or ""
-        except ValueError:
-            return None
-        return host[4:] if host.startswith("www.") else host
+        return _host(item.url) if item.url else None
     if name == "author_flair":
         return item.author.flair if item.author is not None else None
     if name == "parent_text":
@@ -272,7 +276,41 @@ def field_value(item: Item, name: str) -> str | None:
     if name == "body_unquoted":
         lines = item.body.splitlines()
         return "\n".join(line for line in lines if line and not line.startswith(">"))
+    return extra_field_value(item, name)
+
+
+def extra_field_value(item: Item, name: str) -> str | None:
+    """Fields of flair templates, author flair class and the parent post (`field_value`)."""
+    if name == "post_flair_template_id":
+        value = item.meta.get("flair_template_id")
+        return value if isinstance(value, str) else None
+    if name in ("author_flair_class", "author_flair_template_id"):
+        if item.author is None:
+            return None
+        return (
+            item.author.flair_css_class
+            if name == "author_flair_class"
+            else (item.author.flair_template_id)
+        )
+    if name.startswith("parent_post_"):
+        post = item.parent_post
+        if post is None:
+            return None
+        part = name.removeprefix("parent_post_")
+        if part == "domain":
+            return _host(post.url) if post.url else None
+        attribute = {"flair": "flair_text", "flair_class": "flair_css_class"}.get(part, part)
+        value = getattr(post, attribute)
+        return value if isinstance(value, str) else None
     raise AssertionError(f"unknown field {name}")  # the schema's Literal rules this out
+
+
+def _host(url: str) -> str | None:
+    try:
+        host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
+    except ValueError:
+        return None
+    return host[4:] if host.startswith("www.") else host
 
 
 def _prepare_value(value: str, field_name: str, view: str) -> str:
@@ -359,6 +397,7 @@ class CompiledRuleSet:
         if self._ac_payloads:
             self._automaton.make_automaton()
         self._check_rule = [c.rule_index for c in self._checks]
+        self._has_approvals = any(rule.approves and rule.enabled for rule in ruleset.rules)
         self.report = RuleSetReport(
             name=ruleset.name or "rules",
             rules=len(ruleset.rules),
@@ -408,6 +447,9 @@ class CompiledRuleSet:
             or rule.moderators_exempt
             or rule.reports is not None
             or bool(rule.body_length)
+            or rule.is_edited is not None
+            or rule.is_top_level is not None
+            or rule.parent_post is not None
         )
         return _CompiledRule(
             rule=rule,
@@ -594,6 +636,14 @@ class CompiledRuleSet:
                 groups_fired.add(group)
             spans = _spans(raw, views)
             hits.append(RuleHit(compiled.rule, compiled.policy, compiled.action, spans))
+        if self._has_approvals:
+            acting, overridden = apply_approvals(hits)
+            return RuleSetMatch(
+                hits=tuple(acting),
+                overridden=tuple(overridden.items()),
+                approving=tuple(rule.id for rule in active_approvers(hits)),
+                overridden_hits=tuple(h for h in hits if h.rule.id in overridden),
+            )
         return RuleSetMatch(hits=tuple(hits))
 
     def explain(self, item: Item) -> list[RuleExplanation]:
@@ -636,6 +686,8 @@ class CompiledRuleSet:
                 else:
                     first_of_group[group] = rule.id
             out.append(RuleExplanation(rule.id, fired, reason, spans))
+        if self._has_approvals:
+            out = _explain_approvals(out, self.ruleset)
         return out
 
     def view(self, item: Item, field_name: str, normalized: bool = True) -> str | None:
@@ -806,6 +858,31 @@ class CompiledRuleSet:
         return None
 
 
+def _explain_approvals(out: list[RuleExplanation], ruleset: RuleSet) -> list[RuleExplanation]:
+    rules = {rule.id: rule for rule in ruleset.rules}
+    fired = [(e, rules[e.rule_id]) for e in out if e.fired]
+    _, overridden = apply_approvals([_Fired(rule) for _, rule in fired])
+    if not overridden:
+        return out
+    return [
+        RuleExplanation(
+            e.rule_id,
+            False,
+            f"fired, but approval rule {overridden[e.rule_id]} overrides it ({e.reason})",
+            e.spans,
+            overridden_by=overridden[e.rule_id],
+        )
+        if e.rule_id in overridden
+        else e
+        for e in out
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Fired:
+    rule: Rule
+
+
 def _spans(raw: list[RawSpan], views: dict[HayKey, str | None]) -> tuple[MatchSpan, ...]:
     out: list[MatchSpan] = []
     for key, start, end in raw:
@@ -967,6 +1044,10 @@ def _failed_item_condition(rule: Rule, item: Item) -> str | None:
         for comparison in rule.body_length:
             if not comparison.holds(end - start):
                 return f"body length {end - start} is not {comparison}"
+    if rule.is_edited is not None or rule.is_top_level is not None or rule.parent_post is not None:
+        failed = failed_context_condition(rule, item)
+        if failed:
+            return failed
     if rule.author is not None:
         return _failed_author_condition(rule, item)
     return None
@@ -1002,6 +1083,15 @@ def _failed_author_condition(rule: Rule, item: Item) -> str | None:
         if wanted is not None:
             observed = getattr(author, name, None) if author is not None else None
             results.append((f"author {name} is {observed!r}, wanted {wanted}", observed is wanted))
+    if conditions.contributor_quality is not None:
+        quality = author.contributor_quality if author is not None else None
+        wanted_quality = conditions.contributor_quality
+        results.append(
+            (
+                f"author contributor_quality {quality!r} {wanted_quality}",
+                quality is not None and wanted_quality.holds(quality),
+            )
+        )
     if conditions.flair:
         flair = (author.flair or "") if author is not None else ""
         wanted_flairs = {f.lower() for f in conditions.flair}

@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from modgate.domain import Action, ItemKind
+from modgate.domain import CONTRIBUTOR_QUALITY, Action, ContributorQuality, Effect, ItemKind
 
 MatchMode = Literal[
     "includes", "includes-word", "starts-with", "ends-with", "full-exact", "full-text"
@@ -40,13 +40,37 @@ TextField = Literal[
     "post_flair_class",
     "id",
     "body_unquoted",
+    "post_flair_template_id",
+    "author_flair_class",
+    "author_flair_template_id",
+    "parent_post_id",
+    "parent_post_title",
+    "parent_post_body",
+    "parent_post_url",
+    "parent_post_domain",
+    "parent_post_flair",
+    "parent_post_flair_class",
+    "parent_post_flair_template_id",
 ]
 """Item fields a text check can read; `domain` is the host of `url` without `www.`; `author`
-is `author_id`; `post_flair` / `post_flair_class` are `meta.flair_text` / `meta.flair_css_class`;
-`body_unquoted` is the body without quoted (`>`) and empty lines."""
+is `author_id`; `post_flair` / `post_flair_class` / `post_flair_template_id` are
+`meta.flair_text` / `meta.flair_css_class` / `meta.flair_template_id`; `body_unquoted` is the
+body without quoted (`>`) and empty lines; `author_flair_class` / `author_flair_template_id` are
+the author's flair CSS class and template id; `parent_post_*` are the fields of the post a
+comment is in (`Item.parent_post`; `parent_post_flair*` its flair)."""
 
 FREE_TEXT_FIELDS: frozenset[str] = frozenset(
-    {"title", "body", "author_flair", "parent_text", "post_flair", "body_unquoted"}
+    {
+        "title",
+        "body",
+        "author_flair",
+        "parent_text",
+        "post_flair",
+        "body_unquoted",
+        "parent_post_title",
+        "parent_post_body",
+        "parent_post_flair",
+    }
 )
 """Fields that `match_on: normalized` runs through `normalize_text` (the others are lower-cased)."""
 
@@ -54,6 +78,7 @@ _ID = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 _COMPARISON = re.compile(
     r"^\s*(?P<op><=|>=|==|!=|<|>|=)?\s*(?P<value>-?\d+(?:\.\d+)?)\s*(?P<unit>[a-z]+)?\s*$"
 )
+_QUALITY = re.compile(r"^\s*(?P<op><=|>=|==|!=|<|>|=)?\s*(?P<band>[a-z]+)\s*$")
 _UNIT_DAYS = {
     "minute": 1 / 1440,
     "minutes": 1 / 1440,
@@ -140,6 +165,62 @@ DaysComparison = Annotated[
 """A comparison on a duration in days; units are accepted (`< 2 weeks` is `< 14`)."""
 
 
+def _parse_quality(raw: Any) -> Any:
+    if isinstance(raw, QualityCondition | dict):
+        return raw
+    if not isinstance(raw, str):
+        raise ValueError(f"expected a comparison such as '< moderate', got {raw!r}")
+    match = _QUALITY.match(raw.lower())
+    if match is None or match["band"] not in CONTRIBUTOR_QUALITY:
+        bands = ", ".join(CONTRIBUTOR_QUALITY)
+        raise ValueError(
+            f"expected a comparison such as '< moderate' (bands: {bands}), got {raw!r}"
+        )
+    op = match["op"] or "=="
+    return {"op": "==" if op == "=" else op, "band": match["band"]}
+
+
+class QualityCondition(_Frozen):
+    """A comparison of the author's contributor quality band, such as `< moderate`."""
+
+    op: Literal["<", "<=", ">", ">=", "==", "!="]
+    """Comparison operator (bands are ordered lowest < low < moderate < high < highest)."""
+    band: ContributorQuality
+    """The band compared with."""
+
+    def holds(self, observed: ContributorQuality) -> bool:
+        """Whether `observed <op> band` in the order of the bands."""
+        rank = CONTRIBUTOR_QUALITY.index
+        return Comparison(op=self.op, value=rank(self.band)).holds(rank(observed))
+
+    def __str__(self) -> str:
+        return f"{self.op} {self.band}"
+
+
+QualityComparison = Annotated[
+    QualityCondition,
+    BeforeValidator(_parse_quality),
+    PlainSerializer(str, return_type=str),
+]
+"""A comparison on the contributor quality band (`< moderate`)."""
+
+
+class ParentPostConditions(_Frozen):
+    """Conditions on the post a comment is in (AutoModerator's `parent_submission`).
+
+    Its text fields are read by text checks as `parent_post_*`.
+
+    The block itself requires the parent post to be known (`Item.parent_post`): an empty
+    `parent_post: {}` keeps a negated check on a `parent_post_*` field from holding on an item
+    whose parent post is unknown. Unknown data never satisfies a condition.
+    """
+
+    is_edited: bool | None = None
+    """Whether the post was edited."""
+    reports: CountComparison | None = None
+    """Number of reports on the post."""
+
+
 class TextCheck(_Frozen):
     """Values searched for in item fields: any value in any field satisfies the check."""
 
@@ -158,6 +239,12 @@ class TextCheck(_Frozen):
     """The check holds when no value matches."""
     match_on: MatchOn | None = None
     """Override of the rule's `match_on` for this check."""
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    """Name for `{{match-NAME-N}}` placeholders (imported rules: the AutoModerator search key,
+    such as `title+body`)."""
+    fills_match: bool = True
+    """Whether what it matched fills `{{match…}}` placeholders (imported rules: AutoModerator
+    fills them from the item's own searches, not the author's or the parent post's)."""
 
 
 class AuthorConditions(_Frozen):
@@ -180,6 +267,9 @@ class AuthorConditions(_Frozen):
     is_submitter: bool | None = None
     """Whether the author also wrote the post (a post's author always did; for a comment,
     `meta.is_submitter`)."""
+    contributor_quality: QualityComparison | None = None
+    """Reddit's contributor quality band compared with one of `lowest`, `low`, `moderate`,
+    `high`, `highest`, e.g. `< moderate` (an author of unknown quality never satisfies it)."""
     satisfy_any_threshold: bool = False
     """Karma and age thresholds are OR-ed instead of AND-ed (AutoModerator's option)."""
     negate: bool = False
@@ -187,7 +277,7 @@ class AuthorConditions(_Frozen):
 
     @model_validator(mode="after")
     def _not_empty(self) -> AuthorConditions:
-        if not (self.thresholds() or self.flair) and (
+        if not (self.thresholds() or self.flair or self.contributor_quality) and (
             self.is_moderator is None and self.is_contributor is None and self.is_submitter is None
         ):
             raise ValueError("author block has no condition")
@@ -248,8 +338,28 @@ class Rule(_Frozen):
     (AutoModerator's `body_longer_than` / `body_shorter_than`); all must hold."""
     moderators_exempt: bool = False
     """Never fire on items whose author is known to moderate the community."""
+    is_edited: bool | None = None
+    """Only items that were (true) or were not (false) edited (`Item.is_edited`; unknown
+    never satisfies)."""
+    is_top_level: bool | None = None
+    """Only comments that reply to the post itself (true) or to another comment (false)
+    (`Item.is_top_level`; unknown never satisfies)."""
+    parent_post: ParentPostConditions | None = None
+    """Conditions on the post a comment is in (`Item.parent_post`)."""
     reason: str = ""
-    """Reason given with the verdict; `{{match}}` is replaced by the first matched text."""
+    """Reason given with the verdict; placeholders are filled in (`{{match}}`, `{{match-N}}`,
+    `{{author}}`, `{{title}}`, `{{body}}`, `{{permalink}}`, `{{subreddit}}`, `{{kind}}`, …:
+    see docs/rules.md)."""
+    effects: tuple[Effect, ...] = ()
+    """Side effects to return with the verdict when the rule fires (comments, messages,
+    flair, lock, …), their texts with placeholders filled in; modgate carries none out."""
+    approves: tuple[str, ...] = ()
+    """An approval rule: when it fires, the hits of these rules (rule ids, or `group:NAME` for
+    the rules of an exclusive group) are overridden and do not act; the rule itself allows
+    (see docs/rules.md)."""
+    approval_needs: tuple[str, ...] = ()
+    """The approval acts only when one of these rules (ids or `group:NAME`) fired too (empty:
+    whenever it fires); AutoModerator's approve acts only on a removed or reported item."""
     exclusive_group: str | None = Field(default=None, min_length=1)
     """Of the rules of one exclusive group that fire on an item, only the first in rule-set
     order counts (AutoModerator stops at the first removal rule, by priority)."""
@@ -268,8 +378,21 @@ class Rule(_Frozen):
             or self.author
             or self.reports
             or self.body_length
+            or self.is_edited is not None
+            or self.is_top_level is not None
+            or self.parent_post is not None
         ):
             raise ValueError(f"rule {self.id!r} has no condition: it would fire on everything")
+        if self.approval_needs and not self.approves:
+            raise ValueError(f"rule {self.id!r}: approval_needs needs approves")
+        if self.approves and self.action not in (None, Action.ALLOW):
+            raise ValueError(
+                f"rule {self.id!r}: an approval rule (approves) allows; its action must be allow"
+            )
+        for effect in self.effects:
+            problem = effect_problem(effect)
+            if problem:
+                raise ValueError(f"rule {self.id!r}: effect {effect.kind}: {problem}")
         for check in self.text_checks():
             if check.case_sensitive and check.match_on == "normalized":
                 raise ValueError(
@@ -292,6 +415,60 @@ class Rule(_Frozen):
                 check = check.model_copy(update={"match_on": self.match_on})
             found.append(check)
         return tuple(found)
+
+
+_TEXT_EFFECTS = frozenset({"comment", "message", "modmail"})
+_BOOL_EFFECTS = frozenset(
+    {"set_locked", "set_sticky", "set_nsfw", "set_spoiler", "set_contest_mode",
+     "set_original_content"}
+)  # fmt: skip
+_ACTION_EFFECTS = frozenset({"remove", "spam", "filter", "report", "approve"})
+SUGGESTED_SORTS = ("confidence", "top", "new", "controversial", "old", "random", "qa", "live")
+"""Values of `set_suggested_sort` (AutoModerator accepts `best` for `confidence`)."""
+
+
+def effect_problem(effect: Effect) -> str | None:
+    """What is wrong with a declared effect's parameters for its kind, or None."""
+    kind = effect.kind
+    given = {
+        k for k, v in effect.model_dump(exclude={"kind", "target", "rule"}).items() if v is not None
+    }
+    if kind in _TEXT_EFFECTS:
+        allowed = {"text", "subject"} | ({"stickied", "locked"} if kind == "comment" else set())
+        if effect.text is None:
+            return "needs text"
+        if kind == "comment" and effect.subject is not None:
+            return "a comment has no subject"
+    elif kind == "set_flair":
+        allowed = {"text", "css_class", "template_id", "overwrite"}
+        if effect.text is None and effect.css_class is None and effect.template_id is None:
+            return "needs text, css_class or template_id"
+    elif kind in _BOOL_EFFECTS:
+        allowed = {"value"}
+        if not isinstance(effect.value, bool):
+            return "needs value: true or false"
+    elif kind == "set_suggested_sort":
+        allowed = {"value"}
+        if effect.value not in SUGGESTED_SORTS:
+            return f"value must be one of {', '.join(SUGGESTED_SORTS)}"
+    elif kind == "action_reason":
+        allowed = {"text"}
+        if effect.text is None:
+            return "needs text"
+    else:
+        allowed = {"text"}
+        if kind not in _ACTION_EFFECTS:  # pragma: no cover - the Literal rules this out
+            return "unknown kind"
+    extra = sorted(given - allowed)
+    if extra:
+        return f"takes no {', '.join(extra)}"
+    if kind in _ACTION_EFFECTS and effect.target != "parent_post":
+        return "an action on the item is the rule's `action`; as an effect it targets parent_post"
+    if effect.target == "author" and kind not in ("set_flair",):
+        return "only set_flair can target the author"
+    if effect.target == "parent_post" and kind in _TEXT_EFFECTS | {"action_reason"}:
+        return "comments, messages and reasons concern the item, not its parent post"
+    return None
 
 
 class RuleSet(_Frozen):
@@ -330,5 +507,10 @@ class RuleSet(_Frozen):
         return rule.policy or self.policy
 
     def action_of(self, rule: Rule) -> Action | None:
-        """The action a rule takes (its own or the rule set's; None: use thresholds)."""
+        """The action a rule takes (its own or the rule set's; None: use thresholds).
+
+        An approval rule (`approves`) allows.
+        """
+        if rule.approves:
+            return Action.ALLOW
         return rule.action or self.action

@@ -174,18 +174,45 @@ def item_field(item: Item, name: str, *, ignore_blockquotes: bool = False) -> st
         return link_domain(item.url or "")
     if name == "id":
         return item.id
-    if name in ("flair_text", "flair_css_class"):
+    if name in ("flair_text", "flair_css_class", "flair_template_id"):
         value = item.meta.get(name)
         return value if isinstance(value, str) else ""
     return ""
 
 
+def parent_field(item: Item, name: str) -> str | None:
+    """The value AutoModerator searches in field `name` of a comment's post (None: skipped)."""
+    post = item.parent_post
+    if post is None:
+        return None
+    if name == "body":
+        return None if post.url else (post.body or "")  # a link post's body is not checked
+    if name == "url":
+        return post.url if post.url else None  # a text post's url is not checked
+    if name == "domain":
+        return link_domain(post.url) if post.url else f"self.{item.community or ''}"
+    if name == "title":
+        return post.title or ""
+    if name == "id":
+        return post.id or ""
+    if name in ("flair_text", "flair_css_class", "flair_template_id"):
+        return getattr(post, name) or ""
+    return ""
+
+
 def author_field(item: Item, name: str) -> str:
-    """The value of an author search field (`name`, `flair_text`)."""
+    """The value of an author search field (`name`, `flair_text`, `flair_css_class`, …)."""
     if name == "name":
         return item.author_id or ""
+    info = item.author
+    if info is None:
+        return ""
     if name == "flair_text":
-        return (item.author.flair if item.author else None) or ""
+        return info.flair or ""
+    if name == "flair_css_class":
+        return info.flair_css_class or ""
+    if name == "flair_template_id":
+        return info.flair_template_id or ""
     return ""
 
 
@@ -220,6 +247,11 @@ def _type_problem(rule: AutomodRule, target: str) -> str | None:
     for search in rule.searches:
         if not set(search.fields) & _TARGET_FIELDS[target]:
             return f"can't search `{search.key}` on a {target}"
+    if target == "submission":
+        if rule.is_top_level is not None:
+            return "can't use `is_top_level` on a submission"
+        if rule.parent is not None:
+            return "can't use `parent_submission` on a submission"
     if target == "comment":
         used = sorted(set(rule.side_effects) & SUBMISSION_ONLY_ACTIONS)
         if used:
@@ -261,6 +293,8 @@ def match_automod_rule(rule: AutomodRule, item: Item) -> AutomodMatch | None:
         return None
     if rule.author is not None and not _author_checks(rule.author, item):
         return None
+    if rule.parent is not None and not _parent_checks(rule, item):
+        return None
     matches: dict[str, re.Match[str]] = {}
     if not _search_checks(
         rule.searches,
@@ -271,7 +305,31 @@ def match_automod_rule(rule: AutomodRule, item: Item) -> AutomodMatch | None:
     return AutomodMatch(matches=matches)
 
 
+def _parent_checks(rule: AutomodRule, item: Item) -> bool:
+    parent = rule.parent
+    assert parent is not None
+    post = item.parent_post
+    if post is None:
+        return False  # unknown data never satisfies a condition
+    if parent.reports and (post.reports is None or post.reports < parent.reports):
+        return False
+    if parent.body_longer_than is not None or parent.body_shorter_than is not None:
+        length = trimmed_body_length(post.body or "")
+        if parent.body_longer_than is not None and length <= parent.body_longer_than:
+            return False
+        if parent.body_shorter_than is not None and length >= parent.body_shorter_than:
+            return False
+    if parent.is_edited is not None and post.is_edited is not parent.is_edited:
+        return False
+    matches: dict[str, re.Match[str]] = {}
+    return _search_checks(parent.searches, lambda name: parent_field(item, name), matches)
+
+
 def _nonpattern_checks(rule: AutomodRule, item: Item) -> bool:
+    if rule.is_top_level is not None and item.is_top_level is not rule.is_top_level:
+        return False
+    if rule.is_edited is not None and item.is_edited is not rule.is_edited:
+        return False
     if rule.reports:
         reports = item.meta.get("reports")
         if not isinstance(reports, int) or reports < rule.reports:
@@ -298,12 +356,33 @@ def _author_checks(author: AutomodAuthor, item: Item) -> bool:
         wanted = getattr(author, flag)
         if wanted is not None and (info is None or getattr(info, flag) is not wanted):
             return False  # unknown author data never satisfies a condition
+    if author.contributor_quality is not None:
+        quality = info.contributor_quality if info is not None else None
+        if quality is None or not quality_holds(author.contributor_quality, quality):
+            return False
     if author.thresholds:
         results = [threshold_holds(t, item) for t in author.thresholds]
         if not (any(results) if author.satisfy_any_threshold else all(results)):
             return False
     matches: dict[str, re.Match[str]] = {}
     return _search_checks(author.searches, lambda name: author_field(item, name), matches)
+
+
+QUALITY_BANDS = ("lowest", "low", "moderate", "high", "highest")
+"""Contributor quality bands, lowest first."""
+
+
+def quality_holds(condition: tuple[str, str], observed: str) -> bool:
+    """Whether band `observed` satisfies `contributor_quality: "<op> <band>"`."""
+    op, band = condition
+    value, target = QUALITY_BANDS.index(observed), QUALITY_BANDS.index(band)
+    return {
+        "<": value < target,
+        ">": value > target,
+        "=": value == target,
+        "<=": value <= target,
+        ">=": value >= target,
+    }[op]
 
 
 def threshold_value(name: str, item: Item) -> float | None:

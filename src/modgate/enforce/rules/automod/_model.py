@@ -18,6 +18,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from modgate.domain import ContributorQuality, Effect
+
 MatchMethod = Literal[
     "includes-word", "includes", "starts-with", "ends-with", "full-exact", "full-text"
 ]
@@ -98,6 +100,8 @@ class AutomodAuthor(_Frozen):
     """Required moderator status, if checked."""
     is_submitter: bool | None = None
     """Whether a comment's author must (not) be the author of the post, if checked."""
+    contributor_quality: tuple[Comparison, ContributorQuality] | None = None
+    """`contributor_quality: "< moderate"`: operator and band, if checked."""
 
     @property
     def has_checks(self) -> bool:
@@ -108,6 +112,40 @@ class AutomodAuthor(_Frozen):
             or self.is_contributor is not None
             or self.is_moderator is not None
             or self.is_submitter is not None
+            or self.contributor_quality is not None
+        )
+
+
+class AutomodParent(_Frozen):
+    """The `parent_submission:` sub-group of a comment rule.
+
+    Checks on, and actions for, the post the comment is in.
+    """
+
+    searches: tuple[AutomodSearch, ...] = ()
+    """Search checks on the post's fields."""
+    is_edited: bool | None = None
+    """Whether the post must (not) have been edited."""
+    reports: int | None = None
+    """Minimum number of reports on the post."""
+    body_longer_than: int | None = None
+    """The post's body (trimmed) must be longer than this."""
+    body_shorter_than: int | None = None
+    """The post's body (trimmed) must be shorter than this."""
+    action: AutomodAction | None = None
+    """Moderation action on the post."""
+    action_reason: str | None = None
+    """Reason of that action."""
+
+    @property
+    def has_checks(self) -> bool:
+        """Whether the sub-group checks anything."""
+        return bool(
+            self.searches
+            or self.is_edited is not None
+            or self.reports is not None
+            or self.body_longer_than is not None
+            or self.body_shorter_than is not None
         )
 
 
@@ -151,8 +189,20 @@ class AutomodRule(_Frozen):
     """Drop quoted lines (`>`) and empty lines from the body before searching it."""
     side_effects: tuple[str, ...] = ()
     """Non-enforcement actions (`comment`, `modmail`, `message`, `set_flair`, …) present."""
+    effects: tuple[Effect, ...] = ()
+    """Those side effects as declared effects (the item's, its author's and, from
+    `parent_submission`, the parent post's), placeholders as written."""
+    is_edited: bool | None = None
+    """`is_edited` check on the item, if any."""
+    is_top_level: bool | None = None
+    """`is_top_level` check (comments only), if any."""
+    parent: AutomodParent | None = None
+    """The `parent_submission` sub-group, if any."""
+    standard: str | None = None
+    """The `standard:` condition named, if any."""
     other_checks: tuple[str, ...] = ()
-    """Checks outside the base item and author (`parent_submission`, `is_edited`, …) present."""
+    """Checks outside the search checks and author (`is_edited`, `is_top_level`,
+    `parent_submission`, …) present."""
     unsupported: tuple[Unsupported, ...] = ()
     """Parts of the rule modgate cannot evaluate (the rule is then not translated)."""
     warnings: tuple[str, ...] = ()

@@ -22,6 +22,7 @@ import yaml
 from yaml.nodes import MappingNode, Node
 
 from modgate.authoring import BoundedSafeLoader
+from modgate.domain import Effect
 from modgate.enforce.rules.automod._match import (
     SUBMISSION_ONLY_ACTIONS,
     automod_flags,
@@ -29,9 +30,11 @@ from modgate.enforce.rules.automod._match import (
 )
 from modgate.enforce.rules.automod._model import (
     MATCH_METHODS,
+    AutomodAction,
     AutomodAuthor,
     AutomodConfig,
     AutomodDocument,
+    AutomodParent,
     AutomodRule,
     AutomodSearch,
     AutomodThreshold,
@@ -100,17 +103,44 @@ _SIDE_EFFECT_OPTIONS = {
 }
 # Checks AutoModerator documents that a modgate item cannot answer.
 _UNSUPPORTED_CHECKS: dict[str, str] = {
-    "is_edited": "modgate items do not record whether they were edited",
-    "is_top_level": "modgate items do not say whether a comment replies to the post itself",
     "is_original_content": "modgate items do not carry Reddit's OC mark",
     "is_poll": "modgate items do not say whether a post is a poll",
     "is_gallery": "modgate items do not say whether a post is a gallery",
     "is_meta_discussion": "modgate items do not carry Reddit's meta-discussion mark",
-    "parent_submission": "checks on the parent post need the parent's fields, which items lack",
     "crosspost_author": "checks on a crosspost's original author are not available",
     "crosspost_subreddit": "checks on a crosspost's original subreddit are not available",
     "discussion_type": "modgate items do not carry Reddit's discussion type",
 }
+STANDARD_CONDITIONS: tuple[str, ...] = (
+    "image hosting sites",
+    "direct image links",
+    "video hosting sites",
+    "streaming sites",
+    "crowdfunding sites",
+    "meme generator sites",
+    "facebook links",
+    "amazon affiliate links",
+)
+"""The `standard:` conditions AutoModerator documents. None is implemented: each is a list of
+domains or a URL pattern kept by Reddit on its `automoderator_standards` wiki page, which
+AutoModerator loads when it reads a config and which Reddit may change at any time."""
+_STANDARD_REASON = (
+    "needs Reddit's live data: the definition of this standard condition is kept by Reddit "
+    "(the `automoderator_standards` wiki page AutoModerator loads at run time) and is not "
+    "bundled with modgate; write its checks out in the rule"
+)
+_BOOL_EFFECTS = (
+    "set_locked",
+    "set_sticky",
+    "set_nsfw",
+    "set_spoiler",
+    "set_contest_mode",
+    "set_original_content",
+)
+_SUGGESTED_SORTS = ("confidence", "top", "new", "controversial", "old", "random", "qa", "live")
+_DEFAULT_SUBJECT = "AutoModerator notification"
+_QUALITY = re.compile(r"^\s*(?P<op><=|>=|==?|<|>)?\s*(?P<band>[a-z]+)\s*$")
+_QUALITY_BANDS = ("lowest", "low", "moderate", "high", "highest")
 _AUTHOR_UNSUPPORTED: dict[str, str] = {
     "is_gold": "modgate authors do not record Reddit Premium",
     "has_verified_email": "modgate authors do not record e-mail verification",
@@ -331,6 +361,7 @@ def _build_rule(loader: yaml.SafeLoader, node: MappingNode, offset: int) -> Auto
     author: AutomodAuthor | None = None
     not_author: _Entry | None = None
     author_entry: _Entry | None = None
+    effect_values: dict[str, tuple[Any, int]] = {}
     for entry in _entries(loader, node, offset, notes):
         key, value, line = entry.key, entry.value, entry.line
         if key == "type":
@@ -359,19 +390,36 @@ def _build_rule(loader: yaml.SafeLoader, node: MappingNode, offset: int) -> Auto
         elif key in _SIDE_EFFECTS:
             if value is not None and value != "" and value is not False:
                 side_effects.append(key)
+            effect_values[key] = (value, line)
         elif key in _SIDE_EFFECT_OPTIONS:
-            continue
+            effect_values[key] = (value, line)
         elif key == "author":
             author_entry = entry
         elif key == "~author":
             not_author = entry
         elif key == "standard":
+            values["standard"] = str(value)
+            known = str(value).strip().lower() in STANDARD_CONDITIONS
             notes.unsupported_at(
                 f"standard: {value}",
                 line,
-                "standard conditions come from Reddit's own library of standard rules, which is "
-                "not public in full; write the conditions of the standard out in the rule",
+                _STANDARD_REASON
+                if known
+                else "not a standard condition AutoModerator documents "
+                f"({', '.join(STANDARD_CONDITIONS)})",
             )
+        elif key in ("is_edited", "is_top_level"):
+            values[key] = _typed(key, value, bool, line)
+            other_checks.append(key)
+        elif key == "parent_submission":
+            parent, from_parent = _parent(loader, entry, offset, notes)
+            if parent is not None:
+                values["parent"] = parent
+                if parent.has_checks:
+                    other_checks.append(key)
+                if parent.action is not None or from_parent:
+                    side_effects.append(key)
+            effect_values["_parent"] = (from_parent, line)
         elif key in _UNSUPPORTED_CHECKS:
             other_checks.append(key)
             notes.unsupported_at(key, line, _UNSUPPORTED_CHECKS[key])
@@ -379,13 +427,19 @@ def _build_rule(loader: yaml.SafeLoader, node: MappingNode, offset: int) -> Auto
             search = _search(key, value, line, notes, allowed=_ALL_FIELDS - {"name"})
             if search is not None:
                 searches.append(search)
+    author_effects: list[Effect] = []
     if author_entry is not None or not_author is not None:
-        author = _author(loader, author_entry, not_author, offset, notes)
+        author, author_effects = _author(loader, author_entry, not_author, offset, notes)
+        if author_effects:
+            side_effects.append("author: set_flair")
+    parent_effects: list[Effect] = effect_values.pop("_parent", ([], 0))[0]
+    effects = _effects(effect_values, "item") + author_effects + parent_effects
     return AutomodRule(
         **values,
         searches=tuple(searches),
         author=author,
         side_effects=tuple(side_effects),
+        effects=tuple(effects),
         other_checks=tuple(other_checks),
         unsupported=tuple(notes.unsupported),
         warnings=tuple(notes.warnings),
@@ -526,10 +580,11 @@ def _author(
     not_author: _Entry | None,
     offset: int,
     notes: _Notes,
-) -> AutomodAuthor:
+) -> tuple[AutomodAuthor, list[Effect]]:
     searches: list[AutomodSearch] = []
     thresholds: list[AutomodThreshold] = []
     flags: dict[str, Any] = {}
+    effect_values: dict[str, tuple[Any, int]] = {}
     if entry is not None and isinstance(entry.node, MappingNode):
         for sub in _entries(loader, entry.node, offset, notes):
             key, value, line = sub.key, sub.value, sub.line
@@ -541,8 +596,10 @@ def _author(
                 flags[key] = _typed(key, value, bool, line)
             elif key in _AUTHOR_UNSUPPORTED:
                 notes.unsupported_at(f"author: {key}", line, _AUTHOR_UNSUPPORTED[key])
+            elif key == "contributor_quality":
+                flags[key] = _quality(value, line)
             elif key in ("set_flair", "overwrite_flair"):
-                continue  # sets the author's flair: a side effect, no check
+                effect_values[key] = (value, line)  # the author's flair: an effect, no check
             else:
                 search = _search(key, value, line, notes, allowed=ACCOUNT_FIELDS)
                 if search is not None:
@@ -555,7 +612,146 @@ def _author(
         search = _search("~name", not_author.value, not_author.line, notes, allowed=ACCOUNT_FIELDS)
         if search is not None:
             searches.append(search)
-    return AutomodAuthor(searches=tuple(searches), thresholds=tuple(thresholds), **flags)
+    author = AutomodAuthor(searches=tuple(searches), thresholds=tuple(thresholds), **flags)
+    return author, _effects(effect_values, "author")
+
+
+def _quality(value: Any, line: int) -> tuple[str, str]:
+    parsed = _QUALITY.match(str(value).lower()) if isinstance(value, str) else None
+    if parsed is None or parsed.group("band") not in _QUALITY_BANDS:
+        raise _RuleError(
+            f"line {line}: invalid value for `contributor_quality`: {value!r} "
+            f'(expected e.g. "< moderate"; bands: {", ".join(_QUALITY_BANDS)})',
+            line,
+        )
+    operator = parsed.group("op") or "="
+    return ("=" if operator == "==" else operator, parsed.group("band"))
+
+
+def _parent(
+    loader: yaml.SafeLoader, entry: _Entry, offset: int, notes: _Notes
+) -> tuple[AutomodParent | None, list[Effect]]:
+    """The `parent_submission` sub-group: checks on the comment's post, actions on it."""
+    if not isinstance(entry.node, MappingNode):
+        if entry.value:
+            raise _RuleError(
+                f"line {entry.line}: `parent_submission` must be a group of checks and actions",
+                entry.line,
+            )
+        return None, []
+    values: dict[str, Any] = {}
+    searches: list[AutomodSearch] = []
+    effect_values: dict[str, tuple[Any, int]] = {}
+    for sub in _entries(loader, entry.node, offset, notes):
+        key, value, line = sub.key, sub.value, sub.line
+        if key in ("is_edited",):
+            values[key] = _typed(key, value, bool, line)
+        elif key in ("reports", "body_longer_than", "body_shorter_than"):
+            values[key] = _typed(key, value, int, line)
+        elif key == "action":
+            if value not in _ACTIONS:
+                raise _RuleError(
+                    f"line {line}: invalid value for `action`: {value!r} "
+                    f"(expected one of {', '.join(sorted(_ACTIONS))})",
+                    line,
+                )
+            values["action"] = value
+        elif key in ("action_reason", "report_reason"):
+            if key == "report_reason" and "action_reason" in values:
+                continue
+            values["action_reason"] = _text(key, value, line, notes)
+        elif key in (*SUBMISSION_ONLY_ACTIONS, "overwrite_flair"):
+            effect_values[key] = (value, line)
+        elif key in ("is_top_level", "author", "parent_submission"):
+            raise _RuleError(f"line {line}: can't use `{key}` in `parent_submission`", line)
+        else:
+            search = _search(key, value, line, notes, allowed=SUBMISSION_FIELDS)
+            if search is not None:
+                searches.append(search)
+    parent = AutomodParent(searches=tuple(searches), **values)
+    effects = _effects(effect_values, "parent_post")
+    if parent.action is not None:
+        action: AutomodAction = parent.action
+        effects.insert(0, Effect(kind=action, target="parent_post", text=parent.action_reason))
+    return parent, effects
+
+
+def _effects(found: dict[str, tuple[Any, int]], target: str) -> list[Effect]:
+    """Declared effects from a rule's (or sub-group's) action keys.
+
+    AutoModerator's defaults (subjects) and value types apply.
+    """
+    effects: list[Effect] = []
+    for kind in ("comment", "modmail", "message"):
+        if kind not in found:
+            continue
+        value, line = found[kind]
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            raise _RuleError(
+                f"line {line}: invalid value for `{kind}`: {value!r} (expected text)", line
+            )
+        params: dict[str, Any] = {"kind": kind, "text": value}
+        if kind == "comment":
+            for option, name in (("comment_stickied", "stickied"), ("comment_locked", "locked")):
+                if option in found:
+                    params[name] = _typed(option, found[option][0], bool, found[option][1])
+        else:
+            subject_key = f"{kind}_subject"
+            subject = found.get(subject_key, (_DEFAULT_SUBJECT, line))
+            params["subject"] = _typed(subject_key, subject[0], str, subject[1])
+        effects.append(Effect.model_validate(params))
+    if "set_flair" in found:
+        value, line = found["set_flair"]
+        flair = _flair(value, line)
+        if flair is not None:
+            if "overwrite_flair" in found:
+                overwrite, at = found["overwrite_flair"]
+                flair["overwrite"] = _typed("overwrite_flair", overwrite, bool, at)
+            effects.append(Effect.model_validate({**flair, "target": target}))
+    for kind in _BOOL_EFFECTS:
+        if kind in found:
+            value, line = found[kind]
+            if isinstance(value, int) and not isinstance(value, bool) and kind == "set_sticky":
+                value = value > 0  # a sticky slot (1 or 2): the slot is not carried
+            effects.append(
+                Effect.model_validate(
+                    {"kind": kind, "target": target, "value": _typed(kind, value, bool, line)}
+                )
+            )
+    if "set_suggested_sort" in found:
+        value, line = found["set_suggested_sort"]
+        sort = "confidence" if value == "best" else value
+        if sort not in _SUGGESTED_SORTS:
+            raise _RuleError(
+                f"line {line}: invalid value for `set_suggested_sort`: {value!r} "
+                f"(expected one of best, {', '.join(_SUGGESTED_SORTS)})",
+                line,
+            )
+        effects.append(
+            Effect.model_validate({"kind": "set_suggested_sort", "target": target, "value": sort})
+        )
+    return effects
+
+
+def _flair(value: Any, line: int) -> dict[str, Any] | None:
+    """`set_flair`: text, `[text, class]` or `{text, css_class, template_id}`."""
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, str):
+        return {"kind": "set_flair", "text": value, "css_class": ""}
+    if isinstance(value, list) and len(value) <= 2 and all(isinstance(v, str) for v in value):
+        padded = [*value, "", ""][:2]
+        return {"kind": "set_flair", "text": padded[0], "css_class": padded[1]}
+    if isinstance(value, dict) and value and set(value) <= {"text", "css_class", "template_id"}:
+        if all(isinstance(v, str) for v in value.values()):
+            return {"kind": "set_flair", **value}
+    raise _RuleError(
+        f"line {line}: invalid value for `set_flair`: {value!r} (expected text, "
+        "[text, css class] or a group of text, css_class, template_id)",
+        line,
+    )
 
 
 def _threshold(

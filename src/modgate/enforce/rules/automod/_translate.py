@@ -16,10 +16,23 @@ differently (comments, text posts, link posts; merged when identical), with `mat
   anchors spelled out, so it means the same on RE2 or, when it needs lookarounds, on the
   `regex` module. `.` matches newlines, as in AutoModerator.
 * actions: `remove`/`spam` → remove, `filter`/`report` → review; `moderators_exempt` (default:
-  removal and report rules) → `moderators_exempt: true`; `action_reason` → `reason`.
+  removal and report rules) → `moderators_exempt: true`; `action_reason` → `reason` and an
+  `action_reason` effect.
 * order: rules sorted by `priority`, then file order; removal rules (`remove`, `spam`,
   `filter`) share the exclusive group `automod-removal`, so only the first that fires counts,
   as AutoModerator checks removal rules by priority and stops at the first that fires.
+* `action: approve` → an approval rule (`approves: [group:automod-removal, <earlier report
+  rules>]`): AutoModerator checks every removal rule before any other, so an approval that
+  fires restores whatever a removal rule removed, and approving clears the reports filed so
+  far (by the `report` rules checked before it: higher priority, or same priority earlier in
+  the file). Without a `reports` check it approves only a removed item
+  (`approval_needs: [group:automod-removal]`); with one, any reported item.
+* side effects (`comment`, `message`, `modmail`, `set_flair`, `set_locked`, …; the author's
+  `set_flair`; `parent_submission` actions) → the rule's `effects`; a rule with effects and no
+  action → an allow rule of score 0 that carries them.
+* `is_edited`, `is_top_level`, `parent_submission` checks, `flair_template_id`, the author's
+  `flair_css_class` / `flair_template_id` / `contributor_quality` → the rule-set conditions
+  and fields of the same meaning.
 """
 
 from __future__ import annotations
@@ -29,9 +42,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from modgate.domain import Action, ItemKind
+from modgate.domain import Action, Effect, ItemKind
 from modgate.enforce.rules._python_regex import UnconvertibleRegexError, convert_python_regex
-from modgate.enforce.rules._schema import AuthorConditions, Rule, RuleSet, TextCheck
+from modgate.enforce.rules._schema import (
+    AuthorConditions,
+    ParentPostConditions,
+    Rule,
+    RuleSet,
+    TextCheck,
+)
 from modgate.enforce.rules.automod._classify import classify_document
 from modgate.enforce.rules.automod._dialect import global_flags, python3_pattern
 from modgate.enforce.rules.automod._match import (
@@ -69,8 +88,24 @@ _ITEM_FIELD = {
     "id": "id",
     "flair_text": "post_flair",
     "flair_css_class": "post_flair_class",
+    "flair_template_id": "post_flair_template_id",
 }
-_AUTHOR_FIELD = {"name": "author", "flair_text": "author_flair"}
+_PARENT_FIELD = {
+    "title": "parent_post_title",
+    "body": "parent_post_body",
+    "url": "parent_post_url",
+    "domain": "parent_post_domain",
+    "id": "parent_post_id",
+    "flair_text": "parent_post_flair",
+    "flair_css_class": "parent_post_flair_class",
+    "flair_template_id": "parent_post_flair_template_id",
+}
+_AUTHOR_FIELD = {
+    "name": "author",
+    "flair_text": "author_flair",
+    "flair_css_class": "author_flair_class",
+    "flair_template_id": "author_flair_template_id",
+}
 _NON_WORD = r"[^\p{L}\p{N}_]"
 _RE2_META = re.compile(r"([\\.^$|?*+()\[\]{}])")
 _ANY_CHAR = r"[\s\S]"
@@ -141,7 +176,31 @@ def translate_automod_config(
     report = AutomodImportReport(
         source=config.path, rule_set=name, community=community, entries=tuple(entries)
     )
-    return [rule for _, _, rule in rules], report
+    return _with_approvals([rule for _, _, rule in rules], config), report
+
+
+def _with_approvals(rules: list[Rule], config: AutomodConfig) -> list[Rule]:
+    """Point each approval rule at what AutoModerator's approve undoes (see the module doc)."""
+    by_index = {doc.index: doc.rule for doc in config.documents if doc.rule is not None}
+    out: list[Rule] = []
+    earlier_reports: list[str] = []
+    for rule in rules:
+        source = by_index.get(_section_of(rule))
+        if source is not None and source.action == "approve":
+            # Approving clears the item's reports, AutoModerator's own earlier ones included;
+            # without a `reports` check it approves only an item a removal rule removed.
+            update: dict[str, Any] = {"approves": (f"group:{REMOVAL_GROUP}", *earlier_reports)}
+            if not source.reports:
+                update["approval_needs"] = (f"group:{REMOVAL_GROUP}",)
+            rule = rule.model_copy(update=update)
+        elif source is not None and source.action == "report":
+            earlier_reports.append(rule.id)
+        out.append(rule)
+    return out
+
+
+def _section_of(rule: Rule) -> int:
+    return int(rule.id.split("-")[1])
 
 
 def _entry(
@@ -153,9 +212,9 @@ def _entry(
 ) -> AutomodImportEntry:
     rule = doc.rule
     notes = list(rule.warnings) if rule is not None else []
-    if rule is not None and rule_ids and rule.side_effects:
-        dropped = ", ".join(f"`{s}`" for s in rule.side_effects)
-        notes.append(f"not translated (no enforcement): {dropped}")
+    if rule is not None and rule_ids and rule.effects:
+        kinds = ", ".join(dict.fromkeys(f"`{e.kind}`" for e in rule.effects))
+        notes.append(f"effects carried (returned with the decision, not performed): {kinds}")
     return AutomodImportEntry(
         index=doc.index,
         line=doc.line,
@@ -322,11 +381,14 @@ def _rule(
                 match="includes",
                 regex=True,
                 negate="text submission" in posts,
+                fills_match=False,
             )
         )
     kinds = tuple(dict.fromkeys(_KIND[v] for v in variants))
     comment = doc.first_line.lstrip("#").strip() if doc.first_line.startswith("#") else ""
-    description = f"AutoModerator rule {doc.index} (line {doc.line}), action {rule.action}"
+    description = (
+        f"AutoModerator rule {doc.index} (line {doc.line}), action {rule.action or 'none'}"
+    )
     if rule.priority:
         description += f", priority {rule.priority}"
     if comment:
@@ -334,18 +396,47 @@ def _rule(
     values: dict[str, Any] = {
         "id": rule_id,
         "description": description,
-        "action": ACTIONS[rule.action or "report"],
         "match_on": "raw",
         "checks": tuple(extra),
         "kinds": kinds,
         "moderators_exempt": rule.exempts_moderators,
     }
+    effects: list[Effect] = []
+    if rule.action in ACTIONS:
+        values["action"] = ACTIONS[rule.action]
+        if rule.action_reason:
+            effects.append(Effect(kind="action_reason", text=rule.action_reason))
+    elif rule.action == "approve":
+        values["approves"] = (f"group:{REMOVAL_GROUP}",)  # completed by `_with_approvals`
+        values["score"] = 0.0
+    else:  # effects only: the item itself is allowed
+        values["action"] = Action.ALLOW
+        values["score"] = 0.0
+    effects.extend(rule.effects)
+    if effects:
+        values["effects"] = tuple(effects)
     if rule.is_removal:
         values["exclusive_group"] = REMOVAL_GROUP
     if community:
         values["communities"] = (community,)
     if rule.action_reason:
         values["reason"] = rule.action_reason
+    if rule.is_edited is not None:
+        values["is_edited"] = rule.is_edited
+    if rule.is_top_level is not None:
+        values["is_top_level"] = rule.is_top_level
+    if rule.parent is not None:
+        parent: dict[str, Any] = {}
+        if rule.parent.is_edited is not None:
+            parent["is_edited"] = rule.parent.is_edited
+        if rule.parent.reports:
+            parent["reports"] = f">= {rule.parent.reports}"
+        values["parent_post"] = ParentPostConditions.model_validate(parent)
+        values["checks"] = tuple(extra) + tuple(
+            text_check(search, tuple(_PARENT_FIELD[f] for f in search.fields), fills_match=False)
+            for search in rule.parent.searches
+            if search.values
+        )
     if rule.reports:
         values["reports"] = f">= {rule.reports}"
     lengths = []
@@ -371,6 +462,9 @@ def _author_conditions(rule: AutomodRule) -> AuthorConditions | None:
     for flag in ("is_moderator", "is_contributor", "is_submitter"):
         if getattr(author, flag) is not None:
             values[flag] = getattr(author, flag)
+    if author.contributor_quality is not None:
+        op, band = author.contributor_quality
+        values["contributor_quality"] = f"{_COMPARISON[op]} {band}"
     if not values:
         return None
     if author.satisfy_any_threshold:
@@ -425,23 +519,38 @@ def _variant_checks(
     if variant == "link submission" and body_only_negated:
         # AutoModerator checks a link post's body only when there is one.
         checks.append(
-            TextCheck(values=(_ANY_CHAR,), fields=("body",), match="includes", regex=True)
+            TextCheck(
+                values=(_ANY_CHAR,),
+                fields=("body",),
+                match="includes",
+                regex=True,
+                fills_match=False,
+            )
         )
     if rule.author is not None:
         for search in rule.author.searches:  # author fields are always checked
             if search.values:
                 author_fields = tuple(_AUTHOR_FIELD[f] for f in search.fields)
-                checks.append(text_check(search, author_fields))
+                checks.append(text_check(search, author_fields, fills_match=False))
     return tuple(checks)
 
 
-def text_check(search: AutomodSearch, fields: tuple[str, ...]) -> TextCheck:
-    """The rule-set text check equivalent to one AutoModerator search check."""
+def text_check(
+    search: AutomodSearch, fields: tuple[str, ...], *, fills_match: bool = True
+) -> TextCheck:
+    """The rule-set text check equivalent to one AutoModerator search check.
+
+    `fills_match` is false for the author's and the parent post's searches, whose matches
+    AutoModerator does not use for `{{match}}`.
+    """
     common: dict[str, Any] = {
         "fields": fields,
         "negate": search.negated,
         "case_sensitive": search.case_sensitive,
+        "name": search_name(search),
     }
+    if not fills_match:
+        common["fills_match"] = False
     if search.regex:
         return _regex_check(search, common)
     values = search.values
@@ -459,6 +568,11 @@ def text_check(search: AutomodSearch, fields: tuple[str, ...]) -> TextCheck:
     )
 
 
+def search_name(search: AutomodSearch) -> str:
+    """The search check's name as `{{match-NAME-N}}` spells it: the key without modifiers."""
+    return re.sub(r"\s+", "", search.key.partition("(")[0])
+
+
 def _word_ends(value: str) -> bool:
     return bool(value) and _is_word(value[0]) and _is_word(value[-1])
 
@@ -474,7 +588,8 @@ def re2_escape(text: str) -> str:
 
 def _literal_piece(value: str, method: str) -> str:
     """A portable (RE2 / `regex`) pattern meaning AutoModerator's template around a literal."""
-    escaped = re2_escape(value)
+    # The value is group 1, as in AutoModerator's pattern (what `{{match-1}}` shows).
+    escaped = f"({re2_escape(value)})"
     if method == "includes-word":
         left = f"(?:^|{_NON_WORD})" if value and _is_word(value[0]) else ""
         right = f"(?:{_NON_WORD}|$)" if value and _is_word(value[-1]) else ""
