@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from modgate.domain import Action, Decision
+from modgate.domain import Action, Decision, Effect
 
 
 class _Model(BaseModel):
@@ -128,6 +128,9 @@ class DecisionResponse(_Model):
     """Reason codes: each policy's verdict, most severe first."""
     deployments: tuple[ArmResponse, ...]
     """Deployment and arm behind each policy."""
+    effects: tuple[Effect, ...] = ()
+    """Declared effects of the rules behind the final action (a removal comment, a modmail,
+    flair…), placeholders filled in: for the integration to carry out; modgate posts nothing."""
     decided_at: datetime
     """When the decision was made (UTC)."""
 
@@ -151,6 +154,7 @@ class DecisionResponse(_Model):
                 )
                 for a in decision.deployments
             ),  # fmt: skip
+            effects=decision.effects,
             decided_at=decision.decided_at,
         )
 
