@@ -24,6 +24,36 @@ from modgate.text import casefold_text
 _MAX_RATIONALE = 1000
 _MAX_RATIONALE_RULES = 5
 
+_QUIET_FIELDS = ("item_id", "policy", "enforcer", "score", "label", "action", "latency_ms")
+_HIT_FIELDS = (*_QUIET_FIELDS, "criteria", "rationale")
+"""The fields a verdict of this enforcer sets (its `model_fields_set`), quiet or firing."""
+_VERDICT_DEFAULTS: dict[str, Any] = {
+    name: info.get_default(call_default_factory=True) for name, info in Verdict.model_fields.items()
+}
+if any(name not in _VERDICT_DEFAULTS for name in _HIT_FIELDS):  # pragma: no cover
+    raise ImportError("modgate.domain.Verdict lost a field RulesEnforcer sets")
+_new = object.__new__
+_setattr = object.__setattr__
+
+
+def _trusted_verdict(values: dict[str, Any], fields_set: tuple[str, ...]) -> Verdict:
+    """`Verdict(**values)` for values this module built from validated parts, unvalidated.
+
+    Validating a `Verdict` costs more than matching a comment against a thousand rules; every
+    value here is already of its field's type and range: the item id and policy come from
+    validated records, the score is a rule's validated score (or 0.0) made a float, the label
+    one of the two literals, the action an `Action`, the criteria a tuple of `str`, no error
+    (so `model_post_init`'s check holds). The result is the object validation would build:
+    same `__dict__` (fields in declaration order, defaults filled), same `model_fields_set`
+    (a test checks equality and the dump on generated values).
+    """
+    verdict: Verdict = _new(Verdict)
+    _setattr(verdict, "__dict__", {**_VERDICT_DEFAULTS, **values})
+    _setattr(verdict, "__pydantic_fields_set__", set(fields_set))
+    _setattr(verdict, "__pydantic_extra__", None)
+    _setattr(verdict, "__pydantic_private__", None)
+    return verdict
+
 
 def _policy_id(policy: str) -> str:
     return VersionRef.name_of(policy)
@@ -97,14 +127,17 @@ class RulesEnforcer:
             if action is None:
                 action = action_for_score(0.0, self._spec.thresholds, item.community)
                 self._quiet_action[item.community] = action
-            return Verdict(
-                item_id=item.id,
-                policy=self._spec.policy,
-                enforcer=self._ref,
-                score=0.0,
-                label="non_violating",
-                action=action,
-                latency_ms=elapsed,
+            return _trusted_verdict(
+                {
+                    "item_id": item.id,
+                    "policy": self._spec.policy,
+                    "enforcer": self._ref,
+                    "score": 0.0,
+                    "label": "non_violating",
+                    "action": action,
+                    "latency_ms": elapsed,
+                },
+                _QUIET_FIELDS,
             )
         score = 0.0
         action = Action.ALLOW
@@ -117,16 +150,20 @@ class RulesEnforcer:
                 action = rule_action
             if rule.criterion:
                 criteria[rule.criterion] = None
-        return Verdict(
-            item_id=item.id,
-            policy=self._spec.policy,
-            enforcer=self._ref,
-            score=score,
-            label="violating" if score >= 0.5 else "non_violating",
-            action=action,
-            criteria=tuple(criteria),
-            rationale=_rationale(hits, item),
-            latency_ms=elapsed,
+        score = float(score)
+        return _trusted_verdict(
+            {
+                "item_id": item.id,
+                "policy": self._spec.policy,
+                "enforcer": self._ref,
+                "score": score,
+                "label": "violating" if score >= 0.5 else "non_violating",
+                "action": action,
+                "criteria": tuple(criteria),
+                "rationale": _rationale(hits, item),
+                "latency_ms": elapsed,
+            },
+            _HIT_FIELDS,
         )
 
     def _action_of(self, hit: RuleHit, item: Item) -> Action:
