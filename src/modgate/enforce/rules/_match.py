@@ -234,7 +234,7 @@ def _is_word(char: str) -> bool:
 
 
 _WORD_RUN = re.compile(r"\w+")
-"""A maximal run of word characters: Python's `\w` on `str` is `isalnum()` or `_`, as `_is_word`."""
+r"""A run of word characters: Python's `\w` on `str` is `isalnum()` or `_`, as `_is_word`."""
 _NON_WORD_BYTES = bytes(
     b if (chr(b).isascii() and (chr(b).isalnum() or chr(b) == "_")) else 0x20 for b in range(256)
 )
@@ -242,23 +242,22 @@ _NON_WORD_BYTES = bytes(
 
 
 def _first_word(value: str) -> str:
-    """The leading run of word characters of `value` (empty when it starts with another)."""
-    end = 0
-    while end < len(value) and _is_word(value[end]):
-        end += 1
-    return value[:end]
+    """The first run of word characters in `value` (empty when it has none)."""
+    found = _WORD_RUN.search(value)
+    return found.group() if found is not None else ""
 
 
 @dataclass(frozen=True, slots=True)
 class _TokenGate:
     """Proves, from the words of a text, that no literal of a field view can match it.
 
-    Built only for a view whose every literal is `includes-word` and starts with a word
-    character: such a value `w1 s1 w2 …` (word runs `w`, other runs `s`) can only match at a
-    position preceded by a non-word character (or the start), and `w1` is followed by a
-    non-word character or, when the value is `w1` alone, by one the word-end check requires;
-    so `w1` is a whole word of the text. When no word of the text is some value's `w1`, the
-    automaton has nothing to find and is not run; otherwise it runs as always.
+    Built only for a view whose every literal is `includes-word` with a word character. Every
+    word run `w` of such a value is bounded on both sides where the value matches: by a
+    non-word character of the value itself, or, at the value's edge, by the boundary check
+    (a value starting or ending with a word character needs a non-word character, or the
+    text's edge, next to it). So each run, the first one included, is a whole word of the
+    text. When no word of the text is some value's first run, the automaton has nothing to
+    find and is not run; otherwise it runs as always.
     """
 
     words: frozenset[str]
@@ -478,10 +477,9 @@ class CompiledRuleSet:
                 words = first_words[key]
                 if words is None:
                     continue
-                if all(
-                    mode == "includes-word" and word_start for _, mode, _, word_start, _ in entries
-                ):
-                    words.add(_first_word(pattern))
+                first = _first_word(pattern)
+                if first and all(entry[1] == "includes-word" for entry in entries):
+                    words.add(first)
                 else:
                     first_words[key] = None
         gates: dict[HayKey, _TokenGate | None] = {}

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node
 
-from modgate.authoring import BoundedSafeLoader
+from modgate.authoring import BoundedSafeLoader, DocumentLimitError, FastBoundedSafeLoader
 from modgate.enforce.rules.automod._match import (
     SUBMISSION_ONLY_ACTIONS,
     automod_flags,
@@ -239,15 +239,20 @@ def parse_automod_config(text: str, *, path: str = "<automoderator>") -> Automod
     starts = [0] + [match.end() for match in _SECTION_START.finditer(text)]
     bounds = [m.start() for m in _SECTION_START.finditer(text)] + [len(text)]
     documents = []
+    lines_before, counted = 0, 0  # line breaks before `counted`, kept up to date (not O(n²))
     for index, (start, end) in enumerate(zip(starts, bounds, strict=True), start=1):
-        documents.append(_parse_section(text, start, end, index))
+        lines_before += text.count("\n", counted, start)
+        counted = start
+        documents.append(_parse_section(text, start, end, index, lines_before))
     return AutomodConfig(path=path, documents=tuple(documents))
 
 
-def _parse_section(text: str, start: int, end: int, index: int) -> AutomodDocument:
+def _parse_section(
+    text: str, start: int, end: int, index: int, lines_before: int
+) -> AutomodDocument:
     raw = text[start:end]
     section = raw.strip("\n")
-    offset = text.count("\n", 0, start) + (len(raw) - len(raw.lstrip("\n")))
+    offset = lines_before + (len(raw) - len(raw.lstrip("\n")))
     first_line, first_offset = _first_line(section)
     line = offset + first_offset + 1
     base = {"index": index, "line": line, "first_line": first_line, "source": section}
@@ -255,8 +260,7 @@ def _parse_section(text: str, start: int, end: int, index: int) -> AutomodDocume
         return AutomodDocument(**base, status="ignored", reason="empty section")
     loader: yaml.SafeLoader | None = None
     try:
-        loader = BoundedSafeLoader(section)  # PyYAML's reading, alias bombs refused
-        node = loader.get_single_node()
+        loader, node = _compose_section(section)  # PyYAML's reading, alias bombs refused
         if not isinstance(node, MappingNode):
             what = "comments only" if node is None else "not a mapping of keys to values"
             return AutomodDocument(
@@ -286,6 +290,29 @@ def _parse_section(text: str, start: int, end: int, index: int) -> AutomodDocume
         if loader is not None:
             loader.dispose()
     return AutomodDocument(**base, status="rule", rule=rule)
+
+
+def _compose_section(section: str) -> tuple[yaml.SafeLoader, Node | None]:
+    """Compose a section with libyaml's parser; on a syntax error, PyYAML's own says why.
+
+    libyaml and PyYAML disagree on a few edge cases and PyYAML (what AutoModerator ran) has
+    the reference messages, so a section libyaml refuses is read again by PyYAML, whose
+    verdict stands. Limits are the same composer's on both paths.
+    """
+    loader: yaml.SafeLoader = FastBoundedSafeLoader(section)
+    try:
+        return loader, loader.get_single_node()
+    except DocumentLimitError:
+        loader.dispose()
+        raise
+    except yaml.YAMLError:
+        loader.dispose()
+    loader = BoundedSafeLoader(section)
+    try:
+        return loader, loader.get_single_node()
+    except BaseException:
+        loader.dispose()
+        raise
 
 
 def _first_line(section: str) -> tuple[str, int]:
@@ -488,7 +515,7 @@ def _search(
         case_sensitive="case-sensitive" in modifiers,
         values=values,
     )
-    if values:
+    if values and search.regex:  # escaped literal values always compile
         try:
             re.compile(automod_pattern(search), automod_flags(search))
         except re.error as exc:
