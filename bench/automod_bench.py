@@ -189,7 +189,8 @@ def run_phases(size_mb: float = TARGET_MB) -> bool:
             f"load: {load_cpu:.2f} s CPU ({float(load['wall_s']):.2f} s wall), "  # type: ignore[arg-type]
             f"{load_mb:.0f} MB peak RSS, {load_cpu / base_cpu:.1f}x the YAML baseline; "
             f"{load['rules']} rules, {load['re2_sets']} RE2 sets "
-            f"({load['re2_memory_mb']} MB budget): {'MET' if load_ok else 'MISSED'} (<= {LOAD_S:g} s)"
+            f"({load['re2_memory_mb']} MB budget): "
+            f"{'MET' if load_ok else 'MISSED'} (<= {LOAD_S:g} s)"
         )
         return imp_ok and load_ok
 

@@ -185,6 +185,11 @@ class _Notes:
         self.unsupported.append(Unsupported(key=key, line=line, reason=reason))
 
 
+MAX_CONFIG_BYTES = 64 << 20
+"""The largest AutoModerator config read (64 MB; a reddit wiki page holds far less). Each
+section is also bounded by `modgate.authoring`'s limits (size, nodes, aliases, depth)."""
+
+
 def read_automod_config(path: Path) -> AutomodConfig:
     """Read and parse an AutoModerator configuration file.
 
@@ -195,9 +200,17 @@ def read_automod_config(path: Path) -> AutomodConfig:
         The parsed configuration; broken sections are part of it, marked `invalid`.
 
     Raises:
-        ValidationError: The file cannot be read or is not UTF-8 text.
+        ValidationError: The file cannot be read, is larger than `MAX_CONFIG_BYTES` or is not
+            UTF-8 text.
     """
     try:
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ValidationError(
+                f"{path}: the AutoModerator config is {size:,} bytes, more than the "
+                f"{MAX_CONFIG_BYTES:,} this importer reads",
+                hint="split it and import each part on its own",
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise ValidationError(f"{path}: cannot read AutoModerator config: {exc}") from exc
@@ -297,16 +310,20 @@ def _compose_section(section: str) -> tuple[yaml.SafeLoader, Node | None]:
 
     libyaml and PyYAML disagree on a few edge cases and PyYAML (what AutoModerator ran) has
     the reference messages, so a section libyaml refuses is read again by PyYAML, whose
-    verdict stands. Limits are the same composer's on both paths.
+    verdict stands; so is a section with a tab (which libyaml accepts in places PyYAML does
+    not). A differential test compares both paths on generated sections. Limits are the same
+    composer's on both paths.
     """
-    loader: yaml.SafeLoader = FastBoundedSafeLoader(section)
-    try:
-        return loader, loader.get_single_node()
-    except DocumentLimitError:
-        loader.dispose()
-        raise
-    except yaml.YAMLError:
-        loader.dispose()
+    loader: yaml.SafeLoader
+    if "\t" not in section:  # libyaml accepts tabs where PyYAML refuses them: PyYAML reads those
+        loader = FastBoundedSafeLoader(section)
+        try:
+            return loader, loader.get_single_node()
+        except DocumentLimitError:
+            loader.dispose()
+            raise
+        except yaml.YAMLError:
+            loader.dispose()
     loader = BoundedSafeLoader(section)
     try:
         return loader, loader.get_single_node()
