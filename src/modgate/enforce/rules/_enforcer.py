@@ -32,6 +32,7 @@ _VERDICT_DEFAULTS: dict[str, Any] = {
 }
 if any(name not in _VERDICT_DEFAULTS for name in _HIT_FIELDS):  # pragma: no cover
     raise ImportError("modgate.domain.Verdict lost a field RulesEnforcer sets")
+_N_FIELDS = len(_VERDICT_DEFAULTS)
 _new = object.__new__
 _setattr = object.__setattr__
 
@@ -48,7 +49,9 @@ def _trusted_verdict(values: dict[str, Any], fields_set: tuple[str, ...]) -> Ver
     (a test checks equality and the dump on generated values).
     """
     verdict: Verdict = _new(Verdict)
-    _setattr(verdict, "__dict__", {**_VERDICT_DEFAULTS, **values})
+    _setattr(
+        verdict, "__dict__", values if len(values) == _N_FIELDS else {**_VERDICT_DEFAULTS, **values}
+    )
     _setattr(verdict, "__pydantic_fields_set__", set(fields_set))
     _setattr(verdict, "__pydantic_extra__", None)
     _setattr(verdict, "__pydantic_private__", None)
@@ -87,8 +90,8 @@ class RulesEnforcer:
             )
         self._rule_ids = frozenset(chosen)
         self._ref = spec.ref
-        self._quiet_action: dict[str | None, Action] = {}
-        """Action of a verdict no rule fired on, per community (thresholds at score 0)."""
+        self._quiet: dict[str | None, dict[str, Any]] = {}
+        """Fields of a verdict no rule fired on, per community (its action: thresholds at 0)."""
 
     @classmethod
     def from_spec(cls, spec: EnforcerSpec | Mapping[str, Any]) -> RulesEnforcer:
@@ -120,25 +123,24 @@ class RulesEnforcer:
             )
         if result.error is not None:
             return Verdict.failed(item.id, self._spec.policy, self._ref, result.error)
-        hits = [h for h in result.hits if h.rule.id in self._rule_ids]
+        hits = [h for h in result.hits if h.rule.id in self._rule_ids] if result.hits else []
         elapsed = (time.perf_counter() - started) * 1000.0
         if not hits:
-            action = self._quiet_action.get(item.community)
-            if action is None:
+            quiet = self._quiet.get(item.community)
+            if quiet is None:
                 action = action_for_score(0.0, self._spec.thresholds, item.community)
-                self._quiet_action[item.community] = action
-            return _trusted_verdict(
-                {
-                    "item_id": item.id,
+                quiet = self._quiet[item.community] = {
+                    **_VERDICT_DEFAULTS,
                     "policy": self._spec.policy,
                     "enforcer": self._ref,
                     "score": 0.0,
                     "label": "non_violating",
                     "action": action,
-                    "latency_ms": elapsed,
-                },
-                _QUIET_FIELDS,
-            )
+                }
+            values = quiet.copy()
+            values["item_id"] = item.id
+            values["latency_ms"] = elapsed
+            return _trusted_verdict(values, _QUIET_FIELDS)
         score = 0.0
         action = Action.ALLOW
         criteria: dict[str, None] = {}
