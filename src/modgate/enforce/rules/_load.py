@@ -25,10 +25,10 @@ from modgate.errors import NotFoundError
 
 DocPath = tuple[str | int, ...]
 
-RULESET_LIMITS = Limits(max_bytes=64 << 20, max_nodes=8_000_000)
-"""A rule set file's bounds: larger than other files' (8 MB, 10⁶ nodes), since a rule set
-imported from a large AutoModerator config (10 MB: ~16 MB of YAML, ~1.2 million values) is
-legitimately big; aliases, depth and alias expansion keep the authoring defaults."""
+RULESET_LIMITS = Limits(max_bytes=64 << 20)
+"""A rule set file's bounds: 64 MB of text instead of 8 MB, since a rule set imported from a
+large AutoModerator config is legitimately big (10 MB of config: ~16 MB of YAML); nodes,
+aliases and depth keep the authoring defaults (a file over 10⁶ nodes is refused, saying so)."""
 
 
 class RuleSetLoadError(AuthoringError):
