@@ -236,7 +236,8 @@ def main() -> int:
     target_ok = realistic >= TARGET
     print(
         f"target: RulesEnforcer.predict >= {TARGET:,} comments/s on one core (realistic set): "
-        f"{'PASS' if target_ok else 'FAIL'}"
+        f"{'MET' if target_ok else 'MISSED'} ({realistic / TARGET:.2f}x the target; "
+        f"normalization alone is {norm_rate / TARGET:.2f}x it)"
     )
     return 0 if target_ok and bound_ok else 1
 

@@ -29,6 +29,7 @@ from modgate.authoring._loader import (
     AuthoringLoader,
     BoundedSafeLoader,
     DocumentLimitError,
+    FastBoundedSafeLoader,
     Limits,
 )
 from modgate.authoring._validate import load_yaml_model, require_mapping, validate
@@ -41,6 +42,7 @@ __all__ = [
     "ComposedDocument",
     "Diagnostic",
     "DocumentLimitError",
+    "FastBoundedSafeLoader",
     "FieldPath",
     "Limits",
     "Position",

@@ -287,3 +287,6 @@ def _with_libyaml(base: type[BoundedSafeLoader]) -> type[BoundedSafeLoader]:
 
 FastAuthoringLoader = _with_libyaml(AuthoringLoader)
 """`AuthoringLoader` over libyaml's parser when PyYAML has it (several times faster)."""
+FastBoundedSafeLoader = _with_libyaml(BoundedSafeLoader)
+"""`BoundedSafeLoader` over libyaml's parser when PyYAML has it. On a syntax error, read the
+text again with `BoundedSafeLoader`: PyYAML's verdict and message are the reference."""

@@ -20,6 +20,39 @@ from modgate.errors import EnforcerError
 _MAX_RATIONALE = 1000
 _MAX_RATIONALE_RULES = 5
 
+_QUIET_FIELDS = ("item_id", "policy", "enforcer", "score", "label", "action", "latency_ms")
+_HIT_FIELDS = (*_QUIET_FIELDS, "criteria", "rationale", "effects")
+"""The fields a verdict of this enforcer sets (its `model_fields_set`), quiet or firing."""
+_VERDICT_DEFAULTS: dict[str, Any] = {
+    name: info.get_default(call_default_factory=True) for name, info in Verdict.model_fields.items()
+}
+if any(name not in _VERDICT_DEFAULTS for name in _HIT_FIELDS):  # pragma: no cover
+    raise ImportError("modgate.domain.Verdict lost a field RulesEnforcer sets")
+_N_FIELDS = len(_VERDICT_DEFAULTS)
+_new = object.__new__
+_setattr = object.__setattr__
+
+
+def _trusted_verdict(values: dict[str, Any], fields_set: tuple[str, ...]) -> Verdict:
+    """`Verdict(**values)` for values this module built from validated parts, unvalidated.
+
+    Validating a `Verdict` costs more than matching a comment against a thousand rules; every
+    value here is already of its field's type and range: the item id and policy come from
+    validated records, the score is a rule's validated score (or 0.0) made a float, the label
+    one of the two literals, the action an `Action`, the criteria a tuple of `str`, no error
+    (so `model_post_init`'s check holds). The result is the object validation would build:
+    same `__dict__` (fields in declaration order, defaults filled), same `model_fields_set`
+    (a test checks equality and the dump on generated values).
+    """
+    verdict: Verdict = _new(Verdict)
+    _setattr(
+        verdict, "__dict__", values if len(values) == _N_FIELDS else {**_VERDICT_DEFAULTS, **values}
+    )
+    _setattr(verdict, "__pydantic_fields_set__", set(fields_set))
+    _setattr(verdict, "__pydantic_extra__", None)
+    _setattr(verdict, "__pydantic_private__", None)
+    return verdict
+
 
 def _policy_id(policy: str) -> str:
     return VersionRef.name_of(policy)
@@ -53,8 +86,8 @@ class RulesEnforcer:
             )
         self._rule_ids = frozenset(chosen)
         self._ref = spec.ref
-        self._quiet_action: dict[str | None, Action] = {}
-        """Action of a verdict no rule fired on, per community (thresholds at score 0)."""
+        self._quiet: dict[str | None, dict[str, Any]] = {}
+        """Fields of a verdict no rule fired on, per community (its action: thresholds at 0)."""
 
     @classmethod
     def from_spec(cls, spec: EnforcerSpec | Mapping[str, Any]) -> RulesEnforcer:
@@ -86,24 +119,29 @@ class RulesEnforcer:
             )
         if result.error is not None:
             return Verdict.failed(item.id, self._spec.policy, self._ref, result.error)
-        hits = [h for h in result.hits if h.rule.id in self._rule_ids]
-        overridden = [(r, a) for r, a in result.overridden if r in self._rule_ids]
-        undone = [h for h in result.overridden_hits if h.rule.id in self._rule_ids]
+        if result.hits:
+            hits = [h for h in result.hits if h.rule.id in self._rule_ids]
+            overridden = [(r, a) for r, a in result.overridden if r in self._rule_ids]
+            undone = [h for h in result.overridden_hits if h.rule.id in self._rule_ids]
+        else:
+            hits, overridden, undone = [], [], []
         elapsed = (time.perf_counter() - started) * 1000.0
         if not hits:
-            action = self._quiet_action.get(item.community)
-            if action is None:
+            quiet = self._quiet.get(item.community)
+            if quiet is None:
                 action = action_for_score(0.0, self._spec.thresholds, item.community)
-                self._quiet_action[item.community] = action
-            return Verdict(
-                item_id=item.id,
-                policy=self._spec.policy,
-                enforcer=self._ref,
-                score=0.0,
-                label="non_violating",
-                action=action,
-                latency_ms=elapsed,
-            )
+                quiet = self._quiet[item.community] = {
+                    **_VERDICT_DEFAULTS,
+                    "policy": self._spec.policy,
+                    "enforcer": self._ref,
+                    "score": 0.0,
+                    "label": "non_violating",
+                    "action": action,
+                }
+            values = quiet.copy()
+            values["item_id"] = item.id
+            values["latency_ms"] = elapsed
+            return _trusted_verdict(values, _QUIET_FIELDS)
         score = 0.0
         action = Action.ALLOW
         criteria: dict[str, None] = {}
@@ -118,17 +156,21 @@ class RulesEnforcer:
             if rule.criterion:
                 criteria[rule.criterion] = None
         effects = rule_effects(hits, item, undone=undone, approving=set(result.approving))
-        return Verdict(
-            item_id=item.id,
-            policy=self._spec.policy,
-            enforcer=self._ref,
-            score=score,
-            label="violating" if score >= 0.5 else "non_violating",
-            action=action,
-            criteria=tuple(criteria),
-            rationale=_rationale(hits, item, overridden),
-            latency_ms=elapsed,
-            effects=effects,
+        score = float(score)
+        return _trusted_verdict(
+            {
+                "item_id": item.id,
+                "policy": self._spec.policy,
+                "enforcer": self._ref,
+                "score": score,
+                "label": "violating" if score >= 0.5 else "non_violating",
+                "action": action,
+                "criteria": tuple(criteria),
+                "rationale": _rationale(hits, item, overridden),
+                "latency_ms": elapsed,
+                "effects": effects,
+            },
+            _HIT_FIELDS,
         )
 
     def _action_of(self, hit: RuleHit, item: Item) -> Action:

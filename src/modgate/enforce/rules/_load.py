@@ -11,12 +11,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path as FilePath
 
-from modgate.authoring import AuthoringError, Diagnostic, compose_document, read_source, validate
+from modgate.authoring import (
+    AuthoringError,
+    Diagnostic,
+    Limits,
+    compose_document,
+    read_source,
+    validate,
+)
 from modgate.enforce.rules._match import CompiledRuleSet, RuleSetCompileError, compile_ruleset
 from modgate.enforce.rules._schema import Rule, RuleSet
 from modgate.errors import NotFoundError
 
 DocPath = tuple[str | int, ...]
+
+RULESET_LIMITS = Limits(max_bytes=64 << 20)
+"""A rule set file's bounds: 64 MB of text instead of 8 MB, since a rule set imported from a
+large AutoModerator config is legitimately big (10 MB of config: ~16 MB of YAML); nodes,
+aliases and depth keep the authoring defaults (a file over 10⁶ nodes is refused, saying so)."""
 
 
 class RuleSetLoadError(AuthoringError):
@@ -48,7 +60,7 @@ def parse_ruleset(text: str, source: str = "<rules>", *, name: str | None = None
 
 def _parse_and_compile(text: str, source: str, name: str | None) -> tuple[RuleSet, CompiledRuleSet]:
     try:
-        document = compose_document(text, source=source, what="rule set")
+        document = compose_document(text, source=source, what="rule set", limits=RULESET_LIMITS)
     except AuthoringError as exc:
         raise RuleSetLoadError(exc.diagnostics) from exc
     data = document.data

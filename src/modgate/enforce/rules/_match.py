@@ -18,6 +18,7 @@ literal values alike.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, cast
@@ -243,6 +244,47 @@ def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
+_WORD_RUN = re.compile(r"\w+")
+r"""A run of word characters: Python's `\w` on `str` is `isalnum()` or `_`, as `_is_word`."""
+_NON_WORD_BYTES = bytes(
+    b if (chr(b).isascii() and (chr(b).isalnum() or chr(b) == "_")) else 0x20 for b in range(256)
+)
+"""`bytes.translate` table: ASCII word bytes kept, every other byte a space."""
+
+
+def _first_word(value: str) -> str:
+    """The first run of word characters in `value` (empty when it has none)."""
+    found = _WORD_RUN.search(value)
+    return found.group() if found is not None else ""
+
+
+@dataclass(frozen=True, slots=True)
+class _TokenGate:
+    """Proves, from the words of a text, that no literal of a field view can match it.
+
+    Built only for a view whose every literal is `includes-word` with a word character. Every
+    word run `w` of such a value is bounded on both sides where the value matches: by a
+    non-word character of the value itself, or, at the value's edge, by the boundary check
+    (a value starting or ending with a word character needs a non-word character, or the
+    text's edge, next to it). So each run, the first one included, is a whole word of the
+    text. When no word of the text is some value's first run, the automaton has nothing to
+    find and is not run; otherwise it runs as always.
+    """
+
+    words: frozenset[str]
+    """Every value's first word run."""
+    ascii_words: frozenset[bytes]
+    """The ASCII ones, encoded (an ASCII text's words are ASCII)."""
+
+    def may_match(self, text: str) -> bool:
+        """False only when no literal of the view can match `text`."""
+        if text.isascii():
+            return not self.ascii_words.isdisjoint(
+                text.encode("ascii").translate(_NON_WORD_BYTES).split()
+            )
+        return not self.words.isdisjoint(_WORD_RUN.findall(text))
+
+
 def _strip_non_word(text: str) -> tuple[int, int]:
     start, end = 0, len(text)
     while start < end and not _is_word(text[start]):
@@ -370,6 +412,8 @@ class CompiledRuleSet:
         self._automaton: Any = ahocorasick.Automaton()
         self._ac_payloads: dict[str, dict[HayKey, list[tuple[int, str, int, bool, bool]]]] = {}
         self._ac_keys: set[HayKey] = set()
+        self._ac_gates: dict[HayKey, _TokenGate | None] = {}
+        """Per field view: the token gate, or None where some literal needs the automaton."""
         self._exact: dict[tuple[HayKey, str], dict[str, list[int]]] = {}
         self._re2: list[tuple[int, HayKey, Any]] = []
         self._re2_pending: dict[HayKey, list[tuple[str, int, Path]]] = {}
@@ -396,6 +440,13 @@ class CompiledRuleSet:
             self._automaton.add_word(pattern, flat)
         if self._ac_payloads:
             self._automaton.make_automaton()
+        self._ac_gates = self._token_gates()
+        scanned = [*self._ac_gates, *(key for key, _ in self._exact), *self._re2_sets]
+        by_field: dict[str, dict[str, None]] = {}
+        for name, view in scanned:
+            by_field.setdefault(name, {})[view] = None
+        self._scan_fields = tuple((name, tuple(views)) for name, views in by_field.items())
+        """Each field the scan reads, with the views of it that it reads."""
         self._check_rule = [c.rule_index for c in self._checks]
         self._has_approvals = any(rule.approves and rule.enabled for rule in ruleset.rules)
         self.report = RuleSetReport(
@@ -460,6 +511,27 @@ class CompiledRuleSet:
             has_conditions=has_conditions,
             simple=bool(gate) and not has_conditions and len(gate) == len(checks),
         )
+
+    def _token_gates(self) -> dict[HayKey, _TokenGate | None]:
+        first_words: dict[HayKey, set[str] | None] = {key: set() for key in self._ac_keys}
+        for pattern, payload in self._ac_payloads.items():
+            for key, entries in payload.items():
+                words = first_words[key]
+                if words is None:
+                    continue
+                first = _first_word(pattern)
+                if first and all(entry[1] == "includes-word" for entry in entries):
+                    words.add(first)
+                else:
+                    first_words[key] = None
+        gates: dict[HayKey, _TokenGate | None] = {}
+        for key, words in first_words.items():
+            if words is None:
+                gates[key] = None
+            else:
+                ascii_words = frozenset(w.encode("ascii") for w in words if w.isascii())
+                gates[key] = _TokenGate(frozenset(words), ascii_words)
+        return gates
 
     @staticmethod
     def _check_paths(rule: Rule, base: Path) -> list[Path]:
@@ -701,26 +773,8 @@ class CompiledRuleSet:
     def _view(self, item: Item, key: HayKey, views: dict[HayKey, str | None]) -> str | None:
         if key in views:
             return views[key]
-        value: str | None
-        if key[1] in ("norm", "lower"):  # the case-folded form of the regexes' view
-            unfolded = self._view(item, (key[0], _REGEX_VIEW[key[1]]), views)
-            if unfolded is None:
-                value = None
-            elif unfolded.isascii():  # already lower-cased: folding changes nothing
-                value = unfolded
-            else:
-                value = casefold_text(unfolded)
-            views[key] = value
-            return value
         raw = field_value(item, key[0])
-        if raw is None:
-            value = None
-        elif key[1] == "raw":
-            value = raw
-        elif key[1] == "rx_lower" or key[0] not in FREE_TEXT_FIELDS:
-            value = raw.lower()
-        else:
-            value = normalize_text(raw).text
+        value = None if raw is None else _derive_view(raw, key, views)
         views[key] = value
         return value
 
@@ -733,19 +787,25 @@ class CompiledRuleSet:
         and run only for a rule whose item conditions and other checks hold.
         """
         found: dict[int, list[RawSpan]] = {}
-        for key in self._ac_keys:
-            text = self._view(item, key, views)
-            if text:
+        for name, wanted in self._scan_fields:
+            raw = field_value(item, name)
+            for view in wanted:
+                key = (name, view)
+                if key not in views:
+                    views[key] = None if raw is None else _derive_view(raw, key, views)
+        for key, gate in self._ac_gates.items():
+            text = views[key]
+            if text and (gate is None or gate.may_match(text)):
                 self._scan_literals(text, key, found)
         for (key, mode), table in self._exact.items():
-            text = self._view(item, key, views)
+            text = views[key]
             if text is None:
                 continue
             start, end = (0, len(text)) if mode == "full-exact" else _strip_non_word(text)
             for check_index in table.get(text[start:end], ()):
                 found.setdefault(check_index, []).append((key, start, end))
         for key, sets in self._re2_sets.items():
-            text = self._view(item, key, views)
+            text = views[key]
             if text is None:
                 continue
             for re2_set, indexes in sets:
@@ -881,6 +941,29 @@ def _explain_approvals(out: list[RuleExplanation], ruleset: RuleSet) -> list[Rul
 @dataclass(frozen=True, slots=True)
 class _Fired:
     rule: Rule
+
+
+def _derive_view(raw: str, key: HayKey, views: dict[HayKey, str | None]) -> str:
+    """A view of a field's text `raw` (recording the regexes' view a literal view derives from).
+
+    `raw`: as written; `rx_lower`: lower-cased; `rx_norm`: normalized (free text) or
+    lower-cased (other fields); `norm` and `lower`: the case-folded form of `rx_norm` and
+    `rx_lower`.
+    """
+    name, view = key
+    if view == "raw":
+        return raw
+    if view in ("norm", "lower"):
+        source = (name, _REGEX_VIEW[view])
+        unfolded = views.get(source)
+        if unfolded is None:
+            unfolded = _derive_view(raw, source, views)
+            views[source] = unfolded
+        # Already lower-cased: folding an ASCII text changes nothing.
+        return unfolded if unfolded.isascii() else casefold_text(unfolded)
+    if view == "rx_lower" or name not in FREE_TEXT_FIELDS:
+        return raw.lower()
+    return normalize_text(raw).text
 
 
 def _spans(raw: list[RawSpan], views: dict[HayKey, str | None]) -> tuple[MatchSpan, ...]:

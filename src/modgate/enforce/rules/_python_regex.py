@@ -27,6 +27,10 @@ from typing import Any
 
 _PARSER: Any = importlib.import_module("re._parser")
 _MAXREPEAT: int = importlib.import_module("re._constants").MAXREPEAT
+_LITERAL: Any = importlib.import_module("re._constants").LITERAL
+_LITERAL_TEXT: dict[int, str] = {}
+"""How `_literal` writes each code point seen (bounded)."""
+_LITERAL_CACHE_SIZE = 4096
 
 WORD_CLASS = r"\p{L}\p{N}_"
 r"""Python's `\w` (letters and digits of any script, and `_`), for use inside `[...]`."""
@@ -71,7 +75,18 @@ class _Writer:
         self.offset = group_offset
 
     def sequence(self, items: Any) -> str:
-        return "".join(self.item(op, av) for op, av in items)
+        out: list[str] = []
+        for op, av in items:
+            if op is _LITERAL:  # most of a long alternation: one lookup, not a dispatch
+                text = _LITERAL_TEXT.get(av)
+                if text is None:
+                    text = _literal(av)
+                    if len(_LITERAL_TEXT) < _LITERAL_CACHE_SIZE:
+                        _LITERAL_TEXT[av] = text
+                out.append(text)
+            else:
+                out.append(self.item(op, av))
+        return "".join(out)
 
     def item(self, op: Any, av: Any) -> str:
         name = str(op)

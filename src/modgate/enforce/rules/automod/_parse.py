@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node
 
-from modgate.authoring import BoundedSafeLoader
+from modgate.authoring import BoundedSafeLoader, DocumentLimitError, FastBoundedSafeLoader
 from modgate.domain import Effect
 from modgate.enforce.rules.automod._match import (
     SUBMISSION_ONLY_ACTIONS,
@@ -215,6 +215,11 @@ class _Notes:
         self.unsupported.append(Unsupported(key=key, line=line, reason=reason))
 
 
+MAX_CONFIG_BYTES = 64 << 20
+"""The largest AutoModerator config read (64 MB; a reddit wiki page holds far less). Each
+section is also bounded by `modgate.authoring`'s limits (size, nodes, aliases, depth)."""
+
+
 def read_automod_config(path: Path) -> AutomodConfig:
     """Read and parse an AutoModerator configuration file.
 
@@ -225,9 +230,17 @@ def read_automod_config(path: Path) -> AutomodConfig:
         The parsed configuration; broken sections are part of it, marked `invalid`.
 
     Raises:
-        ValidationError: The file cannot be read or is not UTF-8 text.
+        ValidationError: The file cannot be read, is larger than `MAX_CONFIG_BYTES` or is not
+            UTF-8 text.
     """
     try:
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ValidationError(
+                f"{path}: the AutoModerator config is {size:,} bytes, more than the "
+                f"{MAX_CONFIG_BYTES:,} this importer reads",
+                hint="split it and import each part on its own",
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise ValidationError(f"{path}: cannot read AutoModerator config: {exc}") from exc
@@ -269,15 +282,20 @@ def parse_automod_config(text: str, *, path: str = "<automoderator>") -> Automod
     starts = [0] + [match.end() for match in _SECTION_START.finditer(text)]
     bounds = [m.start() for m in _SECTION_START.finditer(text)] + [len(text)]
     documents = []
+    lines_before, counted = 0, 0  # line breaks before `counted`, kept up to date (not O(n²))
     for index, (start, end) in enumerate(zip(starts, bounds, strict=True), start=1):
-        documents.append(_parse_section(text, start, end, index))
+        lines_before += text.count("\n", counted, start)
+        counted = start
+        documents.append(_parse_section(text, start, end, index, lines_before))
     return AutomodConfig(path=path, documents=tuple(documents))
 
 
-def _parse_section(text: str, start: int, end: int, index: int) -> AutomodDocument:
+def _parse_section(
+    text: str, start: int, end: int, index: int, lines_before: int
+) -> AutomodDocument:
     raw = text[start:end]
     section = raw.strip("\n")
-    offset = text.count("\n", 0, start) + (len(raw) - len(raw.lstrip("\n")))
+    offset = lines_before + (len(raw) - len(raw.lstrip("\n")))
     first_line, first_offset = _first_line(section)
     line = offset + first_offset + 1
     base = {"index": index, "line": line, "first_line": first_line, "source": section}
@@ -285,8 +303,7 @@ def _parse_section(text: str, start: int, end: int, index: int) -> AutomodDocume
         return AutomodDocument(**base, status="ignored", reason="empty section")
     loader: yaml.SafeLoader | None = None
     try:
-        loader = BoundedSafeLoader(section)  # PyYAML's reading, alias bombs refused
-        node = loader.get_single_node()
+        loader, node = _compose_section(section)  # PyYAML's reading, alias bombs refused
         if not isinstance(node, MappingNode):
             what = "comments only" if node is None else "not a mapping of keys to values"
             return AutomodDocument(
@@ -316,6 +333,33 @@ def _parse_section(text: str, start: int, end: int, index: int) -> AutomodDocume
         if loader is not None:
             loader.dispose()
     return AutomodDocument(**base, status="rule", rule=rule)
+
+
+def _compose_section(section: str) -> tuple[yaml.SafeLoader, Node | None]:
+    """Compose a section with libyaml's parser; on a syntax error, PyYAML's own says why.
+
+    libyaml and PyYAML disagree on a few edge cases and PyYAML (what AutoModerator ran) has
+    the reference messages, so a section libyaml refuses is read again by PyYAML, whose
+    verdict stands; so is a section with a tab (which libyaml accepts in places PyYAML does
+    not). A differential test compares both paths on generated sections. Limits are the same
+    composer's on both paths.
+    """
+    loader: yaml.SafeLoader
+    if "\t" not in section:  # libyaml accepts tabs where PyYAML refuses them: PyYAML reads those
+        loader = FastBoundedSafeLoader(section)
+        try:
+            return loader, loader.get_single_node()
+        except DocumentLimitError:
+            loader.dispose()
+            raise
+        except yaml.YAMLError:
+            loader.dispose()
+    loader = BoundedSafeLoader(section)
+    try:
+        return loader, loader.get_single_node()
+    except BaseException:
+        loader.dispose()
+        raise
 
 
 def _first_line(section: str) -> tuple[str, int]:
@@ -542,7 +586,7 @@ def _search(
         case_sensitive="case-sensitive" in modifiers,
         values=values,
     )
-    if values:
+    if values and search.regex:  # escaped literal values always compile
         try:
             re.compile(automod_pattern(search), automod_flags(search))
         except re.error as exc:
