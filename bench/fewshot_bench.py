@@ -91,14 +91,24 @@ def _toxigen() -> list[Task]:
     tasks = []
     for group, by in sorted(groups.items()):
         who = group.replace("_", " ")
-        tasks.append(Task(
-            f"toxigen:{group}", "toxigen",
-            f"Implicitly hateful statements about {who} people: stereotypes, dehumanising "
-            "generalisations or claims of inferiority, even without slurs or profanity.",
-            [f"Stereotype: attributes a negative trait to all {who} people",
-             f"Inferiority: says {who} people are lesser, dangerous or unwelcome"],
-            [f"Neutral or supportive: a factual, neutral or supportive statement about {who} people"],
-            by["violating"], by["non_violating"]))  # fmt: skip
+        tasks.append(
+            Task(
+                f"toxigen:{group}",
+                "toxigen",
+                f"Implicitly hateful statements about {who} people: stereotypes, dehumanising "
+                "generalisations or claims of inferiority, even without slurs or profanity.",
+                [
+                    f"Stereotype: attributes a negative trait to all {who} people",
+                    f"Inferiority: says {who} people are lesser, dangerous or unwelcome",
+                ],
+                [
+                    f"Neutral or supportive: a factual, neutral or supportive statement "
+                    f"about {who} people"
+                ],
+                by["violating"],
+                by["non_violating"],
+            )
+        )
     return tasks
 
 
@@ -114,14 +124,22 @@ ETHOS_CATEGORIES = {
 
 
 def _ethos() -> list[Task]:
-    safe = [r["text"] for r in _rows(DATA / "ethos" / "ethos-binary.jsonl.gz")
-            if r["label"] == "non_violating"]  # fmt: skip
+    safe = [
+        r["text"]
+        for r in _rows(DATA / "ethos" / "ethos-binary.jsonl.gz")
+        if r["label"] == "non_violating"
+    ]
     multi = list(_rows(DATA / "ethos" / "ethos-multilabel.jsonl.gz"))
     return [
-        Task(f"ethos:{cat}", "ethos", f"Hateful comments that {what}.",
-             [f"{cat.replace('_', ' ').title()}: a comment that {what}"],
-             ["Discussion: comments that discuss a topic without attacking people"],
-             [r["text"] for r in multi if cat in r["label"]], safe)  # fmt: skip
+        Task(
+            f"ethos:{cat}",
+            "ethos",
+            f"Hateful comments that {what}.",
+            [f"{cat.replace('_', ' ').title()}: a comment that {what}"],
+            ["Discussion: comments that discuss a topic without attacking people"],
+            [r["text"] for r in multi if cat in r["label"]],
+            safe,
+        )
         for cat, what in ETHOS_CATEGORIES.items()
     ]
 
@@ -133,14 +151,22 @@ def _conan() -> list[Task]:
     tasks = []
     for target, rows in sorted(by.items()):
         who = "other minorities" if target == "other" else target.lower()
-        tasks.append(Task(
-            f"conan:{target.lower()}", "conan",
-            f"Hate speech against {who}: hostile generalisations, dehumanisation or calls to "
-            "exclude them.",
-            [f"Hostile generalisation about {who}", f"Calls to exclude or harm {who}"],
-            [f"Counter-speech: rebuts or questions a hateful claim about {who}, even when it "
-             "restates the claim"],
-            rows["violating"], rows["non_violating"]))  # fmt: skip
+        tasks.append(
+            Task(
+                f"conan:{target.lower()}",
+                "conan",
+                f"Hate speech against {who}: hostile generalisations, dehumanisation or calls to "
+                "exclude them.",
+                [f"Hostile generalisation about {who}", f"Calls to exclude or harm {who}"],
+                [
+                    f"Counter-speech: rebuts or questions a hateful claim about {who}, "
+                    "even when it "
+                    "restates the claim"
+                ],
+                rows["violating"],
+                rows["non_violating"],
+            )
+        )
     return tasks
 
 
@@ -171,8 +197,17 @@ def _reddit() -> list[Task]:
         others = [t for n, texts in by.items() if n != norm for t in texts]
         rng.shuffle(others)
         mine = set(by[norm])
-        tasks.append(Task(f"reddit:{norm}", "reddit", definition, [definition],
-                          [], by[norm], [t for t in others[:20000] if t not in mine]))  # fmt: skip
+        tasks.append(
+            Task(
+                f"reddit:{norm}",
+                "reddit",
+                definition,
+                [definition],
+                [],
+                by[norm],
+                [t for t in others[:20000] if t not in mine],
+            )
+        )
     return tasks
 
 
@@ -180,13 +215,19 @@ def _davidson() -> list[Task]:
     by: dict[str, list[str]] = defaultdict(list)
     for r in _rows(DATA / "davidson-hate-offensive" / "davidson-hate-offensive.jsonl.gz"):
         by[r["label"]].append(r["text"])
-    return [Task(
-        "davidson:hate", "davidson",
-        "Hate speech: language that attacks or demeans a group by race, ethnicity, religion, "
-        "gender or sexual orientation. Merely offensive language or profanity is not hate speech.",
-        ["Slur or attack aimed at a group", "Dehumanising a group"],
-        ["Offensive but not hateful: profanity or insults that attack no group"],
-        by["violating"], by["non_violating"])]  # fmt: skip
+    return [
+        Task(
+            "davidson:hate",
+            "davidson",
+            "Hate speech: language that attacks or demeans a group by race, ethnicity, religion, "
+            "gender or sexual orientation. Merely offensive language or profanity is not hate "
+            "speech.",
+            ["Slur or attack aimed at a group", "Dehumanising a group"],
+            ["Offensive but not hateful: profanity or insults that attack no group"],
+            by["violating"],
+            by["non_violating"],
+        )
+    ]
 
 
 def build_tasks(min_per_class: int) -> list[Task]:
@@ -215,8 +256,9 @@ def split_task(task: Task, n_examples: int, max_eval: int | None, seed: int) -> 
         n_v = min(len(rest_v), max(max_eval // 3, max_eval - len(rest_s)))
         n_s = min(len(rest_s), max_eval - n_v)
         rest_v, rest_s = rest_v[:n_v], rest_s[:n_s]
-    texts = PolicyTexts(tuple(ex_v), tuple(ex_s), (task.definition, *task.criteria),
-                        tuple(task.contexts))  # fmt: skip
+    texts = PolicyTexts(
+        tuple(ex_v), tuple(ex_s), (task.definition, *task.criteria), tuple(task.contexts)
+    )
     labels = np.array([1] * len(rest_v) + [0] * len(rest_s))
     return Split(texts, rest_v + rest_s, labels)
 
@@ -256,8 +298,12 @@ def tfidf_baseline(split: Split) -> tuple[np.ndarray, float]:
     vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
     examples = [*split.texts.violating, *split.texts.allowed]
     vec.fit(examples + split.eval_texts)
-    protos = Prototypes(vec.transform(list(split.texts.violating)),
-                        vec.transform(list(split.texts.allowed)), None, None)  # fmt: skip
+    protos = Prototypes(
+        vec.transform(list(split.texts.violating)),
+        vec.transform(list(split.texts.allowed)),
+        None,
+        None,
+    )
     items = vec.transform(split.eval_texts)
     score = nearest_margin(items, protos)
     return score, time.process_time() - start
@@ -294,9 +340,12 @@ def lopo(tasks, splits, encoded, backend_name, *, group_of=None):
     fitted on the tasks of other groups (group = the task itself, or its data set)."""
     group_of = group_of or (lambda t: t.name)
     feats = {
-        t.name: {s: similarity_features(encoded[t.name].items, p) for s, p in encoded[t.name].prototypes.items()}
+        t.name: {
+            s: similarity_features(encoded[t.name].items, p)
+            for s, p in encoded[t.name].prototypes.items()
+        }
         for t in tasks
-    }  # fmt: skip
+    }
     scorers = {}
     results = {}
     for held in tasks:
@@ -304,8 +353,10 @@ def lopo(tasks, splits, encoded, backend_name, *, group_of=None):
         if group not in scorers:
             blocks = [
                 (t.name, s, *_capped(feats[t.name][s], splits[t.name].eval_labels))
-                for t in tasks if group_of(t) != group for s in SHAPES
-            ]  # fmt: skip
+                for t in tasks
+                if group_of(t) != group
+                for s in SHAPES
+            ]
             scorers[group] = fit_transfer_scorer(blocks, backend=backend_name)
         scorer = scorers[group]
         labels = splits[held.name].eval_labels
@@ -319,10 +370,16 @@ def lopo(tasks, splits, encoded, backend_name, *, group_of=None):
     return results, feats
 
 
+def _mean(results: dict, tasks: list[Task], shape: str) -> float:
+    return float(np.mean([results[t.name][shape][0] for t in tasks]))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backends", default=os.environ.get("FEWSHOT_BENCH_BACKENDS", "hybrid"))
-    parser.add_argument("--examples", type=int, default=12, help="few-shot examples per policy (8-16)")
+    parser.add_argument(
+        "--examples", type=int, default=12, help="few-shot examples per policy (8-16)"
+    )
     parser.add_argument("--max-eval", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--fit-scorers", action="store_true")
@@ -334,8 +391,10 @@ def main() -> int:
     tasks = build_tasks(min_per_class=half + 8)
     splits = {t.name: split_task(t, args.examples, max_eval, args.seed) for t in tasks}
     n_items = sum(len(s.eval_texts) for s in splits.values())
-    print(f"{len(tasks)} policies from shared/data, {args.examples} examples each, "
-          f"{n_items} evaluation items ({'full' if full else f'≤ {max_eval} per policy'})")  # fmt: skip
+    print(
+        f"{len(tasks)} policies from shared/data, {args.examples} examples each, "
+        f"{n_items} evaluation items ({'full' if full else f'≤ {max_eval} per policy'})"
+    )
     base = {}
     base_cpu = 0.0
     for t in tasks:
@@ -350,7 +409,9 @@ def main() -> int:
         load_cpu = time.process_time() - start
         encoded = {t.name: encode_task(backend, splits[t.name]) for t in tasks}
         results, feats = lopo(tasks, splits, encoded, backend.identity)
-        dataset_out, _ = lopo(tasks, splits, encoded, backend.identity, group_of=lambda t: t.dataset)
+        dataset_out, _ = lopo(
+            tasks, splits, encoded, backend.identity, group_of=lambda t: t.dataset
+        )
         # throughput: encode + features + scoring of every evaluation item, CPU time
         scorer = fit_transfer_scorer(
             [(t.name, "full", feats[t.name]["full"], splits[t.name].eval_labels) for t in tasks],
@@ -359,52 +420,73 @@ def main() -> int:
         cpu = sum(e.cpu_s for e in encoded.values())
         start = time.process_time()
         for t in tasks:
-            scorer.predict(similarity_features(encoded[t.name].items, encoded[t.name].prototypes["full"]), "full")
+            scorer.predict(
+                similarity_features(encoded[t.name].items, encoded[t.name].prototypes["full"]),
+                "full",
+            )
         cpu += time.process_time() - start
         rate = n_items / cpu
         print(f"\n== backend {backend.identity} (load {load_cpu:.1f} CPU s)")
-        print(f"{'held-out policy':44} {'n':>5} {'few-shot':>8} {'margin':>7} {'tfidf':>6} "
-              f"{'no-safe':>7} {'crit':>6} {'brier':>6} {'ece':>6}")  # fmt: skip
+        print(
+            f"{'held-out policy':44} {'n':>5} {'few-shot':>8} {'margin':>7} {'tfidf':>6} "
+            f"{'no-safe':>7} {'crit':>6} {'brier':>6} {'ece':>6}"
+        )
         for t in tasks:
             r = results[t.name]
-            print(f"{t.name:44} {len(splits[t.name].eval_texts):5d} {r['full'][0]:8.3f} "
-                  f"{r['margin']:7.3f} {base[t.name]:6.3f} {r['no_safe'][0]:7.3f} "
-                  f"{r['criteria_only'][0]:6.3f} {r['full'][1]:6.3f} {r['full'][2]:6.3f}")  # fmt: skip
+            print(
+                f"{t.name:44} {len(splits[t.name].eval_texts):5d} {r['full'][0]:8.3f} "
+                f"{r['margin']:7.3f} {base[t.name]:6.3f} {r['no_safe'][0]:7.3f} "
+                f"{r['criteria_only'][0]:6.3f} {r['full'][1]:6.3f} {r['full'][2]:6.3f}"
+            )
         fs = np.array([results[t.name]["full"][0] for t in tasks])
         bl = np.array([base[t.name] for t in tasks])
         mg = np.array([results[t.name]["margin"] for t in tasks])
         ds = np.array([dataset_out[t.name]["full"][0] for t in tasks])
-        print(f"mean ROC-AUC: few-shot {fs.mean():.3f} | its raw margin {mg.mean():.3f} | "
-              f"TF-IDF baseline {bl.mean():.3f} (few-shot − baseline {fs.mean() - bl.mean():+.3f}); "
-              f"ahead on {int((fs > bl).sum())}/{len(tasks)} policies")  # fmt: skip
-        print(f"min ROC-AUC few-shot {fs.min():.3f} ({'never backwards' if fs.min() > 0.5 else 'BACKWARDS on some policy'}); "
-              f"leave-one-dataset-out mean {ds.mean():.3f}, min {ds.min():.3f}")  # fmt: skip
-        print(f"no safe examples: mean {np.mean([results[t.name]['no_safe'][0] for t in tasks]):.3f}; "
-              f"criteria only: mean {np.mean([results[t.name]['criteria_only'][0] for t in tasks]):.3f}; "
-              f"brier {np.mean([results[t.name]['full'][1] for t in tasks]):.3f}, "
-              f"ECE {np.mean([results[t.name]['full'][2] for t in tasks]):.3f}")  # fmt: skip
-        print(f"throughput: {rate:,.0f} items per CPU-second (target ≥ {TARGET_ITEMS_PER_CORE:.0f}); "
-              f"TF-IDF baseline {base_rate:,.0f}/s (ratio {rate / base_rate:.2f})")  # fmt: skip
+        print(
+            f"mean ROC-AUC: few-shot {fs.mean():.3f} | its raw margin {mg.mean():.3f} | "
+            f"TF-IDF baseline {bl.mean():.3f} (few-shot − baseline {fs.mean() - bl.mean():+.3f}); "
+            f"ahead on {int((fs > bl).sum())}/{len(tasks)} policies"
+        )
+        print(
+            f"min ROC-AUC few-shot {fs.min():.3f} "
+            f"({'never backwards' if fs.min() > 0.5 else 'BACKWARDS on some policy'}); "
+            f"leave-one-dataset-out mean {ds.mean():.3f}, min {ds.min():.3f}"
+        )
+        print(
+            f"no safe examples: mean {_mean(results, tasks, 'no_safe'):.3f}; "
+            f"criteria only: mean {_mean(results, tasks, 'criteria_only'):.3f}; "
+            f"brier {np.mean([results[t.name]['full'][1] for t in tasks]):.3f}, "
+            f"ECE {np.mean([results[t.name]['full'][2] for t in tasks]):.3f}"
+        )
+        print(
+            f"throughput: {rate:,.0f} items per CPU-second (target ≥ {TARGET_ITEMS_PER_CORE:.0f}); "
+            f"TF-IDF baseline {base_rate:,.0f}/s (ratio {rate / base_rate:.2f})"
+        )
         summary.append((backend.identity, fs.mean(), fs.min(), rate))
         if args.fit_scorers:
             mit = [t for t in tasks if t.dataset in MIT_SETS]
             blocks = [
                 (t.name, s, feats[t.name][s], splits[t.name].eval_labels)
-                for t in mit for s in SHAPES
-            ]  # fmt: skip
+                for t in mit
+                for s in SHAPES
+            ]
             shipped = fit_transfer_scorer(
-                blocks, backend=backend.identity,
+                blocks,
+                backend=backend.identity,
                 note="fitted by bench/fewshot_bench.py --fit-scorers on ToxiGen prompt seeds and "
                 "Davidson et al. 2017 (MIT); each policy with safe examples, violating only, "
                 f"criteria only; {args.examples} examples, seed {args.seed}",
-            )  # fmt: skip
+            )
             path = SHIPPED / f"{backend.name}.json"
             path.write_text(shipped.model_dump_json(indent=1) + "\n", encoding="utf-8")
             print(f"wrote {path.relative_to(ROOT)} ({shipped.rows} rows, {len(mit)} policies)")
     print("\nsummary: backend, mean AUC, min AUC, items/CPU-s")
     for identity, mean, low, rate in summary:
         print(f"  {identity:40} {mean:.3f} {low:.3f} {rate:,.0f}")
-    print(f"wall {time.perf_counter() - wall:.1f} s, CPU {time.process_time():.1f} s; features {', '.join(FEATURES)}")
+    print(
+        f"wall {time.perf_counter() - wall:.1f} s, CPU {time.process_time():.1f} s; "
+        f"features {', '.join(FEATURES)}"
+    )
     return 0
 
 

@@ -37,15 +37,23 @@ from modgate.errors import ConfigError, ValidationError
 from modgate.policy import Policy
 
 POLICY = {
-    "id": "spam", "version": 1, "title": "Spam", "severity": "medium",
+    "id": "spam",
+    "version": 1,
+    "title": "Spam",
+    "severity": "medium",
     "actions": ["remove", "review"],
     "definition": "Commercial spam: advertising products, links to shops, offers of money.",
     "violates": [
         {"id": "ads", "title": "Advertising", "description": "Promotes a product or a shop."},
         {"id": "money", "title": "Money offers", "description": "Promises easy money or prizes."},
     ],
-    "allowed": [{"id": "talk", "title": "Conversation",
-                 "description": "Ordinary discussion between members."}],
+    "allowed": [
+        {
+            "id": "talk",
+            "title": "Conversation",
+            "description": "Ordinary discussion between members.",
+        }
+    ],
     "examples": [
         {"text": "Buy cheap watches now at our online shop, 50% discount!", "label": "violates"},
         {"text": "Earn $500 a day working from home, click my link", "label": "violates"},
@@ -56,7 +64,7 @@ POLICY = {
         {"text": "My cat slept all afternoon in the sun", "label": "safe"},
         {"text": "The match yesterday was exciting until the last minute", "label": "safe"},
     ],
-}  # fmt: skip
+}
 SPAMMY = [
     "Cheap sunglasses for sale, order from our shop today",
     "Make money fast from home, click here for the offer",
@@ -102,14 +110,21 @@ def test_features_equal_a_direct_computation() -> None:
         ca = a.mean(axis=0) / np.linalg.norm(a.mean(axis=0))
         near = sorted([(s, 1) for s in sv] + [(s, 0) for s in sa], reverse=True)[:3]
         want = {
-            "max_violating": sv[0], "topk_violating": np.mean(sv[:3]),
-            "max_allowed": sa[0], "topk_allowed": np.mean(sa[:3]),
-            "max_criteria": max(sc), "mean_criteria": np.mean(sc), "max_context": max(sd),
-            "margin_max": sv[0] - sa[0], "margin_topk": np.mean(sv[:3]) - np.mean(sa[:3]),
+            "max_violating": sv[0],
+            "topk_violating": np.mean(sv[:3]),
+            "max_allowed": sa[0],
+            "topk_allowed": np.mean(sa[:3]),
+            "max_criteria": max(sc),
+            "mean_criteria": np.mean(sc),
+            "max_context": max(sd),
+            "margin_max": sv[0] - sa[0],
+            "margin_topk": np.mean(sv[:3]) - np.mean(sa[:3]),
             "knn_vote": np.mean([lab for _, lab in near]),
-            "centroid_violating": x @ cv, "centroid_allowed": x @ ca,
-            "margin_centroid": x @ cv - x @ ca, "margin_criteria_context": max(sc) - max(sd),
-        }  # fmt: skip
+            "centroid_violating": x @ cv,
+            "centroid_allowed": x @ ca,
+            "margin_centroid": x @ cv - x @ ca,
+            "margin_criteria_context": max(sc) - max(sd),
+        }
         assert set(want) == set(FEATURES)
         for j, name in enumerate(FEATURES):
             assert got[i, j] == pytest.approx(want[name], abs=1e-9), name
@@ -161,7 +176,9 @@ def test_the_scorer_equals_scikit_learn_fitted_on_the_same_weighted_rows() -> No
     scorer = fit_transfer_scorer(blocks, backend="test/1", C=0.7)
     x_all = np.vstack([b[2] for b in blocks])
     y_all = np.concatenate([b[3] for b in blocks])
-    w = np.concatenate([np.where(b[3] == 1, 0.5 / b[3].sum(), 0.5 / (1 - b[3]).sum()) for b in blocks])
+    w = np.concatenate(
+        [np.where(b[3] == 1, 0.5 / b[3].sum(), 0.5 / (1 - b[3]).sum()) for b in blocks]
+    )
     mean, sd = x_all.mean(axis=0), x_all.std(axis=0)
     direct = LogisticRegression(C=0.7, max_iter=2000)
     direct.fit((x_all - mean) / sd, y_all, sample_weight=w * len(y_all) / w.sum())
@@ -297,4 +314,6 @@ def test_wordllama_rows_are_wordllamas_own_mean_pooled_embeddings() -> None:
 def test_policy_texts_split_by_role() -> None:
     texts = PolicyTexts.of_policy(_policy())
     assert len(texts.violating) == 4 and len(texts.allowed) == 4
-    assert texts.criteria[0] == POLICY["definition"] and texts.contexts[0].startswith("Conversation")
+    assert texts.criteria[0] == POLICY["definition"] and texts.contexts[0].startswith(
+        "Conversation"
+    )

@@ -46,10 +46,13 @@ def _records(rng: np.random.Generator) -> tuple[list[PredictionRecord], dict[str
             for j in range(n):  # everything flagged: precision = share of gold violations
                 records.append(
                     PredictionRecord(
-                        item_id=f"{community}-{j}", gold=bool(rng.random() < truth[community]),
-                        predicted=True, action=Action.REMOVE, slices={"community": (community,)},
+                        item_id=f"{community}-{j}",
+                        gold=bool(rng.random() < truth[community]),
+                        predicted=True,
+                        action=Action.REMOVE,
+                        slices={"community": (community,)},
                     )
-                )  # fmt: skip
+                )
     return records, truth
 
 
@@ -59,8 +62,12 @@ def _direct_prior(k: np.ndarray, n: np.ndarray) -> tuple[float, float]:
         choose = special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
         return -float(np.sum(choose + special.betaln(k + a, n - k + b) - special.betaln(a, b)))
 
-    found = optimize.minimize(negative, np.zeros(2), method="Nelder-Mead",
-                              options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 5000})  # fmt: skip
+    found = optimize.minimize(
+        negative,
+        np.zeros(2),
+        method="Nelder-Mead",
+        options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 5000},
+    )
     return math.exp(found.x[0]), math.exp(found.x[1])
 
 
@@ -73,10 +80,15 @@ def test_members_shrink_toward_the_stored_family_as_a_direct_computation(
     report = estimate_run_communities(store, "run-1", family=family)
     assert report.family == family
     by = {e.community: e for e in report.communities}
-    k = np.array([sum(r.gold for r in records if r.slices["community"][0] == f"a{i}")
-                  for i in range(IN_FAMILY)])  # fmt: skip
-    n = np.array([sum(1 for r in records if r.slices["community"][0] == f"a{i}")
-                  for i in range(IN_FAMILY)])  # fmt: skip
+    k = np.array(
+        [
+            sum(r.gold for r in records if r.slices["community"][0] == f"a{i}")
+            for i in range(IN_FAMILY)
+        ]
+    )
+    n = np.array(
+        [sum(1 for r in records if r.slices["community"][0] == f"a{i}") for i in range(IN_FAMILY)]
+    )
     a, b = _direct_prior(k, n)
     for i in range(IN_FAMILY):
         rate = by[f"a{i}"].precision
@@ -116,8 +128,9 @@ def test_family_intervals_cover_at_their_level_and_beat_the_site_prior_by_simula
         high = np.array([e.precision.high for e in members])
         covered.append(np.mean((low <= p) & (p <= high)))
         family_error.append(np.mean((np.array([e.precision.shrunk for e in members]) - p) ** 2))
-        site_error.append(np.mean(
-            (np.array([site[e.community].precision.shrunk for e in members]) - p) ** 2))  # fmt: skip
+        site_error.append(
+            np.mean((np.array([site[e.community].precision.shrunk for e in members]) - p) ** 2)
+        )
     # plug-in empirical-Bayes intervals: near their level once the family has many members
     # (with a few dozen, an unlucky prior fit can undercover: see docs/community.md)
     assert 0.84 <= float(np.mean(covered)) <= 0.96

@@ -441,8 +441,11 @@ def communities(
     sort: str = typer.Option("items", "--sort", help="Sort by items, community or uncertainty."),
     limit: int = typer.Option(50, "--limit", min=1, help="Rows shown in the table."),
     family: int | None = typer.Option(
-        None, "--family", min=1, help="Shrink toward this stored rule family (default: the "
-        "family the run's enforcer serves, if any)."
+        None,
+        "--family",
+        min=1,
+        help="Shrink toward this stored rule family (default: the "
+        "family the run's enforcer serves, if any).",
     ),
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),

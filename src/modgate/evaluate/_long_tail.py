@@ -136,6 +136,10 @@ def estimate_run_communities(
             severity=[(severity or {}).get(e.community, 1.0) for e in estimates],
         )
     return CommunityEstimatesReport(
-        run_id=run_id, level=level, items=len(records), communities=estimates, plan=plan,
+        run_id=run_id,
+        level=level,
+        items=len(records),
+        communities=estimates,
+        plan=plan,
         family=family,
-    )  # fmt: skip
+    )

@@ -27,12 +27,12 @@ if TYPE_CHECKING:
         FEATURES,
         SHAPES,
         PolicyShape,
-        policy_shape,
         PolicyTexts,
         Prototypes,
         cosine,
         leave_one_out_rows,
         nearest_margin,
+        policy_shape,
         similarity_features,
     )
     from modgate.enforce.fewshot._kind import FEWSHOT_KIND

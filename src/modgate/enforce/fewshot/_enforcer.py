@@ -134,7 +134,9 @@ class FewShotEnforcer:
         p = self.params
         if p.artifact is not None:
             path = resolve_path(p.artifact, workspace)
-            if path.is_file() and (p.artifact_sha256 is None or file_sha256(path) == p.artifact_sha256):
+            if path.is_file() and (
+                p.artifact_sha256 is None or file_sha256(path) == p.artifact_sha256
+            ):
                 found, meta = load_prototypes(path)
                 if (
                     meta.get("policy_sha256") == policy_content_hash(self.policy)

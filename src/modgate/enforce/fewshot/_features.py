@@ -144,12 +144,27 @@ def similarity_features(items: Any, prototypes: Prototypes, *, k: int = 3) -> ND
         vote = (nearest < sv.shape[1]).mean(axis=1)
     else:
         vote = np.zeros(n)
-    cent_v, cent_a = _centroid_sim(items, prototypes.violating), _centroid_sim(items, prototypes.allowed)
+    cent_v, cent_a = (
+        _centroid_sim(items, prototypes.violating),
+        _centroid_sim(items, prototypes.allowed),
+    )
     max_c, max_d = _max(sc), _max(sd)
     columns = [
-        max_v, top_v, max_a, top_a, max_c, sc.mean(axis=1) if sc.shape[1] else np.zeros(n),
-        max_d, max_v - max_a, top_v - top_a, vote, cent_v, cent_a, cent_v - cent_a, max_c - max_d,
-    ]  # fmt: skip
+        max_v,
+        top_v,
+        max_a,
+        top_a,
+        max_c,
+        sc.mean(axis=1) if sc.shape[1] else np.zeros(n),
+        max_d,
+        max_v - max_a,
+        top_v - top_a,
+        vote,
+        cent_v,
+        cent_a,
+        cent_v - cent_a,
+        max_c - max_d,
+    ]
     return np.column_stack(columns).astype(np.float64)
 
 

@@ -21,8 +21,9 @@ class FewShotParams(BaseModel):
 
     backend: BackendName = "auto"
     """Sentence-embedding backend: `hybrid` (the default: `wordllama` and `hashed` together),
-    `wordllama` (static embeddings shipped in the PyPI package), `minilm` (all-MiniLM-L6-v2 shipped in a PyPI package; needs the
-    `modgate[fewshot]` extra, torch CPU), `hashed` (character n-grams, needs nothing)."""
+    `wordllama` (static embeddings shipped in the PyPI package), `minilm` (all-MiniLM-L6-v2
+    shipped in a PyPI package; needs the `modgate[fewshot]` extra, torch CPU), `hashed`
+    (character n-grams, needs nothing)."""
     scorer: Literal["transfer", "similarity"] = "transfer"
     """`transfer`: the policy-conditioned scorer fitted across many policies (calibrated
     probabilities); `similarity`: a logistic squash of the nearest-example margin."""

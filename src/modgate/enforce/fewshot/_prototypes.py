@@ -52,8 +52,12 @@ def save_prototypes(path: Path, prototypes: Prototypes, *, policy_hash: str, bac
         rows = getattr(prototypes, role)
         if hasattr(rows, "tocsr"):
             csr = rows.tocsr()
-            arrays |= {f"{role}.data": csr.data, f"{role}.indices": csr.indices,
-                       f"{role}.indptr": csr.indptr, f"{role}.shape": np.asarray(csr.shape)}  # fmt: skip
+            arrays |= {
+                f"{role}.data": csr.data,
+                f"{role}.indices": csr.indices,
+                f"{role}.indptr": csr.indptr,
+                f"{role}.shape": np.asarray(csr.shape),
+            }
         else:
             arrays[role] = np.asarray(rows)
     path.parent.mkdir(parents=True, exist_ok=True)

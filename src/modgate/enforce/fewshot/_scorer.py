@@ -86,7 +86,8 @@ class TransferScorer(BaseModel):
 
 
 def _fit_linear(
-    blocks: Sequence[tuple[NDArray[np.float64], NDArray[np.int64]]], C: float  # noqa: N803
+    blocks: Sequence[tuple[NDArray[np.float64], NDArray[np.int64]]],
+    C: float,  # noqa: N803
 ) -> LinearModel:
     from sklearn.linear_model import LogisticRegression
 
@@ -94,8 +95,11 @@ def _fit_linear(
     y_all = np.concatenate([np.asarray(y) for _, y in blocks])
     # every policy weighs the same and, inside it, both classes do
     weights = np.concatenate(
-        [np.where(y == 1, 0.5 / max((y == 1).sum(), 1), 0.5 / max((y == 0).sum(), 1)) for _, y in blocks]
-    )  # fmt: skip
+        [
+            np.where(y == 1, 0.5 / max((y == 1).sum(), 1), 0.5 / max((y == 0).sum(), 1))
+            for _, y in blocks
+        ]
+    )
     weights *= len(y_all) / weights.sum()
     mean = x_all.mean(axis=0)
     scale = x_all.std(axis=0)
