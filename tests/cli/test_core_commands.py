@@ -107,6 +107,7 @@ def test_demo_runs_without_shared_data(tmp_path: Path, run_cli: Run) -> None:
     assert result.exit_code == 0, result.stderr
     assert "520 new" in result.stdout
     assert "modgate sql" in result.stdout
+    assert "few-shot" in result.stdout and "SIMULATED communities" in result.stdout
     rerun = run_cli("demo", "--dir", str(tmp_path / "demo"))
     assert "520 unchanged" in rerun.stdout
 
