@@ -14,6 +14,7 @@ import pytest
 HEAVY = (
     "sklearn", "scipy", "openai", "re2", "pandas", "pyarrow", "statsmodels", "ahocorasick",
     "fastapi", "uvicorn", "prometheus_client", "redis", "httpx", "starlette",
+    "wordllama", "tokenizers", "safetensors", "torch", "sentence_transformers",
 )  # fmt: skip
 
 
@@ -32,6 +33,7 @@ def _loaded_after(statement: str) -> list[str]:
         "import modgate",
         "import modgate.enforce",
         "import modgate.enforce.rules, modgate.enforce.classifier, modgate.enforce.llm",
+        "import modgate.enforce.fewshot",
         "import modgate.cli.main",
         "from modgate.enforce import enforcer_kinds; enforcer_kinds()",
     ],
@@ -53,3 +55,10 @@ def test_heavy_libraries_load_when_a_kind_is_used() -> None:
         "compile_ruleset(RuleSet.model_validate({'rules': [{'id': 'a', 'keywords': ['x']}]}))"
     )
     assert "re2" in loaded and "ahocorasick" in loaded
+
+
+def test_the_fewshot_backend_loads_when_one_is_built() -> None:
+    loaded = _loaded_after(
+        "from modgate.enforce.fewshot import get_backend\nget_backend('wordllama')"
+    )
+    assert "wordllama" in loaded and "torch" not in loaded

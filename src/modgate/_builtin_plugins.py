@@ -14,10 +14,11 @@ def register_enforcers(register: Register) -> None:
     """Register the built-in enforcer kinds (their records; heavy parts load on first use)."""
     from modgate.enforce import CASCADE_KIND, RECORDED_KIND
     from modgate.enforce.classifier import CLASSIFIER_KIND
+    from modgate.enforce.fewshot import FEWSHOT_KIND
     from modgate.enforce.llm import LLM_KIND
     from modgate.enforce.rules import RULES_KIND
 
-    for kind in (RULES_KIND, CLASSIFIER_KIND, LLM_KIND, CASCADE_KIND, RECORDED_KIND):
+    for kind in (RULES_KIND, CLASSIFIER_KIND, LLM_KIND, FEWSHOT_KIND, CASCADE_KIND, RECORDED_KIND):
         register(kind.name, kind)
 
 

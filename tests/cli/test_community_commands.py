@@ -110,3 +110,5 @@ def test_eval_communities_shows_raw_and_shrunk_figures_and_a_plan(
     assert sum(a["reviews"] for a in data["plan"]) == 30
     assert all(c["items"] == 50 for c in data["communities"])
     assert run_cli("eval", "communities", run.id, "--sort", "nope").exit_code == 6
+    assert data["family"] is None  # the run's enforcer serves no family: toward the site
+    assert run_cli("eval", "communities", run.id, "--family", "999").exit_code == 4

@@ -111,6 +111,7 @@ def test_demo_runs_without_shared_data(tmp_path: Path, run_cli: Run) -> None:
     out = " ".join(result.stdout.split())
     assert "evasion alerts in sim-c00020, sim-c00021 (the wave went to" in out
     assert "rolled back automatically" in out
+    assert "few-shot" in result.stdout and "SIMULATED communities" in result.stdout
     rerun = run_cli("demo", "--dir", str(tmp_path / "demo"))
     assert "520 unchanged" in rerun.stdout
     assert "already holds the simulated week" in " ".join(rerun.stdout.split())

@@ -69,6 +69,18 @@ def _classifier() -> tuple[Enforcer, KindContext | None]:
     return create_enforcer(spec, context), context
 
 
+def _fewshot() -> tuple[Enforcer, KindContext | None]:
+    import yaml
+
+    from tests.enforce.test_fewshot import POLICY
+
+    (_folder() / "fewshot-policy.yaml").write_text(yaml.safe_dump(POLICY), encoding="utf-8")
+    params = {"policy_file": "fewshot-policy.yaml"}
+    spec = EnforcerSpec(name="fs", kind="fewshot", policy="spam@1", params=params, version=1)
+    context = KindContext(workspace=_folder())
+    return create_enforcer(spec, context), context
+
+
 def _recorded() -> tuple[Enforcer, KindContext | None]:
     path = _folder() / "predictions.jsonl"
     path.write_text("".join(f'{{"id": "{i.id}", "score": 0.7}}\n' for i in probe_items()[:5]))
@@ -113,13 +125,14 @@ BUILDERS: dict[str, Callable[[], tuple[Enforcer, KindContext | None]]] = {
     "classifier": _classifier,
     "recorded": _recorded,
     "llm": _llm,
+    "fewshot": _fewshot,
     "cascade": _cascade,
     KEYWORD_KIND.name: _keyword,
 }
 
 
 def test_every_installed_kind_is_in_the_battery() -> None:
-    builtins = {"rules", "classifier", "llm", "cascade", "recorded"}
+    builtins = {"rules", "classifier", "llm", "fewshot", "cascade", "recorded"}
     assert builtins <= set(create_registry().names("enforcer"))  # through the plugin hook
     assert set(enforcer_kinds()) <= set(BUILDERS)
 

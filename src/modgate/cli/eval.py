@@ -549,13 +549,22 @@ def communities(
     ),
     sort: str = typer.Option("items", "--sort", help="Sort by items, community or uncertainty."),
     limit: int = typer.Option(50, "--limit", min=1, help="Rows shown in the table."),
+    family: int | None = typer.Option(
+        None,
+        "--family",
+        min=1,
+        help="Shrink toward this stored rule family (default: the "
+        "family the run's enforcer serves, if any).",
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """Per-community precision, recall and action rate: raw vs shrunk (empirical Bayes)."""
     if sort not in ("items", "community", "uncertainty"):
         raise ValidationError(f"--sort {sort!r}: expected items, community or uncertainty")
-    report = estimate_run_communities(get_context(ctx).store(), run_id, level=level, budget=budget)
+    report = estimate_run_communities(
+        get_context(ctx).store(), run_id, level=level, budget=budget, family=family
+    )
     if fmt is OutputFormat.JSON and output is None:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
         return
