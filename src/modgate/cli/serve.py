@@ -25,6 +25,10 @@ def serve(
         help="Name of an environment variable holding the key that hashes author ids.",
     ),
     log_content: bool = typer.Option(False, "--log-content", help="Log item text (off)."),
+    ui: bool = typer.Option(True, "--ui/--no-ui", help="Serve the web UI at /ui."),
+    secure_cookies: bool = typer.Option(
+        False, "--secure-cookies", help="Web UI cookies over HTTPS only (behind TLS)."
+    ),
 ) -> None:
     """Serve the moderation HTTP API under the current deployments (OpenAPI at /openapi.json)."""
     import os
@@ -43,8 +47,7 @@ def serve(
         hash_key = os.environ.get(author_hash_key_env)
         if not hash_key:
             raise ConfigError(f"environment variable {author_hash_key_env} is not set or empty")
-    run_server(
-        ServeSettings(
+    serve_settings = ServeSettings(
             database_url=url,
             workspace=settings.workspace,
             host=host,
@@ -59,7 +62,16 @@ def serve(
             author_hash_key=hash_key,
             log_content=log_content,
         )  # fmt: skip
-    )
+    app = None
+    if ui:
+        from modgate.serve import create_app
+        from modgate.store import Store
+        from modgate.ui import UiSettings, create_ui_app
+
+        app = create_app(serve_settings)
+        ui_settings = UiSettings(workspace=settings.workspace, secure_cookies=secure_cookies)
+        app.mount("/ui", create_ui_app(ui_settings, Store.from_url(url)))
+    run_server(serve_settings, app=app)
 
 
 __all__ = ["serve"]

@@ -89,8 +89,11 @@ from modgate.golden._schema import (
 )
 from modgate.golden._sets import (
     DeleteResult,
+    GoldenBrowse,
+    GoldenItemView,
     GoldenSetDetail,
     add_annotation,
+    browse_golden_items,
     delete_golden_set,
     ensure_golden_set,
     list_golden_sets,
@@ -100,6 +103,9 @@ from modgate.golden._sets import (
 from modgate.golden._splits import SplitItem, assign_splits, link_groups
 
 __all__ = [
+    "GoldenBrowse",
+    "GoldenItemView",
+    "browse_golden_items",
     "LABELING_TOOLS",
     "LabelingTool",
     "export_labeling_file",

@@ -46,8 +46,10 @@ from modgate.release._readiness import (
     verify_report,
 )
 from modgate.release._repo import (
+    ActionCount,
     ArmRecord,
     ReversalRecord,
+    action_counts,
     get_gate_report,
     list_gate_reports,
     list_reversals,
@@ -77,6 +79,8 @@ from modgate.release._state import (
 )
 
 __all__ = [
+    "ActionCount",
+    "action_counts",
     "ArmRecord",
     "AttackSuccessCriterion",
     "BudgetCriterion",

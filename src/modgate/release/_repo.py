@@ -512,3 +512,71 @@ __all__ = [
     "write_decision_arms",
     "write_reversals",
 ]
+
+
+class ActionCount(BaseModel):
+    """Decisions of one policy arm with one action in one time bucket (`action_counts`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    bucket: datetime
+    """Start of the bucket (UTC, truncated to the hour or day)."""
+    policy: str
+    """Policy id."""
+    arm: str
+    """`active` or `canary`."""
+    action: str
+    """The arm's action."""
+    count: int
+    """How many decisions."""
+
+
+def action_counts(
+    store: Store, *, start: datetime, end: datetime, bucket: str = "day"
+) -> list[ActionCount]:
+    """Decisions per (bucket, policy, arm, action) made in [start, end), counted in SQL.
+
+    Args:
+        store: The store.
+        start: Window start (inclusive, UTC).
+        end: Window end (exclusive, UTC).
+        bucket: `hour` or `day`.
+
+    Raises:
+        ValidationError: Unknown bucket, or end before start.
+    """
+    from modgate.errors import ValidationError
+
+    if bucket not in ("hour", "day"):
+        raise ValidationError(f"bucket {bucket!r} is not 'hour' or 'day'")
+    if end < start:
+        raise ValidationError("the window ends before it starts")
+    a = decision_arms
+    if store.dialect == "postgresql":
+        key: Any = func.date_trunc(bucket, func.timezone("UTC", a.c.decided_at))
+    else:  # SQLite stores 'YYYY-MM-DD HH:MM:SS…' text in UTC
+        key = func.substr(a.c.decided_at, 1, 13 if bucket == "hour" else 10)
+    key = key.label("bucket")
+    query = (
+        select(key, a.c.policy, a.c.arm, a.c.action, func.count().label("n"))
+        .where(a.c.decided_at >= start, a.c.decided_at < end)
+        .group_by(key, a.c.policy, a.c.arm, a.c.action)
+        .order_by(key, a.c.policy, a.c.arm, a.c.action)
+    )
+    out: list[ActionCount] = []
+    with store.connect() as conn:
+        for r in conn.execute(query):
+            value = r.bucket
+            if isinstance(value, str):
+                text = value if len(value) > 10 else value + " 00"
+                value = datetime.strptime(text[:13], "%Y-%m-%d %H").replace(tzinfo=UTC)
+            out.append(
+                ActionCount(
+                    bucket=_aware(value),
+                    policy=r.policy,
+                    arm=r.arm,
+                    action=r.action,
+                    count=int(r.n),
+                )  # fmt: skip
+            )
+    return out

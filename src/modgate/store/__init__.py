@@ -95,11 +95,23 @@ from modgate.store._tables_policy import (
 from modgate.store._tables_redteam import redteam_runs
 from modgate.store._tables_release import decision_arms, deployments, reversals
 from modgate.store._tables_serve import api_keys
+from modgate.store._tables_ui import (
+    ui_accounts,
+    ui_login_attempts,
+    ui_queue_grants,
+    ui_saved_queries,
+    ui_sessions,
+)
 from modgate.store._timestamps import format_timestamp, parse_timestamp
 from modgate.store._workspace import init_workspace
 
 __all__ = [
     "api_keys",
+    "ui_accounts",
+    "ui_login_attempts",
+    "ui_queue_grants",
+    "ui_saved_queries",
+    "ui_sessions",
     "IN_LIST_CHUNK",
     "AuditEvent",
     "DANGEROUS_ROLES",
