@@ -35,13 +35,32 @@ def build_ui_world(store: Store, workspace: Path) -> UiWorld:
     items = examples()
     save_items(store, [e.item for e in items], actor="tester")
     a, b = KeywordEnforcer("kw_a"), KeywordEnforcer("kw_b", news_bias=0.6)
-    run_a = run_eval(store, enforcer=ref(a), golden=GOLDEN, examples=items, actor="tester",
-                     predictor=a, config=FAST)  # fmt: skip
-    run_b = run_eval(store, enforcer=ref(b, "f" * 64), golden=GOLDEN, examples=items,
-                     actor="tester", predictor=b, config=FAST)  # fmt: skip
+    run_a = run_eval(
+        store,
+        enforcer=ref(a),
+        golden=GOLDEN,
+        examples=items,
+        actor="tester",
+        predictor=a,
+        config=FAST,
+    )
+    run_b = run_eval(
+        store,
+        enforcer=ref(b, "f" * 64),
+        golden=GOLDEN,
+        examples=items,
+        actor="tester",
+        predictor=b,
+        config=FAST,
+    )
     published = publish_policy(store, load_policy_file(example_policy_files()[1]), actor="tester")
-    for name, role in (("admin", "admin"), ("ana", "analyst"), ("rita", "reviewer"),
-                       ("rob", "reviewer"), ("vic", "viewer")):  # fmt: skip
+    for name, role in (
+        ("admin", "admin"),
+        ("ana", "analyst"),
+        ("rita", "reviewer"),
+        ("rob", "reviewer"),
+        ("vic", "viewer"),
+    ):
         create_account(store, name, PASSWORD, role, actor="tester")
     grant_queue(store, "rita", "hate", actor="tester")
     grant_queue(store, "rob", "hate", actor="tester")
