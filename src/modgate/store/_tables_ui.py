@@ -22,8 +22,15 @@ from sqlalchemy import (
 from modgate.store._tables import metadata
 from modgate.store._tables_release import decision_arms
 
-# The web UI's actions-over-time figure reads the arms of a time window.
-Index("ix_decision_arms_decided_at", decision_arms.c.decided_at)
+# The web UI's actions-over-time figure counts each (policy, arm, action) per time bucket: an
+# index range count each, read from the index alone.
+Index(
+    "ix_decision_arms_policy_arm_action_at",
+    decision_arms.c.policy,
+    decision_arms.c.arm,
+    decision_arms.c.action,
+    decision_arms.c.decided_at,
+)
 
 ui_accounts = Table(
     "ui_accounts",

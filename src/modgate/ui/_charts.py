@@ -8,9 +8,11 @@ Pure: records in, Vega-Lite spec dicts out; the browser draws them with the vend
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from modgate.monitor import AlertRecord
@@ -44,6 +46,37 @@ def action_rates(counts: Sequence[ActionCount]) -> list[dict[str, Any]]:
     ]
 
 
+@cache
+def _template_actions() -> Spec:
+    alt = _alt()
+    lines = (
+        alt.Chart(alt.NamedData("rates"))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("bucket:T", title=None),
+            y=alt.Y("rate:Q", title="share of decisions", scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("action:N"),
+            strokeDash=alt.StrokeDash("arm:N"),
+            tooltip=["bucket:T", "arm:N", "action:N", "count:Q", "total:Q",
+                     alt.Tooltip("rate:Q", format=".3f")],  # fmt: skip
+        )
+    )
+    marks = (
+        alt.Chart(alt.NamedData("marks"))
+        .mark_rule(strokeWidth=2)
+        .encode(
+            x="at:T",
+            color=alt.Color(
+                "kind:N", scale=alt.Scale(domain=["deployment", "alert"], range=["#393", "#c33"]),
+                legend=alt.Legend(title="marker"),
+            ),  # fmt: skip
+            tooltip=["at:T", "what:N"],
+        )
+    )
+    chart = alt.layer(lines, marks).resolve_scale(color="independent")
+    return dict(chart.properties(width=640, height=200).to_dict(validate=False))
+
+
 def actions_over_time_chart(
     counts: Sequence[ActionCount],
     policy: str,
@@ -52,66 +85,43 @@ def actions_over_time_chart(
     deployments: Sequence[Deployment] = (),
 ) -> Spec:
     """Action rates of one policy per arm over time; deployments and alerts as vertical rules."""
-    alt = _alt()
-
     rows = [r for r in action_rates(counts) if r["policy"] == policy]
-    lines = (
-        alt.Chart(alt.Data(values=rows))
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("bucket:T", title=None),
-            y=alt.Y("rate:Q", title="share of decisions", scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color("action:N"),
-            strokeDash=alt.StrokeDash("arm:N"),
-            tooltip=[
-                "bucket:T",
-                "arm:N",
-                "action:N",
-                "count:Q",
-                "total:Q",
-                alt.Tooltip("rate:Q", format=".3f"),
-            ],  # fmt: skip
-        )
-    )
-    layers = [lines]
     marks = [
-        {
-            "at": d.created_at.isoformat(),
-            "what": f"deploy: {d.change} {d.enforcer or ''}".strip(),
-            "kind": "deployment",
-        }  # fmt: skip
+        {"at": d.created_at.isoformat(), "what": f"deploy: {d.change} {d.enforcer or ''}".strip(),
+         "kind": "deployment"}  # fmt: skip
         for d in deployments
         if d.policy == policy
     ] + [
         {"at": a.first_seen_at.isoformat(), "what": f"alert: {a.title}", "kind": "alert"}
         for a in alerts
     ]
-    if marks:
-        layers.append(
-            alt.Chart(alt.Data(values=marks))
-            .mark_rule(strokeWidth=2)
-            .encode(
-                x="at:T",
-                color=alt.Color(
-                    "kind:N",
-                    scale=alt.Scale(domain=["deployment", "alert"], range=["#393", "#c33"]),
-                    legend=alt.Legend(title="marker"),
-                ),  # fmt: skip
-                tooltip=["at:T", "what:N"],
-            )
-        )
+    spec = copy.deepcopy(_template_actions())
+    spec["datasets"] = {"rates": rows, "marks": marks}
+    spec["title"] = f"{policy}: actions over time"
+    return spec
+
+
+@cache
+def _template_drift() -> Spec:
+    alt = _alt()
     chart = (
-        alt.layer(*layers)
-        .resolve_scale(color="independent")
-        .properties(width=640, height=200, title=f"{policy}: actions over time")
+        alt.Chart(alt.NamedData("drift"))
+        .mark_bar(opacity=0.6)
+        .encode(
+            x=alt.X("lower:Q", bin="binned", title="score"),
+            x2="upper:Q",
+            y=alt.Y("share:Q", stack=None, title="share of window"),
+            color=alt.Color("window:N", scale=alt.Scale(domain=["reference", "current"],
+                                                        range=["#999", "#c60"])),  # fmt: skip
+            tooltip=["window:N", "lower:Q", "count:Q", alt.Tooltip("share:Q", format=".3f")],
+        )
+        .properties(width=480, height=180)
     )
     return dict(chart.to_dict(validate=False))
 
 
 def drift_chart(evidence: dict[str, Any], *, title: str = "Score drift") -> Spec | None:
     """Reference against current score distribution from a drift alert's evidence (or None)."""
-    alt = _alt()
-
     ref = evidence.get("reference_histogram")
     cur = evidence.get("current_histogram")
     if not isinstance(ref, list) or not isinstance(cur, list) or len(ref) != len(cur) or not ref:
@@ -121,30 +131,14 @@ def drift_chart(evidence: dict[str, Any], *, title: str = "Score drift") -> Spec
     for window, hist in (("reference", ref), ("current", cur)):
         total = sum(hist) or 1
         rows.extend(
-            {
-                "lower": j / bins,
-                "upper": (j + 1) / bins,
-                "window": window,
-                "share": hist[j] / total,
-                "count": hist[j],
-            }  # fmt: skip
+            {"lower": j / bins, "upper": (j + 1) / bins, "window": window,
+             "share": hist[j] / total, "count": hist[j]}  # fmt: skip
             for j in range(bins)
         )
-    chart = (
-        alt.Chart(alt.Data(values=rows))
-        .mark_bar(opacity=0.6)
-        .encode(
-            x=alt.X("lower:Q", bin="binned", title="score"),
-            x2="upper:Q",
-            y=alt.Y("share:Q", stack=None, title="share of window"),
-            color=alt.Color(
-                "window:N", scale=alt.Scale(domain=["reference", "current"], range=["#999", "#c60"])
-            ),  # fmt: skip
-            tooltip=["window:N", "lower:Q", "count:Q", alt.Tooltip("share:Q", format=".3f")],
-        )
-        .properties(width=480, height=180, title=title)
-    )
-    return dict(chart.to_dict(validate=False))
+    spec = copy.deepcopy(_template_drift())
+    spec["datasets"] = {"drift": rows}
+    spec["title"] = title
+    return spec
 
 
 __all__ = ["action_rates", "actions_over_time_chart", "drift_chart"]

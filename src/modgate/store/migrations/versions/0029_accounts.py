@@ -1,6 +1,7 @@
 """Web UI accounts: local users, queue grants, sessions, login attempts, saved SQL queries.
 
-Also indexes `decision_arms.decided_at`, which the UI's actions-over-time figure reads by window.
+Also indexes `decision_arms` by (policy, arm, action, decided_at): the UI's actions-over-time
+figure counts each cell of that grid per time bucket.
 
 Revision ID: 0029_accounts
 Revises: 0018_release
@@ -79,11 +80,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
     )
-    op.create_index("ix_decision_arms_decided_at", "decision_arms", ["decided_at"])
+    op.create_index(
+        "ix_decision_arms_policy_arm_action_at",
+        "decision_arms",
+        ["policy", "arm", "action", "decided_at"],
+    )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_decision_arms_decided_at", table_name="decision_arms")
+    op.drop_index("ix_decision_arms_policy_arm_action_at", table_name="decision_arms")
     op.drop_table("ui_saved_queries")
     op.drop_index("ix_ui_login_attempts_client_at", table_name="ui_login_attempts")
     op.drop_index("ix_ui_login_attempts_username_at", table_name="ui_login_attempts")
