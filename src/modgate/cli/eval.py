@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import enum
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, err_console, write_records
-from modgate.errors import ValidationError
+from modgate.errors import ConfigError, ValidationError
 from modgate.evaluate import (
     CV_METRICS,
     CvReport,
@@ -39,7 +41,18 @@ from modgate.evaluate import (
     write_threshold_version,
 )
 
+if TYPE_CHECKING:
+    from modgate.evaluate import EvalSources
+    from modgate.store import Store
+
 app = typer.Typer(help="Evaluation: score a frozen golden split, figures with intervals, compare.")
+
+
+class EvalEngine(enum.StrEnum):
+    """Where `eval run` scores the items that have no stored verdict."""
+
+    LOCAL = "local"
+    DASK = "dask"
 
 
 class CompareFormat(enum.StrEnum):
@@ -131,6 +144,26 @@ def run(
     resamples: int = typer.Option(1000, min=10, help="Bootstrap resamples."),
     seed: int = typer.Option(0, help="Bootstrap seed."),
     min_support: int = typer.Option(30, min=1, help="Mark figures on fewer items."),
+    engine: EvalEngine = typer.Option(
+        EvalEngine.LOCAL,
+        "--engine",
+        help="local: score missing verdicts in this process; dask: on a Dask cluster.",
+    ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="--engine dask: scheduler address (default: a local cluster)."
+    ),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="--engine dask, local cluster: worker processes."
+    ),
+    partition_size: int = typer.Option(
+        5000, "--partition-size", min=1, help="--engine dask: items per task."
+    ),
+    max_concurrent: int | None = typer.Option(
+        None,
+        "--max-concurrent",
+        min=1,
+        help="--engine dask: cluster-wide bound on concurrent predict calls (LLM rate limit).",
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="table or json."),
 ) -> None:
     """Score a frozen golden split's rows of each enforcer's policy (reusing stored verdicts)."""
@@ -139,26 +172,102 @@ def run(
     *enforcers, golden = targets
     if "@" not in golden:
         raise ValidationError(f"GOLDEN must be NAME@VERSION, got {golden!r}")
+    if engine is EvalEngine.LOCAL and (scheduler is not None or workers is not None):
+        raise ValidationError("--scheduler and --workers need --engine dask")
     context = get_context(ctx)
     store = context.store()
     config = FigureConfig(
         intervals=IntervalConfig(confidence=confidence, resamples=resamples, seed=seed),
         min_support=min_support,
     )
-    result = run_eval_from_sources(
-        store,
-        eval_sources(store, workspace=context.settings().workspace),
-        enforcers,
-        golden,
-        actor=context.settings().actor,
-        split=split,
-        config=config,
-        on_changed=on_changed,
-    )
+    sources = eval_sources(store, workspace=context.settings().workspace)
+    if engine is EvalEngine.DASK:
+        result = _run_on_dask(
+            store,
+            sources,
+            enforcers,
+            golden,
+            workspace=context.settings().workspace,
+            actor=context.settings().actor,
+            split=split,
+            config=config,
+            on_changed=on_changed,
+            scheduler=scheduler,
+            workers=workers,
+            partition_size=partition_size,
+            max_concurrent=max_concurrent,
+        )
+    else:
+        result = run_eval_from_sources(
+            store,
+            sources,
+            enforcers,
+            golden,
+            actor=context.settings().actor,
+            split=split,
+            config=config,
+            on_changed=on_changed,
+        )
     if fmt is OutputFormat.JSON:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
         _print_run(result, all_slices=False)
+
+
+def _run_on_dask(
+    store: Store,
+    sources: EvalSources,
+    enforcers: list[str],
+    golden: str,
+    *,
+    workspace: Path | None,
+    actor: str,
+    split: str,
+    config: FigureConfig,
+    on_changed: str,
+    scheduler: str | None,
+    workers: int | None,
+    partition_size: int,
+    max_concurrent: int | None,
+) -> EvalRun:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from modgate.scale import dask_client, run_eval_distributed
+
+    if workspace is None:
+        raise ConfigError("--engine dask needs a workspace (modgate init): workers read it")
+    bar = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
+    with Progress(*bar, console=err_console(), transient=True) as progress:
+
+        def progress_for(ref: str, total: int) -> Callable[[int], None]:
+            task = progress.add_task(f"scoring {ref} on the cluster", total=total)
+            return lambda n: progress.advance(task, n)
+
+        with dask_client(scheduler, n_workers=workers) as client:
+            result = run_eval_distributed(
+                store,
+                sources,
+                enforcers,
+                golden,
+                actor=actor,
+                workspace=workspace,
+                client=client,
+                split=split,
+                config=config,
+                on_changed=on_changed,
+                partition_size=partition_size,
+                max_concurrent=max_concurrent,
+                progress=progress_for,
+            )
+    for s in result.scoring:
+        err_console().print(
+            f"{s.enforcer}: {s.scored} scored on {s.workers} workers in {s.partitions} "
+            f"partitions, {s.already_scored} already scored, {s.errors} errors",
+            highlight=False,
+        )
+    if not result.scoring:
+        err_console().print("every verdict was already stored: nothing scored on the cluster")
+    return result.run
 
 
 def _cv_value(value: float | None) -> str:

@@ -13,7 +13,13 @@ from modgate.authoring import load_yaml_model
 from modgate.errors import ConflictError, NotFoundError, ValidationError
 from modgate.golden import _repo
 from modgate.golden._adjudicate import check_label, resolve_gold
-from modgate.golden._schema import Annotation, GoldenSet, GoldenSetConfig, GoldenVersion
+from modgate.golden._schema import (
+    Annotation,
+    GoldenItem,
+    GoldenSet,
+    GoldenSetConfig,
+    GoldenVersion,
+)
 from modgate.store import Store, record_audit_event
 
 if TYPE_CHECKING:
@@ -322,3 +328,47 @@ def browse_golden_items(
         items=tuple(views[offset : offset + limit]), total=len(views),
         tags=tuple(sorted(all_tags)), communities=tuple(sorted(all_communities)),
     )  # fmt: skip
+
+
+def add_golden_item(store: Store, name: str, item: GoldenItem, *, actor: str) -> GoldenItem:
+    """Add one stored item to a golden set (or update its policy, tags and criteria).
+
+    What the review queue and appeals use to turn a reviewed item into a golden candidate; an
+    existing gold label is kept.
+
+    Raises:
+        NotFoundError: No such set, or no such item in the items table.
+    """
+    with store.begin() as conn:
+        _repo.require_set(conn, name)
+        if not _repo.existing_items(conn, [item.item_id]):
+            raise NotFoundError(f"no item {item.item_id!r} in the store")
+        _repo.upsert_golden_items(conn, name, [item], now=datetime.now(UTC))
+        record_audit_event(
+            conn,
+            actor=actor,
+            action="golden.add_item",
+            object_type="golden_set",
+            object_id=name,
+            details={"item_id": item.item_id, "policy": item.policy, "source": item.source},
+        )
+    return item
+
+
+def remove_annotation(store: Store, name: str, item_id: str, *, annotator: str, actor: str) -> None:
+    """Withdraw a named annotator's label of an item (e.g. a review decision that was undone).
+
+    Raises:
+        NotFoundError: No such set.
+    """
+    with store.begin() as conn:
+        _repo.require_set(conn, name)
+        _repo.delete_annotation(conn, name, item_id, annotator)
+        record_audit_event(
+            conn,
+            actor=actor,
+            action="golden.unlabel",
+            object_type="golden_set",
+            object_id=name,
+            details={"item_id": item_id, "annotator": annotator},
+        )

@@ -18,6 +18,11 @@ if TYPE_CHECKING:
         score_items_distributed,
     )
     from modgate.scale._engine import dask_client
+    from modgate.scale._eval import (
+        ClusterScoringSources,
+        DistributedEvalResult,
+        run_eval_distributed,
+    )
     from modgate.scale._exchange import (
         VERDICT_COLUMNS,
         read_verdicts_parquet,
@@ -36,6 +41,9 @@ __getattr__, __dir__ = attach(
         "backfill": "modgate.scale._backfill",
         "score_items_distributed": "modgate.scale._backfill",
         "dask_client": "modgate.scale._engine",
+        "ClusterScoringSources": "modgate.scale._eval",
+        "DistributedEvalResult": "modgate.scale._eval",
+        "run_eval_distributed": "modgate.scale._eval",
         "VERDICT_COLUMNS": "modgate.scale._exchange",
         "read_verdicts_parquet": "modgate.scale._exchange",
         "write_verdicts_parquet": "modgate.scale._exchange",
@@ -53,6 +61,8 @@ __all__ = [
     "DEFAULT_PARTITION_SIZE",
     "VERDICT_COLUMNS",
     "BackfillResult",
+    "ClusterScoringSources",
+    "DistributedEvalResult",
     "DistributedScoreResult",
     "ImpactReport",
     "ImpactRow",
@@ -63,6 +73,7 @@ __all__ = [
     "launch_impact",
     "make_partitions",
     "read_verdicts_parquet",
+    "run_eval_distributed",
     "score_items_distributed",
     "score_partition",
     "write_verdicts_parquet",

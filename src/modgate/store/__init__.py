@@ -94,6 +94,13 @@ from modgate.store._tables_policy import (
 )
 from modgate.store._tables_redteam import redteam_runs
 from modgate.store._tables_release import decision_arms, deployments, reversals
+from modgate.store._tables_review import (
+    appeals,
+    review_decisions,
+    review_exposures,
+    review_settings,
+    review_tasks,
+)
 from modgate.store._tables_serve import api_keys
 from modgate.store._tables_ui import (
     ui_accounts,
@@ -143,6 +150,11 @@ __all__ = [
     "incidents",
     "monitor_findings",
     "review_outcomes",
+    "appeals",
+    "review_decisions",
+    "review_exposures",
+    "review_settings",
+    "review_tasks",
     "community_families",
     "community_family_members",
     "community_imports",
