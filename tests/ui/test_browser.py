@@ -66,3 +66,89 @@ def test_eval_report_shows_its_charts_in_the_page_and_offline(
     assert blocked == []
     report.screenshot(path=str(artifacts / "offline-report.png"), full_page=True)
     offline.close()
+
+
+def _task(page: Any) -> tuple[str, str]:
+    heading = page.locator("h1#task")
+    return heading.get_attribute("data-task"), heading.get_attribute("data-item")
+
+
+def test_review_ten_items_by_keyboard_then_appeal_and_overturn_as_another_user(
+    live_server: str, browser: Any, browser_world: UiWorld, artifacts: Path
+) -> None:
+    from modgate.golden import browse_golden_items
+    from modgate.review import exposure_counts, get_appeal, list_appeals
+
+    store = browser_world.world.store
+    rita = browser.new_page()
+    browser_login(rita, live_server, "rita")
+    assert rita.url.endswith("/ui/review")
+    rita.keyboard.press("Enter")  # start reviewing
+    rita.wait_for_url("**/review/task/*")
+    assert rita.locator("#text .masked").count() > 0  # the rule set's keyword is masked
+    assert "number" not in rita.locator("#text").inner_text()
+    rita.keyboard.press("r")  # reveal: counted as an exposure
+    rita.wait_for_selector("#text:not(:has(.masked))")
+    assert "number" in rita.locator("#text").inner_text()
+    rita.screenshot(path=str(artifacts / "review-revealed.png"), full_page=True)
+    decided: dict[str, str] = {}
+    for k in range(10):
+        task, item = _task(rita)
+        label = "violating" if k % 2 == 0 else "non_violating"
+        rita.keyboard.press("v" if label == "violating" else "n")
+        rita.wait_for_function(
+            f"!document.querySelector('h1#task') || "
+            f"document.querySelector('h1#task').dataset.task !== '{task}'"
+        )
+        decided[item] = label
+        if k == 9:
+            rita.screenshot(path=str(artifacts / "review-next.png"), full_page=True)
+    # undo the last decision: its task comes back, claimed by rita again; decide it once more
+    rita.keyboard.press("u")
+    rita.wait_for_url("**/review/task/*")
+    undone_task, undone_item = _task(rita)
+    assert undone_item in decided
+    rita.keyboard.press("v")
+    rita.wait_for_function(
+        f"!document.querySelector('h1#task') || "
+        f"document.querySelector('h1#task').dataset.task !== '{undone_task}'"
+    )
+    decided[undone_item] = "violating"
+    assert exposure_counts(store, "rita").get("reveals") == 1
+    golden = {
+        i.item_id: {a.annotator: a.label for a in i.annotations}
+        for i in browse_golden_items(store, "review", limit=1000).items
+    }
+    assert {item: golden[item]["rita"] for item in decided} == decided
+
+    # open an appeal of one of rita's removals from the appeals page
+    rita.goto(f"{live_server}/ui/appeals")
+    removed = next(item for item, label in decided.items() if label == "violating")
+    row = rita.locator("#decided tr", has_text=removed)
+    row.get_by_role("link", name="Appeal…").click()
+    rita.get_by_label("Statement").fill("this is a quote I was criticising")
+    rita.get_by_role("button", name="Open appeal").click()
+    rita.wait_for_url("**/appeals/*")
+    assert "someone else decides this appeal" in rita.content()
+    appeal = list_appeals(store, status="open")[0]
+    assert appeal.item_id == removed and appeal.first_reviewer == "rita"
+    rita.screenshot(path=str(artifacts / "appeal-opened.png"), full_page=True)
+
+    # rob re-reviews it from the queue, keyboard only, and overturns it
+    rob = browser.new_context().new_page()
+    browser_login(rob, live_server, "rob")
+    rob.keyboard.press("Enter")
+    rob.wait_for_url("**/review/task/*")
+    assert rob.locator("#appeal").count() == 1 and _task(rob)[1] == removed
+    rob.screenshot(path=str(artifacts / "appeal-rereview.png"), full_page=True)
+    appeal_task = _task(rob)[0]
+    rob.keyboard.press("n")  # not violating: overturned
+    rob.wait_for_function(
+        f"!document.querySelector('h1#task') || "
+        f"document.querySelector('h1#task').dataset.task !== '{appeal_task}'"
+    )
+    done = get_appeal(store, appeal.id)
+    assert done.status == "overturned" and done.decided_by == "rob"
+    rob.goto(f"{live_server}/ui/appeals/{appeal.id}")
+    assert "overturned by rob" in rob.locator("#outcome").inner_text()
+    rob.screenshot(path=str(artifacts / "appeal-overturned.png"), full_page=True)

@@ -141,3 +141,34 @@ def test_logout_ends_the_session_server_side(client: TestClient) -> None:
     )
     client.cookies.set("modgate_session", cookie or "", path="/ui/")
     assert client.get("/ui/overview", follow_redirects=False).status_code == 303
+
+
+def test_a_reviewer_cannot_reach_another_policys_queue(
+    client: TestClient, ui_world: UiWorld
+) -> None:
+    from modgate.domain import Item
+    from modgate.review import claim_task, enqueue, list_tasks
+    from modgate.store import save_items
+
+    store = ui_world.world.store
+    save_items(store, [Item(id="spam-1", body="buy now")], actor="t")
+    spam = enqueue(store, item_id="spam-1", policy="spam", community=None, source="manual")
+    claim_task(store, spam.id, "rita")  # even a claim held by her does not open another queue
+    token = log_in(client, "rita")
+    page = client.get("/ui/review")
+    assert page.status_code == 200 and "spam" not in page.text and "hate" in page.text
+    assert client.get(f"/ui/review/task/{spam.id}").status_code == 403
+    decide = client.post(
+        f"/ui/review/task/{spam.id}/decide", data={"csrf_token": token, "label": "violating"}
+    )
+    assert decide.status_code == 403
+    for _ in range(3):  # claiming through the UI only ever takes tasks of her queues
+        claimed = client.post("/ui/review/next", data={"csrf_token": token}, follow_redirects=False)
+        task_id = int(claimed.headers["location"].rsplit("/", 1)[1])
+        task = next(t for t in list_tasks(store, limit=500) if t.id == task_id)
+        assert task.policy == "hate"
+        client.post(
+            f"/ui/review/task/{task_id}/decide",
+            data={"csrf_token": token, "label": "non_violating"},
+        )
+    assert next(t for t in list_tasks(store, limit=500) if t.id == spam.id).status == "claimed"

@@ -57,8 +57,14 @@ def _template_actions() -> Spec:
             y=alt.Y("rate:Q", title="share of decisions", scale=alt.Scale(domain=[0, 1])),
             color=alt.Color("action:N"),
             strokeDash=alt.StrokeDash("arm:N"),
-            tooltip=["bucket:T", "arm:N", "action:N", "count:Q", "total:Q",
-                     alt.Tooltip("rate:Q", format=".3f")],  # fmt: skip
+            tooltip=[
+                "bucket:T",
+                "arm:N",
+                "action:N",
+                "count:Q",
+                "total:Q",
+                alt.Tooltip("rate:Q", format=".3f"),
+            ],  # fmt: skip
         )
     )
     marks = (
@@ -67,7 +73,8 @@ def _template_actions() -> Spec:
         .encode(
             x="at:T",
             color=alt.Color(
-                "kind:N", scale=alt.Scale(domain=["deployment", "alert"], range=["#393", "#c33"]),
+                "kind:N",
+                scale=alt.Scale(domain=["deployment", "alert"], range=["#393", "#c33"]),
                 legend=alt.Legend(title="marker"),
             ),  # fmt: skip
             tooltip=["at:T", "what:N"],
@@ -87,8 +94,11 @@ def actions_over_time_chart(
     """Action rates of one policy per arm over time; deployments and alerts as vertical rules."""
     rows = [r for r in action_rates(counts) if r["policy"] == policy]
     marks = [
-        {"at": d.created_at.isoformat(), "what": f"deploy: {d.change} {d.enforcer or ''}".strip(),
-         "kind": "deployment"}  # fmt: skip
+        {
+            "at": d.created_at.isoformat(),
+            "what": f"deploy: {d.change} {d.enforcer or ''}".strip(),
+            "kind": "deployment",
+        }  # fmt: skip
         for d in deployments
         if d.policy == policy
     ] + [
@@ -111,8 +121,9 @@ def _template_drift() -> Spec:
             x=alt.X("lower:Q", bin="binned", title="score"),
             x2="upper:Q",
             y=alt.Y("share:Q", stack=None, title="share of window"),
-            color=alt.Color("window:N", scale=alt.Scale(domain=["reference", "current"],
-                                                        range=["#999", "#c60"])),  # fmt: skip
+            color=alt.Color(
+                "window:N", scale=alt.Scale(domain=["reference", "current"], range=["#999", "#c60"])
+            ),  # fmt: skip
             tooltip=["window:N", "lower:Q", "count:Q", alt.Tooltip("share:Q", format=".3f")],
         )
         .properties(width=480, height=180)
@@ -131,8 +142,13 @@ def drift_chart(evidence: dict[str, Any], *, title: str = "Score drift") -> Spec
     for window, hist in (("reference", ref), ("current", cur)):
         total = sum(hist) or 1
         rows.extend(
-            {"lower": j / bins, "upper": (j + 1) / bins, "window": window,
-             "share": hist[j] / total, "count": hist[j]}  # fmt: skip
+            {
+                "lower": j / bins,
+                "upper": (j + 1) / bins,
+                "window": window,
+                "share": hist[j] / total,
+                "count": hist[j],
+            }  # fmt: skip
             for j in range(bins)
         )
     spec = copy.deepcopy(_template_drift())
