@@ -109,10 +109,15 @@ def seed_rest(store: Store, workspace: Path) -> dict[str, str]:
     create_account(store, "rita", PASSWORD, "reviewer", actor="bench")
     grant_queue(store, "rita", "hate", actor="bench")
     examples = [
-        GoldenExample(item=Item(id=f"g{i}", body=("you are vermin" if i % 3 == 0 else
-                                                  "the news today") + f" {i}",
-                                community=f"c{i % 5}", language="en"),
-                      gold=i % 3 == 0)  # fmt: skip
+        GoldenExample(
+            item=Item(
+                id=f"g{i}",
+                body=("you are vermin" if i % 3 == 0 else "the news today") + f" {i}",
+                community=f"c{i % 5}",
+                language="en",
+            ),
+            gold=i % 3 == 0,
+        )  # fmt: skip
         for i in range(400)
     ]
     save_items(store, [e.item for e in examples], actor="bench")

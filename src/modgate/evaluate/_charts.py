@@ -157,12 +157,18 @@ def _template_intervals(metrics: tuple[str, ...]) -> Spec:
     point = base.mark_point(filled=True, size=50).encode(
         x="value:Q",
         color=alt.Color(
-            "low_support:N", scale=alt.Scale(domain=[False, True], range=["#036", "#c60"]),
+            "low_support:N",
+            scale=alt.Scale(domain=[False, True], range=["#036", "#c60"]),
             legend=alt.Legend(title="low support"),
         ),  # fmt: skip
-        tooltip=["group:N", "metric:N", alt.Tooltip("value:Q", format=".3f"),
-                 alt.Tooltip("lower:Q", format=".3f"), alt.Tooltip("upper:Q", format=".3f"),
-                 "support:Q"],  # fmt: skip
+        tooltip=[
+            "group:N",
+            "metric:N",
+            alt.Tooltip("value:Q", format=".3f"),
+            alt.Tooltip("lower:Q", format=".3f"),
+            alt.Tooltip("upper:Q", format=".3f"),
+            "support:Q",
+        ],  # fmt: skip
     )
     chart = (
         alt.layer(rule, point, data=data)
@@ -197,8 +203,11 @@ def _template_reliability() -> Spec:
     )
     line = base.mark_line(point=True, color="#036").encode(
         y="observed:Q",
-        tooltip=[alt.Tooltip("mean_score:Q", format=".3f"), alt.Tooltip("observed:Q", format=".3f"),
-                 "count:Q"],  # fmt: skip
+        tooltip=[
+            alt.Tooltip("mean_score:Q", format=".3f"),
+            alt.Tooltip("observed:Q", format=".3f"),
+            "count:Q",
+        ],  # fmt: skip
     )
     chart = alt.layer(diagonal, bars, line).properties(width=_WIDTH, height=_WIDTH)
     return dict(chart.to_dict(validate=False))
@@ -226,8 +235,8 @@ def _template_histogram() -> Spec:
             x2="upper:Q",
             y=alt.Y("count:Q", stack=None, title="items"),
             color=alt.Color(
-                "gold:N", scale=alt.Scale(domain=["violating", "non_violating"],
-                                          range=["#c33", "#39c"]),
+                "gold:N",
+                scale=alt.Scale(domain=["violating", "non_violating"], range=["#c33", "#39c"]),
             ),  # fmt: skip
             tooltip=["gold:N", "lower:Q", "upper:Q", "count:Q"],
         )

@@ -590,26 +590,35 @@ def action_counts(
                   bindparam(f"h{k}", hi, type_=tz)]  # fmt: skip
         bucket_rows.append(f"(:b{k}, :l{k}, :h{k})")
     cell_rows = []
-    cells = [(p, arm, act.value) for p in policies for arm in ("active", "canary") for act in Action]
+    cells = [
+        (p, arm, act.value) for p in policies for arm in ("active", "canary") for act in Action
+    ]
     for k, (p, arm, act) in enumerate(cells):
         binds += [bindparam(f"p{k}", p, type_=String()), bindparam(f"a{k}", arm, type_=String()),
                   bindparam(f"c{k}", act, type_=String())]  # fmt: skip
         cell_rows.append(f"(:p{k}, :a{k}, :c{k})")
-    query = text(
-        f"WITH b(bucket, lo, hi) AS (VALUES {', '.join(bucket_rows)}), "  # noqa: S608 - binds only
-        f"c(p, arm, act) AS (VALUES {', '.join(cell_rows)}) "
-        "SELECT b.bucket AS bucket, c.p AS p, c.arm AS arm, c.act AS act, "
-        "(SELECT count(*) FROM decision_arms d WHERE d.policy = c.p AND d.arm = c.arm "
-        "AND d.action = c.act AND d.decided_at >= b.lo AND d.decided_at < b.hi) AS n "
-        "FROM c CROSS JOIN b"
-    ).bindparams(*binds).columns(bucket=tz, p=String(), arm=String(), act=String(), n=Integer())
+    query = (
+        text(
+            f"WITH b(bucket, lo, hi) AS (VALUES {', '.join(bucket_rows)}), "  # noqa: S608 - binds only
+            f"c(p, arm, act) AS (VALUES {', '.join(cell_rows)}) "
+            "SELECT b.bucket AS bucket, c.p AS p, c.arm AS arm, c.act AS act, "
+            "(SELECT count(*) FROM decision_arms d WHERE d.policy = c.p AND d.arm = c.arm "
+            "AND d.action = c.act AND d.decided_at >= b.lo AND d.decided_at < b.hi) AS n "
+            "FROM c CROSS JOIN b"
+        )
+        .bindparams(*binds)
+        .columns(bucket=tz, p=String(), arm=String(), act=String(), n=Integer())
+    )
     out: list[ActionCount] = []
     with store.connect() as conn:
         for r in conn.execute(query):
             if r.n:
                 out.append(
                     ActionCount(
-                        bucket=_aware(r.bucket), policy=r.p, arm=r.arm, action=r.act,
+                        bucket=_aware(r.bucket),
+                        policy=r.p,
+                        arm=r.arm,
+                        action=r.act,
                         count=int(r.n),
                     )  # fmt: skip
                 )

@@ -21,6 +21,7 @@ from modgate.cli.demo._redteam import step_redteam
 from modgate.cli.demo._rules import step_rules
 from modgate.cli.demo._run import DemoRun, sample_file
 from modgate.cli.demo._serve import step_serve
+from modgate.cli.demo._ui import step_ui
 from modgate.store import init_workspace, open_store
 
 DEMO_STEPS: list[Callable[[DemoRun], None]] = [
@@ -36,6 +37,7 @@ DEMO_STEPS: list[Callable[[DemoRun], None]] = [
     step_serve,  # issue 19: the HTTP service in the background, live canary and rollback
     step_redteam,  # issue 22: attack success per family, a hardened classifier
     step_community,  # issue 23: community rules at scale, lint, families
+    step_ui,  # issue 21: a web UI admin account and the URL to open
 ]
 
 
