@@ -18,6 +18,7 @@ LAZY_PACKAGES = [
     "modgate.enforce.rules.automod",
     "modgate.enforce.classifier",
     "modgate.enforce.llm",
+    "modgate.ui",
 ]
 
 

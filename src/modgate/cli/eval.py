@@ -32,6 +32,7 @@ from modgate.evaluate import (
     format_metric,
     get_eval_run,
     list_eval_runs,
+    load_predictions,
     render_comparison_markdown,
     render_report,
     run_error_clusters,
@@ -420,7 +421,10 @@ def report(
     """Render an eval run's report as Markdown, HTML or JSON."""
     store = get_context(ctx).store()
     found = get_eval_run(store, run_id)
-    report_ = EvalReport(run=found, errors=tuple(run_error_clusters(store, run_id)))
+    predictions = tuple(load_predictions(store, run_id)) if fmt is ReportFormat.HTML else ()
+    report_ = EvalReport(
+        run=found, errors=tuple(run_error_clusters(store, run_id)), predictions=predictions
+    )
     _write_text(render_report(report_, fmt), output)
 
 

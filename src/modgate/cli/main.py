@@ -52,6 +52,11 @@ COMMANDS: dict[str, _Entry] = {
         "app",
         "Items: the content modgate judges.",
     ),
+    "users": _Entry(
+        "modgate.cli.users",
+        "app",
+        "Web UI accounts: create, list, set-role, grant-queue.",
+    ),
     "audit": _Entry(
         "modgate.cli.audit",
         "app",

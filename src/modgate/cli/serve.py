@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 import typer
 
 from modgate.cli._context import get_context
@@ -26,10 +29,12 @@ def serve(
     ),
     log_content: bool = typer.Option(False, "--log-content", help="Log item text (off)."),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Uvicorn processes."),
+    ui: bool = typer.Option(True, "--ui/--no-ui", help="Serve the web UI at /ui."),
+    secure_cookies: bool = typer.Option(
+        False, "--secure-cookies", help="Web UI cookies over HTTPS only (behind TLS)."
+    ),
 ) -> None:
     """Serve the moderation HTTP API under the current deployments (OpenAPI at /openapi.json)."""
-    import os
-
     from modgate.serve import ServeSettings, run_server
 
     context = get_context(ctx)
@@ -44,8 +49,7 @@ def serve(
         hash_key = os.environ.get(author_hash_key_env)
         if not hash_key:
             raise ConfigError(f"environment variable {author_hash_key_env} is not set or empty")
-    run_server(
-        ServeSettings(
+    serve_settings = ServeSettings(
             database_url=url,
             workspace=settings.workspace,
             host=host,
@@ -61,7 +65,37 @@ def serve(
             log_content=log_content,
             workers=workers,
         )  # fmt: skip
-    )
+    if ui:
+        from modgate.ui import UiSettings
+
+        ui_settings = UiSettings(workspace=settings.workspace, secure_cookies=secure_cookies)
+        os.environ[_UI_SETTINGS_ENV] = ui_settings.model_dump_json()
+        # every Uvicorn process builds the same app: the API with the web UI mounted at /ui
+        run_server(serve_settings, factory="modgate.cli.serve:app_with_ui")
+        return
+    run_server(serve_settings)
 
 
-__all__ = ["serve"]
+_UI_SETTINGS_ENV = "MODGATE_UI_SETTINGS_JSON"
+
+
+def app_with_ui() -> Any:
+    """The app of one service process with the web UI mounted (an ASGI factory for Uvicorn).
+
+    Raises:
+        RuntimeError: Not started by `modgate serve` (no settings in the environment).
+    """
+    from modgate.serve import app_from_env, settings_from_env
+    from modgate.store import Store
+    from modgate.ui import UiSettings, create_ui_app
+
+    raw = os.environ.get(_UI_SETTINGS_ENV)
+    if raw is None:
+        raise RuntimeError(f"{_UI_SETTINGS_ENV} is not set: start it with modgate serve")
+    app = app_from_env()
+    store = Store.from_url(settings_from_env().database_url)
+    app.mount("/ui", create_ui_app(UiSettings.model_validate_json(raw), store))
+    return app
+
+
+__all__ = ["app_with_ui", "serve"]

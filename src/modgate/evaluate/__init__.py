@@ -3,6 +3,15 @@
 Long-tail (per-community) estimates with empirical-Bayes shrinkage and a label-budget planner.
 """
 
+from modgate.evaluate._charts import (
+    CalibrationBin,
+    calibration_bins,
+    reliability_chart,
+    render_svg,
+    score_histogram,
+    score_histogram_chart,
+    slice_interval_chart,
+)
 from modgate.evaluate._compare import (
     ComparisonReport,
     DeltaValue,
@@ -63,6 +72,7 @@ from modgate.evaluate._report import (
     format_value,
     render_comparison_markdown,
     render_report,
+    report_charts,
 )
 from modgate.evaluate._run import (
     EnforcerRef,
@@ -115,6 +125,14 @@ from modgate.evaluate._training import (
 )
 
 __all__ = [
+    "CalibrationBin",
+    "calibration_bins",
+    "reliability_chart",
+    "render_svg",
+    "report_charts",
+    "score_histogram",
+    "score_histogram_chart",
+    "slice_interval_chart",
     "ErrorCluster",
     "ErrorExample",
     "error_clusters",

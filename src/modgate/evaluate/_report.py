@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from modgate.evaluate._compare import ComparisonReport
 from modgate.evaluate._errors import ErrorCluster
 from modgate.evaluate._figures import GroupFigures, MetricValue
+from modgate.evaluate._predictions import PredictionRecord
 from modgate.evaluate._repo import EvalRun
 
 
@@ -31,6 +32,9 @@ class EvalReport(BaseModel):
     """The run with every figure."""
     errors: tuple[ErrorCluster, ...] = ()
     """False positives and false negatives grouped into clusters (`error_clusters`)."""
+    predictions: tuple[PredictionRecord, ...] = ()
+    """The run's predictions (`load_predictions`): the HTML report draws its reliability
+    diagram and score histograms from them (left out when empty)."""
 
     @property
     def worst(self) -> list[GroupFigures]:
@@ -171,6 +175,8 @@ table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding
 background:#036}.low{color:#a60}
 </style></head><body>
 <h1>Eval run {{ run.id }}</h1>
+{% for title, svg in charts %}<figure class="chart" aria-label="{{ title }}">{{ svg|safe }}</figure>
+{% endfor %}
 <p>enforcer <code>{{ run.enforcer }}</code> · golden <code>{{ run.golden }}</code>
 split <code>{{ run.split }}</code> · {{ run.n_items }} items ·
 {{ "%.0f"|format(cfg.intervals.confidence * 100) }}% intervals,
@@ -198,9 +204,35 @@ split <code>{{ run.split }}</code> · {{ run.n_items }} items ·
 """
 
 
-def render_html(report: EvalReport) -> str:
-    """The report as a self-contained HTML page (interval bars drawn with CSS)."""
+def report_charts(report: EvalReport) -> list[tuple[str, dict[str, object]]]:
+    """The report's Vega-Lite figures: intervals per slice, reliability, score histograms."""
+    from modgate.evaluate._charts import (
+        reliability_chart,
+        score_histogram_chart,
+        slice_interval_chart,
+    )
+
+    figures = report.run.figures
+    groups = [figures.overall, *figures.bands, *figures.slices]
+    charts: list[tuple[str, dict[str, object]]] = [
+        ("Figures with intervals per slice", slice_interval_chart(groups))
+    ]
+    scored = [p for p in report.predictions if p.score is not None]
+    if scored:
+        charts.append(("Reliability diagram", reliability_chart(scored)))
+        charts.append(("Scores by gold label", score_histogram_chart(scored)))
+    return charts
+
+
+def render_html(report: EvalReport, *, charts: bool = True) -> str:
+    """The report as one self-contained HTML file that works offline.
+
+    Figures are Vega-Lite specs (Altair) drawn to inline SVG by vl-convert, so the file needs
+    neither JavaScript nor network; interval bars of the tables are drawn with CSS.
+    """
     from jinja2 import Environment, select_autoescape
+
+    from modgate.evaluate._charts import render_svg
 
     env = Environment(autoescape=select_autoescape(default=True))
     figures = report.run.figures
@@ -215,6 +247,7 @@ def render_html(report: EvalReport) -> str:
         sections=sections,
         reliability=json.dumps(figures.reliability.model_dump(mode="json"), indent=2),
         errors="\n".join(error_cluster_lines(report.errors)),
+        charts=[(t, render_svg(spec)) for t, spec in report_charts(report)] if charts else [],
     )
 
 
@@ -293,6 +326,7 @@ __all__ = [
     "format_value",
     "render_comparison_markdown",
     "render_html",
+    "report_charts",
     "render_markdown",
     "render_report",
 ]

@@ -89,9 +89,12 @@ from modgate.golden._schema import (
 )
 from modgate.golden._sets import (
     DeleteResult,
+    GoldenBrowse,
+    GoldenItemView,
     GoldenSetDetail,
     add_annotation,
     add_golden_item,
+    browse_golden_items,
     delete_golden_set,
     ensure_golden_set,
     list_golden_sets,
@@ -102,6 +105,9 @@ from modgate.golden._sets import (
 from modgate.golden._splits import SplitItem, assign_splits, link_groups
 
 __all__ = [
+    "GoldenBrowse",
+    "GoldenItemView",
+    "browse_golden_items",
     "LABELING_TOOLS",
     "LabelingTool",
     "export_labeling_file",

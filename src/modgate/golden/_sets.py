@@ -227,6 +227,109 @@ def delete_golden_set(store: Store, name: str, *, actor: str, force: bool = Fals
     return DeleteResult(name=name, deleted=deleted, eval_runs=tuple(runs), forced=force)
 
 
+class GoldenItemView(BaseModel):
+    """A golden item as the browser shows it: text, community, labels given and the gold one."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    item_id: str
+    """The item."""
+    text: str
+    """Title and body."""
+    community: str | None
+    """Its community."""
+    policy: str
+    """Policy id of its labels."""
+    tags: tuple[str, ...]
+    """Edge-case tags."""
+    gold_label: str | None
+    """Current gold label (None: unresolved)."""
+    annotations: tuple[Annotation, ...]
+    """Every annotation, oldest first."""
+    disagreement: bool
+    """Annotations carry more than one distinct label."""
+
+
+class GoldenBrowse(BaseModel):
+    """One page of a golden set's items after filters, with the filtered total."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    items: tuple[GoldenItemView, ...]
+    """The page."""
+    total: int
+    """Items matching the filters."""
+    tags: tuple[str, ...]
+    """Every tag in the set (to offer as filters)."""
+    communities: tuple[str, ...]
+    """Every community in the set."""
+
+
+def browse_golden_items(
+    store: Store,
+    name: str,
+    *,
+    tag: str | None = None,
+    community: str | None = None,
+    disagreement: bool = False,
+    offset: int = 0,
+    limit: int = 100,
+) -> GoldenBrowse:
+    """Items of a golden set filtered by tag, community and annotator disagreement.
+
+    Raises:
+        NotFoundError: No such set.
+        ValidationError: Negative offset or limit.
+    """
+    if offset < 0 or limit < 0:
+        raise ValidationError("offset and limit must be non-negative")
+    with store.connect() as conn:
+        _repo.require_set(conn, name)
+        loaded = _repo.load_items(conn, name)
+        ratings = _repo.load_annotations(conn, name)
+    views: list[GoldenItemView] = []
+    all_tags: set[str] = set()
+    all_communities: set[str] = set()
+    for item in loaded:
+        g = item.golden
+        all_tags.update(g.tags)
+        if item.community:
+            all_communities.add(item.community)
+        given = ratings.get(g.item_id, [])
+        differ = len({r.label for r in given}) > 1
+        if tag is not None and tag not in g.tags:
+            continue
+        if community is not None and item.community != community:
+            continue
+        if disagreement and not differ:
+            continue
+        views.append(
+            GoldenItemView(
+                item_id=g.item_id,
+                text=item.text,
+                community=item.community,
+                policy=g.policy,
+                tags=tuple(g.tags),
+                gold_label=g.gold_label,
+                annotations=tuple(
+                    Annotation(
+                        item_id=r.item_id,
+                        annotator=r.annotator,
+                        label=r.label,
+                        votes=r.votes,
+                        rationale=r.rationale,
+                    )  # fmt: skip
+                    for r in given
+                ),
+                disagreement=differ,
+            )  # fmt: skip
+        )
+    return GoldenBrowse(
+        items=tuple(views[offset : offset + limit]), total=len(views),
+        tags=tuple(sorted(all_tags)), communities=tuple(sorted(all_communities)),
+    )  # fmt: skip
+
+
 def add_golden_item(store: Store, name: str, item: GoldenItem, *, actor: str) -> GoldenItem:
     """Add one stored item to a golden set (or update its policy, tags and criteria).
 

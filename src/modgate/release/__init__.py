@@ -53,8 +53,10 @@ from modgate.release._readiness import (
     verify_report,
 )
 from modgate.release._repo import (
+    ActionCount,
     ArmRecord,
     ReversalRecord,
+    action_counts,
     get_gate_report,
     list_gate_reports,
     list_reversals,
@@ -91,6 +93,8 @@ __all__ = [
     "evasion_features",
     "item_text",
     "write_decision_features",
+    "ActionCount",
+    "action_counts",
     "ArmRecord",
     "AttackSuccessCriterion",
     "BudgetCriterion",

@@ -529,3 +529,115 @@ __all__ = [
     "write_decision_arms",
     "write_reversals",
 ]
+
+
+class ActionCount(BaseModel):
+    """Decisions of one policy arm with one action in one time bucket (`action_counts`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    bucket: datetime
+    """Start of the bucket (UTC, truncated to the hour or day)."""
+    policy: str
+    """Policy id."""
+    arm: str
+    """`active` or `canary`."""
+    action: str
+    """The arm's action."""
+    count: int
+    """How many decisions."""
+
+
+def action_counts(
+    store: Store, *, start: datetime, end: datetime, bucket: str = "day"
+) -> list[ActionCount]:
+    """Decisions per (bucket, policy, arm, action) made in [start, end), counted in SQL.
+
+    One statement on both backends: a grid of (policy, arm, action) × time buckets, each cell
+    an index range count on `ix_decision_arms_policy_arm_action_at`; no sort of the window's
+    rows (a GROUP BY over a million rows sorts them all, ten times slower).
+
+    Args:
+        store: The store.
+        start: Window start (inclusive, UTC).
+        end: Window end (exclusive, UTC).
+        bucket: `hour` or `day`.
+
+    Raises:
+        ValidationError: Unknown bucket, or end before start.
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import DateTime, Integer, String, bindparam, text
+
+    from modgate.domain import Action
+    from modgate.errors import ValidationError
+
+    if bucket not in ("hour", "day"):
+        raise ValidationError(f"bucket {bucket!r} is not 'hour' or 'day'")
+    if end < start:
+        raise ValidationError("the window ends before it starts")
+    start, end = _aware(start).astimezone(UTC), _aware(end).astimezone(UTC)
+    step = timedelta(hours=1) if bucket == "hour" else timedelta(days=1)
+    first = start.replace(minute=0, second=0, microsecond=0)
+    if bucket == "day":
+        first = first.replace(hour=0)
+    edges: list[tuple[datetime, datetime, datetime]] = []
+    at = first
+    while at < end:
+        edges.append((at, max(at, start), min(at + step, end)))
+        at += step
+    # the policies present, by a loose index scan (one index seek per policy, not a full scan)
+    distinct = text(
+        "WITH RECURSIVE p(x) AS (SELECT min(policy) FROM decision_arms UNION ALL "
+        "SELECT (SELECT min(policy) FROM decision_arms WHERE policy > p.x) FROM p "
+        "WHERE p.x IS NOT NULL) SELECT x FROM p WHERE x IS NOT NULL"
+    )
+    with store.connect() as conn:
+        policies = sorted(str(x) for x in conn.execute(distinct).scalars())
+    if not edges or not policies:
+        return []
+    # Two small VALUES tables (buckets, cells) as CTEs, which both SQLite and PostgreSQL
+    # accept; timestamps are bound with the column's type, so they compare as stored.
+    tz = DateTime(timezone=True)
+    binds: list[Any] = []
+    bucket_rows = []
+    for k, (b, lo, hi) in enumerate(edges):
+        binds += [bindparam(f"b{k}", b, type_=tz), bindparam(f"l{k}", lo, type_=tz),
+                  bindparam(f"h{k}", hi, type_=tz)]  # fmt: skip
+        bucket_rows.append(f"(:b{k}, :l{k}, :h{k})")
+    cell_rows = []
+    cells = [
+        (p, arm, act.value) for p in policies for arm in ("active", "canary") for act in Action
+    ]
+    for k, (p, arm, act) in enumerate(cells):
+        binds += [bindparam(f"p{k}", p, type_=String()), bindparam(f"a{k}", arm, type_=String()),
+                  bindparam(f"c{k}", act, type_=String())]  # fmt: skip
+        cell_rows.append(f"(:p{k}, :a{k}, :c{k})")
+    query = (
+        text(
+            f"WITH b(bucket, lo, hi) AS (VALUES {', '.join(bucket_rows)}), "  # noqa: S608 - binds only
+            f"c(p, arm, act) AS (VALUES {', '.join(cell_rows)}) "
+            "SELECT b.bucket AS bucket, c.p AS p, c.arm AS arm, c.act AS act, "
+            "(SELECT count(*) FROM decision_arms d WHERE d.policy = c.p AND d.arm = c.arm "
+            "AND d.action = c.act AND d.decided_at >= b.lo AND d.decided_at < b.hi) AS n "
+            "FROM c CROSS JOIN b"
+        )
+        .bindparams(*binds)
+        .columns(bucket=tz, p=String(), arm=String(), act=String(), n=Integer())
+    )
+    out: list[ActionCount] = []
+    with store.connect() as conn:
+        for r in conn.execute(query):
+            if r.n:
+                out.append(
+                    ActionCount(
+                        bucket=_aware(r.bucket),
+                        policy=r.p,
+                        arm=r.arm,
+                        action=r.act,
+                        count=int(r.n),
+                    )  # fmt: skip
+                )
+    out.sort(key=lambda x: (x.bucket, x.policy, x.arm, x.action))
+    return out

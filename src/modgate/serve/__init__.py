@@ -14,7 +14,7 @@ from modgate.serve._repo import (
     list_api_keys,
     revoke_api_key,
 )
-from modgate.serve._run import run_server
+from modgate.serve._run import app_from_env, run_server, settings_from_env
 from modgate.serve._service import ModerationService
 from modgate.serve._settings import ServeSettings
 from modgate.serve._worker import StreamWorker, WorkerSettings, message_decision_id, parse_message
@@ -30,6 +30,7 @@ __all__ = [
     "ServeState",
     "StreamWorker",
     "WorkerSettings",
+    "app_from_env",
     "create_api_key",
     "create_app",
     "hash_author_id",
@@ -38,4 +39,5 @@ __all__ = [
     "parse_message",
     "revoke_api_key",
     "run_server",
+    "settings_from_env",
 ]

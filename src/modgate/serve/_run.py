@@ -13,8 +13,8 @@ _SETTINGS_ENV = "MODGATE_SERVE_SETTINGS_JSON"
 _HASH_KEY_ENV = "MODGATE_SERVE_AUTHOR_HASH_KEY"
 
 
-def app_from_env() -> FastAPI:
-    """The app of one Uvicorn worker process, from the settings `run_server` passed down.
+def settings_from_env() -> ServeSettings:
+    """The settings `run_server` passed down to its Uvicorn processes.
 
     Raises:
         RuntimeError: Not started by `run_server` (no settings in the environment).
@@ -26,10 +26,19 @@ def app_from_env() -> FastAPI:
     key = os.environ.get(_HASH_KEY_ENV)
     if key:  # a secret is masked in JSON, so it travels on its own
         settings = settings.model_copy(update={"author_hash_key": key})
-    return create_app(ServeSettings.model_validate(settings.model_dump()))
+    return ServeSettings.model_validate(settings.model_dump())
 
 
-def run_server(settings: ServeSettings) -> None:
+def app_from_env() -> FastAPI:
+    """The app of one Uvicorn worker process, from the settings `run_server` passed down.
+
+    Raises:
+        RuntimeError: Not started by `run_server` (no settings in the environment).
+    """
+    return create_app(settings_from_env())
+
+
+def run_server(settings: ServeSettings, *, factory: str | None = None) -> None:
     """Serve until interrupted (SIGINT/SIGTERM stop it cleanly, finishing queued requests).
 
     With `settings.workers` above 1, Uvicorn runs that many processes on one socket, each with
@@ -37,6 +46,9 @@ def run_server(settings: ServeSettings) -> None:
 
     Args:
         settings: How to run.
+        factory: Import string of an app factory each process calls instead of building
+            `create_app(settings)` (`modgate serve` passes one that mounts the web UI); it
+            reads the settings through `app_from_env`.
     """
     import uvicorn
 
@@ -46,7 +58,7 @@ def run_server(settings: ServeSettings) -> None:
         "access_log": False,  # it would carry item ids of every request; metrics count
         "log_level": "info",
     }
-    if settings.workers == 1:
+    if settings.workers == 1 and factory is None:
         uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]
         return
     os.environ[_SETTINGS_ENV] = settings.model_copy(
@@ -55,7 +67,7 @@ def run_server(settings: ServeSettings) -> None:
     if settings.author_hash_key is not None:
         os.environ[_HASH_KEY_ENV] = settings.author_hash_key.get_secret_value()
     uvicorn.run(
-        "modgate.serve._run:app_from_env",
+        factory or "modgate.serve._run:app_from_env",
         factory=True,
         workers=settings.workers,
         # a worker loading scikit-learn on a busy machine answers the supervisor's ping late;
@@ -65,4 +77,4 @@ def run_server(settings: ServeSettings) -> None:
     )
 
 
-__all__ = ["app_from_env", "run_server"]
+__all__ = ["app_from_env", "run_server", "settings_from_env"]

@@ -102,11 +102,23 @@ from modgate.store._tables_review import (
     review_tasks,
 )
 from modgate.store._tables_serve import api_keys
+from modgate.store._tables_ui import (
+    ui_accounts,
+    ui_login_attempts,
+    ui_queue_grants,
+    ui_saved_queries,
+    ui_sessions,
+)
 from modgate.store._timestamps import format_timestamp, parse_timestamp
 from modgate.store._workspace import init_workspace
 
 __all__ = [
     "api_keys",
+    "ui_accounts",
+    "ui_login_attempts",
+    "ui_queue_grants",
+    "ui_saved_queries",
+    "ui_sessions",
     "IN_LIST_CHUNK",
     "AuditEvent",
     "DANGEROUS_ROLES",

@@ -23,6 +23,7 @@ from modgate.cli.demo._review import step_review
 from modgate.cli.demo._rules import step_rules
 from modgate.cli.demo._run import DemoRun, sample_file
 from modgate.cli.demo._serve import step_serve
+from modgate.cli.demo._ui import step_ui
 from modgate.store import init_workspace, open_store
 
 DEMO_STEPS: list[Callable[[DemoRun], None]] = [
@@ -40,6 +41,7 @@ DEMO_STEPS: list[Callable[[DemoRun], None]] = [
     step_community,  # issue 23: community rules at scale, lint, families
     step_review,  # issue 21: review queue, an appeal overturned, statements of reasons
     step_monitor,  # issue 20: a simulated week, monitors, alerts → incident → rollback
+    step_ui,  # issue 21: a web UI admin account and the URL to open
 ]
 
 
