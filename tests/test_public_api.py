@@ -18,6 +18,10 @@ LAZY_PACKAGES = [
     "modgate.enforce.rules.automod",
     "modgate.enforce.classifier",
     "modgate.enforce.llm",
+    "modgate.store",
+    "modgate.policy",
+    "modgate.evaluate",
+    "modgate.release",
 ]
 
 
