@@ -22,6 +22,8 @@ LAZY_PACKAGES = [
     "modgate.policy",
     "modgate.evaluate",
     "modgate.release",
+    "modgate.golden",
+    "modgate.scale",
 ]
 
 

@@ -6,98 +6,187 @@ immutable, content-hashed snapshot with grouped train/dev/test splits, whose row
 (`golden_version_rows`) feed enforcer training and evaluation.
 """
 
-from modgate.golden._adjudicate import (
-    AutoAdjudicationResult,
-    adjudication_history,
-    adjudication_queue,
-    auto_adjudicate,
-    gold_weight,
-    resolve_gold,
-    set_gold_label,
+from typing import TYPE_CHECKING
+
+from modgate._lazy import attach
+
+if TYPE_CHECKING:
+    from modgate.golden._adjudicate import (
+        AutoAdjudicationResult,
+        adjudication_history,
+        adjudication_queue,
+        auto_adjudicate,
+        gold_weight,
+        resolve_gold,
+        set_gold_label,
+    )
+    from modgate.golden._agreement import (
+        AgreementReport,
+        AgreementResult,
+        AnnotatorResult,
+        RatedItem,
+        UndefinedAgreementWarning,
+        cohen_kappa,
+        fleiss_kappa,
+        krippendorff_alpha,
+        label_counts,
+        measure_agreement,
+        rated_items_from_votes,
+    )
+    from modgate.golden._checks import (
+        CheckReport,
+        DuplicatePair,
+        LabelConflict,
+        Leak,
+        SourceBalance,
+        duplicate_clusters,
+        find_label_conflicts,
+        find_leakage,
+        find_near_duplicates,
+        measure_source_balance,
+        near_duplicate_clusters,
+    )
+    from modgate.golden._choices import DIMENSIONS, SPLITS
+    from modgate.golden._coverage import (
+        CoverageCell,
+        CoverageRecord,
+        CoverageReport,
+        TargetResult,
+        measure_coverage,
+    )
+    from modgate.golden._dawid_skene import DawidSkeneResult, dawid_skene
+    from modgate.golden._freeze import (
+        content_hash,
+        freeze_golden_set,
+        get_golden_version,
+        golden_version_rows,
+        iter_golden_version_rows,
+        parse_version_ref,
+    )
+    from modgate.golden._io import (
+        ImportOptions,
+        ImportResult,
+        export_golden_set,
+        export_golden_version,
+        import_golden_file,
+        read_texts,
+    )
+    from modgate.golden._labeling import (
+        LABELING_TOOLS,
+        LabelingTool,
+        export_labeling_file,
+        import_labeling_file,
+    )
+    from modgate.golden._reports import check_golden_set, golden_agreement, golden_coverage
+    from modgate.golden._schema import (
+        Adjudication,
+        Annotation,
+        CoverageTarget,
+        FreezeResult,
+        GoldenItem,
+        GoldenSet,
+        GoldenSetConfig,
+        GoldenVersion,
+        QueueEntry,
+        SplitConfig,
+        TrainingRow,
+    )
+    from modgate.golden._sets import (
+        DeleteResult,
+        GoldenSetDetail,
+        add_annotation,
+        delete_golden_set,
+        ensure_golden_set,
+        list_golden_sets,
+        load_golden_config,
+        show_golden_set,
+    )
+    from modgate.golden._splits import SplitItem, assign_splits, link_groups
+
+__getattr__, __dir__ = attach(
+    __name__,
+    {
+        "AutoAdjudicationResult": "modgate.golden._adjudicate",
+        "adjudication_history": "modgate.golden._adjudicate",
+        "adjudication_queue": "modgate.golden._adjudicate",
+        "auto_adjudicate": "modgate.golden._adjudicate",
+        "gold_weight": "modgate.golden._adjudicate",
+        "resolve_gold": "modgate.golden._adjudicate",
+        "set_gold_label": "modgate.golden._adjudicate",
+        "AgreementReport": "modgate.golden._agreement",
+        "AgreementResult": "modgate.golden._agreement",
+        "AnnotatorResult": "modgate.golden._agreement",
+        "RatedItem": "modgate.golden._agreement",
+        "UndefinedAgreementWarning": "modgate.golden._agreement",
+        "cohen_kappa": "modgate.golden._agreement",
+        "fleiss_kappa": "modgate.golden._agreement",
+        "krippendorff_alpha": "modgate.golden._agreement",
+        "label_counts": "modgate.golden._agreement",
+        "measure_agreement": "modgate.golden._agreement",
+        "rated_items_from_votes": "modgate.golden._agreement",
+        "CheckReport": "modgate.golden._checks",
+        "DuplicatePair": "modgate.golden._checks",
+        "LabelConflict": "modgate.golden._checks",
+        "Leak": "modgate.golden._checks",
+        "SourceBalance": "modgate.golden._checks",
+        "duplicate_clusters": "modgate.golden._checks",
+        "find_label_conflicts": "modgate.golden._checks",
+        "find_leakage": "modgate.golden._checks",
+        "find_near_duplicates": "modgate.golden._checks",
+        "measure_source_balance": "modgate.golden._checks",
+        "near_duplicate_clusters": "modgate.golden._checks",
+        "DIMENSIONS": "modgate.golden._choices",
+        "CoverageCell": "modgate.golden._coverage",
+        "CoverageRecord": "modgate.golden._coverage",
+        "CoverageReport": "modgate.golden._coverage",
+        "TargetResult": "modgate.golden._coverage",
+        "measure_coverage": "modgate.golden._coverage",
+        "DawidSkeneResult": "modgate.golden._dawid_skene",
+        "dawid_skene": "modgate.golden._dawid_skene",
+        "content_hash": "modgate.golden._freeze",
+        "freeze_golden_set": "modgate.golden._freeze",
+        "get_golden_version": "modgate.golden._freeze",
+        "golden_version_rows": "modgate.golden._freeze",
+        "iter_golden_version_rows": "modgate.golden._freeze",
+        "parse_version_ref": "modgate.golden._freeze",
+        "ImportOptions": "modgate.golden._io",
+        "ImportResult": "modgate.golden._io",
+        "export_golden_set": "modgate.golden._io",
+        "export_golden_version": "modgate.golden._io",
+        "import_golden_file": "modgate.golden._io",
+        "read_texts": "modgate.golden._io",
+        "LABELING_TOOLS": "modgate.golden._labeling",
+        "LabelingTool": "modgate.golden._labeling",
+        "export_labeling_file": "modgate.golden._labeling",
+        "import_labeling_file": "modgate.golden._labeling",
+        "check_golden_set": "modgate.golden._reports",
+        "golden_agreement": "modgate.golden._reports",
+        "golden_coverage": "modgate.golden._reports",
+        "SPLITS": "modgate.golden._choices",
+        "Adjudication": "modgate.golden._schema",
+        "Annotation": "modgate.golden._schema",
+        "CoverageTarget": "modgate.golden._schema",
+        "FreezeResult": "modgate.golden._schema",
+        "GoldenItem": "modgate.golden._schema",
+        "GoldenSet": "modgate.golden._schema",
+        "GoldenSetConfig": "modgate.golden._schema",
+        "GoldenVersion": "modgate.golden._schema",
+        "QueueEntry": "modgate.golden._schema",
+        "SplitConfig": "modgate.golden._schema",
+        "TrainingRow": "modgate.golden._schema",
+        "DeleteResult": "modgate.golden._sets",
+        "GoldenSetDetail": "modgate.golden._sets",
+        "add_annotation": "modgate.golden._sets",
+        "delete_golden_set": "modgate.golden._sets",
+        "ensure_golden_set": "modgate.golden._sets",
+        "list_golden_sets": "modgate.golden._sets",
+        "load_golden_config": "modgate.golden._sets",
+        "show_golden_set": "modgate.golden._sets",
+        "SplitItem": "modgate.golden._splits",
+        "assign_splits": "modgate.golden._splits",
+        "link_groups": "modgate.golden._splits",
+    },
 )
-from modgate.golden._agreement import (
-    AgreementReport,
-    AgreementResult,
-    AnnotatorResult,
-    RatedItem,
-    UndefinedAgreementWarning,
-    cohen_kappa,
-    fleiss_kappa,
-    krippendorff_alpha,
-    label_counts,
-    measure_agreement,
-    rated_items_from_votes,
-)
-from modgate.golden._checks import (
-    CheckReport,
-    DuplicatePair,
-    LabelConflict,
-    Leak,
-    SourceBalance,
-    duplicate_clusters,
-    find_label_conflicts,
-    find_leakage,
-    find_near_duplicates,
-    measure_source_balance,
-    near_duplicate_clusters,
-)
-from modgate.golden._coverage import (
-    DIMENSIONS,
-    CoverageCell,
-    CoverageRecord,
-    CoverageReport,
-    TargetResult,
-    measure_coverage,
-)
-from modgate.golden._dawid_skene import DawidSkeneResult, dawid_skene
-from modgate.golden._freeze import (
-    content_hash,
-    freeze_golden_set,
-    get_golden_version,
-    golden_version_rows,
-    iter_golden_version_rows,
-    parse_version_ref,
-)
-from modgate.golden._io import (
-    ImportOptions,
-    ImportResult,
-    export_golden_set,
-    export_golden_version,
-    import_golden_file,
-    read_texts,
-)
-from modgate.golden._labeling import (
-    LABELING_TOOLS,
-    LabelingTool,
-    export_labeling_file,
-    import_labeling_file,
-)
-from modgate.golden._reports import check_golden_set, golden_agreement, golden_coverage
-from modgate.golden._schema import (
-    SPLITS,
-    Adjudication,
-    Annotation,
-    CoverageTarget,
-    FreezeResult,
-    GoldenItem,
-    GoldenSet,
-    GoldenSetConfig,
-    GoldenVersion,
-    QueueEntry,
-    SplitConfig,
-    TrainingRow,
-)
-from modgate.golden._sets import (
-    DeleteResult,
-    GoldenSetDetail,
-    add_annotation,
-    delete_golden_set,
-    ensure_golden_set,
-    list_golden_sets,
-    load_golden_config,
-    show_golden_set,
-)
-from modgate.golden._splits import SplitItem, assign_splits, link_groups
 
 __all__ = [
     "LABELING_TOOLS",

@@ -15,7 +15,7 @@ from modgate._lazy import attach
 
 if TYPE_CHECKING:
     from modgate.policy._checks import builtin_lint_checks
-    from modgate.policy._choices import Severity
+    from modgate.policy._choices import DEFAULT_TOKEN_BUDGET, Severity
     from modgate.policy._community_diff import (
         CommunityDiff,
         CommunityRuleChange,
@@ -94,7 +94,6 @@ if TYPE_CHECKING:
         sort_findings,
     )
     from modgate.policy._lint import (
-        DEFAULT_TOKEN_BUDGET,
         LINT_CHECK_KIND,
         LintCheck,
         LintOptions,
@@ -195,7 +194,7 @@ __getattr__, __dir__ = attach(
         "PolicyLoadError": "modgate.policy._findings",
         "render_findings": "modgate.policy._findings",
         "sort_findings": "modgate.policy._findings",
-        "DEFAULT_TOKEN_BUDGET": "modgate.policy._lint",
+        "DEFAULT_TOKEN_BUDGET": "modgate.policy._choices",
         "LINT_CHECK_KIND": "modgate.policy._lint",
         "LintCheck": "modgate.policy._lint",
         "LintOptions": "modgate.policy._lint",
