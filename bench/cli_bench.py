@@ -1,13 +1,16 @@
-"""CLI start-up: `--help` and read commands timed as whole processes, beside a bare-Typer baseline.
+"""CLI start-up: `--help`, every `NOUN --help` and read commands timed as whole processes.
 
 Targets (issue 16): `modgate --help` and `modgate NOUN --help` ≤ 0.35 s CPU and ≤ 4× the
 baseline; read commands (`sql "SELECT 1"`, `eval list`, `items list`) ≤ 0.6 s CPU.
 
-Each command runs as its own process `RUNS` times in a fresh workspace (`modgate init`); the
-figure is the child's CPU time (user + system, from `os.wait4`), which other work on a shared
-machine does not inflate the way wall time is inflated; wall time is printed beside it.
-The baseline, measured in the same run, is `python -c "import typer, rich.console"`: what any
-Typer + Rich command pays before doing anything.
+Each command runs as its own process `MODGATE_BENCH_RUNS` times (default 5, after one warm-up
+run) in a fresh workspace (`modgate init`); the figure is the child's CPU time (user + system,
+from `os.wait4`), which other work on a shared machine inflates less than wall time; the median
+wall time is printed beside it. The baseline, measured in the same run, is
+`python -c "import typer, rich.console"`: what any Typer + Rich command pays before doing
+anything. The absolute targets were set where that baseline takes about 0.08 s of CPU; on a
+busier machine every process is slower, so the verdict is also given against the targets
+scaled by the baseline's slowdown (`scaled`), beside the plain one.
 """
 
 from __future__ import annotations
@@ -20,9 +23,12 @@ import tempfile
 import time
 from pathlib import Path
 
-RUNS = int(os.environ.get("MODGATE_BENCH_RUNS", "7"))
+RUNS = int(os.environ.get("MODGATE_BENCH_RUNS", "5"))
 BIN = Path(sys.executable).parent
 MODGATE = str(BIN / "modgate")
+QUIET_BASELINE_S = 0.08
+"""CPU seconds of the baseline on the machine the absolute targets were set on (issue 16)."""
+HELP_TARGET_S, HELP_TARGET_RATIO, READ_TARGET_S = 0.35, 4.0, 0.6
 
 
 def _run(argv: list[str], cwd: Path) -> tuple[float, float]:
@@ -46,6 +52,13 @@ def _measure(argv: list[str], cwd: Path) -> tuple[float, float, float]:
     return min(cpus), statistics.median(cpus), statistics.median(w for _, w in samples)
 
 
+def _nouns() -> list[str]:
+    """Every top-level command of `modgate`, read from the app's COMMANDS table."""
+    code = "from modgate.cli.main import COMMANDS; print(' '.join(COMMANDS))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout.split()
+
+
 def main() -> None:
     """Print each command's CPU and wall time beside the baseline, with the targets."""
     with tempfile.TemporaryDirectory(prefix="modgate-cli-bench-") as folder:
@@ -54,39 +67,49 @@ def main() -> None:
         base_min, base_med, base_wall = _measure(
             [sys.executable, "-c", "import typer, rich.console"], workspace
         )
+        scale = max(1.0, base_med / QUIET_BASELINE_S)
         print(f"runs per command: {RUNS} (+1 warm-up); CPU = user + system of the process")
+        if os.environ.get("MODGATE_DATABASE_URL"):
+            print("MODGATE_DATABASE_URL is set: the read commands read that database")
         print(
-            f"{'command':<32} {'CPU min':>8} {'CPU med':>8} {'wall med':>9} {'× base':>7}  target"
+            f"baseline CPU {base_med:.3f} s = {scale:.2f}× the {QUIET_BASELINE_S} s the absolute "
+            "targets assume; `scaled` judges against the targets × that factor"
         )
         print(
-            f"{'baseline: import typer, rich':<32} {base_min:8.3f} {base_med:8.3f} "
+            f"{'command':<30} {'CPU min':>8} {'CPU med':>8} {'wall med':>9} {'× base':>7}  "
+            f"{'target':<27} {'verdict':<7} scaled"
+        )
+        print(
+            f"{'baseline: import typer, rich':<30} {base_min:8.3f} {base_med:8.3f} "
             f"{base_wall:9.3f} {1.0:7.2f}"
         )
-        cases = [
-            (["--help"], "help"),
-            (["eval", "--help"], "help"),
-            (["items", "--help"], "help"),
-            (["enforcer", "--help"], "help"),
-            (["sql", "SELECT 1"], "read"),
-            (["eval", "list"], "read"),
-            (["items", "list"], "read"),
-        ]
-        missed = 0
+        cases = [(["--help"], "help")]
+        cases += [([noun, "--help"], "help") for noun in _nouns()]
+        cases += [(["sql", "SELECT 1"], "read"), (["eval", "list"], "read")]
+        cases += [(["items", "list"], "read")]
+        missed = missed_scaled = 0
+        worst_help: tuple[float, str] = (0.0, "")
         for args, what in cases:
             lo, med, wall = _measure([MODGATE, *args], workspace)
             ratio = med / base_med
+            name = "modgate " + " ".join(args)
             if what == "help":
-                ok = med <= 0.35 and ratio <= 4.0
-                target = "≤ 0.35 s CPU and ≤ 4× base"
+                ok = med <= HELP_TARGET_S and ratio <= HELP_TARGET_RATIO
+                ok_scaled = med <= HELP_TARGET_S * scale and ratio <= HELP_TARGET_RATIO
+                target = f"≤ {HELP_TARGET_S:.2f} s CPU and ≤ {HELP_TARGET_RATIO:.0f}× base"
+                worst_help = max(worst_help, (med, name))
             else:
-                ok = med <= 0.6
-                target = "≤ 0.60 s CPU"
+                ok = med <= READ_TARGET_S
+                ok_scaled = med <= READ_TARGET_S * scale
+                target = f"≤ {READ_TARGET_S:.2f} s CPU"
             missed += not ok
+            missed_scaled += not ok_scaled
             print(
-                f"{'modgate ' + ' '.join(args):<32} {lo:8.3f} {med:8.3f} {wall:9.3f} "
-                f"{ratio:7.2f}  {target} {'MET' if ok else 'MISSED'}"
+                f"{name:<30} {lo:8.3f} {med:8.3f} {wall:9.3f} {ratio:7.2f}  {target:<27} "
+                f"{'MET' if ok else 'MISSED':<7} {'MET' if ok_scaled else 'MISSED'}"
             )
-        print(f"targets missed: {missed}")
+        print(f"slowest --help: {worst_help[1]} ({worst_help[0]:.3f} s CPU median)")
+        print(f"targets missed: {missed} of {len(cases)} (scaled to this machine: {missed_scaled})")
 
 
 if __name__ == "__main__":

@@ -148,7 +148,7 @@ class _Sources:
 def test_eval_run_resolves_names_through_the_sources(
     workspace: Settings, run_cli: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("modgate.cli.eval.eval_sources", lambda store, **_: _Sources())
+    monkeypatch.setattr("modgate.evaluate.eval_sources", lambda store, **_: _Sources())
     result = run_cli("eval", "run", "kw", "hate-gold@1", "--resamples", "50", "-f", "json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
@@ -207,7 +207,7 @@ def test_eval_run_of_a_catalog_enforcer_and_thresholds_written_as_a_new_version(
             return GOLDEN, items
 
     monkeypatch.setattr(
-        "modgate.cli.eval.eval_sources", lambda store, workspace: Sources(store, workspace)
+        "modgate.evaluate.eval_sources", lambda store, workspace: Sources(store, workspace)
     )
     result = run_cli("eval", "run", "vendor", "hate-gold@1", "--resamples", "50", "-f", "json")
     assert result.exit_code == 0, result.stderr

@@ -6,20 +6,13 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
+if TYPE_CHECKING:
+    from modgate.store import ImportReport, ProgressCallback
 from rich.table import Table
 
 from modgate.cli._output import console, err_console
-from modgate.store import ImportReport, ProgressCallback
 
 PROGRESS_MIN_BYTES = 16 * 1024 * 1024
 """Files smaller than this import without a progress bar."""
@@ -32,6 +25,16 @@ def import_progress(path: Path, *, enabled: bool = True) -> Iterator[ProgressCal
     Yields:
         The callback to pass as `on_progress`, or None when no bar is shown.
     """
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
     errors = err_console()
     try:
         size = path.stat().st_size

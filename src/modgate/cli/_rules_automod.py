@@ -11,7 +11,6 @@ import typer
 
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, write_records
-from modgate.enforce.rules.automod import import_automod, render_report, rule_set_name
 from modgate.errors import ModgateError, ValidationError
 
 _RULE_SET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -69,6 +68,8 @@ def import_automod_command(
     ),
 ) -> None:
     """Import a Reddit AutoModerator config as a rule set, with a report of every rule."""
+    from modgate.enforce.rules.automod import import_automod, render_report, rule_set_name
+
     cli = get_context(ctx)
     cwd = cli.cwd
     try:

@@ -8,7 +8,6 @@ import typer
 
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, write_models, write_records
-from modgate.monitor import ack_alert, list_alerts
 
 app = typer.Typer(help="Alerts raised by monitors: list and acknowledge.")
 
@@ -26,6 +25,8 @@ def list_(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """List alerts, most recently seen first."""
+    from modgate.monitor import list_alerts
+
     found = list_alerts(
         get_context(ctx).store(),
         status=None if status == "all" else status,
@@ -58,6 +59,8 @@ def ack(
     alert_id: int = typer.Argument(..., help="Alert id."),
 ) -> None:
     """Acknowledge an alert (it stays live; recurrences update it without a new notification)."""
+    from modgate.monitor import ack_alert
+
     context = get_context(ctx)
     alert = ack_alert(context.store(), alert_id, actor=context.settings().actor)
     typer.echo(f"alert {alert.id} acknowledged by {alert.acked_by}")

@@ -10,7 +10,6 @@ import typer
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, write_models
 from modgate.cli._parse import parse_time
-from modgate.store import list_audit_events
 
 app = typer.Typer(help="Audit log: who changed what, when.")
 
@@ -28,6 +27,8 @@ def list_(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """List audit events, newest first."""
+    from modgate.store import list_audit_events
+
     since_at: datetime | None = parse_time(since, "--since") if since else None
     events = list_audit_events(
         get_context(ctx).store(),

@@ -5,15 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, err_console, write_records
 from modgate.cli._parse import parse_time
 from modgate.errors import ConfigError, ValidationError
-from modgate.release import load_gate_config
 from modgate.scale import DEFAULT_PARTITION_SIZE
-from modgate.scale import backfill as run_backfill
 
 _COLUMNS = (
     "community",
@@ -64,6 +61,17 @@ def backfill(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
 ) -> None:
     """Re-score history with a candidate on Dask: expected actions and review load."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from modgate.release import load_gate_config
+    from modgate.scale import backfill as run_backfill
+
     context = get_context(ctx)
     workspace = context.settings().workspace
     if workspace is None:

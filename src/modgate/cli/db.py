@@ -6,14 +6,6 @@ import typer
 
 from modgate.cli._context import get_context
 from modgate.cli._output import console
-from modgate.store import (
-    create_reader_role,
-    current_revision,
-    head_revision,
-    is_known_revision,
-    newer_database_error,
-    upgrade_database,
-)
 
 app = typer.Typer(
     help="Database: upgrade the schema, show its revision, create a reader role for SQL."
@@ -23,6 +15,8 @@ app = typer.Typer(
 @app.command("upgrade")
 def upgrade(ctx: typer.Context) -> None:
     """Bring the workspace database to the newest schema (Alembic migrations)."""
+    from modgate.store import current_revision, upgrade_database
+
     context = get_context(ctx)
     store = context.store(check_schema=False, create=True)
     before = current_revision(store)
@@ -33,6 +27,13 @@ def upgrade(ctx: typer.Context) -> None:
 @app.command("current")
 def current(ctx: typer.Context) -> None:
     """Show the database's schema revision and the newest one this modgate knows."""
+    from modgate.store import (
+        current_revision,
+        head_revision,
+        is_known_revision,
+        newer_database_error,
+    )
+
     store = get_context(ctx).store(check_schema=False)
     now = current_revision(store)
     head = head_revision()
@@ -57,6 +58,8 @@ def create_reader_role_cmd(
     Idempotent; run it again after `modgate db upgrade` so new tables are readable. Run it as
     a role that may create roles and grant on modgate's tables (the database owner).
     """
+    from modgate.store import create_reader_role
+
     role = create_reader_role(get_context(ctx).store(), name, login=login)
     verb = "created" if role.created else "refreshed"
     console().print(f"{verb} role {role.name}: SELECT on {len(role.tables)} modgate tables")

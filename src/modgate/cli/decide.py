@@ -5,13 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, err_console, write_records
-from modgate.enforce import select_item_ids
 from modgate.errors import ConfigError
-from modgate.release import decide as decide_items_under_deployments
 
 
 def decide(
@@ -25,6 +22,17 @@ def decide(
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
 ) -> None:
     """Decide stored items under the current deployments; re-running resumes where it stopped."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from modgate.enforce import select_item_ids
+    from modgate.release import decide as decide_items_under_deployments
+
     context = get_context(ctx)
     settings = context.settings()
     workspace: Path | None = settings.workspace

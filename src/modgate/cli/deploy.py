@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, write_records
-from modgate.release import (
-    DeployedEnforcer,
-    Deployment,
-    Stage,
-    current_deployment,
-    deploy,
-    deployment_history,
-    deployment_impact,
-    load_deployment_snapshot,
-    resolve_gate_path,
-    reverse_deployment,
-    rollback,
-)
+from modgate.release import Stage
+
+if TYPE_CHECKING:
+    from modgate.release import Deployment
 
 app = typer.Typer(
     help="Deployments: which enforcer versions act (active, canary) or watch (shadow)."
@@ -35,6 +26,8 @@ _HISTORY_COLUMNS = (
 
 
 def _state_rows(deployment: Deployment) -> list[list[Any]]:
+    from modgate.release import DeployedEnforcer
+
     state = deployment.state
     staged: list[tuple[str, DeployedEnforcer, float | None]] = []
     if state.active is not None:
@@ -79,6 +72,8 @@ def set_stage(
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
 ) -> None:
     """Put an enforcer version in a stage; needs a passing gate report bound to it."""
+    from modgate.release import deploy, resolve_gate_path
+
     context = get_context(ctx)
     settings = context.settings()
     result = deploy(
@@ -111,6 +106,8 @@ def show(
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
 ) -> None:
     """The current deployment of one policy or of all."""
+    from modgate.release import current_deployment, load_deployment_snapshot
+
     store = get_context(ctx).store()
     if policy is None:
         found = list(load_deployment_snapshot(store).deployments.values())
@@ -131,6 +128,8 @@ def history(
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
 ) -> None:
     """Every deployment state of a policy, oldest first."""
+    from modgate.release import deployment_history
+
     found = deployment_history(get_context(ctx).store(), policy)
     write_records(_HISTORY_COLUMNS, [_history_row(d) for d in found], fmt, title=policy)
 
@@ -144,6 +143,8 @@ def rollback_cmd(
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
 ) -> None:
     """Restore the previous deployment state (or --to one) in one step."""
+    from modgate.release import rollback
+
     context = get_context(ctx)
     made = rollback(context.store(), policy, actor=context.settings().actor, reason=reason, to=to)
     if fmt is OutputFormat.TABLE:
@@ -159,6 +160,8 @@ def impact(
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
 ) -> None:
     """What a deployment did while live: decisions by action and community, sample items."""
+    from modgate.release import deployment_impact
+
     found = deployment_impact(get_context(ctx).store(), deployment, sample=sample)
     if fmt is OutputFormat.JSON:
         sys.stdout.write(found.model_dump_json(indent=2) + "\n")
@@ -186,6 +189,8 @@ def reverse(
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
 ) -> None:
     """Write reversal records (restore or re-review) for what a deployment did; idempotent."""
+    from modgate.release import reverse_deployment
+
     context = get_context(ctx)
     result = reverse_deployment(
         context.store(), deployment, reason=reason, actor=context.settings().actor,

@@ -4,27 +4,16 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+if TYPE_CHECKING:
+    from modgate.enforce import EnforcerVersion, RegisterResult
 
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, err_console, write_records
-from modgate.enforce import (
-    EnforcerVersion,
-    RegisterResult,
-    get_enforcer_version,
-    list_enforcer_versions,
-    load_enforcer,
-    load_enforcer_spec,
-    register_enforcer,
-    score_items,
-    select_item_ids,
-)
 from modgate.errors import ConfigError, ValidationError
-from modgate.evaluate import train_enforcer_from_sources
-from modgate.scale import dask_client, score_items_distributed
 
 app = typer.Typer(help="Enforcers: the catalog of versioned models that judge items.")
 
@@ -67,6 +56,8 @@ def register(
     spec_file: Path = typer.Argument(..., help="Enforcer spec, e.g. enforcers/NAME.yaml."),
 ) -> None:
     """Register a spec as a new immutable version (identical content: the existing one)."""
+    from modgate.enforce import load_enforcer_spec, register_enforcer
+
     context = get_context(ctx)
     spec = load_enforcer_spec(spec_file)
     result = register_enforcer(
@@ -97,6 +88,9 @@ def train(
     ),
 ) -> None:
     """Train a classifier spec, save its artifact with hashes, register a new version."""
+    from modgate.enforce import load_enforcer_spec
+    from modgate.evaluate import train_enforcer_from_sources
+
     context = get_context(ctx)
     spec = load_enforcer_spec(spec_file)
     status = err_console().status(f"training {spec.name}")
@@ -149,6 +143,8 @@ class Engine(enum.StrEnum):
 
 
 def _bar(ref: str) -> list[Any]:
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+
     return [TextColumn(f"scoring {ref}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
 
 
@@ -176,6 +172,11 @@ def score(
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
 ) -> None:
     """Score items in batches and store the verdicts; re-running resumes where it stopped."""
+    from rich.progress import Progress
+
+    from modgate.enforce import get_enforcer_version, load_enforcer, score_items, select_item_ids
+    from modgate.scale import dask_client, score_items_distributed
+
     context = get_context(ctx)
     store = context.store()
     if engine is Engine.DASK:
@@ -224,6 +225,8 @@ def list_(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """List registered enforcer versions."""
+    from modgate.enforce import list_enforcer_versions
+
     found = list_enforcer_versions(get_context(ctx).store(), name=name)
     if not found and fmt is OutputFormat.TABLE and output is None:
         console().print("[dim]no enforcers registered[/dim]")
@@ -238,6 +241,8 @@ def show(
     fmt: OutputFormat = typer.Option(OutputFormat.JSON, "--format", "-f", help="Output format."),
 ) -> None:
     """Show one enforcer version: spec, hashes and dev metrics."""
+    from modgate.enforce import get_enforcer_version
+
     version = get_enforcer_version(get_context(ctx).store(), enforcer)
     data = version.model_dump(mode="json")
     data["ref"] = version.ref

@@ -14,35 +14,10 @@ from rich.table import Table
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, err_console, write_records
 from modgate.errors import ConfigError, ValidationError
-from modgate.evaluate import (
-    CV_METRICS,
-    CvReport,
-    EvalReport,
-    EvalRun,
-    FigureConfig,
-    GroupFigures,
-    IntervalConfig,
-    ReportFormat,
-    ThresholdTarget,
-    compare_runs,
-    cross_validate,
-    error_cluster_lines,
-    estimate_run_communities,
-    eval_sources,
-    format_metric,
-    get_eval_run,
-    list_eval_runs,
-    load_predictions,
-    render_comparison_markdown,
-    render_report,
-    run_error_clusters,
-    run_eval_from_sources,
-    tune_run_thresholds,
-    write_threshold_version,
-)
+from modgate.evaluate import ReportFormat
 
 if TYPE_CHECKING:
-    from modgate.evaluate import EvalSources
+    from modgate.evaluate import CvReport, EvalRun, EvalSources, FigureConfig, GroupFigures
     from modgate.store import Store
 
 app = typer.Typer(help="Evaluation: score a frozen golden split, figures with intervals, compare.")
@@ -72,6 +47,8 @@ def _write_text(text: str, output: Path | None) -> None:
 
 
 def _figures_table(title: str, groups: list[GroupFigures]) -> Table:
+    from modgate.evaluate import format_metric
+
     table = Table(title=title)
     table.add_column("group", overflow="fold")
     table.add_column("items", justify="right")
@@ -167,6 +144,8 @@ def run(
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="table or json."),
 ) -> None:
     """Score a frozen golden split's rows of each enforcer's policy (reusing stored verdicts)."""
+    from modgate.evaluate import FigureConfig, IntervalConfig, eval_sources, run_eval_from_sources
+
     if len(targets) < 2:
         raise ValidationError("give ENFORCER... GOLDEN@VERSION (at least one enforcer)")
     *enforcers, golden = targets
@@ -275,6 +254,8 @@ def _cv_value(value: float | None) -> str:
 
 
 def _print_cv(report: CvReport) -> None:
+    from modgate.evaluate import CV_METRICS
+
     out = console()
     table = Table(
         title=f"{report.spec}: {report.folds}-fold cv on {report.golden} ({report.split})"
@@ -330,6 +311,7 @@ def cv(
 ) -> None:
     """Train and evaluate a spec on K grouped, stratified folds of the train+dev rows."""
     from modgate.enforce import load_enforcer_spec
+    from modgate.evaluate import FigureConfig, IntervalConfig, cross_validate
 
     if "@" not in golden:
         raise ValidationError(f"GOLDEN must be NAME@VERSION, got {golden!r}")
@@ -361,6 +343,8 @@ def list_(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """List eval runs, newest first, with their headline figures."""
+    from modgate.evaluate import list_eval_runs
+
     runs = list_eval_runs(get_context(ctx).store(), enforcer=enforcer, golden=golden, limit=limit)
     names = ("precision", "recall", "f1", "fpr", "auprc")
     columns = ["id", "enforcer", "golden", "split", "items", *names, "created_at"]
@@ -396,6 +380,8 @@ def show(
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="table or json."),
 ) -> None:
     """Show one eval run: figures with intervals and support, worst slices, reliability."""
+    from modgate.evaluate import EvalReport, error_cluster_lines, get_eval_run, run_error_clusters
+
     store = get_context(ctx).store()
     found = get_eval_run(store, run_id)
     clusters = run_error_clusters(store, run_id) if errors else []
@@ -419,6 +405,14 @@ def report(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """Render an eval run's report as Markdown, HTML or JSON."""
+    from modgate.evaluate import (
+        EvalReport,
+        get_eval_run,
+        load_predictions,
+        render_report,
+        run_error_clusters,
+    )
+
     store = get_context(ctx).store()
     found = get_eval_run(store, run_id)
     predictions = tuple(load_predictions(store, run_id)) if fmt is ReportFormat.HTML else ()
@@ -444,6 +438,8 @@ def compare(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """Compare two runs item by item: deltas, McNemar, per-slice deltas, flipped items."""
+    from modgate.evaluate import compare_runs, render_comparison_markdown
+
     result = compare_runs(
         get_context(ctx).store(),
         run_a,
@@ -486,6 +482,8 @@ def thresholds(
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
 ) -> None:
     """Best-recall threshold for a target precision or FPR (overall, optionally per community)."""
+    from modgate.evaluate import ThresholdTarget, tune_run_thresholds, write_threshold_version
+
     if (target_precision is None) == (target_fpr is None):
         raise ValidationError("give exactly one of --target-precision and --target-fpr")
     target = (
@@ -564,6 +562,8 @@ def communities(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """Per-community precision, recall and action rate: raw vs shrunk (empirical Bayes)."""
+    from modgate.evaluate import estimate_run_communities
+
     if sort not in ("items", "community", "uncertainty"):
         raise ValidationError(f"--sort {sort!r}: expected items, community or uncertainty")
     report = estimate_run_communities(

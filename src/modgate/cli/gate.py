@@ -9,14 +9,7 @@ import typer
 
 from modgate.cli._context import get_context
 from modgate.cli._output import console
-from modgate.release import (
-    ReadinessFormat,
-    check_gates,
-    readiness_table,
-    render_json,
-    render_markdown,
-    resolve_gate_path,
-)
+from modgate.release import ReadinessFormat
 
 app = typer.Typer(help="Release gates: is an evaluated enforcer version ready for production?")
 
@@ -40,6 +33,14 @@ def check(
     output: Path | None = typer.Option(None, "--output", "-o", help="Also write to this file."),
 ) -> None:
     """Check a run against a gate file; exit 0 only on go (1 on no-go)."""
+    from modgate.release import (
+        check_gates,
+        readiness_table,
+        render_json,
+        render_markdown,
+        resolve_gate_path,
+    )
+
     context = get_context(ctx)
     settings = context.settings()
     report = check_gates(

@@ -7,40 +7,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import typer
-from pydantic import BaseModel
+
+from modgate.golden import DIMENSIONS, SPLITS
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, err_console, write_models, write_records
 from modgate.errors import ImportRejectedError, ValidationError
-from modgate.golden import (
-    DIMENSIONS,
-    LABELING_TOOLS,
-    SPLITS,
-    ImportOptions,
-    add_annotation,
-    adjudication_history,
-    adjudication_queue,
-    auto_adjudicate,
-    check_golden_set,
-    delete_golden_set,
-    export_golden_set,
-    export_golden_version,
-    export_labeling_file,
-    freeze_golden_set,
-    get_golden_version,
-    golden_agreement,
-    golden_coverage,
-    golden_version_rows,
-    import_golden_file,
-    import_labeling_file,
-    list_golden_sets,
-    load_golden_config,
-    set_gold_label,
-    show_golden_set,
-)
 
 app = typer.Typer(help="Golden sets: labeled items that teach and judge enforcers.")
 
@@ -140,6 +118,14 @@ def import_(
     ),
 ) -> None:
     """Import labeled items into a golden set; bad rows go to a rejects file (exit 7)."""
+    from modgate.golden import (
+        LABELING_TOOLS,
+        ImportOptions,
+        import_golden_file,
+        import_labeling_file,
+        load_golden_config,
+    )
+
     if shape not in ("annotations", "votes"):
         raise ValidationError(f"--shape: {shape!r} is not annotations or votes")
     cli = get_context(ctx)
@@ -226,6 +212,14 @@ def export(
     ),
 ) -> None:
     """Export a golden set (its labels) or a frozen version (its rows with splits)."""
+    from modgate.golden import (
+        LABELING_TOOLS,
+        export_golden_set,
+        export_golden_version,
+        export_labeling_file,
+        golden_version_rows,
+    )
+
     store = get_context(ctx).store()
     if to_tool is not None:
         if to_tool not in LABELING_TOOLS or "@" in ref:
@@ -260,6 +254,8 @@ def label(
     rationale: str | None = typer.Option(None, help="Why."),
 ) -> None:
     """Add (or replace) one annotator's label for an item."""
+    from modgate.golden import add_annotation
+
     cli = get_context(ctx)
     actor = cli.settings().actor
     add_annotation(
@@ -285,6 +281,8 @@ def agreement(
     fmt: OutputFormat = _FORMAT,
 ) -> None:
     """Agreement: Fleiss' kappa, Krippendorff's alpha, Cohen's kappa per annotator pair."""
+    from modgate.golden import golden_agreement
+
     report = golden_agreement(get_context(ctx).store(), name, flag_margin=flag_margin)
     if fmt is OutputFormat.JSON:
         _dump(report)
@@ -310,6 +308,13 @@ def adjudicate(
     fmt: OutputFormat = _FORMAT,
 ) -> None:
     """List the disagreement queue, set a gold label with a reason, or resolve automatically."""
+    from modgate.golden import (
+        adjudication_history,
+        adjudication_queue,
+        auto_adjudicate,
+        set_gold_label,
+    )
+
     cli = get_context(ctx)
     store = cli.store()
     if item_id is not None or value is not None:
@@ -348,6 +353,8 @@ def coverage(
     fmt: OutputFormat = _FORMAT,
 ) -> None:
     """Count items per policy × label × criterion × allowed × community × tag; list gaps."""
+    from modgate.golden import golden_coverage
+
     dims = [d.strip() for d in by.split(",") if d.strip()]
     unknown = [d for d in dims if d not in DIMENSIONS]
     if unknown:
@@ -390,6 +397,8 @@ def check(
     fmt: OutputFormat = _FORMAT,
 ) -> None:
     """Near-duplicates, conflicting labels on duplicates, leakage, class balance by source."""
+    from modgate.golden import check_golden_set
+
     report = check_golden_set(
         get_context(ctx).store(),
         name,
@@ -425,6 +434,8 @@ def freeze(
     fmt: OutputFormat = _FORMAT,
 ) -> None:
     """Freeze the set into an immutable, content-hashed version with grouped splits."""
+    from modgate.golden import freeze_golden_set
+
     cli = get_context(ctx)
     result = freeze_golden_set(
         cli.store(), name, actor=cli.settings().actor, require_resolved=require_resolved
@@ -446,6 +457,8 @@ def freeze(
 @app.command("list")
 def list_(ctx: typer.Context, fmt: OutputFormat = _FORMAT) -> None:
     """List golden sets with item, unresolved and version counts."""
+    from modgate.golden import list_golden_sets
+
     sets = list_golden_sets(get_context(ctx).store())
     columns = ["name", "items", "unresolved", "versions", "created_by", "updated_at"]
     write_records(
@@ -462,6 +475,8 @@ def show(
     fmt: OutputFormat = _FORMAT,
 ) -> None:
     """Show a golden set (labels, versions) or a frozen version (hash, splits, rows)."""
+    from modgate.golden import get_golden_version, golden_version_rows, show_golden_set
+
     store = get_context(ctx).store()
     if "@" in ref or rows:
         if rows:
@@ -497,6 +512,8 @@ def delete(
     ),
 ) -> None:
     """Delete a golden set with its labels and frozen versions (items stay; audited)."""
+    from modgate.golden import delete_golden_set
+
     cli = get_context(ctx)
     result = delete_golden_set(cli.store(), name, actor=cli.settings().actor, force=force)
     versions = result.deleted.get("golden_versions", 0)

@@ -11,15 +11,6 @@ from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, write_models, write_records
 from modgate.cli._parse import parse_time
 from modgate.errors import ValidationError
-from modgate.monitor import (
-    add_incident_note,
-    blast_radius,
-    get_alert,
-    get_incident,
-    list_incidents,
-    open_incident,
-    resolve_incident,
-)
 
 app = typer.Typer(help="Incidents: open from an alert, note actions taken, resolve.")
 
@@ -32,6 +23,8 @@ def open_(
     severity: str | None = typer.Option(None, help="info, warning or critical."),
 ) -> None:
     """Open an incident (from an alert, which it acknowledges and links)."""
+    from modgate.monitor import open_incident
+
     context = get_context(ctx)
     inc = open_incident(
         context.store(),
@@ -52,6 +45,8 @@ def list_(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """List incidents, newest first."""
+    from modgate.monitor import list_incidents
+
     found = list_incidents(get_context(ctx).store(), status=status, limit=limit)
     columns = [
         "id",
@@ -77,6 +72,8 @@ def show(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """Show an incident and its log (opened, notes, actions, resolution)."""
+    from modgate.monitor import get_alert, get_incident
+
     store = get_context(ctx).store()
     inc = get_incident(store, incident_id)
     if fmt is OutputFormat.TABLE and output is None:
@@ -112,6 +109,8 @@ def note(
     details: str | None = typer.Option(None, "--details", help="JSON object of action details."),
 ) -> None:
     """Add a note, or record an action taken, to an open incident."""
+    from modgate.monitor import add_incident_note
+
     parsed = None
     if details is not None:
         try:
@@ -139,6 +138,8 @@ def resolve(
     resolution: str = typer.Argument(..., help="How it was resolved."),
 ) -> None:
     """Resolve an incident and its alert (a recurrence then raises a new alert)."""
+    from modgate.monitor import resolve_incident
+
     context = get_context(ctx)
     inc = resolve_incident(context.store(), incident_id, resolution, actor=context.settings().actor)
     typer.echo(f"incident {inc.id} resolved")
@@ -155,6 +156,8 @@ def blast_radius_(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """Communities, actions and authors a deployment's decisions touched in a window."""
+    from modgate.monitor import blast_radius
+
     found = blast_radius(
         get_context(ctx).store(),
         deployment,

@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from modgate.cli._output import console
-from modgate.store import init_workspace
 
 
 def init(
@@ -17,6 +16,8 @@ def init(
     ),
 ) -> None:
     """Create a workspace: modgate.toml, authoring folders and a migrated database."""
+    from modgate.store import init_workspace
+
     settings = init_workspace(directory, exist_ok=exist_ok)
     console().print(
         f"workspace ready at [bold]{settings.workspace}[/bold] "

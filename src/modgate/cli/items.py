@@ -12,15 +12,7 @@ from modgate.cli._import_progress import import_progress, print_import_report
 from modgate.cli._output import OutputFormat, write_models, write_records
 from modgate.cli._parse import parse_time
 from modgate.errors import ImportRejectedError, ValidationError
-from modgate.store import (
-    ITEM_FIELDS,
-    InputFormat,
-    ItemMapping,
-    get_item,
-    import_items,
-    list_items,
-    load_mapping_file,
-)
+from modgate.store import InputFormat
 
 app = typer.Typer(help="Items: the content modgate judges.")
 
@@ -36,6 +28,8 @@ def _column(field: str) -> Any:
 
 
 def _defaults(values: list[str]) -> dict[str, str]:
+    from modgate.store import ITEM_FIELDS
+
     found: dict[str, str] = {}
     for value in values:
         field, sep, constant = value.partition("=")
@@ -89,6 +83,8 @@ def import_(
     ),
 ) -> None:
     """Import items from an export file; bad rows go to a rejects file (exit 7 if any)."""
+    from modgate.store import ItemMapping, import_items, load_mapping_file
+
     context = get_context(ctx)
     settings = context.settings()
     given = {
@@ -147,6 +143,8 @@ def list_(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """List items, newest first (the table is compact; json and csv have every field)."""
+    from modgate.store import list_items
+
     found = list_items(
         get_context(ctx).store(),
         community=community,
@@ -191,4 +189,6 @@ def show(
     fmt: OutputFormat = typer.Option(OutputFormat.JSON, "--format", "-f", help="Output format."),
 ) -> None:
     """Show one item with every field."""
+    from modgate.store import get_item
+
     write_models([get_item(get_context(ctx).store(), item_id)], fmt, title="item")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -11,7 +12,9 @@ from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, write_records
 from modgate.cli._parse import parse_time
 from modgate.errors import ConfigError, ValidationError
-from modgate.monitor import MonitorRunReport, parse_duration, run_monitors
+
+if TYPE_CHECKING:
+    from modgate.monitor import MonitorRunReport
 
 app = typer.Typer(help="Monitors: drift, action rates, evasion, emerging terms → alerts.")
 
@@ -33,6 +36,8 @@ def run(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """Run monitors: store findings, raise deduplicated alerts, send webhooks."""
+    from modgate.monitor import parse_duration, run_monitors
+
     context = get_context(ctx)
     folder = directory
     if folder is None:

@@ -6,47 +6,18 @@ import enum
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, err_console, write_models, write_records
 from modgate.errors import ImportRejectedError, ValidationError
-from modgate.policy import (
-    DEFAULT_TOKEN_BUDGET,
-    CommunityLintSummary,
-    CommunityPolicyOptions,
-    CommunityRuleMapping,
-    FamilyOptions,
-    LintOptions,
-    Policy,
-    PromptTemplate,
-    PublishResult,
-    Severity,
-    compile_prompt,
-    compute_rule_families,
-    count_tokens,
-    diff_community_imports,
-    diff_policies,
-    export_community_policies,
-    get_policy_version,
-    import_community_rules,
-    lint_policy_files,
-    lint_stored_community_rules,
-    list_policy_versions,
-    list_rule_families,
-    load_policy_file,
-    load_policy_ref,
-    load_template,
-    parse_policy_ref,
-    policy_files,
-    publish_policy,
-    render_diff_markdown,
-    render_diff_text,
-    render_findings,
-)
-from modgate.registry import create_registry
-from modgate.store import InputFormat, Store
+from modgate.policy import DEFAULT_TOKEN_BUDGET, Severity
+from modgate.store import InputFormat
+
+if TYPE_CHECKING:
+    from modgate.policy import CommunityLintSummary, Policy, PromptTemplate
 
 app = typer.Typer(help="Policies as code: lint, diff, publish and compile policy files.")
 
@@ -80,6 +51,8 @@ _TEMPLATE_HELP = "Jinja2 template to compile with (default: the gpt-oss-safeguar
 
 
 def _files(ctx: typer.Context, paths: list[Path] | None) -> list[Path]:
+    from modgate.policy import policy_files
+
     if paths:
         found = policy_files(paths)
         if not found:
@@ -100,6 +73,8 @@ def _files(ctx: typer.Context, paths: list[Path] | None) -> list[Path]:
 
 
 def _template(path: Path | None) -> PromptTemplate | None:
+    from modgate.policy import load_template
+
     return load_template(path) if path is not None else None
 
 
@@ -118,6 +93,9 @@ def lint(
     fmt: LintFormat = typer.Option(LintFormat.TEXT, "--format", "-f", help="Output format."),
 ) -> None:
     """Find what makes a policy hard for a model to follow; exit 1 on errors."""
+    from modgate.policy import LintOptions, lint_policy_files, render_findings
+    from modgate.registry import create_registry
+
     options = LintOptions(
         token_budget=token_budget, template=_template(template), ignore=frozenset(ignore)
     )
@@ -153,6 +131,13 @@ def diff(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """Show what changed between two policy versions (criteria, contexts, examples, actions)."""
+    from modgate.policy import (
+        diff_policies,
+        load_policy_ref,
+        render_diff_markdown,
+        render_diff_text,
+    )
+    from modgate.store import Store
 
     def store() -> Store:
         return get_context(ctx).store()
@@ -199,6 +184,9 @@ def publish(
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
 ) -> None:
     """Publish policy files as immutable versions (republishing the same content is a no-op)."""
+    from modgate.policy import LintOptions, PublishResult, load_policy_file, publish_policy
+    from modgate.registry import create_registry
+
     cli = get_context(ctx)
     store, actor = cli.store(), cli.settings().actor
     registry = None if no_lint else create_registry()
@@ -225,6 +213,8 @@ def compile_(
     fmt: CompileFormat = typer.Option(CompileFormat.TEXT, "--format", "-f", help="Output format."),
 ) -> None:
     """Render the LLM judge prompt of a policy (gpt-oss-safeguard format by default)."""
+    from modgate.policy import compile_prompt, count_tokens, load_policy_ref
+    from modgate.store import Store
 
     def store() -> Store:
         return get_context(ctx).store()
@@ -265,6 +255,8 @@ def list_(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """List published policy versions."""
+    from modgate.policy import list_policy_versions
+
     found = list_policy_versions(get_context(ctx).store(), policy_id=policy_id, scope=scope)
     if fmt is OutputFormat.TABLE and output is None and found:
         # full hashes are in --format json/csv; a table shows a readable prefix
@@ -287,6 +279,8 @@ def show(
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
 ) -> None:
     """Show a published policy version: catalogue fields and its criteria."""
+    from modgate.policy import get_policy_version, parse_policy_ref
+
     policy_id, version = parse_policy_ref(ref)
     published = get_policy_version(get_context(ctx).store(), policy_id, version)
     if yaml_source:
@@ -314,6 +308,8 @@ def show(
 
 def _site_policies(paths: list[Path]) -> list[Policy] | None:
     """Site policies from files, or None to use those published in the store."""
+    from modgate.policy import load_policy_file, policy_files
+
     if not paths:
         return None
     found = policy_files(paths)
@@ -371,6 +367,8 @@ def import_community(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Import community rules as versioned community policies (only changed rules get versions)."""
+    from modgate.policy import CommunityRuleMapping, import_community_rules
+
     context = get_context(ctx)
     given = {
         "community": community,
@@ -430,6 +428,8 @@ def lint_community(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
 ) -> None:
     """Lint the imported community rules again (e.g. after a site policy changed)."""
+    from modgate.policy import lint_stored_community_rules
+
     summary = lint_stored_community_rules(
         get_context(ctx).store(),
         community=community,
@@ -456,6 +456,8 @@ def diff_community(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """Show community rules added, removed and reworded between two imports."""
+    from modgate.policy import diff_community_imports
+
     result = diff_community_imports(get_context(ctx).store(), before, after, community=community)
     title = (
         f"import {result.before_import} → {result.after_import}: {result.added} added, "
@@ -491,6 +493,8 @@ def families(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """List families of near-duplicate community rules, largest first, with examples."""
+    from modgate.policy import FamilyOptions, compute_rule_families, list_rule_families
+
     store = get_context(ctx).store()
     found = list_rule_families(store, limit=limit)
     if recompute or not found:
@@ -520,6 +524,8 @@ def export_community(
     severity: Severity = typer.Option(Severity.MEDIUM, "--severity", help="Policy severity."),
 ) -> None:
     """Write each community's current rules as a policy file (scope community:NAME)."""
+    from modgate.policy import CommunityPolicyOptions, export_community_policies
+
     written = export_community_policies(
         get_context(ctx).store(),
         folder,

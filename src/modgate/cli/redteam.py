@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, write_records
 from modgate.errors import ValidationError
-from modgate.evaluate import eval_sources
-from modgate.redteam import (
-    RedteamReport,
-    add_adversarial_slice,
-    get_redteam_run,
-    list_redteam_runs,
-    render_redteam_section,
-    run_redteam,
-)
+
+if TYPE_CHECKING:
+    from modgate.redteam import RedteamReport
 
 app = typer.Typer(help="Red-team: perturbations, attack success rates, new false positives.")
 
@@ -65,6 +60,9 @@ def run(
     ),
 ) -> None:
     """Perturb the split's items, score them again, report attack success per family."""
+    from modgate.evaluate import eval_sources
+    from modgate.redteam import run_redteam
+
     if "@" not in golden:
         raise ValidationError(f"GOLDEN must be NAME@VERSION, got {golden!r}")
     context = get_context(ctx)
@@ -95,6 +93,8 @@ def _llm_params(model: str | None, base_url: str | None) -> dict[str, str] | Non
 
 
 def _print_report(report: RedteamReport, fmt: OutputFormat, output: Path | None) -> None:
+    from modgate.redteam import render_redteam_section
+
     if output is not None:
         output.write_text(render_redteam_section(report), encoding="utf-8")
     if fmt is OutputFormat.JSON:
@@ -121,6 +121,8 @@ def show(
     ),
 ) -> None:
     """Show a stored red-team run: rates by family and scope, cheapest attacks."""
+    from modgate.redteam import get_redteam_run
+
     _print_report(get_redteam_run(get_context(ctx).store(), run_id), fmt, output)
 
 
@@ -133,6 +135,8 @@ def list_runs(
     ),
 ) -> None:
     """Stored red-team runs, newest first, with the overall rate of each family."""
+    from modgate.redteam import list_redteam_runs
+
     reports = list_redteam_runs(get_context(ctx).store(), enforcer=enforcer)
     columns = ["id", "enforcer", "golden", "created_at", "caught", "asr_all", "asr_normalized",
                "asr_held_out", "eval_run_id"]  # fmt: skip
@@ -153,6 +157,8 @@ def add_to_golden(
     golden_set: str = typer.Argument(..., help="Golden set to add the adversarial slice to."),
 ) -> None:
     """Add a run's successful attacks to a golden set as an `adversarial`-tagged slice."""
+    from modgate.redteam import add_adversarial_slice
+
     context = get_context(ctx)
     result = add_adversarial_slice(
         context.store(), run_id, golden_set, actor=context.settings().actor

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
@@ -10,16 +11,11 @@ from rich.markup import escape
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, write_records
 from modgate.cli._rules_automod import import_automod_command
-from modgate.domain import CONTRIBUTOR_QUALITY, AuthorInfo, Effect, Item, ItemKind, ParentPost
-from modgate.enforce.rules import (
-    CompiledRuleSet,
-    RuleHit,
-    load_ruleset,
-    render_reason,
-    rule_effects,
-)
+
+if TYPE_CHECKING:
+    from modgate.domain import Effect, Item
+    from modgate.enforce.rules import CompiledRuleSet
 from modgate.errors import ModgateError, NotFoundError, ValidationError
-from modgate.text import normalize_text
 
 app = typer.Typer(help="Rule sets: keyword and regex rules (rules/NAME.yaml).")
 app.command("import-automod")(import_automod_command)
@@ -80,6 +76,9 @@ def check(
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
 ) -> None:
     """Show which rules of a rule set fire on a text, and why."""
+    from modgate.domain import CONTRIBUTOR_QUALITY, AuthorInfo, Item, ItemKind, ParentPost
+    from modgate.enforce.rules import RuleHit, load_ruleset, render_reason, rule_effects
+
     if kind not in _KINDS:
         raise ValidationError(f"--kind: {kind!r} is not one of {', '.join(_KINDS)}")
     if contributor_quality is not None and contributor_quality not in CONTRIBUTOR_QUALITY:
@@ -184,6 +183,8 @@ def describe_effect(effect: Effect) -> str:
 
 
 def _print_header(compiled: CompiledRuleSet, item: Item) -> None:
+    from modgate.text import normalize_text
+
     out = console()
     report = compiled.report
     out.print(

@@ -8,7 +8,6 @@ import typer
 
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, err_console, write_records
-from modgate.store import run_readonly_query
 
 
 def sql(
@@ -29,6 +28,8 @@ def sql(
     The statement stops after `sql_timeout_s` (default 60 s); Ctrl-C or SIGTERM cancel it in
     the database. On PostgreSQL it runs as a reader role (`modgate db create-reader-role`).
     """
+    from modgate.store import run_readonly_query
+
     context = get_context(ctx)
     max_rows = limit
     if max_rows is None and fmt is OutputFormat.TABLE and output is None:

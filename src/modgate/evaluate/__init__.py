@@ -3,125 +3,241 @@
 Long-tail (per-community) estimates with empirical-Bayes shrinkage and a label-budget planner.
 """
 
-from modgate.evaluate._charts import (
-    CalibrationBin,
-    calibration_bins,
-    reliability_chart,
-    render_svg,
-    score_histogram,
-    score_histogram_chart,
-    slice_interval_chart,
-)
-from modgate.evaluate._compare import (
-    ComparisonReport,
-    DeltaValue,
-    FlippedItem,
-    McNemarResult,
-    SliceDelta,
-    compare_predictions,
-    mcnemar_test,
-)
-from modgate.evaluate._cv import (
-    CV_METRICS,
-    CvReport,
-    FoldResult,
-    MeanSd,
-    cross_validate,
-    cv_fold_ids,
-)
-from modgate.evaluate._errors import ErrorCluster, ErrorExample, error_clusters
-from modgate.evaluate._figures import (
-    EvalFigures,
-    FigureConfig,
-    GroupFigures,
-    MetricValue,
-    compute_eval_figures,
-    compute_group_figures,
-)
-from modgate.evaluate._intervals import IntervalConfig, wilson_interval
-from modgate.evaluate._long_tail import CommunityEstimatesReport, estimate_run_communities
-from modgate.evaluate._metrics import (
-    HIGHER_IS_BETTER,
-    METRIC_NAMES,
-    ConfusionCounts,
-    confusion_counts,
-    criterion_confusion,
-    point_metrics,
-)
-from modgate.evaluate._predictions import PredictionRecord, PredictionTable
-from modgate.evaluate._reliability import (
-    RateValue,
-    ReliabilityFigures,
-    compute_reliability,
-    is_parse_failure,
-    latency_basis,
-)
-from modgate.evaluate._repo import (
-    EvalRun,
-    RunComponent,
-    delete_eval_run,
-    get_eval_run,
-    list_eval_runs,
-    load_predictions,
-)
-from modgate.evaluate._report import (
-    EvalReport,
-    ReportFormat,
-    error_cluster_lines,
-    format_metric,
-    format_value,
-    render_comparison_markdown,
-    render_report,
-    report_charts,
-)
-from modgate.evaluate._run import (
-    EnforcerRef,
-    EvalPart,
-    EvalSources,
-    GoldenExample,
-    GoldenRef,
-    compare_runs,
-    policies_present,
-    policy_id,
-    prediction_record,
-    run_component,
-    run_error_clusters,
-    run_eval,
-    run_eval_from_sources,
-    run_eval_parts,
-    run_figures,
-    select_policy_rows,
-    tune_run_thresholds,
-    write_threshold_version,
-)
-from modgate.evaluate._shrinkage import (
-    FLAT_PRIOR,
-    BetaPrior,
-    CommunityEstimate,
-    ReviewAllocation,
-    ShrunkRate,
-    beta_binomial_log_likelihood,
-    estimate_communities,
-    fit_beta_prior,
-    plan_label_budget,
-    posterior_rate,
-    shrink_rates,
-)
-from modgate.evaluate._slices import PROTECTED_TAGS, SLICE_DIMENSIONS, slice_attributes
-from modgate.evaluate._sources import ON_CHANGED, StoreEvalSources, eval_sources
-from modgate.evaluate._threshold_spec import apply_threshold_plan
-from modgate.evaluate._thresholds import (
-    ThresholdPlan,
-    ThresholdResult,
-    ThresholdTarget,
-    best_threshold,
-    tune_thresholds,
-)
-from modgate.evaluate._training import (
-    applicable_policy,
-    golden_training_rows,
-    policy_example_rows,
-    train_enforcer_from_sources,
+from typing import TYPE_CHECKING
+
+from modgate._lazy import attach
+
+if TYPE_CHECKING:
+    from modgate.evaluate._charts import (
+        CalibrationBin,
+        calibration_bins,
+        reliability_chart,
+        render_svg,
+        score_histogram,
+        score_histogram_chart,
+        slice_interval_chart,
+    )
+    from modgate.evaluate._choices import ReportFormat
+    from modgate.evaluate._compare import (
+        ComparisonReport,
+        DeltaValue,
+        FlippedItem,
+        McNemarResult,
+        SliceDelta,
+        compare_predictions,
+        mcnemar_test,
+    )
+    from modgate.evaluate._cv import (
+        CV_METRICS,
+        CvReport,
+        FoldResult,
+        MeanSd,
+        cross_validate,
+        cv_fold_ids,
+    )
+    from modgate.evaluate._errors import ErrorCluster, ErrorExample, error_clusters
+    from modgate.evaluate._figures import (
+        EvalFigures,
+        FigureConfig,
+        GroupFigures,
+        MetricValue,
+        compute_eval_figures,
+        compute_group_figures,
+    )
+    from modgate.evaluate._intervals import IntervalConfig, wilson_interval
+    from modgate.evaluate._long_tail import CommunityEstimatesReport, estimate_run_communities
+    from modgate.evaluate._metrics import (
+        HIGHER_IS_BETTER,
+        METRIC_NAMES,
+        ConfusionCounts,
+        confusion_counts,
+        criterion_confusion,
+        point_metrics,
+    )
+    from modgate.evaluate._predictions import PredictionRecord, PredictionTable
+    from modgate.evaluate._reliability import (
+        RateValue,
+        ReliabilityFigures,
+        compute_reliability,
+        is_parse_failure,
+        latency_basis,
+    )
+    from modgate.evaluate._repo import (
+        EvalRun,
+        RunComponent,
+        delete_eval_run,
+        get_eval_run,
+        list_eval_runs,
+        load_predictions,
+    )
+    from modgate.evaluate._report import (
+        EvalReport,
+        error_cluster_lines,
+        format_metric,
+        format_value,
+        render_comparison_markdown,
+        render_report,
+        report_charts,
+    )
+    from modgate.evaluate._run import (
+        EnforcerRef,
+        EvalPart,
+        EvalSources,
+        GoldenExample,
+        GoldenRef,
+        compare_runs,
+        policies_present,
+        policy_id,
+        prediction_record,
+        run_component,
+        run_error_clusters,
+        run_eval,
+        run_eval_from_sources,
+        run_eval_parts,
+        run_figures,
+        select_policy_rows,
+        tune_run_thresholds,
+        write_threshold_version,
+    )
+    from modgate.evaluate._shrinkage import (
+        FLAT_PRIOR,
+        BetaPrior,
+        CommunityEstimate,
+        ReviewAllocation,
+        ShrunkRate,
+        beta_binomial_log_likelihood,
+        estimate_communities,
+        fit_beta_prior,
+        plan_label_budget,
+        posterior_rate,
+        shrink_rates,
+    )
+    from modgate.evaluate._slices import PROTECTED_TAGS, SLICE_DIMENSIONS, slice_attributes
+    from modgate.evaluate._sources import ON_CHANGED, StoreEvalSources, eval_sources
+    from modgate.evaluate._threshold_spec import apply_threshold_plan
+    from modgate.evaluate._thresholds import (
+        ThresholdPlan,
+        ThresholdResult,
+        ThresholdTarget,
+        best_threshold,
+        tune_thresholds,
+    )
+    from modgate.evaluate._training import (
+        applicable_policy,
+        golden_training_rows,
+        policy_example_rows,
+        train_enforcer_from_sources,
+    )
+
+__getattr__, __dir__ = attach(
+    __name__,
+    {
+        "CalibrationBin": "modgate.evaluate._charts",
+        "calibration_bins": "modgate.evaluate._charts",
+        "reliability_chart": "modgate.evaluate._charts",
+        "render_svg": "modgate.evaluate._charts",
+        "report_charts": "modgate.evaluate._report",
+        "score_histogram": "modgate.evaluate._charts",
+        "score_histogram_chart": "modgate.evaluate._charts",
+        "slice_interval_chart": "modgate.evaluate._charts",
+        "ComparisonReport": "modgate.evaluate._compare",
+        "DeltaValue": "modgate.evaluate._compare",
+        "FlippedItem": "modgate.evaluate._compare",
+        "McNemarResult": "modgate.evaluate._compare",
+        "SliceDelta": "modgate.evaluate._compare",
+        "compare_predictions": "modgate.evaluate._compare",
+        "mcnemar_test": "modgate.evaluate._compare",
+        "CV_METRICS": "modgate.evaluate._cv",
+        "CvReport": "modgate.evaluate._cv",
+        "FoldResult": "modgate.evaluate._cv",
+        "MeanSd": "modgate.evaluate._cv",
+        "cross_validate": "modgate.evaluate._cv",
+        "cv_fold_ids": "modgate.evaluate._cv",
+        "ErrorCluster": "modgate.evaluate._errors",
+        "ErrorExample": "modgate.evaluate._errors",
+        "error_clusters": "modgate.evaluate._errors",
+        "EvalFigures": "modgate.evaluate._figures",
+        "FigureConfig": "modgate.evaluate._figures",
+        "GroupFigures": "modgate.evaluate._figures",
+        "MetricValue": "modgate.evaluate._figures",
+        "compute_eval_figures": "modgate.evaluate._figures",
+        "compute_group_figures": "modgate.evaluate._figures",
+        "IntervalConfig": "modgate.evaluate._intervals",
+        "wilson_interval": "modgate.evaluate._intervals",
+        "CommunityEstimatesReport": "modgate.evaluate._long_tail",
+        "estimate_run_communities": "modgate.evaluate._long_tail",
+        "HIGHER_IS_BETTER": "modgate.evaluate._metrics",
+        "METRIC_NAMES": "modgate.evaluate._metrics",
+        "ConfusionCounts": "modgate.evaluate._metrics",
+        "confusion_counts": "modgate.evaluate._metrics",
+        "criterion_confusion": "modgate.evaluate._metrics",
+        "point_metrics": "modgate.evaluate._metrics",
+        "PredictionRecord": "modgate.evaluate._predictions",
+        "PredictionTable": "modgate.evaluate._predictions",
+        "RateValue": "modgate.evaluate._reliability",
+        "ReliabilityFigures": "modgate.evaluate._reliability",
+        "compute_reliability": "modgate.evaluate._reliability",
+        "is_parse_failure": "modgate.evaluate._reliability",
+        "latency_basis": "modgate.evaluate._reliability",
+        "EvalRun": "modgate.evaluate._repo",
+        "RunComponent": "modgate.evaluate._repo",
+        "delete_eval_run": "modgate.evaluate._repo",
+        "get_eval_run": "modgate.evaluate._repo",
+        "list_eval_runs": "modgate.evaluate._repo",
+        "load_predictions": "modgate.evaluate._repo",
+        "EvalReport": "modgate.evaluate._report",
+        "ReportFormat": "modgate.evaluate._choices",
+        "error_cluster_lines": "modgate.evaluate._report",
+        "format_metric": "modgate.evaluate._report",
+        "format_value": "modgate.evaluate._report",
+        "render_comparison_markdown": "modgate.evaluate._report",
+        "render_report": "modgate.evaluate._report",
+        "EnforcerRef": "modgate.evaluate._run",
+        "EvalPart": "modgate.evaluate._run",
+        "EvalSources": "modgate.evaluate._run",
+        "GoldenExample": "modgate.evaluate._run",
+        "GoldenRef": "modgate.evaluate._run",
+        "compare_runs": "modgate.evaluate._run",
+        "policies_present": "modgate.evaluate._run",
+        "policy_id": "modgate.evaluate._run",
+        "prediction_record": "modgate.evaluate._run",
+        "run_component": "modgate.evaluate._run",
+        "run_error_clusters": "modgate.evaluate._run",
+        "run_eval": "modgate.evaluate._run",
+        "run_eval_from_sources": "modgate.evaluate._run",
+        "run_eval_parts": "modgate.evaluate._run",
+        "run_figures": "modgate.evaluate._run",
+        "select_policy_rows": "modgate.evaluate._run",
+        "tune_run_thresholds": "modgate.evaluate._run",
+        "write_threshold_version": "modgate.evaluate._run",
+        "FLAT_PRIOR": "modgate.evaluate._shrinkage",
+        "BetaPrior": "modgate.evaluate._shrinkage",
+        "CommunityEstimate": "modgate.evaluate._shrinkage",
+        "ReviewAllocation": "modgate.evaluate._shrinkage",
+        "ShrunkRate": "modgate.evaluate._shrinkage",
+        "beta_binomial_log_likelihood": "modgate.evaluate._shrinkage",
+        "estimate_communities": "modgate.evaluate._shrinkage",
+        "fit_beta_prior": "modgate.evaluate._shrinkage",
+        "plan_label_budget": "modgate.evaluate._shrinkage",
+        "posterior_rate": "modgate.evaluate._shrinkage",
+        "shrink_rates": "modgate.evaluate._shrinkage",
+        "PROTECTED_TAGS": "modgate.evaluate._slices",
+        "SLICE_DIMENSIONS": "modgate.evaluate._slices",
+        "slice_attributes": "modgate.evaluate._slices",
+        "ON_CHANGED": "modgate.evaluate._sources",
+        "StoreEvalSources": "modgate.evaluate._sources",
+        "eval_sources": "modgate.evaluate._sources",
+        "apply_threshold_plan": "modgate.evaluate._threshold_spec",
+        "ThresholdPlan": "modgate.evaluate._thresholds",
+        "ThresholdResult": "modgate.evaluate._thresholds",
+        "ThresholdTarget": "modgate.evaluate._thresholds",
+        "best_threshold": "modgate.evaluate._thresholds",
+        "tune_thresholds": "modgate.evaluate._thresholds",
+        "applicable_policy": "modgate.evaluate._training",
+        "golden_training_rows": "modgate.evaluate._training",
+        "policy_example_rows": "modgate.evaluate._training",
+        "train_enforcer_from_sources": "modgate.evaluate._training",
+    },
 )
 
 __all__ = [

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import enum
 import json
 from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
+from modgate.evaluate._choices import ReportFormat as ReportFormat
 from modgate.evaluate._compare import ComparisonReport
 from modgate.evaluate._errors import ErrorCluster
 from modgate.evaluate._figures import GroupFigures, MetricValue
 from modgate.evaluate._predictions import PredictionRecord
 from modgate.evaluate._repo import EvalRun
-
-
-class ReportFormat(enum.StrEnum):
-    """Formats an eval report renders to."""
-
-    JSON = "json"
-    MARKDOWN = "markdown"
-    HTML = "html"
 
 
 class EvalReport(BaseModel):

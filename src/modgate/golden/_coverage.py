@@ -8,15 +8,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import product
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from modgate.golden._choices import DIMENSIONS as DIMENSIONS
+from modgate.golden._choices import Dimension as Dimension
 from modgate.golden._schema import CoverageTarget
-
-Dimension = Literal["policy", "label", "criterion", "allowed", "community", "tag"]
-DIMENSIONS: tuple[Dimension, ...] = ("policy", "label", "criterion", "allowed", "community", "tag")
-"""Every dimension coverage can be counted by."""
 
 
 class _Frozen(BaseModel):

@@ -7,8 +7,7 @@ from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SPLITS: tuple[str, ...] = ("train", "dev", "test")
-"""Split names of a frozen version, in order."""
+from modgate.golden._choices import SPLITS as SPLITS
 
 GroupBy = Literal["group", "parent", "source", "near_duplicate"]
 AdjudicationMethod = Literal["human", "majority", "dawid-skene"]

@@ -9,122 +9,227 @@ imports, `compute_rule_families` clusters near-duplicate rules, `community_polic
 `export_community_policies` turn a community's rules into a policy.
 """
 
-from modgate.policy._checks import builtin_lint_checks
-from modgate.policy._community_diff import (
-    CommunityDiff,
-    CommunityRuleChange,
-    diff_community_imports,
+from typing import TYPE_CHECKING
+
+from modgate._lazy import attach
+
+if TYPE_CHECKING:
+    from modgate.policy._checks import builtin_lint_checks
+    from modgate.policy._choices import DEFAULT_TOKEN_BUDGET, Severity
+    from modgate.policy._community_diff import (
+        CommunityDiff,
+        CommunityRuleChange,
+        diff_community_imports,
+    )
+    from modgate.policy._community_examples import example_community_rules_file
+    from modgate.policy._community_export import (
+        CommunityPolicyOptions,
+        build_community_policy,
+        community_policy,
+        community_policy_id,
+        export_community_policies,
+        iter_community_policies,
+    )
+    from modgate.policy._community_families import (
+        FamiliesResult,
+        FamilyOptions,
+        FamilyThresholds,
+        RuleFamily,
+        cluster_token_sets,
+        compute_rule_families,
+        family_thresholds,
+        list_rule_families,
+        rule_tokens,
+        set_family_threshold,
+    )
+    from modgate.policy._community_import import (
+        CommunityImportResult,
+        CommunityLintSummary,
+        import_community_rules,
+        lint_stored_community_rules,
+        published_site_policies,
+    )
+    from modgate.policy._community_lint import (
+        COMMUNITY_CHECKS,
+        CheckableBy,
+        CommunityFinding,
+        RuleLint,
+        SitePolicyIndex,
+        classify_checkability,
+        lint_community_rule,
+    )
+    from modgate.policy._community_read import CommunityRuleMapping, parse_examples
+    from modgate.policy._community_schema import (
+        AppliesTo,
+        CommunityRule,
+        StoredCommunityRule,
+        parse_applies_to,
+        rule_content_hash,
+        rule_key,
+    )
+    from modgate.policy._compile_prompt import (
+        DEFAULT_TEMPLATE,
+        CompiledPrompt,
+        PromptTemplate,
+        compile_prompt,
+        default_template,
+        load_template,
+    )
+    from modgate.policy._diff import (
+        DiffSegment,
+        PolicyChange,
+        PolicyDiff,
+        diff_policies,
+        render_diff_markdown,
+        render_diff_text,
+        render_word_diff,
+        word_diff,
+    )
+    from modgate.policy._examples import example_policy_files
+    from modgate.policy._findings import (
+        Finding,
+        FindingSeverity,
+        PolicyLoadError,
+        render_findings,
+        sort_findings,
+    )
+    from modgate.policy._lint import (
+        LINT_CHECK_KIND,
+        LintCheck,
+        LintOptions,
+        LintReport,
+        lint_checks,
+        lint_policy,
+        lint_policy_files,
+        policy_files,
+    )
+    from modgate.policy._load import LoadedPolicy, SourceMap, load_policy_file, load_policy_text
+    from modgate.policy._normalize import normalize_example_text
+    from modgate.policy._publish import (
+        PublishResult,
+        load_policy_ref,
+        parse_policy_ref,
+        publish_policy,
+    )
+    from modgate.policy._repo import (
+        CommunityImportRecord,
+        PolicyVersionRecord,
+        PublishedPolicy,
+        get_policy_version,
+        iter_community_rules,
+        list_community_imports,
+        list_policy_versions,
+    )
+    from modgate.policy._schema import (
+        POLICY_ACTIONS,
+        AllowedContext,
+        Criterion,
+        Example,
+        Policy,
+        policy_content_hash,
+    )
+    from modgate.policy._tokens import TokenCount, count_tokens
+
+__getattr__, __dir__ = attach(
+    __name__,
+    {
+        "builtin_lint_checks": "modgate.policy._checks",
+        "CommunityDiff": "modgate.policy._community_diff",
+        "CommunityRuleChange": "modgate.policy._community_diff",
+        "diff_community_imports": "modgate.policy._community_diff",
+        "example_community_rules_file": "modgate.policy._community_examples",
+        "CommunityPolicyOptions": "modgate.policy._community_export",
+        "build_community_policy": "modgate.policy._community_export",
+        "community_policy": "modgate.policy._community_export",
+        "community_policy_id": "modgate.policy._community_export",
+        "export_community_policies": "modgate.policy._community_export",
+        "iter_community_policies": "modgate.policy._community_export",
+        "FamiliesResult": "modgate.policy._community_families",
+        "FamilyOptions": "modgate.policy._community_families",
+        "FamilyThresholds": "modgate.policy._community_families",
+        "RuleFamily": "modgate.policy._community_families",
+        "cluster_token_sets": "modgate.policy._community_families",
+        "compute_rule_families": "modgate.policy._community_families",
+        "family_thresholds": "modgate.policy._community_families",
+        "list_rule_families": "modgate.policy._community_families",
+        "rule_tokens": "modgate.policy._community_families",
+        "set_family_threshold": "modgate.policy._community_families",
+        "CommunityImportResult": "modgate.policy._community_import",
+        "CommunityLintSummary": "modgate.policy._community_import",
+        "import_community_rules": "modgate.policy._community_import",
+        "lint_stored_community_rules": "modgate.policy._community_import",
+        "published_site_policies": "modgate.policy._community_import",
+        "COMMUNITY_CHECKS": "modgate.policy._community_lint",
+        "CheckableBy": "modgate.policy._community_lint",
+        "CommunityFinding": "modgate.policy._community_lint",
+        "RuleLint": "modgate.policy._community_lint",
+        "SitePolicyIndex": "modgate.policy._community_lint",
+        "classify_checkability": "modgate.policy._community_lint",
+        "lint_community_rule": "modgate.policy._community_lint",
+        "CommunityRuleMapping": "modgate.policy._community_read",
+        "parse_examples": "modgate.policy._community_read",
+        "AppliesTo": "modgate.policy._community_schema",
+        "CommunityRule": "modgate.policy._community_schema",
+        "StoredCommunityRule": "modgate.policy._community_schema",
+        "parse_applies_to": "modgate.policy._community_schema",
+        "rule_content_hash": "modgate.policy._community_schema",
+        "rule_key": "modgate.policy._community_schema",
+        "DEFAULT_TEMPLATE": "modgate.policy._compile_prompt",
+        "CompiledPrompt": "modgate.policy._compile_prompt",
+        "PromptTemplate": "modgate.policy._compile_prompt",
+        "compile_prompt": "modgate.policy._compile_prompt",
+        "default_template": "modgate.policy._compile_prompt",
+        "load_template": "modgate.policy._compile_prompt",
+        "DiffSegment": "modgate.policy._diff",
+        "PolicyChange": "modgate.policy._diff",
+        "PolicyDiff": "modgate.policy._diff",
+        "diff_policies": "modgate.policy._diff",
+        "render_diff_markdown": "modgate.policy._diff",
+        "render_diff_text": "modgate.policy._diff",
+        "render_word_diff": "modgate.policy._diff",
+        "word_diff": "modgate.policy._diff",
+        "example_policy_files": "modgate.policy._examples",
+        "Finding": "modgate.policy._findings",
+        "FindingSeverity": "modgate.policy._findings",
+        "PolicyLoadError": "modgate.policy._findings",
+        "render_findings": "modgate.policy._findings",
+        "sort_findings": "modgate.policy._findings",
+        "DEFAULT_TOKEN_BUDGET": "modgate.policy._choices",
+        "LINT_CHECK_KIND": "modgate.policy._lint",
+        "LintCheck": "modgate.policy._lint",
+        "LintOptions": "modgate.policy._lint",
+        "LintReport": "modgate.policy._lint",
+        "lint_checks": "modgate.policy._lint",
+        "lint_policy": "modgate.policy._lint",
+        "lint_policy_files": "modgate.policy._lint",
+        "policy_files": "modgate.policy._lint",
+        "LoadedPolicy": "modgate.policy._load",
+        "SourceMap": "modgate.policy._load",
+        "load_policy_file": "modgate.policy._load",
+        "load_policy_text": "modgate.policy._load",
+        "normalize_example_text": "modgate.policy._normalize",
+        "PublishResult": "modgate.policy._publish",
+        "load_policy_ref": "modgate.policy._publish",
+        "parse_policy_ref": "modgate.policy._publish",
+        "publish_policy": "modgate.policy._publish",
+        "CommunityImportRecord": "modgate.policy._repo",
+        "PolicyVersionRecord": "modgate.policy._repo",
+        "PublishedPolicy": "modgate.policy._repo",
+        "get_policy_version": "modgate.policy._repo",
+        "iter_community_rules": "modgate.policy._repo",
+        "list_community_imports": "modgate.policy._repo",
+        "list_policy_versions": "modgate.policy._repo",
+        "POLICY_ACTIONS": "modgate.policy._schema",
+        "AllowedContext": "modgate.policy._schema",
+        "Criterion": "modgate.policy._schema",
+        "Example": "modgate.policy._schema",
+        "Policy": "modgate.policy._schema",
+        "Severity": "modgate.policy._choices",
+        "policy_content_hash": "modgate.policy._schema",
+        "TokenCount": "modgate.policy._tokens",
+        "count_tokens": "modgate.policy._tokens",
+    },
 )
-from modgate.policy._community_examples import example_community_rules_file
-from modgate.policy._community_export import (
-    CommunityPolicyOptions,
-    build_community_policy,
-    community_policy,
-    community_policy_id,
-    export_community_policies,
-    iter_community_policies,
-)
-from modgate.policy._community_families import (
-    FamiliesResult,
-    FamilyOptions,
-    FamilyThresholds,
-    RuleFamily,
-    cluster_token_sets,
-    compute_rule_families,
-    family_thresholds,
-    list_rule_families,
-    rule_tokens,
-    set_family_threshold,
-)
-from modgate.policy._community_import import (
-    CommunityImportResult,
-    CommunityLintSummary,
-    import_community_rules,
-    lint_stored_community_rules,
-    published_site_policies,
-)
-from modgate.policy._community_lint import (
-    COMMUNITY_CHECKS,
-    CheckableBy,
-    CommunityFinding,
-    RuleLint,
-    SitePolicyIndex,
-    classify_checkability,
-    lint_community_rule,
-)
-from modgate.policy._community_read import CommunityRuleMapping, parse_examples
-from modgate.policy._community_schema import (
-    AppliesTo,
-    CommunityRule,
-    StoredCommunityRule,
-    parse_applies_to,
-    rule_content_hash,
-    rule_key,
-)
-from modgate.policy._compile_prompt import (
-    DEFAULT_TEMPLATE,
-    CompiledPrompt,
-    PromptTemplate,
-    compile_prompt,
-    default_template,
-    load_template,
-)
-from modgate.policy._diff import (
-    DiffSegment,
-    PolicyChange,
-    PolicyDiff,
-    diff_policies,
-    render_diff_markdown,
-    render_diff_text,
-    render_word_diff,
-    word_diff,
-)
-from modgate.policy._examples import example_policy_files
-from modgate.policy._findings import (
-    Finding,
-    FindingSeverity,
-    PolicyLoadError,
-    render_findings,
-    sort_findings,
-)
-from modgate.policy._lint import (
-    DEFAULT_TOKEN_BUDGET,
-    LINT_CHECK_KIND,
-    LintCheck,
-    LintOptions,
-    LintReport,
-    lint_checks,
-    lint_policy,
-    lint_policy_files,
-    policy_files,
-)
-from modgate.policy._load import LoadedPolicy, SourceMap, load_policy_file, load_policy_text
-from modgate.policy._normalize import normalize_example_text
-from modgate.policy._publish import (
-    PublishResult,
-    load_policy_ref,
-    parse_policy_ref,
-    publish_policy,
-)
-from modgate.policy._repo import (
-    CommunityImportRecord,
-    PolicyVersionRecord,
-    PublishedPolicy,
-    get_policy_version,
-    iter_community_rules,
-    list_community_imports,
-    list_policy_versions,
-)
-from modgate.policy._schema import (
-    POLICY_ACTIONS,
-    AllowedContext,
-    Criterion,
-    Example,
-    Policy,
-    Severity,
-    policy_content_hash,
-)
-from modgate.policy._tokens import TokenCount, count_tokens
 
 __all__ = [
     "COMMUNITY_CHECKS",

@@ -14,6 +14,7 @@ from typing import Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from modgate.errors import RegistryError
+from modgate.policy._choices import DEFAULT_TOKEN_BUDGET as DEFAULT_TOKEN_BUDGET
 from modgate.policy._compile_prompt import PromptTemplate
 from modgate.policy._findings import Finding, FindingSeverity, PolicyLoadError, sort_findings
 from modgate.policy._load import LoadedPolicy, load_policy_file
@@ -21,15 +22,6 @@ from modgate.registry import Registry, Spec
 
 LINT_CHECK_KIND = "lint_check"
 """Registry kind of lint checks."""
-
-DEFAULT_TOKEN_BUDGET = 1000
-"""Compiled-prompt budget in tokens.
-
-Policy-following models (gpt-oss-safeguard) do best when the policy itself is around 400–600
-tokens. The compiled prompt adds about 200 tokens of fixed instructions and reply format, and
-8–12 one-line examples add 250–350 more, so the whole prompt of a policy in that range lands
-near 850–1000 tokens; past 1000 the policy part is almost surely too long.
-"""
 
 
 class LintOptions(BaseModel):

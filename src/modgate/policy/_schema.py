@@ -7,7 +7,6 @@ every problem with its location instead of stopping at the first.
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import json
 from typing import Annotated, Literal
@@ -15,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from modgate.domain import Action
+from modgate.policy._choices import Severity as Severity
 
 PolicyId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,127}$")]
 """A policy id: lowercase letters, digits, `_` and `-`, starting with a letter."""
@@ -33,15 +33,6 @@ ExampleLabel = Literal["violates", "safe"]
 
 POLICY_ACTIONS: tuple[Action, ...] = (Action.REMOVE, Action.REVIEW, Action.WARN, Action.LABEL)
 """Actions a policy may take (`allow` is what happens when nothing fires)."""
-
-
-class Severity(enum.StrEnum):
-    """How grave a violation of the policy is, for prioritising review and reporting."""
-
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
 
 
 class _Frozen(BaseModel):

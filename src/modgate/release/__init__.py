@@ -4,86 +4,161 @@ Deployments put enforcer versions in shadow, canary or active per policy behind 
 report; decisions are made under them; rollback, impact and reversal undo a bad version.
 """
 
-from modgate.release._check import check_gates, resolve_gate_path
-from modgate.release._decide import (
-    DecideResult,
-    EnforcerPool,
-    decide,
-    decide_with_deployments,
-    deployment_decision_id,
-)
-from modgate.release._deploy import (
-    DeployResult,
-    current_deployment,
-    deploy,
-    deployment_history,
-    get_deployment,
-    require_passing_report,
-    rollback,
-)
-from modgate.release._features import (
-    MATERIAL_SIGNALS,
-    EvasionFeatures,
-    decision_feature_rows,
-    evasion_features,
-    item_text,
-)
-from modgate.release._gates import (
-    AttackSuccessCriterion,
-    BudgetCriterion,
-    GateConfig,
-    GateResult,
-    MaximumCriterion,
-    MinimumCriterion,
-    RegressionCriterion,
-    ReviewLoadCriterion,
-    SliceCheck,
-    evaluate_gates,
-    evaluate_review_load,
-    gate_file_hash,
-    load_gate_config,
-)
-from modgate.release._readiness import (
-    ReadinessFormat,
-    ReadinessReport,
-    build_readiness_report,
-    readiness_table,
-    render_json,
-    render_markdown,
-    verify_report,
-)
-from modgate.release._repo import (
-    ActionCount,
-    ArmRecord,
-    ReversalRecord,
-    action_counts,
-    get_gate_report,
-    list_gate_reports,
-    list_reversals,
-    mark_reversals_applied,
-    write_decision_features,
-)
-from modgate.release._reversal import (
-    DeploymentImpact,
-    ImpactCount,
-    ReversalResult,
-    deployment_impact,
-    reverse_deployment,
-)
-from modgate.release._routing import canary_bucket, routes_to_canary
-from modgate.release._snapshot import (
-    DeploymentSnapshot,
-    deployments_changed,
-    load_deployment_snapshot,
-    refresh_snapshot,
-)
-from modgate.release._state import (
-    CanaryArm,
-    DeployedEnforcer,
-    Deployment,
-    DeploymentState,
-    Stage,
-    apply_stage,
+from typing import TYPE_CHECKING
+
+from modgate._lazy import attach
+
+if TYPE_CHECKING:
+    from modgate.release._check import check_gates, resolve_gate_path
+    from modgate.release._choices import ReadinessFormat, Stage
+    from modgate.release._decide import (
+        DecideResult,
+        EnforcerPool,
+        decide,
+        decide_with_deployments,
+        deployment_decision_id,
+    )
+    from modgate.release._deploy import (
+        DeployResult,
+        current_deployment,
+        deploy,
+        deployment_history,
+        get_deployment,
+        require_passing_report,
+        rollback,
+    )
+    from modgate.release._features import (
+        MATERIAL_SIGNALS,
+        EvasionFeatures,
+        decision_feature_rows,
+        evasion_features,
+        item_text,
+    )
+    from modgate.release._gates import (
+        AttackSuccessCriterion,
+        BudgetCriterion,
+        GateConfig,
+        GateResult,
+        MaximumCriterion,
+        MinimumCriterion,
+        RegressionCriterion,
+        ReviewLoadCriterion,
+        SliceCheck,
+        evaluate_gates,
+        evaluate_review_load,
+        gate_file_hash,
+        load_gate_config,
+    )
+    from modgate.release._readiness import (
+        ReadinessReport,
+        build_readiness_report,
+        readiness_table,
+        render_json,
+        render_markdown,
+        verify_report,
+    )
+    from modgate.release._repo import (
+        ActionCount,
+        ArmRecord,
+        ReversalRecord,
+        action_counts,
+        get_gate_report,
+        list_gate_reports,
+        list_reversals,
+        mark_reversals_applied,
+        write_decision_features,
+    )
+    from modgate.release._reversal import (
+        DeploymentImpact,
+        ImpactCount,
+        ReversalResult,
+        deployment_impact,
+        reverse_deployment,
+    )
+    from modgate.release._routing import canary_bucket, routes_to_canary
+    from modgate.release._snapshot import (
+        DeploymentSnapshot,
+        deployments_changed,
+        load_deployment_snapshot,
+        refresh_snapshot,
+    )
+    from modgate.release._state import (
+        CanaryArm,
+        DeployedEnforcer,
+        Deployment,
+        DeploymentState,
+        apply_stage,
+    )
+
+__getattr__, __dir__ = attach(
+    __name__,
+    {
+        "MATERIAL_SIGNALS": "modgate.release._features",
+        "EvasionFeatures": "modgate.release._features",
+        "decision_feature_rows": "modgate.release._features",
+        "evasion_features": "modgate.release._features",
+        "item_text": "modgate.release._features",
+        "write_decision_features": "modgate.release._repo",
+        "ActionCount": "modgate.release._repo",
+        "action_counts": "modgate.release._repo",
+        "check_gates": "modgate.release._check",
+        "resolve_gate_path": "modgate.release._check",
+        "DecideResult": "modgate.release._decide",
+        "EnforcerPool": "modgate.release._decide",
+        "decide": "modgate.release._decide",
+        "decide_with_deployments": "modgate.release._decide",
+        "deployment_decision_id": "modgate.release._decide",
+        "DeployResult": "modgate.release._deploy",
+        "current_deployment": "modgate.release._deploy",
+        "deploy": "modgate.release._deploy",
+        "deployment_history": "modgate.release._deploy",
+        "get_deployment": "modgate.release._deploy",
+        "require_passing_report": "modgate.release._deploy",
+        "rollback": "modgate.release._deploy",
+        "AttackSuccessCriterion": "modgate.release._gates",
+        "BudgetCriterion": "modgate.release._gates",
+        "GateConfig": "modgate.release._gates",
+        "GateResult": "modgate.release._gates",
+        "MaximumCriterion": "modgate.release._gates",
+        "MinimumCriterion": "modgate.release._gates",
+        "RegressionCriterion": "modgate.release._gates",
+        "ReviewLoadCriterion": "modgate.release._gates",
+        "SliceCheck": "modgate.release._gates",
+        "evaluate_gates": "modgate.release._gates",
+        "evaluate_review_load": "modgate.release._gates",
+        "gate_file_hash": "modgate.release._gates",
+        "load_gate_config": "modgate.release._gates",
+        "ReadinessFormat": "modgate.release._choices",
+        "ReadinessReport": "modgate.release._readiness",
+        "build_readiness_report": "modgate.release._readiness",
+        "readiness_table": "modgate.release._readiness",
+        "render_json": "modgate.release._readiness",
+        "render_markdown": "modgate.release._readiness",
+        "verify_report": "modgate.release._readiness",
+        "ArmRecord": "modgate.release._repo",
+        "ReversalRecord": "modgate.release._repo",
+        "get_gate_report": "modgate.release._repo",
+        "list_gate_reports": "modgate.release._repo",
+        "list_reversals": "modgate.release._repo",
+        "mark_reversals_applied": "modgate.release._repo",
+        "DeploymentImpact": "modgate.release._reversal",
+        "ImpactCount": "modgate.release._reversal",
+        "ReversalResult": "modgate.release._reversal",
+        "deployment_impact": "modgate.release._reversal",
+        "reverse_deployment": "modgate.release._reversal",
+        "canary_bucket": "modgate.release._routing",
+        "routes_to_canary": "modgate.release._routing",
+        "DeploymentSnapshot": "modgate.release._snapshot",
+        "deployments_changed": "modgate.release._snapshot",
+        "load_deployment_snapshot": "modgate.release._snapshot",
+        "refresh_snapshot": "modgate.release._snapshot",
+        "CanaryArm": "modgate.release._state",
+        "DeployedEnforcer": "modgate.release._state",
+        "Deployment": "modgate.release._state",
+        "DeploymentState": "modgate.release._state",
+        "Stage": "modgate.release._choices",
+        "apply_stage": "modgate.release._state",
+    },
 )
 
 __all__ = [

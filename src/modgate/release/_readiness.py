@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
@@ -11,15 +10,8 @@ from pydantic import BaseModel, ConfigDict
 from rich.table import Table
 
 from modgate.errors import StaleReportError
+from modgate.release._choices import ReadinessFormat as ReadinessFormat
 from modgate.release._gates import GateResult
-
-
-class ReadinessFormat(enum.StrEnum):
-    """Formats a readiness report renders to."""
-
-    TABLE = "table"
-    JSON = "json"
-    MARKDOWN = "markdown"
 
 
 class ReadinessReport(BaseModel):

@@ -7,22 +7,13 @@ the whole state, so any earlier state can be restored exactly.
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from modgate.errors import DeploymentError, ValidationError
-
-
-class Stage(enum.StrEnum):
-    """Where `deploy set` puts an enforcer version (`off` takes it out of shadow or canary)."""
-
-    ACTIVE = "active"
-    CANARY = "canary"
-    SHADOW = "shadow"
-    OFF = "off"
+from modgate.release._choices import Stage as Stage
 
 
 class _Frozen(BaseModel):

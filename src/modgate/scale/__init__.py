@@ -11,12 +11,12 @@ from modgate._lazy import attach
 
 if TYPE_CHECKING:
     from modgate.scale._backfill import (
-        DEFAULT_PARTITION_SIZE,
         BackfillResult,
         DistributedScoreResult,
         backfill,
         score_items_distributed,
     )
+    from modgate.scale._choices import DEFAULT_PARTITION_SIZE
     from modgate.scale._engine import dask_client
     from modgate.scale._eval import (
         ClusterScoringSources,
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 __getattr__, __dir__ = attach(
     __name__,
     {
-        "DEFAULT_PARTITION_SIZE": "modgate.scale._backfill",
+        "DEFAULT_PARTITION_SIZE": "modgate.scale._choices",
         "BackfillResult": "modgate.scale._backfill",
         "DistributedScoreResult": "modgate.scale._backfill",
         "backfill": "modgate.scale._backfill",

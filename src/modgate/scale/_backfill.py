@@ -28,6 +28,7 @@ from modgate.enforce import (
 )
 from modgate.errors import NotFoundError, ValidationError
 from modgate.release import GateConfig, GateResult, current_deployment, evaluate_review_load
+from modgate.scale._choices import DEFAULT_PARTITION_SIZE as DEFAULT_PARTITION_SIZE
 from modgate.scale._engine import dask_client, distributed_module
 from modgate.scale._exchange import read_verdicts_parquet
 from modgate.scale._impact import ImpactReport, launch_impact
@@ -35,9 +36,6 @@ from modgate.scale._partitions import make_partitions
 from modgate.scale._repo import action_counts, window_item_ids
 from modgate.scale._worker import PartitionTask, score_partition
 from modgate.store import Store, get_items
-
-DEFAULT_PARTITION_SIZE = 5000
-"""Items per partition unless told otherwise."""
 
 
 class DistributedScoreResult(BaseModel):

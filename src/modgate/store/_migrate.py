@@ -12,9 +12,7 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from modgate.errors import MigrationError
-from modgate.store._audit import record_audit_event
 from modgate.store._engine import Store
-from modgate.store._tables import audit_events
 
 if TYPE_CHECKING:  # alembic loads only to migrate, not for every read command
     from alembic.config import Config
@@ -46,6 +44,8 @@ def upgrade_database(
         The revision the database is at afterwards.
     """
     from alembic import command
+
+    from modgate.store._audit import record_audit_event
 
     before = current_revision(store)
     if before is not None and not is_known_revision(before):
@@ -131,6 +131,8 @@ def newer_database_error(store: Store, revision: str) -> MigrationError:
     The modgate version that migrated it is read from the `db.upgrade` audit event when there
     is one, so the message can say which version the database needs.
     """
+    from modgate.store._tables import audit_events  # the whole schema; only this error needs it
+
     needed: str | None = None
     try:
         with store.connect() as conn:

@@ -30,6 +30,7 @@ from typing import IO, Any, NamedTuple, cast
 from pydantic import BaseModel, ConfigDict
 
 from modgate.errors import ValidationError
+from modgate.store._choices import InputFormat as InputFormat
 
 _BOM = b"\xef\xbb\xbf"
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -41,15 +42,6 @@ MAX_JSON_DEPTH = 100
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _JSON_BRACKETS = re.compile(rb"[\[\]{}]")
 _SHAPE_RUNS = re.compile(r"(.)\1+")
-
-
-class InputFormat(enum.StrEnum):
-    """File formats the readers understand."""
-
-    CSV = "csv"
-    TSV = "tsv"
-    JSONL = "jsonl"
-    PARQUET = "parquet"
 
 
 class RejectReason(enum.StrEnum):

@@ -20,7 +20,6 @@ from sqlalchemy.engine import make_url
 
 from modgate.errors import ConfigError, StoreError
 from modgate.store._engine import Store, sqlite_readonly_uri
-from modgate.store._reader_role import check_reader_session
 
 SQLITE_FUNCTIONS = frozenset(
     # core scalar functions
@@ -146,6 +145,9 @@ def open_readonly(store: Store) -> Iterator[ReadonlyConnection]:
         return
     import psycopg
     from psycopg import sql as pgsql
+
+    # the role checks read the whole schema's metadata; SQLite reads never need them
+    from modgate.store._reader_role import check_reader_session
 
     url = make_url(store.sql_url) if store.sql_url else store.engine.url
     timeout_ms = max(1, round(timeout_s * 1000))
