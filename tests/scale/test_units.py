@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from modgate.domain import Action, Verdict
+from modgate.domain import Action, Effect, Verdict
 from modgate.errors import ValidationError
 from modgate.scale import (
     launch_impact,
@@ -37,7 +37,9 @@ def test_bad_partition_size_is_named() -> None:
 def test_parquet_round_trip_and_bad_file(tmp_path: Path) -> None:
     verdicts = [
         Verdict(item_id="a", policy="hate@1", enforcer="e@1", score=0.9, label="violating",
-                action=Action.REMOVE, criteria=("slur", "threat"), rationale="r", cost=0.1),
+                action=Action.REMOVE, criteria=("slur", "threat"), rationale="r", cost=0.1,
+                effects=(Effect(kind="comment", text="Removed: {{match}} → x", rule="r1"),
+                         Effect(kind="set_flair", target="author", text="f", rule="r1"))),
         Verdict.failed("b", "hate@1", "e@1", "timeout"),
     ]  # fmt: skip
     path = write_verdicts_parquet(verdicts, tmp_path / "p.parquet")
@@ -46,6 +48,9 @@ def test_parquet_round_trip_and_bad_file(tmp_path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    without = pq.read_table(path).drop(["effects"])  # another engine's file: no effects column
+    pq.write_table(without, tmp_path / "other.parquet")
+    assert [v.effects for v in read_verdicts_parquet(tmp_path / "other.parquet")] == [(), ()]
     pq.write_table(pa.table({"item_id": ["a"]}), tmp_path / "bad.parquet")
     with pytest.raises(ValidationError, match="missing policy"):
         read_verdicts_parquet(tmp_path / "bad.parquet")

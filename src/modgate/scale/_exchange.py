@@ -7,12 +7,13 @@ The same schema is what a Spark job or a warehouse export produces to feed `modg
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from modgate.domain import Action, Verdict
+from modgate.domain import Action, Effect, Verdict
 from modgate.errors import ValidationError
 
 VERDICT_COLUMNS = (
@@ -28,7 +29,11 @@ VERDICT_COLUMNS = (
     "cost",
     "error",
 )
-"""Columns of a verdict Parquet file, in order."""
+"""Columns every verdict Parquet file has, in order."""
+
+OPTIONAL_COLUMNS = ("effects",)
+"""Columns a verdict file may have: `effects`, the declared effects as a JSON array (null when
+none), written by modgate; a file from another engine may leave it out."""
 
 
 def _schema() -> Any:
@@ -47,6 +52,7 @@ def _schema() -> Any:
             ("latency_ms", pa.float64()),
             ("cost", pa.float64()),
             ("error", pa.string()),
+            ("effects", pa.string()),
         ]
     )
 
@@ -64,7 +70,7 @@ def write_verdicts_parquet(verdicts: Sequence[Verdict], path: Path) -> Path:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    columns: dict[str, list[Any]] = {c: [] for c in VERDICT_COLUMNS}
+    columns: dict[str, list[Any]] = {c: [] for c in (*VERDICT_COLUMNS, *OPTIONAL_COLUMNS)}
     for v in verdicts:
         columns["item_id"].append(v.item_id)
         columns["policy"].append(v.policy)
@@ -77,6 +83,9 @@ def write_verdicts_parquet(verdicts: Sequence[Verdict], path: Path) -> Path:
         columns["latency_ms"].append(float(v.latency_ms))
         columns["cost"].append(float(v.cost))
         columns["error"].append(v.error)
+        columns["effects"].append(
+            json.dumps([e.model_dump(mode="json") for e in v.effects]) if v.effects else None
+        )
     table = pa.table(columns, schema=_schema())
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     pq.write_table(table, partial)
@@ -110,9 +119,19 @@ def read_verdicts_parquet(path: Path) -> list[Verdict]:
             latency_ms=r["latency_ms"],
             cost=r["cost"],
             error=r["error"],
+            effects=_effects(r.get("effects"), path),
         )
         for r in rows
     ]
 
 
-__all__ = ["VERDICT_COLUMNS", "read_verdicts_parquet", "write_verdicts_parquet"]
+def _effects(raw: str | None, path: Path) -> tuple[Effect, ...]:
+    if not raw:
+        return ()
+    try:
+        return tuple(Effect.model_validate(e) for e in json.loads(raw))
+    except (ValueError, TypeError) as exc:
+        raise ValidationError(f"{path}: bad effects value {raw[:80]!r}: {exc}") from exc
+
+
+__all__ = ["OPTIONAL_COLUMNS", "VERDICT_COLUMNS", "read_verdicts_parquet", "write_verdicts_parquet"]
