@@ -104,8 +104,10 @@ def test_review_ten_items_by_keyboard_then_appeal_and_overturn_as_another_user(
         if k == 9:
             rita.screenshot(path=str(artifacts / "review-next.png"), full_page=True)
     # undo the last decision: its task comes back, claimed by rita again; decide it once more
-    rita.keyboard.press("u")
+    with rita.expect_navigation():  # the page is already a task page: wait for the undo's own
+        rita.keyboard.press("u")
     rita.wait_for_url("**/review/task/*")
+    rita.wait_for_load_state()  # review.js listens for keys once the page has loaded
     undone_task, undone_item = _task(rita)
     assert undone_item in decided
     rita.keyboard.press("v")
