@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +13,7 @@ if TYPE_CHECKING:
 from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, err_console, write_records
 from modgate.errors import ConfigError, ValidationError
+from modgate.scale import Engine
 
 app = typer.Typer(help="Enforcers: the catalog of versioned models that judge items.")
 
@@ -133,13 +133,6 @@ def train(
         )
     else:
         out.print("dev: no held-out rows (no dev figures)", highlight=False)
-
-
-class Engine(enum.StrEnum):
-    """Where `enforcer score` runs."""
-
-    LOCAL = "local"
-    DASK = "dask"
 
 
 def _bar(ref: str) -> list[Any]:

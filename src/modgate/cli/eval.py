@@ -15,19 +15,13 @@ from modgate.cli._context import get_context
 from modgate.cli._output import OutputFormat, console, err_console, write_records
 from modgate.errors import ConfigError, ValidationError
 from modgate.evaluate import ReportFormat
+from modgate.scale import DEFAULT_PARTITION_SIZE, Engine
 
 if TYPE_CHECKING:
     from modgate.evaluate import CvReport, EvalRun, EvalSources, FigureConfig, GroupFigures
     from modgate.store import Store
 
 app = typer.Typer(help="Evaluation: score a frozen golden split, figures with intervals, compare.")
-
-
-class EvalEngine(enum.StrEnum):
-    """Where `eval run` scores the items that have no stored verdict."""
-
-    LOCAL = "local"
-    DASK = "dask"
 
 
 class CompareFormat(enum.StrEnum):
@@ -121,8 +115,8 @@ def run(
     resamples: int = typer.Option(1000, min=10, help="Bootstrap resamples."),
     seed: int = typer.Option(0, help="Bootstrap seed."),
     min_support: int = typer.Option(30, min=1, help="Mark figures on fewer items."),
-    engine: EvalEngine = typer.Option(
-        EvalEngine.LOCAL,
+    engine: Engine = typer.Option(
+        Engine.LOCAL,
         "--engine",
         help="local: score missing verdicts in this process; dask: on a Dask cluster.",
     ),
@@ -133,7 +127,7 @@ def run(
         None, "--workers", min=1, help="--engine dask, local cluster: worker processes."
     ),
     partition_size: int = typer.Option(
-        5000, "--partition-size", min=1, help="--engine dask: items per task."
+        DEFAULT_PARTITION_SIZE, "--partition-size", min=1, help="--engine dask: items per task."
     ),
     max_concurrent: int | None = typer.Option(
         None,
@@ -151,7 +145,7 @@ def run(
     *enforcers, golden = targets
     if "@" not in golden:
         raise ValidationError(f"GOLDEN must be NAME@VERSION, got {golden!r}")
-    if engine is EvalEngine.LOCAL and (scheduler is not None or workers is not None):
+    if engine is Engine.LOCAL and (scheduler is not None or workers is not None):
         raise ValidationError("--scheduler and --workers need --engine dask")
     context = get_context(ctx)
     store = context.store()
@@ -160,7 +154,7 @@ def run(
         min_support=min_support,
     )
     sources = eval_sources(store, workspace=context.settings().workspace)
-    if engine is EvalEngine.DASK:
+    if engine is Engine.DASK:
         result = _run_on_dask(
             store,
             sources,

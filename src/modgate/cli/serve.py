@@ -85,15 +85,16 @@ def app_with_ui() -> Any:
     Raises:
         RuntimeError: Not started by `modgate serve` (no settings in the environment).
     """
-    from modgate.serve import app_from_env, settings_from_env
+    from modgate.serve import create_app, settings_from_env
     from modgate.store import Store
     from modgate.ui import UiSettings, create_ui_app
 
     raw = os.environ.get(_UI_SETTINGS_ENV)
     if raw is None:
         raise RuntimeError(f"{_UI_SETTINGS_ENV} is not set: start it with modgate serve")
-    app = app_from_env()
-    store = Store.from_url(settings_from_env().database_url)
+    settings = settings_from_env()
+    app = create_app(settings)
+    store = Store.from_url(settings.database_url)
     app.mount("/ui", create_ui_app(UiSettings.model_validate_json(raw), store))
     return app
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
         backfill,
         score_items_distributed,
     )
-    from modgate.scale._choices import DEFAULT_PARTITION_SIZE
+    from modgate.scale._choices import DEFAULT_PARTITION_SIZE, Engine
     from modgate.scale._engine import dask_client
     from modgate.scale._eval import (
         ClusterScoringSources,
@@ -36,6 +36,7 @@ __getattr__, __dir__ = attach(
     __name__,
     {
         "DEFAULT_PARTITION_SIZE": "modgate.scale._choices",
+        "Engine": "modgate.scale._choices",
         "BackfillResult": "modgate.scale._backfill",
         "DistributedScoreResult": "modgate.scale._backfill",
         "backfill": "modgate.scale._backfill",
@@ -59,6 +60,7 @@ __getattr__, __dir__ = attach(
 
 __all__ = [
     "DEFAULT_PARTITION_SIZE",
+    "Engine",
     "VERDICT_COLUMNS",
     "BackfillResult",
     "ClusterScoringSources",
