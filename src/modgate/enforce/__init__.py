@@ -66,6 +66,7 @@ if TYPE_CHECKING:
         list_verdicts,
         scored_item_ids,
         write_decisions,
+        write_new_decisions,
         write_verdicts,
     )
     from modgate.enforce._score import (
@@ -129,6 +130,7 @@ __getattr__, __dir__ = attach(
         "list_verdicts": "modgate.enforce._repo",
         "existing_decision_ids": "modgate.enforce._repo",
         "write_decisions": "modgate.enforce._repo",
+        "write_new_decisions": "modgate.enforce._repo",
         "scored_item_ids": "modgate.enforce._repo",
         "write_verdicts": "modgate.enforce._repo",
         "verdicts_for_items": "modgate.enforce._score",
@@ -189,6 +191,7 @@ __all__ = [
     "existing_decision_ids",
     "verdicts_for_items",
     "write_decisions",
+    "write_new_decisions",
     "scored_item_ids",
     "write_verdicts",
     "load_artifact",

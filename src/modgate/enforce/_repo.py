@@ -34,6 +34,7 @@ from modgate.store import (
     Store,
     batched,
     bulk_upsert,
+    insert_new_rows,
     decisions,
     enforcer_versions,
     items,
@@ -420,7 +421,21 @@ def record_scoring(
 
 def write_decisions(conn: Connection, batch: Sequence[Decision]) -> int:
     """Insert decisions in the caller's transaction; a known `decision_id` is left unchanged."""
-    rows = [
+    return bulk_upsert(conn, decisions, _decision_rows(batch), key=["decision_id"], update=[])
+
+
+def write_new_decisions(conn: Connection, batch: Sequence[Decision]) -> list[str]:
+    """Insert decisions (a known `decision_id` is left unchanged); the ids actually inserted.
+
+    What the monitor roll-ups count: a replayed decision is not returned, so it counts once.
+    """
+    return insert_new_rows(
+        conn, decisions, _decision_rows(batch), key=["decision_id"], returning="decision_id"
+    )
+
+
+def _decision_rows(batch: Sequence[Decision]) -> list[dict[str, Any]]:
+    return [
         {
             "decision_id": d.decision_id,
             "item_id": d.item_id,
@@ -433,7 +448,6 @@ def write_decisions(conn: Connection, batch: Sequence[Decision]) -> int:
         }
         for d in batch
     ]
-    return bulk_upsert(conn, decisions, rows, key=["decision_id"], update=[])
 
 
 def existing_decision_ids(store: Store, decision_ids: Iterable[str]) -> set[str]:

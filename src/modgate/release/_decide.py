@@ -2,7 +2,8 @@
 
 For each policy the active enforcer acts, or the canary for items in its share; shadow
 verdicts are stored beside the decision and never act. Each decision's monitor features
-(`decision_features`: evasion signals, community) are written with it.
+(`decision_features`: evasion signals, community) and the monitor roll-ups are written with it,
+in the same transaction.
 
 `decide_with_deployments` is the per-request / per-message path (a service or stream worker
 keeps a `DeploymentSnapshot` and an `EnforcerPool` in memory); `decide` runs it over stored
@@ -32,7 +33,7 @@ from modgate.enforce import (
     existing_decision_ids,
     load_enforcer,
     verdicts_for_items,
-    write_decisions,
+    write_new_decisions,
 )
 from modgate.errors import DeploymentError, NotFoundError, ValidationError
 from modgate.registry import Registry
@@ -46,7 +47,7 @@ from modgate.release._repo import (
 from modgate.release._routing import routes_to_canary
 from modgate.release._snapshot import DeploymentSnapshot, load_deployment_snapshot
 from modgate.release._state import DeployedEnforcer, Deployment
-from modgate.store import Store, get_items
+from modgate.store import Store, apply_rollups, get_items
 
 _MAX_LISTED = 20
 
@@ -223,10 +224,13 @@ def decide_with_deployments(
         )
     # monitor features (evasion signals) once per decision, in the decisions' transaction
     features = decision_feature_rows(made, {item.id: item for item in unique})
+    # …and the monitor roll-ups, from the decisions this transaction actually inserted (a
+    # replayed decision id is not returned, so it never counts twice)
     with store.begin() as conn:
-        write_decisions(conn, made)
+        inserted = write_new_decisions(conn, made)
         write_decision_arms(conn, arms)
         write_decision_features(conn, features)
+        apply_rollups(conn, inserted)
     return made
 
 
