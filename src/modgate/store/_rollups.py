@@ -57,7 +57,7 @@ ROLLUP_ACTIONS = ("remove", "review", "warn", "label")
 
 def day_expression(dialect: str, column: Any) -> Any:
     """SQL: the UTC day number (days since 1970-01-01) of a timestamp column."""
-    width = literal_column(str(ROLLUP_SECONDS))
+    width: Any = literal_column(str(ROLLUP_SECONDS))
     if dialect == "postgresql":
         return cast(func.floor(func.extract("epoch", column) / width), Integer)
     # SQLite: integer division of the epoch seconds (floor for times after 1970)
@@ -66,7 +66,7 @@ def day_expression(dialect: str, column: Any) -> Any:
 
 def bin_expression(dialect: str, score: Any, bins: int = ROLLUP_BINS) -> Any:
     """SQL: the equal-width bin of a score over [0, 1] (1.0 in the last bin), as monitors bin."""
-    width = literal_column(str(int(bins)))
+    width: Any = literal_column(str(int(bins)))
     if dialect == "postgresql":
         raw = cast(func.floor(score * width), Integer)
     else:  # SQLite's CAST truncates toward zero, which is floor for scores ≥ 0
