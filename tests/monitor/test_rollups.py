@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from modgate.monitor import MonitorConfig, record_decision_features, run_monitor
 from modgate.monitor._repo import (
@@ -27,6 +27,7 @@ from modgate.monitor._rollup_read import (
 from modgate.store import (
     ROLLUP_BINS,
     Store,
+    decisions,
     monitor_rollup_counts,
     monitor_rollup_pairs,
     monitor_rollup_scores,
@@ -171,7 +172,10 @@ def test_decide_maintains_rollups_idempotently_and_rebuild_equals_them(
     assert sum(r[5] for r in incremental["monitor_rollup_counts"] if r[3] == "") == len(plan.items)
     assert incremental["monitor_rollup_pairs"]  # canary and shadow beside the active arm
     # a replay writes no decision, so it adds nothing to the roll-ups
-    run_simulation(store, spec, workspace=tmp_path, actor="t", plan=plan)
+    again = run_simulation(store, spec, workspace=tmp_path, actor="t", plan=plan)
+    assert again.decisions == len(plan.items)  # the same decision ids were offered again…
+    with store.connect() as conn:  # …and the database kept one row for each
+        assert conn.execute(select(func.count()).select_from(decisions)).scalar() == len(plan.items)
     assert _snapshot(store) == incremental
     with store.begin() as conn:
         rebuild_rollups(conn)
