@@ -333,3 +333,15 @@ def test_minilm_rows_do_not_depend_on_the_batch_they_were_encoded_in() -> None:
     assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
     assert np.allclose(together[[0, -1]], alone, atol=1e-4)
     assert backend.identity.startswith("minilm/all-MiniLM-L6-v2@")
+
+
+@pytest.mark.parametrize("backend", ["hashed", "wordllama", "hybrid", "minilm"])
+def test_every_backend_ships_a_scorer_fitted_on_its_own_features_and_mit_sets(
+    backend: str,
+) -> None:
+    scorer = shipped_scorer(backend)
+    assert scorer.backend.split("/")[0] == backend and scorer.features == list(FEATURES)
+    assert set(scorer.models) == {"full", "no_safe", "criteria_only"}
+    assert scorer.trained_on and all(
+        name.split(":")[0] in {"toxigen", "davidson"} for name in scorer.trained_on
+    )
