@@ -271,9 +271,7 @@ def test_the_libyaml_composer_path_reads_as_the_bounded_composer(
     monkeypatch.setattr(_compose, "compose_unaliased", lambda *args: None)
     bounded = compose_document(text)
     assert fast.data == bounded.data
-    assert [d.headline() for d in fast.diagnostics] == [
-        d.headline() for d in bounded.diagnostics
-    ]
+    assert [d.headline() for d in fast.diagnostics] == [d.headline() for d in bounded.diagnostics]
     for path in ([], ["a"], ["b"], ["rules", 0, "keywords", 2], ["d"]):
         assert fast.source.value_at(path) == bounded.source.value_at(path)
 

@@ -292,6 +292,7 @@ def compose_document(
         AuthoringError: The text is not YAML, holds several documents, or exceeds a size or
             depth limit (one diagnostic, at the place it was found).
     """
+    problems: list[Any]
     try:
         native = compose_unaliased(text, AuthoringLoader, limits)
         if native is not None:  # no alias: libyaml's composer, same nodes, several times faster

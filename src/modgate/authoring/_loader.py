@@ -332,8 +332,8 @@ def compose_unaliased(
     native = _NATIVE.get(base)
     if native is None or _NON_SPECIFIC_TAG.search(text):
         return None
-    loader_class = native if limits == native.limits else type(
-        native.__name__, (native,), {"limits": limits}
+    loader_class = (
+        native if limits == native.limits else type(native.__name__, (native,), {"limits": limits})
     )
     loader = loader_class(text)
     try:
