@@ -79,9 +79,8 @@ def import_automod(
         ValidationError: The file cannot be read.
         ConflictError: An output file exists and `force` is false.
     """
-    config = read_automod_config(path)
     result = import_automod_config(
-        config,
+        read_automod_config(path),  # held by no one else: freed once translated
         name=name or rule_set_name(path, community),
         community=community,
         policy=policy,
