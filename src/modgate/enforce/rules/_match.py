@@ -47,6 +47,27 @@ _MAX_SPANS = 5
 _RE2_DEFAULT_MEMORY = 8 << 20
 _RE2_BYTES_PER_CHAR = 512
 """Budget per pattern character: RE2 programs of long alternations need ~200-250 bytes/char."""
+_RE2_SET_MAX_CHARS = 128 << 10
+"""Pattern text per RE2 set: a field view's patterns beyond it go to further sets. Compiling
+one set costs more than linear time and memory in its size (a 10 MB AutoModerator config's
+2.9 M characters of `body` patterns: 336 MB peak RSS as one set, 75 MB in sets of ~250 kB,
+and 128 kB sets brought that config's whole import under 500 MB); one more set is one more
+linear scan of the field, paid only by rule sets this big."""
+
+
+def _chunks_by_size(
+    pending: list[tuple[str, int, Path]], max_chars: int
+) -> list[list[tuple[str, int, Path]]]:
+    """Consecutive runs of `pending` of at most `max_chars` of pattern text (one at least)."""
+    chunks: list[list[tuple[str, int, Path]]] = [[]]
+    size = 0
+    for entry in pending:
+        if chunks[-1] and size + len(entry[0]) > max_chars:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(entry)
+        size += len(entry[0])
+    return chunks
 
 
 @cache
@@ -435,12 +456,17 @@ class CompiledRuleSet:
         self._build_re2_sets(problems)
         if problems:
             raise RuleSetCompileError(problems)
-        for pattern, payload in self._ac_payloads.items():
+        self._re2_pending.clear()  # compiled into the sets
+        self._ac_gates = self._token_gates()
+        keyword_patterns = len(self._ac_payloads)
+        # Each pattern's payload is handed to the automaton and dropped as it goes, so the
+        # two copies of a big rule set's keywords never coexist.
+        while self._ac_payloads:
+            pattern, payload = self._ac_payloads.popitem()
             flat = tuple((key, *entry) for key, entries in payload.items() for entry in entries)
             self._automaton.add_word(pattern, flat)
-        if self._ac_payloads:
+        if keyword_patterns:
             self._automaton.make_automaton()
-        self._ac_gates = self._token_gates()
         scanned = [*self._ac_gates, *(key for key, _ in self._exact), *self._re2_sets]
         by_field: dict[str, dict[str, None]] = {}
         for name, view in scanned:
@@ -453,7 +479,7 @@ class CompiledRuleSet:
             name=ruleset.name or "rules",
             rules=len(ruleset.rules),
             enabled_rules=sum(1 for r in ruleset.rules if r.enabled),
-            keyword_patterns=len(self._ac_payloads),
+            keyword_patterns=keyword_patterns,
             exact_patterns=sum(len(v) for v in self._exact.values()),
             re2_patterns=sum(1 for check_index, _, _ in self._re2 if check_index >= 0),
             fallback_patterns=len(fallback_details),
@@ -623,9 +649,15 @@ class CompiledRuleSet:
             self._re2.append((check.index, key, compiled))
 
     def _build_re2_sets(self, problems: list[CompileProblem]) -> None:
-        """One RE2 set per field view, split in halves while a set exceeds its memory cap."""
+        """RE2 sets per field view, split in halves while a set exceeds its memory cap.
+
+        Each holds at most `_RE2_SET_MAX_CHARS` of pattern text (one pattern at least).
+        """
         for key, pending in self._re2_pending.items():
-            self._re2_sets[key] = self._re2_set_parts(pending, problems)
+            parts: list[tuple[Any, list[int]]] = []
+            for chunk in _chunks_by_size(pending, _RE2_SET_MAX_CHARS):
+                parts.extend(self._re2_set_parts(chunk, problems))
+            self._re2_sets[key] = parts
 
     def _re2_set_parts(
         self, pending: list[tuple[str, int, Path]], problems: list[CompileProblem]
