@@ -30,9 +30,10 @@ from modgate.enforce import (
     EnforcerVersion,
     combine_verdicts,
     existing_decision_ids,
+    judge_items,
     load_enforcer,
-    verdicts_for_items,
     write_decisions,
+    write_verdicts,
 )
 from modgate.errors import DeploymentError, NotFoundError, ValidationError
 from modgate.registry import Registry
@@ -128,6 +129,71 @@ def _policy_action(decision: Decision, policy_id: str) -> Action:
     return max(actions, key=lambda a: a.severity, default=Action.ALLOW)
 
 
+def _decisions(
+    snapshot: DeploymentSnapshot,
+    unique: Sequence[Item],
+    plans: Mapping[str, list[_Plan]],
+    verdicts: Mapping[tuple[str, str], Verdict],
+    decision_ids: Mapping[str, str],
+    at: datetime,
+) -> tuple[list[Decision], list[ArmRecord]]:
+    """Each item's decision under its plans, and its arm rows.
+
+    Records built from already-validated data are constructed without validating them again.
+    """
+    made: list[Decision] = []
+    arms: list[ArmRecord] = []
+    for item in unique:
+        item_plans = plans[item.id]
+        decision_id = decision_ids.get(item.id) or deployment_decision_id(
+            item.id, [p.deployment.id for p in item_plans]
+        )
+        decision = combine_verdicts(
+            item,
+            [verdicts[(p.acting.enforcer, item.id)] for p in item_plans],
+            [snapshot.policies[p.acting.policy] for p in item_plans],
+            decision_id=decision_id,
+            decided_at=at,
+        )
+        shadow = tuple(
+            _shadow_reason(snapshot.policies[s.policy], verdicts[(s.enforcer, item.id)])
+            for p in item_plans
+            for s in p.shadows
+        )
+        decision = decision.model_copy(
+            update={
+                "deployments": tuple(
+                    DeploymentArm.model_construct(
+                        policy=p.deployment.policy,
+                        deployment_id=p.deployment.id,
+                        arm=p.arm,
+                        enforcer=p.acting.enforcer,
+                        shadow=tuple(s.enforcer for s in p.shadows),
+                    )
+                    for p in item_plans
+                ),
+                "shadow": shadow,
+            }
+        )
+        made.append(decision)
+        arms.extend(
+            ArmRecord.model_construct(
+                decision_id=decision_id,
+                deployment_id=p.deployment.id,
+                policy=p.deployment.policy,
+                arm=p.arm,
+                enforcer=p.acting.enforcer,
+                action=_policy_action(decision, p.deployment.policy).value,
+                final_action=decision.action.value,
+                item_id=item.id,
+                community=item.community,
+                decided_at=at,
+            )
+            for p in item_plans
+        )
+    return made, arms
+
+
 def decide_with_deployments(
     store: Store,
     snapshot: DeploymentSnapshot,
@@ -166,67 +232,28 @@ def decide_with_deployments(
             for entry in (plan.acting, *plan.shadows):
                 wanted.setdefault(entry.enforcer, []).append(item)
     verdicts: dict[tuple[str, str], Verdict] = {}
-    for ref, chosen in wanted.items():
-        version, enforcer = enforcers.get(ref)
-        for verdict in verdicts_for_items(store, version, enforcer, chosen):
-            verdicts[(ref, verdict.item_id)] = verdict
-    at = now or datetime.now(UTC)
-    made: list[Decision] = []
-    arms: list[ArmRecord] = []
-    for item in unique:
-        item_plans = plans[item.id]
-        decision_id = (decision_ids or {}).get(item.id) or deployment_decision_id(
-            item.id, [p.deployment.id for p in item_plans]
-        )
-        decision = combine_verdicts(
-            item,
-            [verdicts[(p.acting.enforcer, item.id)] for p in item_plans],
-            [snapshot.policies[p.acting.policy] for p in item_plans],
-            decision_id=decision_id,
-            decided_at=at,
-        )
-        shadow = tuple(
-            _shadow_reason(snapshot.policies[s.policy], verdicts[(s.enforcer, item.id)])
-            for p in item_plans
-            for s in p.shadows
-        )
-        decision = decision.model_copy(
-            update={
-                "deployments": tuple(
-                    DeploymentArm(
-                        policy=p.deployment.policy,
-                        deployment_id=p.deployment.id,
-                        arm=p.arm,
-                        enforcer=p.acting.enforcer,
-                        shadow=tuple(s.enforcer for s in p.shadows),
-                    )
-                    for p in item_plans
-                ),
-                "shadow": shadow,
-            }
-        )
-        made.append(decision)
-        arms.extend(
-            ArmRecord(
-                decision_id=decision_id,
-                deployment_id=p.deployment.id,
-                policy=p.deployment.policy,
-                arm=p.arm,
-                enforcer=p.acting.enforcer,
-                action=_policy_action(decision, p.deployment.policy).value,
-                final_action=decision.action.value,
-                item_id=item.id,
-                community=item.community,
-                decided_at=at,
-            )
-            for p in item_plans
-        )
-    # monitor features (evasion signals) once per decision, in the decisions' transaction
-    features = decision_feature_rows(made, {item.id: item for item in unique})
-    with store.begin() as conn:
+    new_verdicts: list[tuple[EnforcerVersion, list[Verdict]]] = []
+    # one connection and one transaction per call: stored verdicts are read, each enforcer
+    # judges all its items at once (its vectorized predict), and the new verdicts, the
+    # decisions, their arms and their features are written together, committed once
+    with store.connect() as conn:
+        for ref, chosen in wanted.items():
+            version, enforcer = enforcers.get(ref)
+            judged = judge_items(conn, version, enforcer, chosen)
+            for verdict in judged.verdicts:
+                verdicts[(ref, verdict.item_id)] = verdict
+            if judged.made:
+                new_verdicts.append((version, judged.made))
+        at = now or datetime.now(UTC)
+        made, arms = _decisions(snapshot, unique, plans, verdicts, decision_ids or {}, at)
+        # monitor features (evasion signals) once per decision, in the decisions' transaction
+        features = decision_feature_rows(made, {item.id: item for item in unique})
+        for version, fresh in new_verdicts:
+            write_verdicts(conn, fresh, version, now=at)
         write_decisions(conn, made)
         write_decision_arms(conn, arms)
         write_decision_features(conn, features)
+        conn.commit()
     return made
 
 

@@ -33,6 +33,7 @@ from modgate.release import (
     refresh_snapshot,
 )
 from modgate.serve._budget import BudgetedPool
+from modgate.serve._gc import freeze_loaded_objects
 from modgate.serve._metrics import ServeMetrics
 from modgate.serve._shadow import ShadowQueue
 from modgate.store import Store
@@ -143,10 +144,11 @@ class ModerationService:
         """Active or canary enforcers of the current deployments not loaded yet."""
         return [r for r in acting_refs(self.snapshot) if r not in self._loaded]
 
-    def _preload(self, snapshot: DeploymentSnapshot) -> None:
+    def _preload(self, snapshot: DeploymentSnapshot, *, first: bool = True) -> None:
         refs = acting_refs(snapshot) + sorted(
             {s.enforcer for d in snapshot.deployments.values() for s in d.state.shadow}
         )
+        fresh = [r for r in refs if r not in self._loaded]
         for ref in refs:
             try:
                 self.pool.get(ref)
@@ -156,6 +158,8 @@ class ModerationService:
                 log.error("enforcer %s failed to load: %s", ref, exc)
             else:
                 self._loaded.add(ref)
+        if fresh:  # what was just loaded lives as long as the service: out of the GC's passes
+            freeze_loaded_objects(collect=first)
 
     # live deployments ------------------------------------------------------------------------
     def refresh(self) -> bool:
@@ -163,7 +167,7 @@ class ModerationService:
         fresh = refresh_snapshot(self.store, self.snapshot)
         if fresh is self.snapshot:
             return False
-        self._preload(fresh)
+        self._preload(fresh, first=False)
         before, after = self.snapshot.deployment_ids, fresh.deployment_ids
         self.snapshot, self._live = fresh, live_snapshot(fresh)
         self.metrics.deployment_switches.inc()
