@@ -233,7 +233,7 @@ def _workspace(folder: Path, database_url: str | None) -> tuple[str, Path, str, 
     from modgate.cli.demo._policy import step_policies
     from modgate.cli.demo._rules import step_rules
     from modgate.cli.demo._run import DemoRun, sample_file
-    from modgate.enforce import get_enforcer_version
+    from modgate.enforce import get_enforcer_version, parse_enforcer_spec, register_enforcer
     from modgate.release import deploy
     from modgate.serve import create_api_key
     from modgate.store import init_workspace, open_store
@@ -247,6 +247,19 @@ def _workspace(folder: Path, database_url: str | None) -> tuple[str, Path, str, 
         step(run)
     version = get_enforcer_version(store, SPEC_NAME)
     deploy(store, version.ref, "active", actor="bench", force=True, reason="bench")
+    # the rules path beside it: the demo rule set, enforcing the site policy violent_threats
+    workspace = settings.workspace or folder
+    demo_rules = (workspace / "rules" / "demo.yaml").read_text("utf-8")
+    (workspace / "rules" / "bench.yaml").write_text(
+        demo_rules.replace("policy: hate_speech@1", "policy: violent_threats@1"), "utf-8"
+    )
+    spec_file = workspace / "enforcers" / "threat-rules.yaml"
+    spec_file.write_text(
+        "kind: rules\npolicy: violent_threats@1\nparams: {ruleset: rules/bench.yaml}\n", "utf-8"
+    )
+    spec = parse_enforcer_spec(spec_file.read_text("utf-8"), file=spec_file)
+    rules = register_enforcer(store, spec, workspace=workspace, actor="bench").version
+    deploy(store, rules.ref, "active", actor="bench", force=True, reason="bench")
     key = create_api_key(store, "bench", ["moderate"], actor="bench").key
     texts = [json.loads(line).get("body") or json.loads(line).get("text") or "x"
              for line in sample_file().read_text("utf-8").splitlines() if line.strip()]  # fmt: skip

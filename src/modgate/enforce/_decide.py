@@ -84,7 +84,8 @@ def _reason(policy: ApplicablePolicy, verdict: Verdict) -> ReasonCode:
         action = Action.REVIEW
     else:
         action = policy.cap(verdict.action)
-    return ReasonCode(
+    # fields taken from a validated verdict and policy: constructed, not validated again
+    return ReasonCode.model_construct(
         policy=verdict.policy if "@" in verdict.policy else policy.policy,
         enforcer=verdict.enforcer,
         action=action,
@@ -151,12 +152,14 @@ def combine_verdicts(
             for effect in declared
         )
     )
-    return Decision(
+    return Decision.model_construct(
         decision_id=decision_id,
         item_id=item.id,
         action=action,
         reasons=tuple(reasons),
         decided_at=decided_at,
+        deployments=(),
+        shadow=(),
         effects=effects,
     )
 

@@ -166,14 +166,18 @@ def _to_item(request: ItemRequest, settings: ServeSettings) -> Item:
     # the request was validated against the stricter-or-equal ItemRequest schema (ids, kinds,
     # an aware created_at): the domain records are constructed without validating again
     author = (
-        AuthorInfo.model_construct(**request.author.model_dump())
+        AuthorInfo.model_construct(
+            **request.author.model_dump(), flair_css_class=None, flair_template_id=None,
+            contributor_quality=None,
+        )
         if request.author is not None else None
     )  # fmt: skip
     return Item.model_construct(
         id=request.id, kind=request.kind, community=request.community, title=request.title,
         body=request.body, url=request.url, author_id=author_id, author=author,
         parent_id=request.parent_id, parent_text=request.parent_text,
-        created_at=request.created_at, language=request.language,
+        created_at=request.created_at, language=request.language, is_edited=None,
+        is_top_level=None, parent_post=None, meta={},
     )  # fmt: skip
 
 
