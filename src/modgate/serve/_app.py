@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -310,7 +309,7 @@ def create_app(
         items = [_to_item(r, state.settings) for r in requested]
         keys = {r.id: r.decision_id for r in requested if r.decision_id is not None}
         try:
-            decisions = await asyncio.wrap_future(state.service.submit(items, keys))
+            decisions = await state.service.submit_async(items, keys)
         except Exception as exc:  # the client retries; decision ids make that idempotent
             raise ApiError(
                 503,
