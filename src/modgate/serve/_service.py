@@ -345,8 +345,8 @@ class ModerationService:
                 out.append(decision)
                 fresh.append(item)
             answers.append(out)
+        self.metrics.count_decisions(made.values())  # counted before anyone is answered
         _resolve(jobs, answers)
-        self.metrics.count_decisions(made.values())
         self.shadow.offer(fresh)
 
     # shadow ----------------------------------------------------------------------------------
