@@ -84,8 +84,7 @@ def _reason(policy: ApplicablePolicy, verdict: Verdict) -> ReasonCode:
         action = Action.REVIEW
     else:
         action = policy.cap(verdict.action)
-    # fields taken from a validated verdict and policy: constructed, not validated again
-    return ReasonCode.model_construct(
+    return ReasonCode(
         policy=verdict.policy if "@" in verdict.policy else policy.policy,
         enforcer=verdict.enforcer,
         action=action,
@@ -152,7 +151,7 @@ def combine_verdicts(
             for effect in declared
         )
     )
-    return Decision.model_construct(
+    return Decision(
         decision_id=decision_id,
         item_id=item.id,
         action=action,

@@ -137,10 +137,7 @@ def _decisions(
     decision_ids: Mapping[str, str],
     at: datetime,
 ) -> tuple[list[Decision], list[ArmRecord]]:
-    """Each item's decision under its plans, and its arm rows.
-
-    Records built from already-validated data are constructed without validating them again.
-    """
+    """Each item's decision under its plans, and its arm rows."""
     made: list[Decision] = []
     arms: list[ArmRecord] = []
     for item in unique:
@@ -163,7 +160,7 @@ def _decisions(
         decision = decision.model_copy(
             update={
                 "deployments": tuple(
-                    DeploymentArm.model_construct(
+                    DeploymentArm(
                         policy=p.deployment.policy,
                         deployment_id=p.deployment.id,
                         arm=p.arm,
@@ -177,7 +174,7 @@ def _decisions(
         )
         made.append(decision)
         arms.extend(
-            ArmRecord.model_construct(
+            ArmRecord(
                 decision_id=decision_id,
                 deployment_id=p.deployment.id,
                 policy=p.deployment.policy,

@@ -162,21 +162,12 @@ def _to_item(request: ItemRequest, settings: ServeSettings) -> Item:
     author_id = request.author_id
     if author_id is not None and settings.author_hash_key is not None:
         author_id = hash_author_id(author_id, settings.author_hash_key.get_secret_value().encode())
-    # the request was validated against the stricter-or-equal ItemRequest schema (ids, kinds,
-    # an aware created_at): the domain records are constructed without validating again
-    author = (
-        AuthorInfo.model_construct(
-            **request.author.model_dump(), flair_css_class=None, flair_template_id=None,
-            contributor_quality=None,
-        )
-        if request.author is not None else None
-    )  # fmt: skip
-    return Item.model_construct(
+    return Item(
         id=request.id, kind=request.kind, community=request.community, title=request.title,
-        body=request.body, url=request.url, author_id=author_id, author=author,
+        body=request.body, url=request.url, author_id=author_id,
+        author=AuthorInfo(**request.author.model_dump()) if request.author else None,
         parent_id=request.parent_id, parent_text=request.parent_text,
-        created_at=request.created_at, language=request.language, is_edited=None,
-        is_top_level=None, parent_post=None, meta={},
+        created_at=request.created_at, language=request.language,
     )  # fmt: skip
 
 
@@ -320,9 +311,7 @@ def create_app(
         if state.settings.log_content:
             for item, decision in zip(items, decisions, strict=True):
                 log.info("decided %s %s: %r", item.id, decision.action.value, item.body)
-        reply = ModerateResponse.model_construct(
-            decisions=[DecisionResponse.from_decision(d) for d in decisions]
-        )
+        reply = ModerateResponse(decisions=[DecisionResponse.from_decision(d) for d in decisions])
         # serialized once here: FastAPI would validate the model again before serializing it
         return Response(reply.model_dump_json(), media_type="application/json")
 

@@ -142,21 +142,22 @@ class DecisionResponse(_Model):
             pid = reason.policy.split("@", 1)[0]
             if pid not in policies or reason.action.severity > policies[pid].severity:
                 policies[pid] = reason.action
-        # built from a validated domain decision: constructed, not validated a second time
-        return cls.model_construct(
+        # fields passed one by one (a model_dump per reason cost more than the validation);
+        # pydantic-core validates these small records faster than model_construct builds them
+        return cls(
             decision_id=decision.decision_id,
             item_id=decision.item_id,
             action=decision.action,
             policies=policies,
             reasons=tuple(
-                ReasonResponse.model_construct(
+                ReasonResponse(
                     policy=r.policy, enforcer=r.enforcer, action=r.action, criteria=r.criteria,
                     error=r.error,
                 )
                 for r in decision.reasons
             ),
             deployments=tuple(
-                ArmResponse.model_construct(
+                ArmResponse(
                     policy=a.policy, deployment_id=a.deployment_id, arm=a.arm, enforcer=a.enforcer
                 )
                 for a in decision.deployments
