@@ -193,7 +193,7 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Row]) -> int:
     if plan.needs_sqlalchemy:
         conn.execute(insert(table), list(rows))  # Python-side defaults need SQLAlchemy
         return len(rows)
-    conn.exec_driver_sql(plan.sql, _sqlite_params(plan, rows))  # type: ignore[arg-type]
+    conn.exec_driver_sql(plan.sql, _sqlite_params(plan, rows))
     return len(rows)
 
 
@@ -257,7 +257,7 @@ def bulk_upsert(
             stmt = stmt.on_conflict_do_nothing(index_elements=list(key))
         conn.execute(stmt, list(rows))
         return len(rows)
-    conn.exec_driver_sql(plan.sql, _sqlite_params(plan, rows))  # type: ignore[arg-type]
+    conn.exec_driver_sql(plan.sql, _sqlite_params(plan, rows))
     return len(rows)
 
 
