@@ -144,3 +144,30 @@ def test_the_overturn_monitor_fires_on_review_decisions(store: Store, tmp_path: 
     report = run_monitor(store, config, at=at)
     assert [r.check for r in report.fired] == ["overturn_rate"]
     assert world.store is store
+
+
+def test_a_failed_golden_write_warns_and_keeps_the_review_and_the_appeal(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import modgate.golden
+    from modgate.review import ReviewGoldenWarning, _repo
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise ValidationError("annotations are closed")
+
+    monkeypatch.setattr(modgate.golden, "add_annotation", refuse)
+    removed = world.decision("remove")
+    appeal = open_appeal(world.store, removed.decision_id, statement="quote", now=NOW)
+    with pytest.warns(ReviewGoldenWarning, match=rf"appeal {appeal.id} .*annotations are closed"):
+        decide_appeal(world.store, appeal.id, "bob", outcome="overturned", now=NOW)
+    (decided,) = list_appeals(world.store)
+    assert decided.status == "overturned"
+    assert adjudication_queue(world.store, "appeals") == []
+    sync_from_decisions(world.store, now=NOW)
+    task = claim_next(world.store, "carol", now=NOW)
+    assert task is not None
+    with pytest.warns(ReviewGoldenWarning, match=r"review \d+ was recorded"):
+        review = decide(world.store, task.id, "carol", label="violating", now=NOW)
+    with world.store.begin() as conn:
+        row = _repo.get_review_decision(conn, review.id)
+    assert row is not None and row["label"] == "violating" and row["golden_set"] is None

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from modgate.domain import VersionRef
-from modgate.errors import ConflictError, ModgateError, NotFoundError, ValidationError
+from modgate.errors import ConflictError, NotFoundError, ValidationError
 from modgate.review import _repo
 from modgate.review._policies import PolicyCache
 from modgate.review._priority import task_priority
 from modgate.review._queue import (
-    ReviewGoldenWarning,
     _check_claim,
-    _ensure_set,
     _now,
     _reviewer,
     _task_values,
     first_review_of,
+    write_to_golden,
 )
 from modgate.review._schema import Appeal, AppealOutcome, ReviewDecision, ReviewLabel, ReviewTask
 from modgate.store import Store, record_audit_event
@@ -264,39 +262,22 @@ def _candidate(
     review_id: int,
 ) -> None:
     """The overturned item as a golden candidate carrying both labels (for adjudication)."""
-    from modgate.golden import GoldenItem, add_annotation, add_golden_item
+    from modgate.golden import GoldenItem
 
-    try:
-        _ensure_set(store, golden_set, reviewer)
-        add_golden_item(
-            store,
-            golden_set,
-            GoldenItem(
-                item_id=appeal["item_id"],
-                policy=appeal["policy"],
-                tags=("appeal", "overturned"),
-                source=f"appeal:{appeal['id']}",
-            ),
-            actor=reviewer,
-        )
-        add_annotation(
-            store, golden_set, appeal["item_id"], label=str(appeal["first_label"]),
-            annotator=first, rationale="the appealed decision", actor=reviewer,
-        )  # fmt: skip
-        add_annotation(
-            store, golden_set, appeal["item_id"], label="non_violating", annotator=reviewer,
-            rationale=note or f"appeal {appeal['id']} overturned", actor=reviewer,
-        )  # fmt: skip
-    except ModgateError as exc:
-        warnings.warn(
-            f"appeal {appeal['id']} was decided but not written to golden set "
-            f"{golden_set!r}: {exc}",
-            ReviewGoldenWarning,
-            stacklevel=3,
-        )
-        return
-    with store.begin() as conn:
-        _repo.update_review_decision(conn, review_id, golden_set=golden_set)
+    item = GoldenItem(
+        item_id=appeal["item_id"],
+        policy=appeal["policy"],
+        tags=("appeal", "overturned"),
+        source=f"appeal:{appeal['id']}",
+    )
+    labels = [
+        (str(appeal["first_label"]), first, "the appealed decision"),
+        ("non_violating", reviewer, note or f"appeal {appeal['id']} overturned"),
+    ]
+    write_to_golden(
+        store, golden_set, item, labels,
+        reviewer=reviewer, review_id=review_id, what=f"appeal {appeal['id']}",
+    )  # fmt: skip
 
 
 def decide_appeal(

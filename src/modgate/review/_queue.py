@@ -712,6 +712,43 @@ def _ensure_set(store: Store, name: str, actor: str) -> None:
         ensure_golden_set(store, name, actor=actor)
 
 
+def write_to_golden(
+    store: Store,
+    golden_set: str,
+    item: Any,
+    labels: Sequence[tuple[str, str, str | None]],
+    *,
+    reviewer: str,
+    review_id: int,
+    what: str,
+) -> None:
+    """Add `item` (a GoldenItem) to `golden_set` with `labels` (label, annotator, rationale).
+
+    The review decision is already recorded: a golden write that fails warns
+    (`ReviewGoldenWarning`, naming `what`) instead of undoing it; one that succeeds links the
+    review decision to the set.
+    """
+    from modgate.golden import add_annotation, add_golden_item
+
+    try:
+        _ensure_set(store, golden_set, reviewer)
+        add_golden_item(store, golden_set, item, actor=reviewer)
+        for label, annotator, rationale in labels:
+            add_annotation(
+                store, golden_set, item.item_id, label=label, annotator=annotator,
+                rationale=rationale, actor=reviewer,
+            )  # fmt: skip
+    except ModgateError as exc:
+        warnings.warn(
+            f"{what} was recorded but not written to golden set {golden_set!r}: {exc}",
+            ReviewGoldenWarning,
+            stacklevel=4,
+        )
+        return
+    with store.begin() as conn:
+        _repo.update_review_decision(conn, review_id, golden_set=golden_set)
+
+
 def _annotate(
     store: Store,
     golden_set: str,
@@ -722,40 +759,19 @@ def _annotate(
     note: str | None,
     review_id: int,
 ) -> None:
-    from modgate.golden import GoldenItem, add_annotation, add_golden_item
+    from modgate.golden import GoldenItem
 
-    try:
-        _ensure_set(store, golden_set, reviewer)
-        add_golden_item(
-            store,
-            golden_set,
-            GoldenItem(
-                item_id=task.item_id,
-                policy=task.policy,
-                tags=("review", task.source),
-                criteria=criteria,
-                source=f"review:{task.source}",
-            ),
-            actor=reviewer,
-        )
-        add_annotation(
-            store,
-            golden_set,
-            task.item_id,
-            label=label,
-            annotator=reviewer,
-            rationale=note,
-            actor=reviewer,
-        )
-    except ModgateError as exc:
-        warnings.warn(
-            f"review {review_id} was recorded but not written to golden set {golden_set!r}: {exc}",
-            ReviewGoldenWarning,
-            stacklevel=3,
-        )
-        return
-    with store.begin() as conn:
-        _repo.update_review_decision(conn, review_id, golden_set=golden_set)
+    item = GoldenItem(
+        item_id=task.item_id,
+        policy=task.policy,
+        tags=("review", task.source),
+        criteria=criteria,
+        source=f"review:{task.source}",
+    )
+    write_to_golden(
+        store, golden_set, item, [(label, reviewer, note)],
+        reviewer=reviewer, review_id=review_id, what=f"review {review_id}",
+    )  # fmt: skip
 
 
 def undo_last(
