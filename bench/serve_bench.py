@@ -16,7 +16,7 @@ request are the server process tree's (user + system) over the measured run; the
 generator's are printed beside them, since on a 2-core machine it shares the cores.
 `--workers 1,2` also measures modgate with two Uvicorn processes.
 Stream workers: items/s of one and two `StreamWorker` processes (fast classifier, same store)
-draining a stream of `--messages` (100,000) messages, counted over `--seconds` after the first
+draining a stream of `--messages` (30,000) messages, counted over `--seconds` after the first
 commit (no baseline beyond each other: two workers on two cores should approach 2x).
 The load average (1 min) is printed before and after: on a shared machine the absolute req/s
 and latencies depend on it; CPU per request and the ratios to the bare endpoint much less.
@@ -398,7 +398,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=6.0)
     parser.add_argument("--conns", type=int, default=16)
     parser.add_argument("--batch", type=int, default=100)
-    parser.add_argument("--messages", type=int, default=100_000, help="stream length")
+    parser.add_argument("--messages", type=int, default=30_000, help="stream length")
     parser.add_argument("--postgres", default=None, help="also bench a PostgreSQL decision log")
     parser.add_argument("--workers", default="1", help="Uvicorn processes to bench, e.g. 1,2")
     parser.add_argument("--no-stream", action="store_true", help="skip the stream workers")
