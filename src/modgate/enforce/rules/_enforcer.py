@@ -12,7 +12,7 @@ from modgate.domain import ACTION_SEVERITY, Action, Effect, Item, Verdict, Versi
 from modgate.enforce._actions import action_for_score
 from modgate.enforce._protocol import EnforcerSpec
 from modgate.enforce.rules._load import load_ruleset
-from modgate.enforce.rules._match import CompiledRuleSet, RuleHit, compile_ruleset
+from modgate.enforce.rules._match import CompiledRuleSet, RuleHit, RuleSetMatch, compile_ruleset
 from modgate.enforce.rules._placeholders import rule_match_text
 from modgate.enforce.rules._schema import RuleSet
 from modgate.errors import EnforcerError
@@ -106,8 +106,23 @@ class RulesEnforcer:
         return self._compiled
 
     def predict(self, items: Sequence[Item]) -> list[Verdict]:
-        """Judge a batch of items, one verdict each, in order."""
-        return [self._judge(item) for item in items]
+        """Judge a batch of items, one verdict each, in order.
+
+        The batch is matched at once (`CompiledRuleSet.match_many`), so each verdict's
+        `latency_ms` is its share of the batch's matching time plus its own verdict's. Should
+        the batch match fail, items are judged one by one, and an item that fails gets an
+        error verdict (review).
+        """
+        started = time.perf_counter()
+        try:
+            results = self._compiled.match_many(items)
+        except Exception:  # find the item at fault: judged alone, a failure is a value
+            return [self._judge(item) for item in items]
+        share = (time.perf_counter() - started) * 1000.0 / max(len(items), 1)
+        return [
+            self._verdict(item, result, share)
+            for item, result in zip(items, results, strict=True)
+        ]
 
     def _judge(self, item: Item) -> Verdict:
         started = time.perf_counter()
@@ -117,6 +132,15 @@ class RulesEnforcer:
             return Verdict.failed(
                 item.id, self._spec.policy, self._ref, f"{type(exc).__name__}: {exc}"
             )
+        return self._verdict(item, result, 0.0, started)
+
+    def _verdict(
+        self, item: Item, result: RuleSetMatch, spent_ms: float, started: float | None = None
+    ) -> Verdict:
+        """The verdict on an item from its match; its latency is `spent_ms` plus the time
+        since `started` (now, when None)."""
+        if started is None:
+            started = time.perf_counter()
         if result.error is not None:
             return Verdict.failed(item.id, self._spec.policy, self._ref, result.error)
         if result.hits:
@@ -125,7 +149,7 @@ class RulesEnforcer:
             undone = [h for h in result.overridden_hits if h.rule.id in self._rule_ids]
         else:
             hits, overridden, undone = [], [], []
-        elapsed = (time.perf_counter() - started) * 1000.0
+        elapsed = spent_ms + (time.perf_counter() - started) * 1000.0
         if not hits:
             quiet = self._quiet.get(item.community)
             if quiet is None:
