@@ -12,7 +12,13 @@ from modgate.domain import ACTION_SEVERITY, Action, Effect, Item, Verdict, Versi
 from modgate.enforce._actions import action_for_score
 from modgate.enforce._protocol import EnforcerSpec
 from modgate.enforce.rules._load import load_ruleset
-from modgate.enforce.rules._match import CompiledRuleSet, RuleHit, RuleSetMatch, compile_ruleset
+from modgate.enforce.rules._match import (
+    _NO_HITS,
+    CompiledRuleSet,
+    RuleHit,
+    RuleSetMatch,
+    compile_ruleset,
+)
 from modgate.enforce.rules._placeholders import rule_match_text
 from modgate.enforce.rules._schema import RuleSet
 from modgate.errors import EnforcerError
@@ -33,7 +39,7 @@ _new = object.__new__
 _setattr = object.__setattr__
 
 
-def _trusted_verdict(values: dict[str, Any], fields_set: tuple[str, ...]) -> Verdict:
+def _trusted_verdict(values: dict[str, Any], fields_set: tuple[str, ...] | set[str]) -> Verdict:
     """`Verdict(**values)` for values this module built from validated parts, unvalidated.
 
     Validating a `Verdict` costs more than matching a comment against a thousand rules; every
@@ -43,12 +49,20 @@ def _trusted_verdict(values: dict[str, Any], fields_set: tuple[str, ...]) -> Ver
     (so `model_post_init`'s check holds). The result is the object validation would build:
     same `__dict__` (fields in declaration order, defaults filled), same `model_fields_set`
     (a test checks equality and the dump on generated values).
+
+    A `set` for `fields_set` is shared, not copied: `Verdict` is frozen, and pydantic copies a
+    model's fields set before it changes one (`model_copy`), so sharing one between quiet
+    verdicts is safe and spares the garbage collector an object per verdict.
     """
     verdict: Verdict = _new(Verdict)
     _setattr(
         verdict, "__dict__", values if len(values) == _N_FIELDS else {**_VERDICT_DEFAULTS, **values}
     )
-    _setattr(verdict, "__pydantic_fields_set__", set(fields_set))
+    _setattr(
+        verdict,
+        "__pydantic_fields_set__",
+        fields_set if isinstance(fields_set, set) else set(fields_set),
+    )
     _setattr(verdict, "__pydantic_extra__", None)
     _setattr(verdict, "__pydantic_private__", None)
     return verdict
@@ -119,10 +133,33 @@ class RulesEnforcer:
         except Exception:  # find the item at fault: judged alone, a failure is a value
             return [self._judge(item) for item in items]
         share = (time.perf_counter() - started) * 1000.0 / max(len(items), 1)
-        return [
-            self._verdict(item, result, share)
-            for item, result in zip(items, results, strict=True)
-        ]
+        out: list[Verdict] = []
+        append = out.append
+        quiet_fields = set(_QUIET_FIELDS)  # shared by this batch's quiet verdicts
+        for item, result in zip(items, results, strict=True):
+            if result is _NO_HITS:  # most items: the quiet verdict, straight from its values
+                values = self._quiet_values(item.community).copy()
+                values["item_id"] = item.id
+                values["latency_ms"] = share
+                append(_trusted_verdict(values, quiet_fields))
+            else:
+                append(self._verdict(item, result, share))
+        return out
+
+    def _quiet_values(self, community: str | None) -> dict[str, Any]:
+        """Fields of a verdict no rule fired on in `community` (its action: thresholds at 0)."""
+        quiet = self._quiet.get(community)
+        if quiet is None:
+            action = action_for_score(0.0, self._spec.thresholds, community)
+            quiet = self._quiet[community] = {
+                **_VERDICT_DEFAULTS,
+                "policy": self._spec.policy,
+                "enforcer": self._ref,
+                "score": 0.0,
+                "label": "non_violating",
+                "action": action,
+            }
+        return quiet
 
     def _judge(self, item: Item) -> Verdict:
         started = time.perf_counter()
@@ -151,18 +188,7 @@ class RulesEnforcer:
             hits, overridden, undone = [], [], []
         elapsed = spent_ms + (time.perf_counter() - started) * 1000.0
         if not hits:
-            quiet = self._quiet.get(item.community)
-            if quiet is None:
-                action = action_for_score(0.0, self._spec.thresholds, item.community)
-                quiet = self._quiet[item.community] = {
-                    **_VERDICT_DEFAULTS,
-                    "policy": self._spec.policy,
-                    "enforcer": self._ref,
-                    "score": 0.0,
-                    "label": "non_violating",
-                    "action": action,
-                }
-            values = quiet.copy()
+            values = self._quiet_values(item.community).copy()
             values["item_id"] = item.id
             values["latency_ms"] = elapsed
             return _trusted_verdict(values, _QUIET_FIELDS)

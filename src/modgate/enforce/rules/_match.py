@@ -441,7 +441,9 @@ class CompiledRuleSet:
         self._build_re2_sets(problems)
         if problems:
             raise RuleSetCompileError(problems)
-        self._batch_sets = {key: self._batch_set(pending) for key, pending in self._re2_pending.items()}
+        self._batch_sets = {
+            key: self._batch_set(pending) for key, pending in self._re2_pending.items()
+        }
         """Per field view: its RE2 patterns under `(?m)` in one set (`_batch`), or None."""
         for pattern, payload in self._ac_payloads.items():
             flat = tuple((key, *entry) for key, entries in payload.items() for entry in entries)
@@ -674,9 +676,7 @@ class CompiledRuleSet:
         if not all(batch_eligible(pattern) for pattern, _, _ in pending):
             return None
         patterns = [f"(?m){pattern}" for pattern, _, _ in pending]
-        built = re2.Set.SearchSet(
-            _re2_options(re2_budget(sum(map(len, patterns)), self._re2_cap))
-        )
+        built = re2.Set.SearchSet(_re2_options(re2_budget(sum(map(len, patterns)), self._re2_cap)))
         for pattern in patterns:
             built.Add(pattern)
         try:
