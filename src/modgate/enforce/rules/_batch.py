@@ -1,4 +1,4 @@
-"""Batch prefilters: which items of a batch the automaton or an RE2 set could match at all.
+r"""Batch prefilters: which items of a batch the automaton or an RE2 set could match at all.
 
 `CompiledRuleSet.match_many` scans one field view of a whole batch at once, joined into one
 text, and matches item by item (exactly as `match` does) only the items these prefilters
@@ -8,15 +8,15 @@ mark; every other item provably matches no text check, so it gets the empty resu
   joined text at the same place, and the automaton reports every occurrence, overlapping ones
   included; the item that holds an occurrence's last character is marked. An occurrence
   across the separator only marks an item for nothing (it is then matched for real).
-- **RE2 sets** (`re2_marks`): the texts are joined by `\\n`, which no text of the chunk holds
+- **RE2 sets** (`re2_marks`): the texts are joined by `\n`, which no text of the chunk holds
   (items whose text does are marked outright), and each pattern is compiled with `(?m)`, so
-  `^` and `$` match at each item's edges as they do at a lone text's; `\\b` and `\\B` read
-  `\\n` as the non-word edge of a lone text. A pattern that matches an item's text therefore
+  `^` and `$` match at each item's edges as they do at a lone text's; `\b` and `\B` read
+  `\n` as the non-word edge of a lone text. A pattern that matches an item's text therefore
   matches the joined text at the same place: a chunk the set finds nothing in has no item
   any pattern matches. A chunk with a match is halved until its pieces are small, and their
   items marked (once most chunks of a batch match, the rest is marked outright: on such a
-  batch halving costs more than it saves). Patterns using `\\A`, `\\z` or clearing a flag (`(?-m)`) are not eligible: their
-  view is scanned item by item (see `batch_eligible`).
+  batch halving costs more than it saves). Patterns using `\A`, `\z` or clearing a flag
+  (`(?-m)`) are not eligible: their view is scanned item by item (see `batch_eligible`).
 """
 
 from __future__ import annotations
@@ -37,11 +37,11 @@ _INELIGIBLE = re.compile(r"\\[Az]|\(\?[a-zA-Z]*-")
 
 
 def batch_eligible(pattern: str) -> bool:
-    """Whether an RE2 pattern keeps its matches when items are joined by `\\n` under `(?m)`.
+    r"""Whether an RE2 pattern keeps its matches when items are joined by `\n` under `(?m)`.
 
     Only the assertions can tell a lone text from the same text inside the joined one: `^`,
-    `$` (line edges under `(?m)`), `\\b`, `\\B` (`\\n` is a non-word character, like a text's
-    edge) agree; `\\A`, `\\z` and a pattern that clears `m` do not. Conservative: a pattern
+    `$` (line edges under `(?m)`), `\b`, `\B` (`\n` is a non-word character, like a text's
+    edge) agree; `\A`, `\z` and a pattern that clears `m` do not. Conservative: a pattern
     that merely spells these (an escaped backslash) is scanned item by item too.
     """
     return _INELIGIBLE.search(pattern) is None

@@ -174,8 +174,10 @@ class RulesEnforcer:
     def _verdict(
         self, item: Item, result: RuleSetMatch, spent_ms: float, started: float | None = None
     ) -> Verdict:
-        """The verdict on an item from its match; its latency is `spent_ms` plus the time
-        since `started` (now, when None)."""
+        """The verdict on an item from its match.
+
+        Its latency is `spent_ms` plus the time since `started` (now, when None).
+        """
         if started is None:
             started = time.perf_counter()
         if result.error is not None:

@@ -692,9 +692,10 @@ class CompiledRuleSet:
 
         The views are computed for the whole batch; the token gate (or, for a view that has
         none, the automaton over the batch's texts joined into one) and each view's RE2 set,
-        over chunks of joined texts (`_batch`), mark the items a text check may match; only the items these prefilters mark are matched one by one, the others
-        provably match no text check. A rule set with rules that fire without a text check
-        (conditions only, negated checks, unfiltered fallback regexes) matches every item.
+        over chunks of joined texts (`_batch`), mark the items a text check may match; only
+        those are matched one by one, the others provably match no text check. A rule set
+        with rules that fire without a text check (conditions only, negated checks,
+        unfiltered fallback regexes) matches every item one by one.
 
         Args:
             items: The items.
