@@ -15,6 +15,13 @@ Rates are CPU time of this one process (`time.process_time`, pinned to one core)
 work on a shared machine does not distort them; the ReDoS bound is reported in CPU and
 wall-clock time (the fallback engine's timeout counts CPU time).
 
+`RulesEnforcer.predict` is timed as one call on all 100,000 comments (whose verdicts all stay
+alive, so the garbage collector's full passes grow with them) and in batches of 200, the stream
+worker's default `batch_size`, each batch's verdicts dropped once counted (as the worker does
+after writing them). `--baseline-src PATH` then runs this same script on another checkout's
+`src` (e.g. main's) in a subprocess, right after, and prints each rate beside its figure there
+as a ratio.
+
 Baselines, measured in the same run on the same core:
 - normalization alone (`normalize_text` over every comment), the floor of the engine's cost;
 - a naive engine: a Python loop over every keyword pattern with `re` (one compiled word-boundary
