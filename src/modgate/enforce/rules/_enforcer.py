@@ -25,6 +25,8 @@ from modgate.errors import EnforcerError
 
 _MAX_RATIONALE = 1000
 _MAX_RATIONALE_RULES = 5
+_MATCH_BATCH = 256
+"""Items `predict` matches at once: enough for the batch scans, few results held at a time."""
 
 _QUIET_FIELDS = ("item_id", "policy", "enforcer", "score", "label", "action", "latency_ms")
 _HIT_FIELDS = (*_QUIET_FIELDS, "criteria", "rationale", "effects")
@@ -122,11 +124,19 @@ class RulesEnforcer:
     def predict(self, items: Sequence[Item]) -> list[Verdict]:
         """Judge a batch of items, one verdict each, in order.
 
-        The batch is matched at once (`CompiledRuleSet.match_many`), so each verdict's
-        `latency_ms` is its share of the batch's matching time plus its own verdict's. Should
-        the batch match fail, items are judged one by one, and an item that fails gets an
-        error verdict (review).
+        Items are matched `_MATCH_BATCH` at a time (`CompiledRuleSet.match_many`), so each
+        verdict's `latency_ms` is its share of its group's matching time plus its own
+        verdict's; a group's match results are dropped once its verdicts are built (holding
+        a whole large batch's results would make every garbage collection pass longer).
+        Should a group's match fail, its items are judged one by one, and an item that fails
+        gets an error verdict (review).
         """
+        out: list[Verdict] = []
+        for start in range(0, len(items), _MATCH_BATCH):
+            out.extend(self._predict_group(items[start : start + _MATCH_BATCH]))
+        return out
+
+    def _predict_group(self, items: Sequence[Item]) -> list[Verdict]:
         started = time.perf_counter()
         try:
             results = self._compiled.match_many(items)
@@ -135,7 +145,7 @@ class RulesEnforcer:
         share = (time.perf_counter() - started) * 1000.0 / max(len(items), 1)
         out: list[Verdict] = []
         append = out.append
-        quiet_fields = set(_QUIET_FIELDS)  # shared by this batch's quiet verdicts
+        quiet_fields = set(_QUIET_FIELDS)  # shared by this group's quiet verdicts
         for item, result in zip(items, results, strict=True):
             if result is _NO_HITS:  # most items: the quiet verdict, straight from its values
                 values = self._quiet_values(item.community).copy()
