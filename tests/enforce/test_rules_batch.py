@@ -246,3 +246,13 @@ def test_batch_predict_equals_judging_each_item_on_generated_text(texts: list[st
     items = [Item(id=str(n), body=text) for n, text in enumerate(texts)]
     batch = [without_latency(v) for v in enforcer.predict(items)]
     assert batch == [without_latency(enforcer._judge(item)) for item in items]
+
+
+def test_quiet_verdicts_sharing_a_fields_set_stay_independent() -> None:
+    enforcer = RulesEnforcer(EnforcerSpec(name="g", kind="rules", policy="p@1"), GENERATED)
+    first, second = enforcer.predict([Item(id="a", body="fine"), Item(id="b", body="ok")])
+    assert first.model_fields_set is second.model_fields_set  # shared, by design
+    changed = first.model_copy(update={"rationale": "edited"})
+    assert "rationale" in changed.model_fields_set
+    assert "rationale" not in second.model_fields_set  # pydantic copied the set first
+    assert second == Verdict(**{n: getattr(second, n) for n in second.model_fields_set})
