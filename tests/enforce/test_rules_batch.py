@@ -249,9 +249,11 @@ def test_batch_predict_equals_judging_each_item_on_generated_text(texts: list[st
 
 
 def test_quiet_verdicts_sharing_a_fields_set_stay_independent() -> None:
-    enforcer = RulesEnforcer(EnforcerSpec(name="g", kind="rules", policy="p@1"), GENERATED)
-    first, second = enforcer.predict([Item(id="a", body="fine"), Item(id="b", body="ok")])
-    assert first.model_fields_set is second.model_fields_set  # shared, by design
+    enforcer = RulesEnforcer(EnforcerSpec(name="g", kind="rules", policy="p@1"), ANCHORED_SET)
+    first, second = enforcer.predict(
+        [Item(id="a", body="this is fine"), Item(id="b", body="all good here")]
+    )
+    assert first.__pydantic_fields_set__ is second.__pydantic_fields_set__  # shared, by design
     changed = first.model_copy(update={"rationale": "edited"})
     assert "rationale" in changed.model_fields_set
     assert "rationale" not in second.model_fields_set  # pydantic copied the set first
