@@ -23,7 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
-RUNS = int(os.environ.get("MODGATE_BENCH_RUNS", "5"))
+FULL = os.environ.get("MODGATE_BENCH_FULL") == "1"
+"""`MODGATE_BENCH_FULL=1`: the issue-scale run; by default a quick one (`make bench` ≤ 10 min)."""
+
+RUNS = int(os.environ.get("MODGATE_BENCH_RUNS", "5" if FULL else "3"))
 BIN = Path(sys.executable).parent
 MODGATE = str(BIN / "modgate")
 QUIET_BASELINE_S = 0.08
