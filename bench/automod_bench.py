@@ -1,10 +1,12 @@
-"""AutoModerator import: a 10 MB config's import and load (time, peak memory), and matching speed.
+"""AutoModerator import: a generated config's import and load (time, peak memory), and matching.
 
-Part 1 (issue 17, point 4): a **generated** AutoModerator config of about 10 MB (this bench writes
-it; it is no real community's config): sections of long keyword alternations over `title+body`,
-`body`, `title` and `domain`, `(includes)`, `(starts-with)`, `(regex)` and `(case-sensitive)`
-modifiers, inline `(?i)` regex alternations, author thresholds, `type:`, `action_reason` with
-placeholders. Each phase runs in its own process, so its peak RSS (`ru_maxrss`) is its own:
+Part 1 (issue 17, point 4): a **generated** AutoModerator config (this bench writes it; it is no
+real community's config) of 1 MB by default, so that `make bench` stays short, and of 10 MB, the
+size the targets are for, with `AUTOMOD_BENCH_MB=10` (or `--mb 10`): sections of long keyword
+alternations over `title+body`, `body`, `title` and `domain`, `(includes)`, `(starts-with)`,
+`(regex)` and `(case-sensitive)` modifiers, inline `(?i)` regex alternations, author
+thresholds, `type:`, `action_reason` with placeholders. Each phase runs in its own process, so
+its peak RSS (`ru_maxrss`) is its own:
 - import: `read_automod_config` + `import_automod_config` + writing the rule set YAML
   (`import_automod`), target <= 30 s and <= 500 MB;
 - load: `load_ruleset` of the written file (compose with line/col, validate, compile), target
@@ -17,12 +19,14 @@ Part 2 (below):
 Baseline, measured in the same run: AutoModerator's own way of matching (one Python `re` pattern
 per search check, rules checked one by one: `match_automod_rule`) over the same items. The
 translated rule set is matched by the rule-set engine (Aho–Corasick + RE2 set + fallbacks).
-Run: `.venv/bin/python bench/automod_bench.py`.
+Run: `.venv/bin/python bench/automod_bench.py` (1 MB), `AUTOMOD_BENCH_MB=10 .venv/bin/python
+bench/automod_bench.py` (the 10 MB run: a few minutes; its targets decide the exit status).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import resource
 import subprocess
@@ -60,6 +64,9 @@ def items(count: int) -> list[Item]:
 
 
 TARGET_MB = 10.0
+"""The config size the targets are for."""
+DEFAULT_MB = 1.0
+"""The size of a plain run (`make bench`): a short check of the same phases."""
 IMPORT_S, IMPORT_MB, LOAD_S = 30.0, 500.0, 5.0
 _SYLLABLES = "zor vex quil lam brin tosk mur pell yand crov fip saw dra kel mon tir bax".split()
 
@@ -148,6 +155,13 @@ def _phase(name: str, config: Path, output: Path) -> None:
     print(json.dumps(figures))
 
 
+def bench_size(argv: list[str]) -> float:
+    """The config size: `--mb N`, else `AUTOMOD_BENCH_MB`, else `DEFAULT_MB`."""
+    if "--mb" in argv:
+        return float(argv[argv.index("--mb") + 1])
+    return float(os.environ.get("AUTOMOD_BENCH_MB", DEFAULT_MB))
+
+
 def run_phases(size_mb: float = TARGET_MB) -> bool:
     """Generate the config, run each phase in its own process, print figures and targets."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -192,6 +206,13 @@ def run_phases(size_mb: float = TARGET_MB) -> bool:
             f"({load['re2_memory_mb']} MB budget): "
             f"{'MET' if load_ok else 'MISSED'} (<= {LOAD_S:g} s)"
         )
+        if size_mb < TARGET_MB:
+            print(
+                f"(the targets are for a {TARGET_MB:g} MB config: "
+                f"AUTOMOD_BENCH_MB={TARGET_MB:g} runs it; this {size_mb:g} MB run "
+                "checks the phases)"
+            )
+            return True
         return imp_ok and load_ok
 
 
@@ -231,7 +252,6 @@ if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "--phase":
         _phase(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))
     else:
-        size = float(sys.argv[1]) if len(sys.argv) > 1 else TARGET_MB
-        ok = run_phases(size)
+        ok = run_phases(bench_size(sys.argv))
         main()
         sys.exit(0 if ok else 1)

@@ -3,8 +3,9 @@
 Targets (issue 16): `modgate --help` and `modgate NOUN --help` ≤ 0.35 s CPU and ≤ 4× the
 baseline; read commands (`sql "SELECT 1"`, `eval list`, `items list`) ≤ 0.6 s CPU.
 
-Each command runs as its own process `MODGATE_BENCH_RUNS` times (default 5, after one warm-up
-run) in a fresh workspace (`modgate init`); the figure is the child's CPU time (user + system,
+Each command runs as its own process `MODGATE_BENCH_RUNS` times (default 3, 5 with
+`MODGATE_BENCH_FULL=1`; after one warm-up run) in a fresh workspace (`modgate init`); the
+figure is the child's CPU time (user + system,
 from `os.wait4`), which other work on a shared machine inflates less than wall time; the median
 wall time is printed beside it. The baseline, measured in the same run, is
 `python -c "import typer, rich.console"`: what any Typer + Rich command pays before doing
@@ -23,7 +24,10 @@ import tempfile
 import time
 from pathlib import Path
 
-RUNS = int(os.environ.get("MODGATE_BENCH_RUNS", "5"))
+FULL = os.environ.get("MODGATE_BENCH_FULL") == "1"
+"""`MODGATE_BENCH_FULL=1`: the issue-scale run; by default a quick one (`make bench` ≤ 10 min)."""
+
+RUNS = int(os.environ.get("MODGATE_BENCH_RUNS", "5" if FULL else "3"))
 BIN = Path(sys.executable).parent
 MODGATE = str(BIN / "modgate")
 QUIET_BASELINE_S = 0.08

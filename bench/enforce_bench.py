@@ -8,7 +8,9 @@ One run, one train/test split, the same texts for every model:
   sources would teach "which dataset" rather than "which policy".
 - Split: 80/20, stratified by source x label and grouped (StratifiedGroupKFold) so that a CONAN
   hate/counter-speech pair, a DIALOCONAN dialogue and exact duplicate texts never straddle the
-  split. Every source is in both halves in the same proportion; AUPRC is printed overall and per
+  split (quick run, the default: every model fits the same random 12,000 of the train rows;
+  `MODGATE_BENCH_FULL=1` fits all of them, `MODGATE_ENFORCE_BENCH_TRAIN_ROWS=N` sets N). Every
+  source is in both halves in the same proportion; AUPRC is printed overall and per
   source, so a model that learns the source instead of the policy shows up.
 - Throughput: `predict_proba` on the test texts, raw text in, normalization included, best of 5
   rounds that interleave the models, one process. All times are CPU time of this process
@@ -33,6 +35,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -54,6 +57,10 @@ from modgate.text import normalize_text
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 if not DATA.exists():
     DATA = Path("/work/shared/data")
+FULL = os.environ.get("MODGATE_BENCH_FULL") == "1"
+"""`MODGATE_BENCH_FULL=1`: the issue-scale run; by default a quick one (`make bench` ≤ 10 min)."""
+TRAIN_ROWS = int(os.environ.get("MODGATE_ENFORCE_BENCH_TRAIN_ROWS", "0" if FULL else "12000"))
+"""Train rows every model fits (a random subsample of the train split; 0: all of it)."""
 FILES = {
     "davidson": "davidson-hate-offensive/davidson-hate-offensive.jsonl.gz",
     "ethos": "ethos/ethos-binary.jsonl.gz",
@@ -160,6 +167,9 @@ def main() -> int:
     strata = [f"{s}:{label}" for s, label in zip(sources, y, strict=True)]
     splitter = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=20261128)
     train_idx, test_idx = next(splitter.split(texts, strata, groups))
+    if 0 < TRAIN_ROWS < len(train_idx):  # quick run: every model fits the same random subsample
+        picked = np.random.default_rng(16).choice(train_idx, size=TRAIN_ROWS, replace=False)
+        train_idx = np.sort(picked)
     tr_texts = [texts[i] for i in train_idx]
     te_texts = [texts[i] for i in test_idx]
     y_tr, y_te = y[train_idx], y[test_idx]

@@ -24,9 +24,16 @@ so "per core") of encoding + features + scoring, against the TF-IDF baseline's.
 MIT-licensed sets only (ToxiGen seeds, Davidson), every policy in three shapes (with safe
 examples, violating examples only, criteria only) so the scorer has seen each shape.
 
+A policy's figure rests on ONE random draw of its few-shot examples unless `--draws N`
+(FEWSHOT_BENCH_DRAWS): each policy is then evaluated under N independent draws (seeds `--seed`
+… `--seed`+N−1) and its AUC is their mean; the held-out policy's draws are all kept out of its
+scorer's training. Each AUC carries a Hanley–McNeil 95% interval (one draw's items), and a
+policy ranks backwards only when the whole interval is below 0.5.
+
 Usage: .venv/bin/python bench/fewshot_bench.py [--backends hybrid,wordllama,hashed,minilm]
        (default: the default backend, `hybrid`; FEWSHOT_BENCH_BACKENDS sets the list too)
        FEWSHOT_BENCH_FULL=1 for every item (default: ≤ 300 evaluation items per policy).
+       minilm: set OMP_NUM_THREADS=1 so CPU seconds are not inflated by spinning threads.
 """
 
 from __future__ import annotations
@@ -272,6 +279,14 @@ def shapes(texts: PolicyTexts) -> dict[str, PolicyTexts]:
     }
 
 
+def hanley_mcneil(a: float, n_pos: int, n_neg: int) -> tuple[float, float]:
+    """95% interval of a ROC-AUC from its standard error (Hanley & McNeil 1982)."""
+    q1, q2 = a / (2 - a), 2 * a * a / (1 + a)
+    var = (a * (1 - a) + (n_pos - 1) * (q1 - a * a) + (n_neg - 1) * (q2 - a * a)) / (n_pos * n_neg)
+    half = 1.96 * float(np.sqrt(max(var, 0.0)))
+    return max(a - half, 0.0), min(a + half, 1.0)
+
+
 def auc(labels: np.ndarray, scores: np.ndarray) -> float:
     from sklearn.metrics import roc_auc_score
 
@@ -335,10 +350,18 @@ def _capped(x: np.ndarray, y: np.ndarray, cap: int = 200) -> tuple[np.ndarray, n
     return x[keep], y[keep]
 
 
+@dataclass(frozen=True)
+class Draw:
+    """One draw of a task's few-shot examples (`name` = task name # draw)."""
+
+    name: str
+    task: Task
+
+
 def lopo(tasks, splits, encoded, backend_name, *, group_of=None):
-    """Per held-out task: {shape: (auc, brier, ece)} and its raw margin AUC, with a scorer
-    fitted on the tasks of other groups (group = the task itself, or its data set)."""
-    group_of = group_of or (lambda t: t.name)
+    """Per held-out draw: {shape: (auc, brier, ece)} and its raw margin AUC, with a scorer
+    fitted on the draws of other groups (group = the policy, or its data set)."""
+    group_of = group_of or (lambda d: d.task.name)
     feats = {
         t.name: {
             s: similarity_features(encoded[t.name].items, p)
@@ -370,7 +393,7 @@ def lopo(tasks, splits, encoded, backend_name, *, group_of=None):
     return results, feats
 
 
-def _mean(results: dict, tasks: list[Task], shape: str) -> float:
+def _mean(results: dict, tasks: list[Draw], shape: str) -> float:
     return float(np.mean([results[t.name][shape][0] for t in tasks]))
 
 
@@ -382,18 +405,37 @@ def main() -> int:
     )
     parser.add_argument("--max-eval", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--draws",
+        type=int,
+        default=int(os.environ.get("FEWSHOT_BENCH_DRAWS", "1")),
+        help="independent draws of each policy's examples (its AUC is their mean)",
+    )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated policy-name prefixes to keep (e.g. reddit:,toxigen:); "
+        "the scorer is then fitted on those policies only",
+    )
     parser.add_argument("--fit-scorers", action="store_true")
     args = parser.parse_args()
     full = os.environ.get("FEWSHOT_BENCH_FULL") == "1"
     max_eval = None if full else args.max_eval
     wall = time.perf_counter()
     half = args.examples // 2
-    tasks = build_tasks(min_per_class=half + 8)
-    splits = {t.name: split_task(t, args.examples, max_eval, args.seed) for t in tasks}
+    policies = build_tasks(min_per_class=half + 8)
+    if args.only:
+        policies = [t for t in policies if t.name.startswith(tuple(args.only.split(",")))]
+    tasks = [Draw(f"{t.name}#{d}", t) for t in policies for d in range(args.draws)]
+    splits = {
+        d.name: split_task(d.task, args.examples, max_eval, args.seed + i % args.draws)
+        for i, d in enumerate(tasks)
+    }
     n_items = sum(len(s.eval_texts) for s in splits.values())
     print(
-        f"{len(tasks)} policies from shared/data, {args.examples} examples each, "
-        f"{n_items} evaluation items ({'full' if full else f'≤ {max_eval} per policy'})"
+        f"{len(policies)} policies from shared/data, {args.examples} examples each, "
+        f"{args.draws} draw(s) of them, {n_items} evaluation items "
+        f"({'full' if full else f'≤ {max_eval} per policy and draw'})"
     )
     base = {}
     base_cpu = 0.0
@@ -402,6 +444,13 @@ def main() -> int:
         base[t.name] = auc(splits[t.name].eval_labels, score)
         base_cpu += cpu
     base_rate = n_items / base_cpu
+    per = {p.name: [d for d in tasks if d.task is p] for p in policies}
+
+    def mean_of(table: dict, policy: str, column: str | None = None) -> float:
+        """A policy's figure: the mean over its draws (AUC of a (auc, brier, ece) tuple)."""
+        values = [table[d.name] if column is None else table[d.name][column] for d in per[policy]]
+        return float(np.mean([v[0] if isinstance(v, tuple) else v for v in values]))
+
     summary = []
     for name in args.backends.split(","):
         start = time.process_time()
@@ -410,7 +459,7 @@ def main() -> int:
         encoded = {t.name: encode_task(backend, splits[t.name]) for t in tasks}
         results, feats = lopo(tasks, splits, encoded, backend.identity)
         dataset_out, _ = lopo(
-            tasks, splits, encoded, backend.identity, group_of=lambda t: t.dataset
+            tasks, splits, encoded, backend.identity, group_of=lambda d: d.task.dataset
         )
         # throughput: encode + features + scoring of every evaluation item, CPU time
         scorer = fit_transfer_scorer(
@@ -428,28 +477,40 @@ def main() -> int:
         rate = n_items / cpu
         print(f"\n== backend {backend.identity} (load {load_cpu:.1f} CPU s)")
         print(
-            f"{'held-out policy':44} {'n':>5} {'few-shot':>8} {'margin':>7} {'tfidf':>6} "
-            f"{'no-safe':>7} {'crit':>6} {'brier':>6} {'ece':>6}"
+            f"{'held-out policy':44} {'n':>5} {'few-shot':>8} {'95% interval':>13} "
+            f"{'draw 1':>6} {'margin':>7} {'tfidf':>6} {'no-safe':>7} {'crit':>6} "
+            f"{'brier':>6} {'ece':>6}"
         )
-        for t in tasks:
-            r = results[t.name]
+        backwards = []
+        for p in policies:
+            first = splits[per[p.name][0].name]
+            n_pos = int(first.eval_labels.sum())
+            a = mean_of(results, p.name, "full")
+            low, high = hanley_mcneil(a, n_pos, len(first.eval_labels) - n_pos)
+            if high < 0.5:
+                backwards.append(p.name)
             print(
-                f"{t.name:44} {len(splits[t.name].eval_texts):5d} {r['full'][0]:8.3f} "
-                f"{r['margin']:7.3f} {base[t.name]:6.3f} {r['no_safe'][0]:7.3f} "
-                f"{r['criteria_only'][0]:6.3f} {r['full'][1]:6.3f} {r['full'][2]:6.3f}"
+                f"{p.name:44} {len(first.eval_texts):5d} {a:8.3f} {low:6.3f}–{high:.3f} "
+                f"{results[per[p.name][0].name]['full'][0]:6.3f} "
+                f"{mean_of(results, p.name, 'margin'):7.3f} {mean_of(base, p.name):6.3f} "
+                f"{mean_of(results, p.name, 'no_safe'):7.3f} "
+                f"{mean_of(results, p.name, 'criteria_only'):6.3f} "
+                f"{np.mean([results[d.name]['full'][1] for d in per[p.name]]):6.3f} "
+                f"{np.mean([results[d.name]['full'][2] for d in per[p.name]]):6.3f}"
             )
-        fs = np.array([results[t.name]["full"][0] for t in tasks])
-        bl = np.array([base[t.name] for t in tasks])
-        mg = np.array([results[t.name]["margin"] for t in tasks])
-        ds = np.array([dataset_out[t.name]["full"][0] for t in tasks])
+        fs = np.array([mean_of(results, p.name, "full") for p in policies])
+        bl = np.array([mean_of(base, p.name) for p in policies])
+        mg = np.array([mean_of(results, p.name, "margin") for p in policies])
+        ds = np.array([mean_of(dataset_out, p.name, "full") for p in policies])
         print(
             f"mean ROC-AUC: few-shot {fs.mean():.3f} | its raw margin {mg.mean():.3f} | "
             f"TF-IDF baseline {bl.mean():.3f} (few-shot − baseline {fs.mean() - bl.mean():+.3f}); "
-            f"ahead on {int((fs > bl).sum())}/{len(tasks)} policies"
+            f"ahead on {int((fs > bl).sum())}/{len(policies)} policies"
         )
         print(
-            f"min ROC-AUC few-shot {fs.min():.3f} "
-            f"({'never backwards' if fs.min() > 0.5 else 'BACKWARDS on some policy'}); "
+            f"min ROC-AUC few-shot {fs.min():.3f}; below 0.5 on {int((fs < 0.5).sum())}, "
+            f"backwards (95% interval below 0.5) on {len(backwards)}"
+            f"{': ' + ', '.join(backwards) if backwards else ''}; "
             f"leave-one-dataset-out mean {ds.mean():.3f}, min {ds.min():.3f}"
         )
         print(
@@ -464,9 +525,9 @@ def main() -> int:
         )
         summary.append((backend.identity, fs.mean(), fs.min(), rate))
         if args.fit_scorers:
-            mit = [t for t in tasks if t.dataset in MIT_SETS]
+            mit = [t for t in tasks if t.task.dataset in MIT_SETS]
             blocks = [
-                (t.name, s, feats[t.name][s], splits[t.name].eval_labels)
+                (t.task.name, s, feats[t.name][s], splits[t.name].eval_labels)
                 for t in mit
                 for s in SHAPES
             ]
@@ -479,7 +540,7 @@ def main() -> int:
             )
             path = SHIPPED / f"{backend.name}.json"
             path.write_text(shipped.model_dump_json(indent=1) + "\n", encoding="utf-8")
-            print(f"wrote {path.relative_to(ROOT)} ({shipped.rows} rows, {len(mit)} policies)")
+            print(f"wrote {path.relative_to(ROOT)} ({shipped.rows} rows, {len(mit)} policy draws)")
     print("\nsummary: backend, mean AUC, min AUC, items/CPU-s")
     for identity, mean, low, rate in summary:
         print(f"  {identity:40} {mean:.3f} {low:.3f} {rate:,.0f}")

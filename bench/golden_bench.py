@@ -38,6 +38,9 @@ LABELED = [
 ]
 DAVIDSON_MAP = "hate_speech=violating,offensive_language=non_violating,neither=non_violating"
 
+FULL = os.environ.get("MODGATE_BENCH_FULL") == "1"
+"""`MODGATE_BENCH_FULL=1`: the issue-scale run; by default a quick one (`make bench` ≤ 10 min)."""
+
 
 def _rows(path: Path) -> list[dict[str, object]]:
     with gzip.open(path, "rt", encoding="utf-8") as handle:
@@ -85,7 +88,7 @@ def baseline(paths: tuple[Path, ...]) -> float:
 def main() -> None:
     """Run the benchmark and print seconds per stage and the ratio to the baseline."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, default=200_000)
+    parser.add_argument("--items", type=int, default=200_000 if FULL else 20_000)
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     args = parser.parse_args()
     if not VOTES.exists():
@@ -142,12 +145,17 @@ def main() -> None:
     required_cpu = cpu["import"] + cpu["check"] + cpu["freeze"]
     total = sum(stages.values())
 
+    target_s = 60 * args.items / 200_000  # the target is 60 s for 200,000 items
+    if args.items != 200_000:
+        print(f"  {args.items:,} items: the 60 s target is scaled to {target_s:.1f} s "
+              "(issue scale: MODGATE_BENCH_FULL=1 or --items 200000)")  # fmt: skip
+
     def verdict(seconds: float) -> str:
-        return "met" if seconds <= 60 else "MISSED"
+        return "met" if seconds <= target_s else "MISSED"
 
     print(
         f"  import + check + freeze  {required:8.2f} s {required_cpu:8.2f} s   "
-        f"(target <= 60 s: wall {verdict(required)}, cpu {verdict(required_cpu)}); "
+        f"(target <= {target_s:.1f} s: wall {verdict(required)}, cpu {verdict(required_cpu)}); "
         f"with adjudication {total:.2f} s wall"
     )
     print(f"  ratio to baseline: {required / base:.1f}x wall, {required_cpu / base:.1f}x cpu")

@@ -30,6 +30,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 DATA = Path("/work/shared/data")
+
+FULL = os.environ.get("MODGATE_BENCH_FULL") == "1"
+"""`MODGATE_BENCH_FULL=1`: the issue-scale run; by default a quick one (`make bench` ≤ 10 min)."""
 SOURCES = (
     "davidson-hate-offensive/davidson-hate-offensive.jsonl.gz",
     "ethos/ethos-binary.jsonl.gz",
@@ -196,7 +199,7 @@ def load() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, default=1_000_000 if FULL else 100_000)
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--keep", type=Path, help="reuse/keep the generated CSV at this path")
     args = parser.parse_args()

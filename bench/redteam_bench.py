@@ -7,7 +7,9 @@ One run, one grouped train/test split, the same perturbed texts for every enforc
   (positives only). No file has communities, so every item is `community=(none)`.
 - Split: 80/20, StratifiedGroupKFold by source x label, CONAN pairs / dialogues / duplicate
   texts grouped (as in enforce_bench). The test half is subsampled (`--test-items`, stratified
-  by label and source) to keep the attack affordable on a shared machine.
+  by label and source) to keep the attack affordable on a shared machine; by default (a quick
+  run) 1,000 test items and a random 8,000 of the train rows (`--train-rows`),
+  `MODGATE_BENCH_FULL=1` for 3,000 and every train row.
 - Enforcers: `rules` = the demo rule set (src/modgate/cli/demo/data/rules/demo.yaml);
   `classifier` = the `fast` profile trained on the train half; `hardened` = the same profile
   trained on the train half plus one perturbed copy per row (weight 0.5, augmentation seed 101,
@@ -32,6 +34,7 @@ import argparse
 import gzip
 import hashlib
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -69,6 +72,8 @@ FILES = {
 }
 RULES = ROOT / "src" / "modgate" / "cli" / "demo" / "data" / "rules" / "demo.yaml"
 UNSEEN = ("padding", "bidi_reversal", "emoji_letters")
+FULL = os.environ.get("MODGATE_BENCH_FULL") == "1"
+"""`MODGATE_BENCH_FULL=1`: the issue-scale run; by default a quick one (`make bench` ≤ 10 min)."""
 ATTACK_SEED, AUGMENT_SEED = 7, 101
 
 
@@ -134,7 +139,13 @@ def f1_interval(y: np.ndarray, pred: np.ndarray, resamples: int = 2000) -> tuple
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--test-items", type=int, default=3000)
+    parser.add_argument("--test-items", type=int, default=3000 if FULL else 1000)
+    parser.add_argument(
+        "--train-rows",
+        type=int,
+        default=0 if FULL else 8000,
+        help="Random subsample of the train half (0: all of it, the issue-scale run).",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     texts, y, sources, groups = load()
@@ -153,6 +164,8 @@ def main() -> int:
             k = max(1, round(len(members) * share))
             picked.extend(rng.choice(members, size=min(k, len(members)), replace=False).tolist())
         test_idx = np.array(sorted(picked))
+    if 0 < args.train_rows < len(train_idx):
+        train_idx = np.sort(rng.choice(train_idx, size=args.train_rows, replace=False))
     train_rows = [TrainingRow(text=texts[i], label=int(y[i])) for i in train_idx]
     examples = [
         GoldenExample(item=Item(id=f"t{i}", body=texts[i]), gold=bool(y[i])) for i in test_idx

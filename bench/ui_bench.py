@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import re
 import sqlite3
 import statistics
@@ -41,6 +42,9 @@ from modgate.evaluate import (
 from modgate.store import Store, save_items, upgrade_database
 
 TARGET_MS = 300.0
+
+FULL = os.environ.get("MODGATE_BENCH_FULL") == "1"
+"""`MODGATE_BENCH_FULL=1`: the issue-scale run; by default a quick one (`make bench` ≤ 10 min)."""
 PASSWORD = "bench password 123"
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -149,8 +153,8 @@ def seed_rest(store: Store, workspace: Path) -> dict[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--decisions", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--decisions", type=int, default=1_000_000 if FULL else 100_000)
+    parser.add_argument("--repeat", type=int, default=5 if FULL else 3)
     args = parser.parse_args()
     from fastapi.testclient import TestClient
 

@@ -23,8 +23,14 @@ HEAVY = (
 )  # fmt: skip
 """Libraries that load on first use: model, data-frame, LLM and service libraries."""
 
-HELP_ALSO = ("sqlalchemy", "alembic", "numpy", "pydantic_settings", "yaml", "jinja2")
-"""Not heavy, but no `--help` needs them: the store, settings, numbers and file formats."""
+HELP_ALSO = ("sqlalchemy", "alembic", "numpy", "pydantic", "pydantic_settings", "yaml", "jinja2")
+"""Not heavy, but no `--help` needs them: the store, settings, records, numbers, file formats
+(pydantic: Typer coerces through it, built only for a value that is given, see
+`cli/_deferred_coercion.py`)."""
+
+READS_NEVER = ("alembic", "numpy", "yaml", "modgate.evaluate._figures")
+"""What no read command loads: migrations, numbers (`eval list` validates the stored figures'
+records, `evaluate._records`, and computes nothing) and file formats."""
 
 _SQLITE_ENV = {k: v for k, v in os.environ.items() if k != "MODGATE_DATABASE_URL"}
 """The environment of the read-command checks: the workspace's own SQLite database."""
@@ -147,12 +153,12 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="forks one child per command")
 def test_read_commands_load_no_heavy_library(workspace: Path) -> None:
     commands = [["sql", "SELECT 1"], ["items", "list"], ["eval", "list"]]
-    found = _loaded_by_commands(commands, HEAVY + ("alembic", "numpy", "yaml"), cwd=workspace)
-    # `eval list` reads figures, which are numpy arrays; the other two need no numbers library
+    found = _loaded_by_commands(commands, HEAVY + READS_NEVER + ("sqlalchemy",), cwd=workspace)
+    # `sql` reads the workspace's SQLite file with sqlite3 alone (`store.current_sqlite_file`)
     assert found == {
         "sql SELECT 1": [0, []],
-        "items list": [0, []],
-        "eval list": [0, ["numpy"]],
+        "items list": [0, ["sqlalchemy"]],
+        "eval list": [0, ["sqlalchemy"]],
     }
 
 

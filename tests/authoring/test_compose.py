@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict
 
 from modgate.authoring import (
+    DEFAULT_LIMITS,
     AuthoringError,
     AuthoringLoader,
     BoundedSafeLoader,
@@ -248,3 +249,42 @@ def test_the_non_specific_tag_reads_the_same_with_and_without_libyaml(text: str)
         return found
 
     assert tags(True) == tags(False)
+
+
+_NATIVE_CASES = [
+    "name: demo\nrules:\n  - id: a\n    keywords: [x, 'y', \"z\", 1, 1.5, true, null, no, 1:30]\n",
+    "a: {b: [1, [2, [3]]], c: ''}\nd: |\n  block\n  text\ne: >\n  folded\n",
+    "a: &x [1, 2]\nb: *x\n",  # an alias: the bounded composer's reading
+    "a: ! 12\nb: !!str 3\n",  # a non-specific tag: the bounded composer's reading
+    "a: 1\na: 2\n",  # duplicate key, reported from the nodes either way
+    "<<: {a: 1}\nb: 2\n",
+]
+
+
+@pytest.mark.parametrize("text", _NATIVE_CASES)
+def test_the_libyaml_composer_path_reads_as_the_bounded_composer(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from modgate.authoring import _compose
+
+    fast = compose_document(text)
+    monkeypatch.setattr(_compose, "compose_unaliased", lambda *args: None)
+    bounded = compose_document(text)
+    assert fast.data == bounded.data
+    assert [d.headline() for d in fast.diagnostics] == [d.headline() for d in bounded.diagnostics]
+    for path in ([], ["a"], ["b"], ["rules", 0, "keywords", 2], ["d"]):
+        assert fast.source.value_at(path) == bounded.source.value_at(path)
+
+
+def test_the_libyaml_composer_path_is_taken_only_without_aliases_and_within_limits() -> None:
+    from modgate.authoring._loader import compose_unaliased
+
+    plain = compose_unaliased("a: [1, 2]\n", AuthoringLoader, DEFAULT_LIMITS)
+    assert plain is not None and plain[1] is not None
+    plain[0].dispose()
+    assert compose_unaliased("a: &x [1]\nb: *x\n", AuthoringLoader, DEFAULT_LIMITS) is None
+    assert compose_unaliased(_bomb(10), AuthoringLoader, DEFAULT_LIMITS) is None
+    few = Limits(max_nodes=5)
+    assert compose_unaliased("[1, 2, 3, 4]\n", AuthoringLoader, few) is not None
+    assert compose_unaliased("[1, 2, 3, 4, 5]\n", AuthoringLoader, few) is None  # 6 nodes
+    assert compose_unaliased("[[[1]]]\n", AuthoringLoader, Limits(max_depth=3)) is None

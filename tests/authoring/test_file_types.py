@@ -17,6 +17,7 @@ import pytest
 from modgate.authoring import DEFAULT_LIMITS, AuthoringError
 from modgate.enforce import load_enforcer_spec
 from modgate.enforce.rules import load_ruleset
+from modgate.enforce.rules._load import RULESET_LIMITS
 from modgate.golden import load_golden_config
 from modgate.policy import load_policy_file
 from modgate.release import load_gate_config
@@ -48,15 +49,20 @@ def _marked_lines(text: str) -> list[int]:
     ]
 
 
-def test_the_bomb_crosses_the_node_limit_on_its_marked_line() -> None:
-    """The expected bomb line, from the arithmetic: level k stands for 1 + 9·size(k-1) nodes."""
+@pytest.mark.parametrize("max_nodes", [DEFAULT_LIMITS.max_nodes, RULESET_LIMITS.max_nodes])
+def test_the_bomb_crosses_the_node_limit_on_its_marked_line(max_nodes: int) -> None:
+    """The expected bomb line, from the arithmetic: level k stands for 1 + 9·size(k-1) nodes.
+
+    Rule set files have a node limit sized to their bigger size limit (`RULESET_LIMITS`): the
+    same level still crosses it, a few aliases later on the same line.
+    """
     sizes = [10]  # &a: the list and its nine scalars
     while len(sizes) < 9:
         sizes.append(1 + 9 * sizes[-1])
     composed = 0
     first_over = None
     for level, size in enumerate(sizes):
-        if composed + 1 + 9 * (sizes[level - 1] if level else 1) > DEFAULT_LIMITS.max_nodes:
+        if composed + 1 + 9 * (sizes[level - 1] if level else 1) > max_nodes:
             first_over = level
             break
         composed += size

@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -127,3 +128,18 @@ def test_usage_errors_are_usage_errors_not_internal_errors(
     missing = run_cli("items", "show")
     assert missing.exit_code == 2
     assert "Missing argument" in missing.stderr
+
+
+def test_sql_on_an_older_schema_says_to_upgrade(filled: Settings, run_cli: Run) -> None:
+    # `modgate sql` reads a current SQLite file without the store; any other schema goes
+    # through the store's check, whose message and hint it keeps
+    path = Path(filled.resolved_database_url.removeprefix("sqlite:///"))
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DELETE FROM alembic_version")
+        conn.execute("INSERT INTO alembic_version VALUES ('0001_core')")
+    conn.close()
+    result = run_cli("sql", "SELECT 1")
+    assert result.exit_code != 0
+    assert "database schema is at 0001_core" in result.stderr
+    assert "modgate db upgrade" in result.stderr

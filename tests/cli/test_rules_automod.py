@@ -23,9 +23,9 @@ def test_import_writes_rule_set_and_report(
     assert compiled.ruleset.name == "leafcare"
     assert all(rule.communities == ("leafcare",) for rule in compiled.ruleset.rules)
     report = report_file.read_text(encoding="utf-8")
-    assert "| unsupported | 4 |" in report
-    assert "standard condition" in report
-    assert "43 translated" in result.stdout
+    assert "| unsupported | 3 |" in report
+    assert "`standard: image hosting sites` is modgate's definition" in report
+    assert "44 translated" in result.stdout
 
 
 def test_import_refuses_to_overwrite_without_force(run_cli: Run, tmp_path: Path) -> None:
@@ -33,7 +33,7 @@ def test_import_refuses_to_overwrite_without_force(run_cli: Run, tmp_path: Path)
     first = run_cli("rules", "import-automod", str(FIXTURE), "-o", str(out), "-f", "json")
     assert first.exit_code == 0
     payload = json.loads(first.stdout)
-    assert payload["counts"]["translated"] == 43
+    assert payload["counts"]["translated"] == 44
     assert {e["status"] for e in payload["entries"]} >= {"translated", "invalid", "ignored"}
     again = run_cli("rules", "import-automod", str(FIXTURE), "-o", str(out))
     assert again.exit_code != 0

@@ -17,6 +17,9 @@ reddit-like item the way AutoModerator's `Ruleset.apply_to_item` does:
   `set_flair`, `parent_submission` actions) are performed when it fires, with placeholders
   replaced as AutoModerator's `replace_placeholders` does and its length limits applied.
 
+A `standard:` condition reads its keys from the definition modgate ships (the lists are data;
+the oracle applies AutoModerator's merge itself: the section's own keys replace the standard's).
+
 It covers the keys the generated configs use. What it knowingly leaves out: Reddit's spam
 filter (items arrive neither removed nor approved), site-wide bans, and the moderation log.
 `item.reported` counts the reports users made (the automoderator file shows no change to it
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -320,6 +324,10 @@ def load_rules(text: str) -> list[_Rule]:
         if not isinstance(section, dict):
             continue
         values = {str(k).lower(): v for k, v in section.items()}
+        standard = values.pop("standard", None)
+        if standard is not None:  # its keys are defaults the section's own keys replace
+            defaults = yaml.safe_load(_standard_definition(str(standard).strip().lower()))
+            values = {**{str(k).lower(): v for k, v in defaults.items()}, **values}
         kind_of = values.get("type", "any")
         kinds = ["comment", "link"] if kind_of == "any" else [
             "comment" if kind_of == "comment" else "link"
@@ -330,6 +338,14 @@ def load_rules(text: str) -> list[_Rule]:
                 rules.append(rule)
     rules.sort(key=lambda r: -r.priority)
     return rules
+
+
+_STANDARDS = Path(__file__).resolve().parents[2] / "src/modgate/enforce/rules/automod/standards"
+
+
+def _standard_definition(name: str) -> str:
+    """The shipped definition of a `standard:` condition (data: the lists modgate ships)."""
+    return (_STANDARDS / f"{name.replace(' ', '_')}.yaml").read_text(encoding="utf-8")
 
 
 def _make(values: dict[str, Any], kind: str, kind_of: str) -> _Rule | None:

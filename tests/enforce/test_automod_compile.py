@@ -11,7 +11,10 @@ import random
 import re
 from pathlib import Path
 
+import pytest
+
 from modgate.domain import Item
+from modgate.enforce.rules import _match
 from modgate.enforce.rules._load import load_ruleset
 from modgate.enforce.rules._match import compile_ruleset
 from modgate.enforce.rules._schema import Rule, RuleSet
@@ -79,6 +82,29 @@ def test_a_small_cap_splits_the_set_and_matching_is_unchanged() -> None:
         item = Item(id="i", body=f"so {word} here")
         expected = [h.rule.id for h in whole.match(item).hits]
         assert expected and [h.rule.id for h in split.match(item).hits] == expected
+
+
+def test_sets_hold_a_bounded_amount_of_pattern_text_and_matching_is_unchanged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = random.Random(8)
+    rules = [Rule(id=f"r{i}", regex=("(?:" + "|".join(_words(rng, 300)) + ")",)) for i in range(12)]
+    ruleset = RuleSet(name="chunks", rules=tuple(rules))
+    whole = compile_ruleset(ruleset)
+    one_rule = len(rules[0].regex[0])
+    monkeypatch.setattr(_match, "_RE2_SET_MAX_CHARS", 3 * one_rule)
+    chunked = compile_ruleset(ruleset)
+    # Two field views of 12 patterns of about one_rule characters each, at most three
+    # patterns per set: four sets or more per view.
+    assert whole.report.re2_sets == 2
+    assert chunked.report.re2_sets >= 8
+    for rule in rules:
+        word = rule.regex[0][3:].split("|")[11]
+        item = Item(id="i", body=f"so {word} here")
+        expected = [h.rule.id for h in whole.match(item).hits]
+        assert rule.id in expected
+        assert [h.rule.id for h in chunked.match(item).hits] == expected
+    assert not chunked.match(Item(id="i", body="nothing to see")).hits
 
 
 def test_a_section_that_cannot_compile_is_reported_invalid_with_the_reason() -> None:

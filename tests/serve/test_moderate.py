@@ -105,3 +105,23 @@ def test_metrics_count_requests_and_actions(served: Served) -> None:
     assert 'modgate_http_requests_total{method="POST",route="/v1/moderate",status="200"} 1.0' in (
         text
     )
+
+
+def test_the_loaded_service_is_frozen_out_of_the_collectors_full_passes(world) -> None:  # type: ignore[no-untyped-def]
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    from modgate.serve import create_app
+
+    from .conftest import serve_settings
+
+    deploy_ref(world, world.lenient.ref, "active")
+    gc.unfreeze()  # whatever an earlier test froze
+    assert gc.get_freeze_count() == 0
+    with TestClient(create_app(serve_settings(world), store=world.store)) as client:
+        deadline = time.monotonic() + 30
+        while gc.get_freeze_count() == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert client.get("/readyz").status_code == 200
+    assert gc.get_freeze_count() > 10_000  # what was alive once the enforcers were loaded

@@ -96,3 +96,22 @@ def test_appeals_and_statements_over_http(
     assert sor.json()["modgate"]["appeal"]["status"] == "overturned"
     none = client.get("/v1/decisions/nope/sor", headers=keys["read"])
     assert none.status_code == 404
+
+
+def test_a_review_key_reviews_and_does_nothing_else(
+    api: tuple[TestClient, World, dict[str, dict[str, str]]], store: Store
+) -> None:
+    client, world, keys = api
+    reviewer = bearer(store, "review")
+    assert client.post("/v1/review/sync", headers=reviewer).status_code == 403
+    assert client.post("/v1/review/sync", headers=keys["alice"]).status_code == 200
+    task = client.post("/v1/review/claim", json={}, headers=reviewer).json()["task"]
+    url = f"/v1/review/tasks/{task['id']}/decision"
+    done = client.post(url, json={"label": "non_violating"}, headers=reviewer)
+    assert done.status_code == 200 and done.json()["action"] == "allow"
+    assert client.post("/v1/review/undo", headers=reviewer).json()["task"]["id"] == task["id"]
+    item = {"item": {"id": "x1", "kind": "comment", "community": "c", "body": "hello"}}
+    refused = client.post("/v1/moderate", json=item, headers=reviewer)
+    assert refused.status_code == 403 and "'moderate' scope" in str(_error(refused)["message"])
+    listing = client.get("/v1/review/queues", headers=reviewer)
+    assert listing.status_code == 403 and "'read' scope" in str(_error(listing)["message"])

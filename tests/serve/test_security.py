@@ -186,3 +186,45 @@ def test_a_failing_commit_is_503_in_the_envelope_not_a_500(
     assert reply.status_code == 503
     assert reply.headers["Retry-After"] == "1"
     assert "idempotent" in reply.json()["error"]["message"]
+
+
+def test_a_naive_created_at_is_422_naming_the_field(served: Served) -> None:
+    body = {"item": {"id": "x", "body": "hi", "created_at": "2026-01-01T10:00:00"}}
+    reply = served.client.post("/v1/moderate", json=body, headers=served.moderate)
+    assert reply.status_code == 422
+    assert reply.json()["error"]["field"] == "item.created_at"
+    aware = {"item": {"id": "x", "body": "hi", "created_at": "2026-01-01T10:00:00Z"}}
+    assert (
+        served.client.post("/v1/moderate", json=aware, headers=served.moderate).status_code == 200
+    )
+
+
+def test_the_key_is_checked_before_the_body(served: Served) -> None:
+    reply = served.client.post("/v1/moderate", json={"item": {"kind": "tweet"}})
+    assert reply.status_code == 401  # no key: the malformed body is not even looked at
+    read_only = served.client.post("/v1/moderate", json={}, headers=served.read)
+    assert read_only.status_code == 403
+
+
+def test_a_body_that_is_not_json_by_its_content_type_is_422(served: Served) -> None:
+    reply = served.client.post(
+        "/v1/moderate",
+        content=b'{"item": {"id": "x"}}',
+        headers={**served.moderate, "content-type": "text/plain"},
+    )
+    assert reply.status_code == 422
+    assert (
+        reply.json()["error"]["field"] == "body"
+        and "text/plain" in reply.json()["error"]["message"]
+    )
+
+
+def test_openapi_declares_the_moderate_body_and_its_models(served: Served) -> None:
+    schema = served.client.get("/openapi.json").json()
+    body = schema["paths"]["/v1/moderate"]["post"]["requestBody"]
+    ref = body["content"]["application/json"]["schema"]["$ref"]
+    assert body["required"] is True and ref == "#/components/schemas/ModerateRequest"
+    components = schema["components"]["schemas"]
+    assert {"ModerateRequest", "ItemRequest", "AuthorRequest"} <= set(components)
+    item = components["ModerateRequest"]["properties"]["item"]
+    assert {"$ref": "#/components/schemas/ItemRequest"} in item["anyOf"]

@@ -76,3 +76,43 @@ def test_insert_new_rows_returns_only_the_rows_it_inserted(store: Store) -> None
     assert bodies["r0"] == "b0" and bodies["r6"] == "x6"  # stored rows are left unchanged
     with store.begin() as conn:
         assert insert_new_rows(conn, items, [], key=["id"], returning="id") == []
+
+
+def test_bulk_upsert_without_update_keeps_stored_rows_and_adds_new_ones(store: Store) -> None:
+    with store.begin() as conn:
+        bulk_insert(conn, items, [_row(n) for n in range(4)])
+    with store.begin() as conn:  # duplicates inside one batch are skipped too
+        rows = [_row(n, "new") for n in (2, 3, 4, 5, 5)]
+        bulk_upsert(conn, items, rows, key=["id"], update=[])
+    with store.connect() as conn:
+        bodies = dict(conn.execute(select(items.c.id, items.c.body)).all())
+    assert bodies == {"r0": "b0", "r1": "b1", "r2": "b2", "r3": "b3", "r4": "new4", "r5": "new5"}
+
+
+def test_bulk_upsert_past_one_values_statement_writes_every_row(store: Store) -> None:
+    from modgate.store._bulk import VALUES_ROWS
+
+    n = VALUES_ROWS + 250  # PostgreSQL: the staged COPY path; SQLite: one executemany
+    with store.begin() as conn:
+        bulk_insert(conn, items, [_row(i) for i in range(0, n, 2)])
+    with store.begin() as conn:
+        bulk_upsert(conn, items, [_row(i, "u") for i in range(n)], key=["id"], update=["body"])
+    with store.connect() as conn:
+        got = dict(conn.execute(select(items.c.id, items.c.meta)).all())
+        bodies = dict(conn.execute(select(items.c.id, items.c.body)).all())
+    assert len(got) == n
+    assert all(bodies[f"r{i}"] == f"u{i}" for i in range(n))
+    assert got[f"r{n - 1}"] == {"n": n - 1, "quote": 'a "q", b\tc\nd\\e'}
+
+
+def test_statements_are_built_once_per_table_and_columns(store: Store) -> None:
+    from modgate.store._bulk import _statement
+
+    with store.begin() as conn:
+        bulk_upsert(conn, items, [_row(0)], key=["id"], update=["body"])
+    before = _statement.cache_info()
+    for n in range(1, 4):
+        with store.begin() as conn:
+            bulk_upsert(conn, items, [_row(n)], key=["id"], update=["body"])
+    after = _statement.cache_info()
+    assert after.misses == before.misses and after.hits == before.hits + 3

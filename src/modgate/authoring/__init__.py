@@ -31,6 +31,7 @@ from modgate.authoring._loader import (
     DocumentLimitError,
     FastBoundedSafeLoader,
     Limits,
+    compose_unaliased,
 )
 from modgate.authoring._validate import load_yaml_model, require_mapping, validate
 
@@ -48,6 +49,7 @@ __all__ = [
     "Position",
     "SourceMap",
     "compose_document",
+    "compose_unaliased",
     "format_field_path",
     "load_yaml_model",
     "read_source",

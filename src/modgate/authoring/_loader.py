@@ -285,8 +285,96 @@ def _with_libyaml(base: type[BoundedSafeLoader]) -> type[BoundedSafeLoader]:
     return _Fast
 
 
+def _with_libyaml_composer(base: type[BoundedSafeLoader]) -> type[BoundedSafeLoader] | None:
+    """`base` composed entirely by libyaml's C composer (no limits applied while composing).
+
+    Used only through `compose_unaliased`, which checks the composed graph afterwards.
+    """
+    try:
+        from yaml._yaml import CParser
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml
+        return None
+
+    class _Native(CParser, base):  # type: ignore[misc,valid-type]
+        def __init__(self, stream: Any) -> None:
+            self._init_bounds(stream)  # the size limit, before anything is read
+            CParser.__init__(self, stream)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+    _Native.__name__ = _Native.__qualname__ = f"Native{base.__name__}"
+    return _Native
+
+
+_NON_SPECIFIC_TAG = re.compile(r"(?:^|(?<=[\s\[{,]))!(?=[\s\]},]|$)", re.MULTILINE)
+
+
+def compose_unaliased(
+    text: str, base: type[BoundedSafeLoader], limits: Limits
+) -> tuple[BoundedSafeLoader, Node | None] | None:
+    """Compose `text` with libyaml's C composer when that is provably the bounded reading.
+
+    The bounded composer prices aliases while it composes, in Python; libyaml's composer is
+    several times faster but prices nothing. A document without a single alias cannot expand
+    beyond what it spells out, so after composing in C one walk over the node graph counts its
+    nodes and depth: if no node is reached twice (no alias) and the counts are within
+    `limits`, the nodes are exactly the bounded composer's. Otherwise (an alias, a count over
+    a limit, a non-specific `!` tag, which the two composers type differently) this returns
+    None and the caller composes with the bounded composer, whose verdict and messages stand.
+
+    Returns:
+        The loader (dispose it) and the document's root node, or None (use the bounded path).
+
+    Raises:
+        yaml.YAMLError: A syntax error (the caller reads the text again with PyYAML), or the
+            text is over `limits.max_bytes` (`DocumentLimitError`).
+    """
+    native = _NATIVE.get(base)
+    if native is None or _NON_SPECIFIC_TAG.search(text):
+        return None
+    loader_class = (
+        native if limits == native.limits else type(native.__name__, (native,), {"limits": limits})
+    )
+    loader = loader_class(text)
+    try:
+        root: Node | None = loader.get_single_node()
+    except BaseException:
+        loader.dispose()
+        raise
+    if root is not None and not _plain_tree_within(root, limits):
+        loader.dispose()
+        return None
+    return loader, root
+
+
+def _plain_tree_within(root: Node, limits: Limits) -> bool:
+    """Whether the graph under `root` is a tree (no node reached twice) within the limits."""
+    seen: set[int] = set()
+    pending: list[tuple[Node, int]] = [(root, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if id(node) in seen:
+            return False  # an alias: the bounded composer prices it
+        seen.add(id(node))
+        if len(seen) > limits.max_nodes or depth > limits.max_depth:
+            return False
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                pending.append((key, depth + 1))
+                pending.append((value, depth + 1))
+        elif isinstance(node, SequenceNode):
+            pending.extend((child, depth + 1) for child in node.value)
+    return True
+
+
 FastAuthoringLoader = _with_libyaml(AuthoringLoader)
 """`AuthoringLoader` over libyaml's parser when PyYAML has it (several times faster)."""
 FastBoundedSafeLoader = _with_libyaml(BoundedSafeLoader)
 """`BoundedSafeLoader` over libyaml's parser when PyYAML has it. On a syntax error, read the
 text again with `BoundedSafeLoader`: PyYAML's verdict and message are the reference."""
+
+_NATIVE: dict[type[BoundedSafeLoader], type[BoundedSafeLoader]] = {
+    base: native
+    for base in (AuthoringLoader, BoundedSafeLoader)
+    if (native := _with_libyaml_composer(base)) is not None
+}

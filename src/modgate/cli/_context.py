@@ -10,7 +10,7 @@ import typer
 
 if TYPE_CHECKING:  # settings and the store load when a command first asks for them
     from modgate.config import Settings
-    from modgate.store import Store
+    from modgate.store import SqliteFile, Store
 
 
 @dataclass
@@ -45,6 +45,21 @@ class CliContext:
             if check_schema:
                 ensure_current(self._store)
         return self._store
+
+    def sql_source(self) -> Store | SqliteFile:
+        """What read-only SQL reads: the SQLite file itself, or the store.
+
+        The workspace's SQLite file at the current schema is read with sqlite3 alone (no
+        SQLAlchemy loads); anything else opens the store, whose checks explain what is wrong.
+        """
+        if self._store is None:
+            from modgate.store import current_sqlite_file
+
+            settings = self.settings()
+            found = current_sqlite_file(settings.resolved_database_url, settings.sql_timeout_s)
+            if found is not None:
+                return found
+        return self.store()
 
     def close(self) -> None:
         """Release the store."""

@@ -15,7 +15,7 @@ def create(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="What the key is for (shown by `keys list`)."),
     scope: list[str] = typer.Option(
-        ..., "--scope", "-s", help="A scope to grant: moderate, read or admin (repeatable)."
+        ..., "--scope", "-s", help="A scope to grant: moderate, read, review or admin (repeatable)."
     ),
 ) -> None:
     """Create an API key; prints the key once (only its scrypt hash is stored)."""

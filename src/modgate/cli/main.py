@@ -13,6 +13,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from modgate.cli._context import CliContext
+from modgate.cli._deferred_coercion import defer_coercion, defer_parameter
 from modgate.cli._output import err_console
 from modgate.errors import ModgateError, ValidationError
 
@@ -181,14 +182,25 @@ class _LazyGroup(TyperGroup):
     """The root group: lists commands from `COMMANDS` and imports one only when it is used.
 
     `modgate --help` therefore imports no command module at all, and `modgate eval list` only
-    `modgate.cli.eval` (and what it uses).
+    `modgate.cli.eval` (and what it uses). Parameters coerce their values lazily
+    (`_deferred_coercion`), so an absent option never imports pydantic.
     """
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(COMMANDS)
 
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)
+        for param in params:
+            defer_parameter(param)
+        return params
+
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        return load_command(cmd_name) if cmd_name in COMMANDS else None
+        if cmd_name not in COMMANDS:
+            return None
+        command = load_command(cmd_name)
+        defer_coercion(command, ctx)
+        return command
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         with formatter.section("Commands"):

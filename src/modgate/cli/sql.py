@@ -34,7 +34,7 @@ def sql(
     max_rows = limit
     if max_rows is None and fmt is OutputFormat.TABLE and output is None:
         max_rows = context.settings().sql_row_limit
-    result = run_readonly_query(context.store(), query, max_rows=max_rows)
+    result = run_readonly_query(context.sql_source(), query, max_rows=max_rows)
     write_records(result.columns, result.rows, fmt, output)
     if result.truncated:
         err_console().print(f"[yellow]showing the first {max_rows} rows; use --limit[/yellow]")

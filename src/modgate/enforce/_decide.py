@@ -157,6 +157,8 @@ def combine_verdicts(
         action=action,
         reasons=tuple(reasons),
         decided_at=decided_at,
+        deployments=(),
+        shadow=(),
         effects=effects,
     )
 

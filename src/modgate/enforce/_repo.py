@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from modgate.domain import (
@@ -392,6 +392,32 @@ def list_verdicts(
     return found[:limit] if limit is not None else found
 
 
+# built once: an expanding IN keeps the statement's cache key the same for any number of ids
+_STORED_VERDICTS = select(verdicts).where(
+    verdicts.c.enforcer == bindparam("enforcer"),
+    verdicts.c.enforcer_version == bindparam("version"),
+    verdicts.c.item_id.in_(bindparam("item_ids", expanding=True)),
+)
+
+
+def stored_verdicts(
+    conn: Connection, version: EnforcerVersion, item_ids: Sequence[str]
+) -> list[Verdict]:
+    """Stored verdicts of one enforcer version about these items, on the caller's connection.
+
+    The statement is built once, so the per-call cost does not grow with SQLAlchemy's
+    statement building (the service and worker call this once per group commit).
+    """
+    found: list[Verdict] = []
+    for chunk in batched(item_ids):
+        rows = conn.execute(
+            _STORED_VERDICTS,
+            {"enforcer": version.name, "version": version.version, "item_ids": chunk},
+        ).mappings()
+        found.extend(_row_to_verdict(r) for r in rows)
+    return found
+
+
 # --- items ------------------------------------------------------------------------------
 
 
@@ -419,6 +445,9 @@ def record_scoring(
 # --- decisions ------------------------------------------------------------------------------
 
 
+_NESTED = {"reasons", "deployments", "shadow"}
+
+
 def write_decisions(conn: Connection, batch: Sequence[Decision]) -> int:
     """Insert decisions in the caller's transaction; a known `decision_id` is left unchanged."""
     return bulk_upsert(conn, decisions, _decision_rows(batch), key=["decision_id"], update=[])
@@ -435,19 +464,24 @@ def write_new_decisions(conn: Connection, batch: Sequence[Decision]) -> list[str
 
 
 def _decision_rows(batch: Sequence[Decision]) -> list[dict[str, Any]]:
-    return [
-        {
-            "decision_id": d.decision_id,
-            "item_id": d.item_id,
-            "action": d.action.value,
-            "reasons": [r.model_dump(mode="json") for r in d.reasons],
-            "decided_at": d.decided_at,
-            "deployments": [a.model_dump(mode="json") for a in d.deployments] or None,
-            "shadow": [r.model_dump(mode="json") for r in d.shadow] or None,
-            "effects": [e.model_dump(mode="json", exclude_none=True) for e in d.effects] or None,
-        }
-        for d in batch
-    ]
+    rows = []
+    for d in batch:
+        # one serializer call per decision for its nested records (not one per record)
+        dumped = d.model_dump(mode="json", include=_NESTED)
+        rows.append(
+            {
+                "decision_id": d.decision_id,
+                "item_id": d.item_id,
+                "action": d.action.value,
+                "reasons": dumped["reasons"],
+                "decided_at": d.decided_at,
+                "deployments": dumped["deployments"] or None,
+                "shadow": dumped["shadow"] or None,
+                "effects": [e.model_dump(mode="json", exclude_none=True) for e in d.effects]
+                or None,
+            }
+        )
+    return rows
 
 
 def existing_decision_ids(store: Store, decision_ids: Iterable[str]) -> set[str]:
@@ -458,6 +492,11 @@ def existing_decision_ids(store: Store, decision_ids: Iterable[str]) -> set[str]
             query = select(decisions.c.decision_id).where(decisions.c.decision_id.in_(chunk))
             found.update(conn.execute(query).scalars())
     return found
+
+
+_DECISIONS_BY_ID = select(decisions).where(
+    decisions.c.decision_id.in_(bindparam("ids", expanding=True))
+)
 
 
 def list_decisions(
@@ -474,9 +513,8 @@ def list_decisions(
         found: list[Any] = []
         with store.connect() as conn:
             for chunk in batched(wanted):
-                found.extend(
-                    conn.execute(base.where(decisions.c.decision_id.in_(chunk))).mappings()
-                )
+                found.extend(conn.execute(_DECISIONS_BY_ID, {"ids": chunk}).mappings())
+        found.sort(key=lambda r: (r["decided_at"], r["id"]), reverse=True)
         return [_row_to_decision(r) for r in found][: limit if limit is not None else None]
     rows: list[Any] = []
     with store.connect() as conn:
@@ -648,6 +686,7 @@ __all__ = [
     "record_scoring",
     "scored_item_ids",
     "spec_hash",
+    "stored_verdicts",
     "verify_version_hashes",
     "version_hash",
     "write_decisions",

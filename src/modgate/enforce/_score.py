@@ -9,10 +9,12 @@ So a run killed at any point and started again scores every item exactly once.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Connection
 
 from modgate.domain import Item, Verdict
 from modgate.enforce._protocol import Enforcer
@@ -20,9 +22,9 @@ from modgate.enforce._recorded import RecordedEnforcer
 from modgate.enforce._repo import (
     EnforcerVersion,
     all_item_ids,
-    list_verdicts,
     record_scoring,
     scored_item_ids,
+    stored_verdicts,
     write_verdicts,
 )
 from modgate.errors import EnforcerError, NotFoundError, ValidationError
@@ -209,6 +211,57 @@ def score_items(
     return result
 
 
+@dataclass(frozen=True)
+class JudgedItems:
+    """Verdicts of one enforcer version for some items, and which of them are new."""
+
+    verdicts: list[Verdict]
+    """One verdict per item, in item order (stored ones reused)."""
+    made: list[Verdict]
+    """The verdicts made now, not stored yet (`write_verdicts` them in the caller's
+    transaction)."""
+
+
+def judge_items(
+    conn: Connection, version: EnforcerVersion, enforcer: Enforcer, items: Sequence[Item]
+) -> JudgedItems:
+    """Verdicts of one enforcer version for these items, without writing them.
+
+    Stored verdicts (read on `conn`) are reused; the rest are made now by one call of the
+    enforcer's `predict` over all of them (its vectorized path), so a caller can store them
+    in the same transaction as what it derives from them (the service's group commit).
+
+    Args:
+        conn: A connection to read stored verdicts on.
+        version: The catalog version of `enforcer`.
+        enforcer: The enforcer, as `load_enforcer` built it.
+        items: Items to judge (one verdict each, in this order; duplicates share one).
+
+    Returns:
+        The verdicts in item order, and the new ones to store.
+
+    Raises:
+        EnforcerError: The enforcer returned verdicts that do not match the items.
+    """
+    policy = version.spec.policy
+    unique = list({item.id: item for item in items}.values())
+    stored = {
+        v.item_id: v
+        for v in stored_verdicts(conn, version, [i.id for i in unique])
+        if v.policy == policy
+    }
+    todo = [item for item in unique if item.id not in stored]
+    made: list[Verdict] = []
+    if todo:
+        made = enforcer.predict(todo)
+        if len(made) != len(todo) or any(
+            v.item_id != item.id for v, item in zip(made, todo, strict=False)
+        ):
+            raise EnforcerError(f"{version.ref} broke the contract: verdicts do not match items")
+        stored.update((v.item_id, v) for v in made)
+    return JudgedItems([stored[item.id] for item in items], made)
+
+
 def verdicts_for_items(
     store: Store, version: EnforcerVersion, enforcer: Enforcer, items: Sequence[Item]
 ) -> list[Verdict]:
@@ -230,26 +283,19 @@ def verdicts_for_items(
     Raises:
         EnforcerError: The enforcer returned verdicts that do not match the items.
     """
-    policy = version.spec.policy
-    unique = list({item.id: item for item in items}.values())
-    stored = {
-        v.item_id: v
-        for v in list_verdicts(
-            store, enforcer=version.name, version=version.version, item_ids=[i.id for i in unique]
-        )
-        if v.policy == policy
-    }
-    todo = [item for item in unique if item.id not in stored]
-    if todo:
-        made = enforcer.predict(todo)
-        if len(made) != len(todo) or any(
-            v.item_id != item.id for v, item in zip(made, todo, strict=False)
-        ):
-            raise EnforcerError(f"{version.ref} broke the contract: verdicts do not match items")
+    with store.connect() as conn:
+        judged = judge_items(conn, version, enforcer, items)
+    if judged.made:
         with store.begin() as conn:
-            write_verdicts(conn, made, version, now=datetime.now(UTC))
-        stored.update((v.item_id, v) for v in made)
-    return [stored[item.id] for item in items]
+            write_verdicts(conn, judged.made, version, now=datetime.now(UTC))
+    return judged.verdicts
 
 
-__all__ = ["ScoreResult", "score_items", "select_item_ids", "verdicts_for_items"]
+__all__ = [
+    "JudgedItems",
+    "ScoreResult",
+    "judge_items",
+    "score_items",
+    "select_item_ids",
+    "verdicts_for_items",
+]

@@ -36,32 +36,25 @@ if TYPE_CHECKING:
         cv_fold_ids,
     )
     from modgate.evaluate._errors import ErrorCluster, ErrorExample, error_clusters
-    from modgate.evaluate._figures import (
-        EvalFigures,
-        FigureConfig,
-        GroupFigures,
-        MetricValue,
-        compute_eval_figures,
-        compute_group_figures,
-    )
-    from modgate.evaluate._intervals import IntervalConfig, wilson_interval
+    from modgate.evaluate._figures import compute_eval_figures, compute_group_figures
+    from modgate.evaluate._intervals import wilson_interval
     from modgate.evaluate._long_tail import CommunityEstimatesReport, estimate_run_communities
-    from modgate.evaluate._metrics import (
+    from modgate.evaluate._metrics import confusion_counts, criterion_confusion, point_metrics
+    from modgate.evaluate._predictions import PredictionTable
+    from modgate.evaluate._records import (
         HIGHER_IS_BETTER,
         METRIC_NAMES,
         ConfusionCounts,
-        confusion_counts,
-        criterion_confusion,
-        point_metrics,
-    )
-    from modgate.evaluate._predictions import PredictionRecord, PredictionTable
-    from modgate.evaluate._reliability import (
+        EvalFigures,
+        FigureConfig,
+        GroupFigures,
+        IntervalConfig,
+        MetricValue,
+        PredictionRecord,
         RateValue,
         ReliabilityFigures,
-        compute_reliability,
-        is_parse_failure,
-        latency_basis,
     )
+    from modgate.evaluate._reliability import compute_reliability, is_parse_failure, latency_basis
     from modgate.evaluate._repo import (
         EvalRun,
         RunComponent,
@@ -156,26 +149,26 @@ __getattr__, __dir__ = attach(
         "ErrorCluster": "modgate.evaluate._errors",
         "ErrorExample": "modgate.evaluate._errors",
         "error_clusters": "modgate.evaluate._errors",
-        "EvalFigures": "modgate.evaluate._figures",
-        "FigureConfig": "modgate.evaluate._figures",
-        "GroupFigures": "modgate.evaluate._figures",
-        "MetricValue": "modgate.evaluate._figures",
+        "EvalFigures": "modgate.evaluate._records",
+        "FigureConfig": "modgate.evaluate._records",
+        "GroupFigures": "modgate.evaluate._records",
+        "MetricValue": "modgate.evaluate._records",
         "compute_eval_figures": "modgate.evaluate._figures",
         "compute_group_figures": "modgate.evaluate._figures",
-        "IntervalConfig": "modgate.evaluate._intervals",
+        "IntervalConfig": "modgate.evaluate._records",
         "wilson_interval": "modgate.evaluate._intervals",
         "CommunityEstimatesReport": "modgate.evaluate._long_tail",
         "estimate_run_communities": "modgate.evaluate._long_tail",
-        "HIGHER_IS_BETTER": "modgate.evaluate._metrics",
-        "METRIC_NAMES": "modgate.evaluate._metrics",
-        "ConfusionCounts": "modgate.evaluate._metrics",
+        "HIGHER_IS_BETTER": "modgate.evaluate._records",
+        "METRIC_NAMES": "modgate.evaluate._records",
+        "ConfusionCounts": "modgate.evaluate._records",
         "confusion_counts": "modgate.evaluate._metrics",
         "criterion_confusion": "modgate.evaluate._metrics",
         "point_metrics": "modgate.evaluate._metrics",
-        "PredictionRecord": "modgate.evaluate._predictions",
+        "PredictionRecord": "modgate.evaluate._records",
         "PredictionTable": "modgate.evaluate._predictions",
-        "RateValue": "modgate.evaluate._reliability",
-        "ReliabilityFigures": "modgate.evaluate._reliability",
+        "RateValue": "modgate.evaluate._records",
+        "ReliabilityFigures": "modgate.evaluate._records",
         "compute_reliability": "modgate.evaluate._reliability",
         "is_parse_failure": "modgate.evaluate._reliability",
         "latency_basis": "modgate.evaluate._reliability",

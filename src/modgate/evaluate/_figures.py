@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field
 
-from modgate.errors import NotFoundError, ValidationError
+from modgate.errors import ValidationError
 from modgate.evaluate._intervals import (
-    IntervalConfig,
     bootstrap_count_intervals,
     bootstrap_ranking_intervals,
     score_bin_counts,
@@ -28,7 +25,6 @@ from modgate.evaluate._metrics import (
     METRIC_NAMES,
     RANKING_METRICS,
     ConfusionCounts,
-    MetricName,
     band_predictions,
     count_metric,
     criterion_confusion,
@@ -37,89 +33,12 @@ from modgate.evaluate._metrics import (
     undefined_reason,
 )
 from modgate.evaluate._predictions import PredictionTable
-from modgate.evaluate._reliability import ReliabilityFigures, compute_reliability
+from modgate.evaluate._records import EvalFigures, FigureConfig, GroupFigures, MetricValue
+from modgate.evaluate._reliability import compute_reliability
 from modgate.evaluate._slices import slice_index, worst_ranking
 
 IntArray = npt.NDArray[np.int64]
 _ORDER: dict[str, int] = {name: i for i, name in enumerate(METRIC_NAMES)}
-
-
-class FigureConfig(BaseModel):
-    """What figures to compute and how."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    intervals: IntervalConfig = Field(default_factory=IntervalConfig)
-    """Interval settings (confidence, resamples, seed, score bins)."""
-    min_support: int = Field(default=30, ge=1)
-    """Figures resting on fewer items than this are marked `low_support`."""
-    slice_dimensions: tuple[str, ...] | None = None
-    """Dimensions to slice by (default: every dimension the predictions carry)."""
-    worst_metric: MetricName = "f1"
-    """Figure the worst slices are ranked by (by their pessimistic interval bound)."""
-    worst_limit: int = Field(default=5, ge=0)
-    """How many worst slices to list."""
-
-
-class MetricValue(BaseModel):
-    """One figure with its interval and the number of items behind it."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str
-    """Figure name (`precision`, `recall`, `f1`, `fpr`, `auprc`, `roc_auc`, …)."""
-    value: float | None
-    """Point estimate; None when undefined on this data."""
-    lower: float | None = None
-    """Lower bound of the interval."""
-    upper: float | None = None
-    """Upper bound of the interval."""
-    support: int
-    """Number of items the figure rests on (its denominator)."""
-    low_support: bool = False
-    """True when `support` is below the configured minimum: read with care."""
-    method: Literal["bootstrap", "wilson"] | None = None
-    """How the interval was computed."""
-    note: str | None = None
-    """Why the figure is undefined, when it is."""
-
-    @property
-    def higher_is_better(self) -> bool:
-        """Direction of the figure (False for error-like rates)."""
-        return HIGHER_IS_BETTER.get(self.name, True)
-
-
-class GroupFigures(BaseModel):
-    """Every figure of one group of items (the whole run, an action band or a slice)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str
-    """`overall`, `band=remove` or `dimension=value`."""
-    dimension: str | None = None
-    """Slice dimension (None for overall and bands)."""
-    value: str | None = None
-    """Slice value."""
-    n: int
-    """Items in the group."""
-    counts: ConfusionCounts
-    """Confusion counts."""
-    metrics: tuple[MetricValue, ...]
-    """Figures in report order."""
-    low_support: bool = False
-    """True when the group has fewer items than the configured minimum."""
-
-    def metric(self, name: str) -> MetricValue:
-        """The figure called `name`.
-
-        Raises:
-            ValidationError: No such figure in this group.
-        """
-        for value in self.metrics:
-            if value.name == name:
-                return value
-        known = ", ".join(m.name for m in self.metrics)
-        raise ValidationError(f"{self.name} has no figure {name!r} (has: {known})")
 
 
 def _nan_to_none(value: float) -> float | None:
@@ -286,47 +205,6 @@ def _ranking_note(truth: npt.NDArray[np.bool_], has_score: npt.NDArray[np.bool_]
     if scored_truth.all():
         return "no non-violating item (one class only)"
     return "one class only among scored items"
-
-
-class EvalFigures(BaseModel):
-    """The figures of one eval run: overall, action bands, slices, criteria, reliability."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    config: FigureConfig
-    """Settings the figures were computed with."""
-    n_items: int
-    """Predictions evaluated."""
-    n_scored: int
-    """Predictions with a score."""
-    overall: GroupFigures
-    """Figures of every item, the verdict label as prediction."""
-    bands: tuple[GroupFigures, ...]
-    """Figures per action band (`remove`; `review` = review or more severe), count figures only."""
-    slices: tuple[GroupFigures, ...]
-    """Figures per slice."""
-    criteria: dict[str, ConfusionCounts]
-    """Confusion counts per policy criterion (gold criteria vs fired criteria); empty when the
-    enforcer names no criteria (see `criteria_note`)."""
-    criteria_note: str | None = None
-    """Why there is no per-criterion confusion, when there is none."""
-    worst_slices: tuple[str, ...]
-    """Names of the worst slices by `config.worst_metric`'s pessimistic bound, worst first."""
-    reliability: ReliabilityFigures
-    """Error and parse-failure rates, latency and cost."""
-    by_policy: dict[str, EvalFigures] = Field(default_factory=dict)
-    """Every figure of each policy's rows alone (multi-policy runs; empty otherwise)."""
-
-    def slice(self, name: str) -> GroupFigures:
-        """The slice called `dimension=value`.
-
-        Raises:
-            NotFoundError: No such slice.
-        """
-        for group in self.slices:
-            if group.name == name:
-                return group
-        raise NotFoundError(f"no slice {name!r} in this run")
 
 
 def compute_eval_figures(

@@ -39,34 +39,15 @@ precision gets the Wilson interval over the predicted-violating items instead.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field
 
 from modgate.errors import ValidationError
+from modgate.evaluate._records import IntervalConfig, IntervalMethod
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-IntervalMethod = Literal["bootstrap", "wilson"]
-
-
-class IntervalConfig(BaseModel):
-    """How intervals are computed."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    confidence: float = Field(default=0.95, gt=0.0, lt=1.0)
-    """Two-sided confidence level."""
-    resamples: int = Field(default=1000, ge=10, le=100_000)
-    """Bootstrap resamples."""
-    seed: int = 0
-    """Seed of the bootstrap's random generator."""
-    score_bins: int = Field(default=200, ge=2, le=100_000)
-    """Most score-rank bins used to resample AUPRC and ROC-AUC."""
-    proportion_method: IntervalMethod = "wilson"
-    """Interval for recall and FPR: `wilson` (analytic, default) or `bootstrap`."""
 
 
 def _as_counts(values: npt.ArrayLike, name: str) -> IntArray:

@@ -16,27 +16,17 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict
 
 from modgate.domain import ACTION_SEVERITY, Action
 from modgate.errors import UndefinedMetricWarning, ValidationError
-
-MetricName = Literal["precision", "recall", "f1", "fpr", "auprc", "roc_auc"]
-METRIC_NAMES: tuple[MetricName, ...] = ("precision", "recall", "f1", "fpr", "auprc", "roc_auc")
-"""The headline figures, in report order."""
-COUNT_METRICS: tuple[MetricName, ...] = ("precision", "recall", "f1", "fpr")
-"""Figures that depend only on the confusion counts."""
-RANKING_METRICS: tuple[MetricName, ...] = ("auprc", "roc_auc")
-"""Figures that depend on the scores' ranking."""
-HIGHER_IS_BETTER: dict[str, bool] = {
-    "precision": True,
-    "recall": True,
-    "f1": True,
-    "fpr": False,
-    "auprc": True,
-    "roc_auc": True,
-}
-"""Direction of each figure: False means lower is better (false-positive rate)."""
+from modgate.evaluate._records import (
+    COUNT_METRICS,
+    HIGHER_IS_BETTER,
+    METRIC_NAMES,
+    RANKING_METRICS,
+    ConfusionCounts,
+    MetricName,
+)
 
 BandName = Literal["remove", "review"]
 BANDS: tuple[BandName, ...] = ("remove", "review")
@@ -45,41 +35,6 @@ is review or more severe (every item a person or the system acts on)."""
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
-
-
-class ConfusionCounts(BaseModel):
-    """The 2x2 confusion counts of a binary decision (positive = violating)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    tp: int
-    """Violating items predicted violating."""
-    fp: int
-    """Non-violating items predicted violating."""
-    fn: int
-    """Violating items predicted non-violating."""
-    tn: int
-    """Non-violating items predicted non-violating."""
-
-    @property
-    def n(self) -> int:
-        """All items."""
-        return self.tp + self.fp + self.fn + self.tn
-
-    @property
-    def positives(self) -> int:
-        """Violating items (gold)."""
-        return self.tp + self.fn
-
-    @property
-    def negatives(self) -> int:
-        """Non-violating items (gold)."""
-        return self.fp + self.tn
-
-    @property
-    def predicted_positives(self) -> int:
-        """Items predicted violating."""
-        return self.tp + self.fp
 
 
 def _materialize(values: Iterable[object] | npt.ArrayLike) -> npt.ArrayLike:

@@ -8,40 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field
 
-from modgate.domain import Action
 from modgate.errors import ValidationError
-
-
-class PredictionRecord(BaseModel):
-    """One golden item as an enforcer judged it: gold label next to the verdict."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    item_id: str
-    """The judged item."""
-    gold: bool
-    """Gold label: True for violating."""
-    score: float | None = Field(default=None, ge=0.0, le=1.0)
-    """Verdict score; None when the enforcer gave none."""
-    predicted: bool
-    """Verdict label: True for violating."""
-    action: Action = Action.ALLOW
-    """Action the enforcer's thresholds took."""
-    criteria: tuple[str, ...] = ()
-    """Criteria ids the verdict fired."""
-    gold_criteria: tuple[str, ...] = ()
-    """Criteria ids of the gold label."""
-    error: str | None = None
-    """Error of the verdict, when the enforcer failed on the item."""
-    latency_ms: float = 0.0
-    """Time the verdict took."""
-    cost: float = 0.0
-    """Cost of the verdict."""
-    slices: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    """Slice values by dimension (`community`, `tag`, `language`, …); an item may be in
-    several slices of one dimension (tags)."""
+from modgate.evaluate._records import PredictionRecord
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field
 
 from modgate.evaluate._intervals import wilson_interval
+from modgate.evaluate._records import RateValue, ReliabilityFigures
 
 _PARSE_FAILURE = re.compile(
     r"^llm reply |pars|malformed|schema|json|empty (reply|content|response)", re.I
@@ -26,63 +26,6 @@ def is_parse_failure(error: str | None) -> bool:
     `malformed`, `schema`, `JSON` or an empty reply. Timeouts and HTTP errors are not.
     """
     return error is not None and _PARSE_FAILURE.search(error) is not None
-
-
-class RateValue(BaseModel):
-    """A share of items with a Wilson interval."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    count: int
-    """Items counted."""
-    total: int
-    """Items in all."""
-    value: float | None
-    """count / total (None when there are no items)."""
-    lower: float | None
-    """Lower bound of the Wilson interval."""
-    upper: float | None
-    """Upper bound of the Wilson interval."""
-
-
-class ReliabilityFigures(BaseModel):
-    """How reliably and at what price the enforcer produced its verdicts."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    n_items: int
-    """Predictions in the run."""
-    error_rate: RateValue
-    """Share of verdicts with an error (these went to review)."""
-    parse_failure_rate: RateValue
-    """Share of verdicts whose error is a reply that could not be parsed."""
-    latency_basis: Literal["per_item", "batch", "not_measured"] = "per_item"
-    """What the latencies are: each verdict's own time; copies of a batch's mean time (then
-    only the mean is given: percentiles of copied means would be the mean again); or absent."""
-    latency_ms_mean: float | None
-    """Mean latency per verdict."""
-    latency_ms_p50: float | None
-    """Median latency."""
-    latency_ms_p95: float | None
-    """95th percentile latency."""
-    latency_ms_p99: float | None
-    """99th percentile latency."""
-    cost_total: float
-    """Total cost of the run's verdicts."""
-    cost_per_item: float | None
-    """Mean cost per verdict."""
-    reported: dict[str, float] = Field(default_factory=dict)
-    """Figures the enforcer itself reported for the run (e.g. the LLM judge's rerun agreement)."""
-
-    def figure(self, name: str) -> float | None:
-        """A figure by name: a field above or a reported one."""
-        if name in ("error_rate", "parse_failure_rate"):
-            rate: RateValue = getattr(self, name)
-            return rate.value
-        if name in type(self).model_fields and name != "reported":
-            value = getattr(self, name)
-            return None if value is None else float(value)
-        return self.reported.get(name)
 
 
 def _rate(count: int, total: int, confidence: float) -> RateValue:

@@ -11,9 +11,7 @@ from sqlalchemy import Connection, delete, select
 
 from modgate.domain import Action, Item
 from modgate.errors import NotFoundError
-from modgate.evaluate._figures import EvalFigures
-from modgate.evaluate._predictions import PredictionRecord
-from modgate.evaluate._slices import as_tuple
+from modgate.evaluate._records import EvalFigures, PredictionRecord, as_tuple
 from modgate.store import (
     Store,
     batched,

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from modgate.evaluate._records import as_tuple
 
 SLICE_DIMENSIONS: tuple[str, ...] = (
     "policy",
@@ -33,6 +34,7 @@ TEXT_LENGTH_BUCKETS: tuple[tuple[int, str], ...] = (
     (200, "medium (50-199)"),
     (1000, "long (200-999)"),
 )
+
 _LONGEST = "very long (1000+)"
 
 
@@ -182,15 +184,6 @@ def worst_ranking(
         candidates.append((bound if higher_is_better else -bound, position))
     candidates.sort()
     return [position for _, position in candidates[:limit]]
-
-
-def as_tuple(value: Any) -> tuple[str, ...]:
-    """Normalize a stored slice value (None, a string or a list) to a tuple of strings."""
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    return tuple(str(v) for v in value)
 
 
 __all__ = [

@@ -31,9 +31,10 @@ from modgate.enforce import (
     EnforcerVersion,
     combine_verdicts,
     existing_decision_ids,
+    judge_items,
     load_enforcer,
-    verdicts_for_items,
     write_new_decisions,
+    write_verdicts,
 )
 from modgate.errors import DeploymentError, NotFoundError, ValidationError
 from modgate.registry import Registry
@@ -129,54 +130,20 @@ def _policy_action(decision: Decision, policy_id: str) -> Action:
     return max(actions, key=lambda a: a.severity, default=Action.ALLOW)
 
 
-def decide_with_deployments(
-    store: Store,
+def _decisions(
     snapshot: DeploymentSnapshot,
-    items: Sequence[Item],
-    *,
-    enforcers: EnforcerPool,
-    decision_ids: Mapping[str, str] | None = None,
-    now: datetime | None = None,
-) -> list[Decision]:
-    """Decide items under a deployment snapshot and store the decisions (idempotent).
-
-    For each policy with an active enforcer that applies to an item, the canary acts when the
-    item's stable hash falls in its share, else the active enforcer; every shadow judges the
-    item too, its verdict stored and recorded in `Decision.shadow`, never acting. Verdicts
-    already stored for an (enforcer version, item) are reused; the rest are made now and
-    stored. Items need not be in the store.
-
-    Args:
-        store: The store.
-        snapshot: The deployments to decide under (`load_deployment_snapshot`).
-        items: The items.
-        enforcers: Loaded enforcers, kept across calls.
-        decision_ids: Idempotency key per item id (e.g. a message id); default: a hash of the
-            item id and the deployment ids, so deciding again under the same deployments
-            stores nothing new.
-        now: Decision time (default: now).
-
-    Returns:
-        One decision per distinct item, in order, each naming its deployments and arms.
-    """
-    unique = list({item.id: item for item in items}.values())
-    plans = {item.id: route_item(snapshot, item) for item in unique}
-    wanted: dict[str, list[Item]] = {}
-    for item in unique:
-        for plan in plans[item.id]:
-            for entry in (plan.acting, *plan.shadows):
-                wanted.setdefault(entry.enforcer, []).append(item)
-    verdicts: dict[tuple[str, str], Verdict] = {}
-    for ref, chosen in wanted.items():
-        version, enforcer = enforcers.get(ref)
-        for verdict in verdicts_for_items(store, version, enforcer, chosen):
-            verdicts[(ref, verdict.item_id)] = verdict
-    at = now or datetime.now(UTC)
+    unique: Sequence[Item],
+    plans: Mapping[str, list[_Plan]],
+    verdicts: Mapping[tuple[str, str], Verdict],
+    decision_ids: Mapping[str, str],
+    at: datetime,
+) -> tuple[list[Decision], list[ArmRecord]]:
+    """Each item's decision under its plans, and its arm rows."""
     made: list[Decision] = []
     arms: list[ArmRecord] = []
     for item in unique:
         item_plans = plans[item.id]
-        decision_id = (decision_ids or {}).get(item.id) or deployment_decision_id(
+        decision_id = decision_ids.get(item.id) or deployment_decision_id(
             item.id, [p.deployment.id for p in item_plans]
         )
         decision = combine_verdicts(
@@ -222,15 +189,72 @@ def decide_with_deployments(
             )
             for p in item_plans
         )
-    # monitor features (evasion signals) once per decision, in the decisions' transaction
-    features = decision_feature_rows(made, {item.id: item for item in unique})
-    # …and the monitor roll-ups, from the decisions this transaction actually inserted (a
-    # replayed decision id is not returned, so it never counts twice)
-    with store.begin() as conn:
+    return made, arms
+
+
+def decide_with_deployments(
+    store: Store,
+    snapshot: DeploymentSnapshot,
+    items: Sequence[Item],
+    *,
+    enforcers: EnforcerPool,
+    decision_ids: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+) -> list[Decision]:
+    """Decide items under a deployment snapshot and store the decisions (idempotent).
+
+    For each policy with an active enforcer that applies to an item, the canary acts when the
+    item's stable hash falls in its share, else the active enforcer; every shadow judges the
+    item too, its verdict stored and recorded in `Decision.shadow`, never acting. Verdicts
+    already stored for an (enforcer version, item) are reused; the rest are made now and
+    stored. Items need not be in the store.
+
+    Args:
+        store: The store.
+        snapshot: The deployments to decide under (`load_deployment_snapshot`).
+        items: The items.
+        enforcers: Loaded enforcers, kept across calls.
+        decision_ids: Idempotency key per item id (e.g. a message id); default: a hash of the
+            item id and the deployment ids, so deciding again under the same deployments
+            stores nothing new.
+        now: Decision time (default: now).
+
+    Returns:
+        One decision per distinct item, in order, each naming its deployments and arms.
+    """
+    unique = list({item.id: item for item in items}.values())
+    plans = {item.id: route_item(snapshot, item) for item in unique}
+    wanted: dict[str, list[Item]] = {}
+    for item in unique:
+        for plan in plans[item.id]:
+            for entry in (plan.acting, *plan.shadows):
+                wanted.setdefault(entry.enforcer, []).append(item)
+    verdicts: dict[tuple[str, str], Verdict] = {}
+    new_verdicts: list[tuple[EnforcerVersion, list[Verdict]]] = []
+    # one connection and one transaction per call: stored verdicts are read, each enforcer
+    # judges all its items at once (its vectorized predict), and the new verdicts, the
+    # decisions, their arms and their features are written together, committed once
+    with store.connect() as conn:
+        for ref, chosen in wanted.items():
+            version, enforcer = enforcers.get(ref)
+            judged = judge_items(conn, version, enforcer, chosen)
+            for verdict in judged.verdicts:
+                verdicts[(ref, verdict.item_id)] = verdict
+            if judged.made:
+                new_verdicts.append((version, judged.made))
+        at = now or datetime.now(UTC)
+        made, arms = _decisions(snapshot, unique, plans, verdicts, decision_ids or {}, at)
+        # monitor features (evasion signals) once per decision, in the decisions' transaction
+        features = decision_feature_rows(made, {item.id: item for item in unique})
+        for version, fresh in new_verdicts:
+            write_verdicts(conn, fresh, version, now=at)
+        # …and the monitor roll-ups, from the decisions this transaction actually inserted (a
+        # replayed decision id is not returned, so it never counts twice)
         inserted = write_new_decisions(conn, made)
         write_decision_arms(conn, arms)
         write_decision_features(conn, features)
         apply_rollups(conn, inserted)
+        conn.commit()
     return made
 
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
 from starlette.types import Scope as AsgiScope
 
 from modgate.domain import AuthorInfo, Item
@@ -89,39 +91,71 @@ def _presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key")
 
 
+async def authorize(request: Request, state: ServeState, scope: Scope) -> str:
+    """The key id of a request whose key has `scope` (or `admin`), within its rate limit.
+
+    Raises:
+        ApiError: 401 without a known, unrevoked key; 403 without the scope; 429 over the
+            key's rate limit (with Retry-After).
+    """
+    presented = _presented_key(request)
+    if not presented:
+        raise ApiError(
+            401,
+            "an API key is required: send 'Authorization: Bearer <key>' "
+            "(create one with 'modgate keys create')",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    found = state.keys.cached(presented) or await run_in_threadpool(state.keys.verify, presented)
+    if found is None:
+        raise ApiError(
+            401, "the API key is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}
+        )
+    key_id, scopes = found
+    if scope not in scopes and "admin" not in scopes:
+        raise ApiError(403, f"this key lacks the '{scope}' scope (it has: {', '.join(scopes)})")
+    wait = state.limiter.acquire(key_id, time.monotonic())
+    if wait > 0:
+        raise ApiError(
+            429,
+            f"rate limit of {state.settings.rate_per_second:g} requests/s for this key "
+            f"exceeded; retry after {wait:g} s",
+            headers={"Retry-After": str(int(wait))},
+        )
+    return key_id
+
+
 def require(scope: Scope) -> Callable[[Request, ServeState], Awaitable[str]]:
     """A dependency admitting keys with `scope` (or `admin`), rate-limited per key."""
 
     async def check(request: Request, state: StateDep) -> str:
-        presented = _presented_key(request)
-        if not presented:
-            raise ApiError(
-                401,
-                "an API key is required: send 'Authorization: Bearer <key>' "
-                "(create one with 'modgate keys create')",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        found = state.keys.cached(presented) or await run_in_threadpool(
-            state.keys.verify, presented
-        )
-        if found is None:
-            raise ApiError(
-                401, "the API key is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}
-            )
-        key_id, scopes = found
-        if scope not in scopes and "admin" not in scopes:
-            raise ApiError(403, f"this key lacks the '{scope}' scope (it has: {', '.join(scopes)})")
-        wait = state.limiter.acquire(key_id, time.monotonic())
-        if wait > 0:
-            raise ApiError(
-                429,
-                f"rate limit of {state.settings.rate_per_second:g} requests/s for this key "
-                f"exceeded; retry after {wait:g} s",
-                headers={"Retry-After": str(int(wait))},
-            )
-        return key_id
+        return await authorize(request, state, scope)
 
     return check
+
+
+_MODERATE_BODY = TypeAdapter(ModerateRequest)
+_JSON_TYPES = ("application/json", "application/merge-patch+json")
+
+
+async def _moderate_body(request: Request) -> ModerateRequest:
+    """The request body, parsed and validated in one pass from its bytes.
+
+    Raises:
+        RequestValidationError: Not JSON, or not the schema (rendered as a 422 naming the
+            field, exactly as FastAPI's own body validation is).
+    """
+    kind = request.headers.get("content-type", "application/json").split(";", 1)[0].strip()
+    if not (kind in _JSON_TYPES or kind.endswith("+json")):
+        raise RequestValidationError(
+            [{"loc": ("body",), "msg": f"expected a JSON body, got Content-Type {kind!r}",
+              "type": "content_type"}]
+        )  # fmt: skip
+    try:
+        return _MODERATE_BODY.validate_json(await request.body())
+    except PydanticValidationError as exc:
+        errors = exc.errors(include_url=False)
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors]) from None
 
 
 def _to_item(request: ItemRequest, settings: ServeSettings) -> Item:
@@ -165,6 +199,30 @@ def _check_sizes(items: list[ItemRequest], settings: ServeSettings, batch: bool)
             where = f"items.{index}.decision_id"
             raise ApiError(422, f"{where}: item {item.id!r} appears with two decision ids",
                            field=where)  # fmt: skip
+
+
+def _schema_ref(name: str) -> str:
+    return f"#/components/schemas/{name}"
+
+
+def _declare_request_models(app: FastAPI, *models: type[BaseModel]) -> None:
+    """Add the schemas of bodies a route validates itself to the app's OpenAPI components."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in models:
+            body = model.model_json_schema(ref_template=_schema_ref("{model}"))
+            for name, definition in body.pop("$defs", {}).items():
+                components.setdefault(name, definition)
+            components.setdefault(model.__name__, body)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(
@@ -221,18 +279,28 @@ def create_app(
         response_model=ModerateResponse,
         responses=_ERRORS,
         summary="Decide one item or a batch under the current deployments.",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": _schema_ref("ModerateRequest")}}
+                },
+            }
+        },
     )
-    async def moderate(
-        body: ModerateRequest,
-        state: StateDep,
-        _key: Annotated[str, Depends(require("moderate"))],
-    ) -> Response:
+    async def moderate(request: Request) -> Response:
+        # the hot path: no injected dependencies; the key is checked before the body is read
+        # (a request without a key gets 401 whatever its body), and the body is validated
+        # straight from its bytes; the OpenAPI request body is declared in `openapi_extra`
+        state = await _state(request)
+        await authorize(request, state, "moderate")
+        body = await _moderate_body(request)
         requested = body.all_items()
         _check_sizes(requested, state.settings, batch=body.items is not None)
         items = [_to_item(r, state.settings) for r in requested]
         keys = {r.id: r.decision_id for r in requested if r.decision_id is not None}
         try:
-            decisions = await asyncio.wrap_future(state.service.submit(items, keys))
+            decisions = await state.service.submit_async(items, keys)
         except Exception as exc:  # the client retries; decision ids make that idempotent
             raise ApiError(
                 503,
@@ -308,6 +376,7 @@ def create_app(
         return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(review_router(require))
+    _declare_request_models(app, ModerateRequest)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestMetrics, metrics_of=_metrics_of)
     return app

@@ -7,8 +7,10 @@ import hmac
 import secrets
 from typing import Literal, get_args
 
-Scope = Literal["moderate", "read", "admin"]
-"""What a key may do: `moderate` (POST /v1/moderate), `read` (decisions, policies), `admin`."""
+Scope = Literal["moderate", "read", "review", "admin"]
+"""What a key may do: `moderate` (POST /v1/moderate, appeals), `read` (decisions, policies,
+queues), `review` (claim, decide and undo review tasks and appeals, as the key's reviewer),
+`admin` (everything, e.g. syncing the queue)."""
 
 SCOPES: tuple[str, ...] = get_args(Scope)
 """Every scope."""

@@ -71,7 +71,7 @@ def create_api_key(
     Args:
         store: The store.
         name: What the key is for (shown by `keys list`).
-        scopes: Some of `moderate`, `read`, `admin`.
+        scopes: Some of `moderate`, `read`, `review`, `admin`.
         actor: Who creates it (audited).
         now: Creation time (default: now).
 

@@ -213,6 +213,7 @@ def review_router(require: Require) -> APIRouter:
     StoreDep = Annotated[Store, Depends(_store)]
     ReadKey = Annotated[str, Depends(require("read"))]
     ModerateKey = Annotated[str, Depends(require("moderate"))]
+    ReviewKey = Annotated[str, Depends(require("review"))]
     AdminKey = Annotated[str, Depends(require("admin"))]
 
     def reviewer(key_id: str) -> str:
@@ -236,7 +237,7 @@ def review_router(require: Require) -> APIRouter:
         return TasksResponse(tasks=found)
 
     @router.post("/review/claim", response_model=ClaimResponse, summary="Claim the next task.")
-    async def claim(body: ClaimRequest, store: StoreDep, key: AdminKey) -> ClaimResponse:
+    async def claim(body: ClaimRequest, store: StoreDep, key: ReviewKey) -> ClaimResponse:
         seconds = body.claim_timeout_s or (await _call(review_config, store)).claim_timeout_s
         task = await _call(
             claim_next, store, reviewer(key), queues=body.queues,
@@ -284,7 +285,7 @@ def review_router(require: Require) -> APIRouter:
         summary="Decide a task claimed by this key.",
     )
     async def decision(
-        task_id: int, body: DecisionRequest, store: StoreDep, key: AdminKey
+        task_id: int, body: DecisionRequest, store: StoreDep, key: ReviewKey
     ) -> ReviewDecision:
         if not 1 <= task_id <= 2**53:
             raise ApiError(404, f"no review task {task_id}", field="task_id")
@@ -297,7 +298,7 @@ def review_router(require: Require) -> APIRouter:
     @router.post(
         "/review/undo", response_model=UndoResponse, summary="Undo this key's last decision."
     )
-    async def undo(store: StoreDep, key: AdminKey) -> UndoResponse:
+    async def undo(store: StoreDep, key: ReviewKey) -> UndoResponse:
         return UndoResponse(task=await _call(undo_last, store, reviewer(key)))
 
     @router.post("/review/sync", response_model=SyncResponse, summary="Queue routed decisions.")
@@ -327,7 +328,7 @@ def review_router(require: Require) -> APIRouter:
         summary="Decide an appeal (not by the appealed decision's reviewer).",
     )
     async def appeal_decision(
-        appeal_id: int, body: AppealDecisionRequest, store: StoreDep, key: AdminKey
+        appeal_id: int, body: AppealDecisionRequest, store: StoreDep, key: ReviewKey
     ) -> Appeal:
         if not 1 <= appeal_id <= 2**53:
             raise ApiError(404, f"no appeal {appeal_id}", field="appeal_id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from modgate.domain import Action, Decision, Effect
 
@@ -56,8 +56,8 @@ class ItemRequest(_Model):
     """Id of the item this one replies to."""
     parent_text: str | None = None
     """Text of the parent item (context)."""
-    created_at: datetime | None = None
-    """When it was created (with a time zone)."""
+    created_at: AwareDatetime | None = None
+    """When it was created (with a time zone: a naive time is refused, 422)."""
     language: str | None = Field(default=None, max_length=32)
     """Language code, if known."""
     decision_id: str | None = Field(default=None, min_length=1, max_length=256)
@@ -142,21 +142,29 @@ class DecisionResponse(_Model):
             pid = reason.policy.split("@", 1)[0]
             if pid not in policies or reason.action.severity > policies[pid].severity:
                 policies[pid] = reason.action
+        # fields passed one by one (a model_dump per reason cost more than the validation);
+        # pydantic-core validates these small records faster than model_construct builds them
         return cls(
             decision_id=decision.decision_id,
             item_id=decision.item_id,
             action=decision.action,
             policies=policies,
-            reasons=tuple(ReasonResponse(**r.model_dump()) for r in decision.reasons),
+            reasons=tuple(
+                ReasonResponse(
+                    policy=r.policy, enforcer=r.enforcer, action=r.action, criteria=r.criteria,
+                    error=r.error,
+                )
+                for r in decision.reasons
+            ),
             deployments=tuple(
                 ArmResponse(
                     policy=a.policy, deployment_id=a.deployment_id, arm=a.arm, enforcer=a.enforcer
                 )
                 for a in decision.deployments
-            ),  # fmt: skip
+            ),
             effects=decision.effects,
             decided_at=decision.decided_at,
-        )
+        )  # fmt: skip
 
 
 class ModerateResponse(_Model):

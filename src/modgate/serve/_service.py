@@ -15,6 +15,7 @@ counts it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
@@ -33,6 +34,7 @@ from modgate.release import (
     refresh_snapshot,
 )
 from modgate.serve._budget import BudgetedPool
+from modgate.serve._gc import freeze_loaded_objects
 from modgate.serve._metrics import ServeMetrics
 from modgate.serve._shadow import ShadowQueue
 from modgate.store import Store
@@ -65,6 +67,46 @@ class _Job:
     items: list[Item]
     decision_ids: dict[str, str]
     future: Future[list[Decision]] = field(default_factory=Future)
+    waiter: tuple[asyncio.AbstractEventLoop, asyncio.Future[list[Decision]]] | None = None
+    """Set for a job from an event loop: resolved there, with the rest of its group commit."""
+
+
+def _settle(
+    outcomes: list[tuple[asyncio.Future[list[Decision]], list[Decision] | BaseException]],
+) -> None:
+    for waiter, outcome in outcomes:
+        if waiter.done():  # the request went away (cancelled)
+            continue
+        if isinstance(outcome, BaseException):
+            waiter.set_exception(outcome)
+        else:
+            waiter.set_result(outcome)
+
+
+def _resolve(jobs: list[_Job], outcomes: list[list[Decision] | BaseException]) -> None:
+    """Answer each job of a group commit.
+
+    Jobs from an event loop are answered with one call into their loop for the whole group
+    commit, not one wake-up of the loop per request.
+    """
+    by_loop: dict[
+        asyncio.AbstractEventLoop,
+        list[tuple[asyncio.Future[list[Decision]], list[Decision] | BaseException]],
+    ] = {}
+    for job, outcome in zip(jobs, outcomes, strict=True):
+        if job.waiter is not None:
+            by_loop.setdefault(job.waiter[0], []).append((job.waiter[1], outcome))
+        elif job.future.done():
+            continue
+        elif isinstance(outcome, BaseException):
+            job.future.set_exception(outcome)
+        else:
+            job.future.set_result(outcome)
+    for loop, settled in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle, settled)
+        except RuntimeError:  # that loop is closed: nobody waits any more
+            log.warning("%d answers for a closed event loop dropped", len(settled))
 
 
 class ModerationService:
@@ -147,6 +189,7 @@ class ModerationService:
         refs = acting_refs(snapshot) + sorted(
             {s.enforcer for d in snapshot.deployments.values() for s in d.state.shadow}
         )
+        fresh = [r for r in refs if r not in self._loaded]
         for ref in refs:
             try:
                 self.pool.get(ref)
@@ -156,6 +199,10 @@ class ModerationService:
                 log.error("enforcer %s failed to load: %s", ref, exc)
             else:
                 self._loaded.add(ref)
+        # what was just loaded lives as long as the service: out of the GC's full passes (no
+        # collection first: it would stall the requests of a running service for its length)
+        if fresh:
+            freeze_loaded_objects(collect=False)
 
     # live deployments ------------------------------------------------------------------------
     def refresh(self) -> bool:
@@ -204,6 +251,20 @@ class ModerationService:
         self._jobs.put(job)
         return job.future
 
+    def submit_async(
+        self, items: Sequence[Item], decision_ids: Mapping[str, str]
+    ) -> asyncio.Future[list[Decision]]:
+        """Queue items for the next group commit from a running event loop.
+
+        Returns:
+            An asyncio future of that loop, resolved with one decision per item, in order,
+            once they are committed (the whole group commit's futures in one loop callback).
+        """
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[list[Decision]] = loop.create_future()
+        self._jobs.put(_Job(list(items), dict(decision_ids), waiter=(loop, waiter)))
+        return waiter
+
     def get_decision(self, decision_id: str) -> Decision | None:
         """A stored decision by id."""
         found = list_decisions(self.store, decision_ids=[decision_id])
@@ -234,9 +295,7 @@ class ModerationService:
             except Exception as exc:
                 self.metrics.errors.labels("commit").inc()
                 log.error("deciding a batch of %d requests failed: %s", len(jobs), exc)
-                for job in jobs:
-                    if not job.future.done():
-                        job.future.set_exception(exc)
+                _resolve(jobs, [exc] * len(jobs))
 
     def _decide_jobs(self, jobs: list[_Job]) -> None:
         keyed = [k for job in jobs for k in job.decision_ids.values()]
@@ -274,6 +333,7 @@ class ModerationService:
                 for (job, index, _), decision in zip(slot, decided, strict=True):
                     made[(id(job), index)] = decision
         fresh: list[Item] = []
+        answers: list[list[Decision] | BaseException] = []
         for job in jobs:
             out: list[Decision] = []
             for index, item in enumerate(job.items):
@@ -284,8 +344,9 @@ class ModerationService:
                 decision = made[(id(job), index)]
                 out.append(decision)
                 fresh.append(item)
-            job.future.set_result(out)
-        self.metrics.count_decisions(made.values())
+            answers.append(out)
+        self.metrics.count_decisions(made.values())  # counted before anyone is answered
+        _resolve(jobs, answers)
         self.shadow.offer(fresh)
 
     # shadow ----------------------------------------------------------------------------------

@@ -28,9 +28,10 @@ from modgate.release import (
     load_deployment_snapshot,
     refresh_snapshot,
 )
+from modgate.serve._gc import freeze_loaded_objects
 from modgate.serve._metrics import ServeMetrics
 from modgate.serve._schemas import ItemRequest
-from modgate.serve._service import live_snapshot
+from modgate.serve._service import acting_refs, live_snapshot
 from modgate.serve._shadow import ShadowQueue
 from modgate.store import Store
 
@@ -150,6 +151,12 @@ class StreamWorker:
         when it falls behind, shadow work is dropped and counted, never the live writes).
         """
         self.ensure_group()
+        for ref in acting_refs(self.snapshot):  # load before the first message, then freeze
+            try:
+                self.pool.get(ref)
+            except Exception as exc:  # the messages it decides fail (and dead-letter) instead
+                log.error("enforcer %s failed to load: %s", ref, exc)
+        freeze_loaded_objects()
         self.shadow.start()
         try:
             self._run(stop)

@@ -84,6 +84,7 @@ if TYPE_CHECKING:
         day_expression,
         rebuild_rollups,
     )
+    from modgate.store._sqlite_files import SqliteFile, current_sqlite_file
     from modgate.store._tables import audit_events, enforcer_versions, items, metadata
     from modgate.store._tables_enforce import decisions, verdicts
     from modgate.store._tables_eval import eval_predictions, eval_runs, gate_reports
@@ -200,6 +201,8 @@ _EXPORTS = {
     "upgrade_database": "modgate.store._migrate",
     "QueryResult": "modgate.store._query",
     "run_readonly_query": "modgate.store._query",
+    "SqliteFile": "modgate.store._sqlite_files",
+    "current_sqlite_file": "modgate.store._sqlite_files",
     "DANGEROUS_ROLES": "modgate.store._reader_role",
     "ReaderRole": "modgate.store._reader_role",
     "check_reader_session": "modgate.store._reader_role",
@@ -388,6 +391,8 @@ __all__ = [
     "row_content_hash",
     "row_to_item",
     "run_readonly_query",
+    "SqliteFile",
+    "current_sqlite_file",
     "save_items",
     "suggest_mapping",
     "translate_database_error",

@@ -1,22 +1,36 @@
-"""Batched writes: executemany on SQLite, COPY on PostgreSQL."""
+"""Batched writes: executemany on SQLite; multi-row VALUES or COPY on PostgreSQL.
+
+The statements are built once per (table, columns, conflict clause, dialect) and executed
+straight through the driver: on the hot paths (the service's group commit, bulk imports)
+building and compiling a SQLAlchemy statement per call, and SQLAlchemy's per-row parameter
+processing, cost more than the database's own work.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from itertools import islice
 from operator import itemgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 
 Row = Mapping[str, Any]
 
 
 IN_LIST_CHUNK = 900
 """Most values one `IN (...)` list binds: under SQLite's bound-parameter limit on old builds."""
+
+VALUES_ROWS = 1000
+"""Most rows PostgreSQL writes with one multi-row VALUES statement; more go through COPY."""
+
+_MAX_PG_PARAMS = 60_000
+"""Bound parameters per PostgreSQL statement (its protocol limit is 65,535)."""
 
 T = TypeVar("T")
 
@@ -40,8 +54,18 @@ def _copy_value(value: Any) -> Any:
     return value
 
 
+def _pg_value(value: Any) -> Any:
+    # JSON goes as text (psycopg binds a str untyped, so the server casts it to json/jsonb)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
 def _remember_last(processor: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
-    """Wrap a bind processor so a value repeated row after row is converted once."""
+    """Wrap a bind processor so a value repeated row after row is converted once.
+
+    The wrapper keeps state: make one per call, never share it between threads.
+    """
     if processor is None:
         return None
     last: list[Any] = [object(), None]
@@ -53,6 +77,93 @@ def _remember_last(processor: Callable[[Any], Any] | None) -> Callable[[Any], An
         return last[1]
 
     return process
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """An insert built once: its SQL and, for SQLite, each column's bind processor."""
+
+    sql: str
+    """SQLite: the one-row statement for executemany; PostgreSQL: the conflict clause."""
+    columns: tuple[str, ...]
+    """Columns in parameter order."""
+    processors: tuple[Callable[[Any], Any] | None, ...]
+    """SQLite bind processors (None: the driver takes the value as is)."""
+    needs_sqlalchemy: bool
+    """A column left out has a Python-side default, which only SQLAlchemy applies."""
+
+
+def _conflict_clause(key: tuple[str, ...] | None, update: tuple[str, ...]) -> str:
+    if key is None:
+        return ""
+    keys = ", ".join(f'"{k}"' for k in key)
+    if not update:
+        return f" ON CONFLICT ({keys}) DO NOTHING"
+    sets = ", ".join(f'"{c}" = excluded."{c}"' for c in update)
+    return f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
+
+
+@lru_cache(maxsize=512)
+def _statement(
+    table: Table,
+    dialect: Dialect,
+    columns: tuple[str, ...],
+    key: tuple[str, ...] | None,
+    update: tuple[str, ...],
+) -> _Statement:
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    conflict = _conflict_clause(key, update)
+    needs = any(c.default is not None for c in table.columns if c.name not in columns)
+    if dialect.name == "postgresql":
+        return _Statement(conflict, columns, (), needs)
+    marks = ", ".join("?" for _ in columns)
+    processors = tuple(
+        table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns
+    )
+    sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks}){conflict}'
+    return _Statement(sql, columns, processors, needs)
+
+
+def _sqlite_params(plan: _Statement, rows: Sequence[Row]) -> list[tuple[Any, ...]]:
+    # each column type's own bind processor applied here, plain tuples to the driver: the
+    # same values SQLAlchemy's executemany would write, at a fraction of the cost
+    converted = [(i, _remember_last(p)) for i, p in enumerate(plan.processors) if p is not None]
+    columns = plan.columns
+    getter = itemgetter(*columns)
+    params: list[tuple[Any, ...]] = []
+    append = params.append
+    single = len(columns) == 1
+    for row in rows:
+        values = [row[columns[0]]] if single else list(getter(row))
+        for i, process in converted:
+            value = values[i]
+            if value is not None:
+                values[i] = process(value)  # type: ignore[misc]
+        append(tuple(values))
+    return params
+
+
+def _pg_values(conn: Connection, table: Table, plan: _Statement, rows: Sequence[Row]) -> None:
+    """Rows in multi-row VALUES statements (one round trip each) with the conflict clause."""
+    columns = plan.columns
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    one = "(" + ", ".join("%s" for _ in columns) + ")"
+    per_statement = max(1, min(VALUES_ROWS, _MAX_PG_PARAMS // max(1, len(columns))))
+    dbapi = conn.connection.driver_connection
+    assert dbapi is not None
+    getter = itemgetter(*columns)
+    with dbapi.cursor() as cursor:
+        for chunk in batched(rows, per_statement):
+            flat: list[Any] = []
+            for row in chunk:
+                values = (row[columns[0]],) if len(columns) == 1 else getter(row)
+                flat.extend(_pg_value(v) for v in values)
+            sql = (
+                f'INSERT INTO "{table.name}" ({quoted}) VALUES '
+                + ", ".join(one for _ in chunk)
+                + plan.sql
+            )
+            cursor.execute(sql, flat)
 
 
 def bulk_insert(conn: Connection, table: Table, rows: Sequence[Row]) -> int:
@@ -78,33 +189,32 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Row]) -> int:
                 for row in rows:
                     copy.write_row([_copy_value(row[c]) for c in columns])
         return len(rows)
-    columns = list(rows[0].keys())
-    if any(c.default is not None for c in table.columns if c.name not in columns):
+    plan = _statement(table, conn.dialect, tuple(rows[0].keys()), None, ())
+    if plan.needs_sqlalchemy:
         conn.execute(insert(table), list(rows))  # Python-side defaults need SQLAlchemy
         return len(rows)
-    dialect = conn.dialect
-    # SQLAlchemy's executemany re-derives parameters per row through the compiled statement;
-    # applying each column type's own bind processor here and handing plain tuples to the
-    # driver writes the same values at a fraction of the cost (the hot path of bulk imports).
-    processors = [
-        _remember_last(table.c[c].type.dialect_impl(dialect).bind_processor(dialect))
-        for c in columns
-    ]
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join("?" for _ in columns)
-    getter = itemgetter(*columns)
-    converted = [(i, p) for i, p in enumerate(processors) if p is not None]
-    params: list[Any] = []
-    append = params.append
-    for row in rows:
-        values = list(getter(row)) if len(columns) > 1 else [row[columns[0]]]
-        for i, process in converted:
-            value = values[i]
-            if value is not None:
-                values[i] = process(value)
-        append(tuple(values))
-    conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', params)
+    conn.exec_driver_sql(plan.sql, _sqlite_params(plan, rows))
     return len(rows)
+
+
+def _pg_staged_upsert(conn: Connection, table: Table, rows: Sequence[Row], conflict: str) -> None:
+    columns = list(rows[0].keys())
+    staging = f"_staging_{table.name}"
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    dbapi = conn.connection.driver_connection
+    assert dbapi is not None
+    with dbapi.cursor() as cursor:
+        cursor.execute(
+            f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" '
+            f'(LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DELETE ROWS'
+        )
+        cursor.execute(f'TRUNCATE "{staging}"')
+        with cursor.copy(f'COPY "{staging}" ({quoted}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([_copy_value(row[c]) for c in columns])
+        cursor.execute(
+            f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{staging}"{conflict}'
+        )
 
 
 def bulk_upsert(
@@ -117,45 +227,37 @@ def bulk_upsert(
 ) -> int:
     """Insert rows, updating `update` columns where a row with the same `key` exists.
 
-    On PostgreSQL the rows are COPYed into a temporary staging table and merged with one
-    INSERT … SELECT … ON CONFLICT, which is many times faster than row-by-row upserts.
+    SQLite: one executemany of a prepared `INSERT … ON CONFLICT`. PostgreSQL: up to
+    `VALUES_ROWS` rows as multi-row `INSERT … VALUES … ON CONFLICT` statements (one round
+    trip each); larger batches are COPYed into a temporary staging table and merged with one
+    `INSERT … SELECT … ON CONFLICT`, which is many times faster than row-by-row upserts.
+    With an empty `update` a row whose key exists is left unchanged.
 
     Returns:
         Number of rows written.
     """
     if not rows:
         return 0
+    plan = _statement(table, conn.dialect, tuple(rows[0].keys()), tuple(key), tuple(update))
     if conn.dialect.name == "postgresql":
-        columns = list(rows[0].keys())
-        staging = f"_staging_{table.name}"
-        quoted = ", ".join(f'"{c}"' for c in columns)
-        dbapi = conn.connection.driver_connection
-        assert dbapi is not None
-        sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in update)
-        keys = ", ".join(f'"{k}"' for k in key)
-        with dbapi.cursor() as cursor:
-            cursor.execute(
-                f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" '
-                f'(LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DELETE ROWS'
-            )
-            cursor.execute(f'TRUNCATE "{staging}"')
-            with cursor.copy(f'COPY "{staging}" ({quoted}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row([_copy_value(row[c]) for c in columns])
-            conflict = f"DO UPDATE SET {sets}" if update else "DO NOTHING"
-            cursor.execute(
-                f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{staging}" '
-                f"ON CONFLICT ({keys}) {conflict}"
-            )
+        if len(rows) > VALUES_ROWS:
+            _pg_staged_upsert(conn, table, rows, plan.sql)
+        else:
+            _pg_values(conn, table, plan, rows)
         return len(rows)
-    stmt = sqlite_insert(table)
-    if update:
-        stmt = stmt.on_conflict_do_update(
-            index_elements=list(key), set_={c: stmt.excluded[c] for c in update}
-        )
-    else:
-        stmt = stmt.on_conflict_do_nothing(index_elements=list(key))
-    conn.execute(stmt, list(rows))
+    if plan.needs_sqlalchemy:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(table)
+        if update:
+            stmt = stmt.on_conflict_do_update(
+                index_elements=list(key), set_={c: stmt.excluded[c] for c in update}
+            )
+        else:
+            stmt = stmt.on_conflict_do_nothing(index_elements=list(key))
+        conn.execute(stmt, list(rows))
+        return len(rows)
+    conn.exec_driver_sql(plan.sql, _sqlite_params(plan, rows))
     return len(rows)
 
 
@@ -191,6 +293,8 @@ def insert_new_rows(
                 f'ON CONFLICT ({keys}) DO NOTHING RETURNING "{returning}"'
             )
             return [r[0] for r in cursor.fetchall()]
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
     stmt = (
         sqlite_insert(table)
         .on_conflict_do_nothing(index_elements=list(key))

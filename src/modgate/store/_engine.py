@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -16,6 +14,7 @@ from sqlalchemy.pool import NullPool, QueuePool
 
 from modgate.config import Settings
 from modgate.errors import ConfigError, StoreError
+from modgate.store._sqlite_files import sqlite_readonly_uri, writable
 
 DEFAULT_SQL_TIMEOUT_S = 60.0
 """Default statement timeout of read-only SQL, in seconds."""
@@ -36,32 +35,6 @@ def _sqlite_readonly_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA query_only=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
-
-
-def sqlite_readonly_uri(path: Path) -> str:
-    """A `file:` URI that opens a SQLite file read-only.
-
-    When the folder is not writable either, SQLite could not create the `-wal`/`-shm` files a
-    WAL database needs even for reading, so the file is opened `immutable` (nobody without
-    write access to the folder can be changing it underneath).
-    """
-    resolved = path.resolve()
-    uri = f"file:{quote(str(resolved))}?mode=ro"
-    if not writable(resolved.parent):
-        uri += "&immutable=1"
-    return uri
-
-
-def writable(path: Path) -> bool:
-    """Whether `path` may be written: permitted, and not marked read-only by its mode bits.
-
-    The mode bits count even for root (who may write anyway): a workspace made read-only
-    with `chmod a-w` is treated as read-only by everyone.
-    """
-    try:
-        return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
-    except OSError:
-        return False
 
 
 def _sqlite_is_read_only(path: Path) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ast
-from functools import cache
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from modgate.errors import MigrationError
 from modgate.store._engine import Store
+from modgate.store._revisions import HEADS, REVISIONS
 
 if TYPE_CHECKING:  # alembic loads only to migrate, not for every read command
     from alembic.config import Config
@@ -74,41 +73,14 @@ def current_revision(store: Store) -> str | None:
     return ",".join(sorted(heads)) if heads else None
 
 
-@cache
-def _revision_graph() -> tuple[frozenset[str], frozenset[str]]:
-    """(every revision, every revision that is some migration's parent) of the shipped files."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
-        values: dict[str, object] = {}
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-                name = node.targets[0].id
-                if name in ("revision", "down_revision"):
-                    values[name] = ast.literal_eval(node.value)
-        revision = values.get("revision")
-        if not isinstance(revision, str):
-            continue
-        revisions.add(revision)
-        down = values.get("down_revision")
-        if isinstance(down, str):
-            parents.add(down)
-        elif isinstance(down, tuple | list):
-            parents.update(str(d) for d in down)
-    return frozenset(revisions), frozenset(parents)
-
-
-@cache
 def head_revision() -> str:
     """The newest revision (or revisions, comma-joined) the installed code knows.
 
-    Read from the `revision` / `down_revision` assignments of the migration files themselves
-    rather than through alembic's script loader, which imports every migration module: every
-    read command checks the schema, and this keeps that check to a few milliseconds.
-    `tests/store/test_migrations.py` checks the result against alembic's own `get_heads()`.
+    A constant (`_revisions.HEADS`) rather than alembic's script loader, which imports every
+    migration module: every read command checks the schema, and this keeps that check to one
+    query. `tests/store/test_migrations.py` checks it against alembic's own `get_heads()`.
     """
-    revisions, parents = _revision_graph()
-    return ",".join(sorted(revisions - parents))
+    return ",".join(sorted(HEADS))
 
 
 def modgate_version() -> str:
@@ -121,8 +93,7 @@ def modgate_version() -> str:
 
 def is_known_revision(revision: str) -> bool:
     """Whether every head in `revision` (comma-separated) is a migration this code ships."""
-    known, _ = _revision_graph()
-    return all(rev in known for rev in revision.split(","))
+    return all(rev in REVISIONS for rev in revision.split(","))
 
 
 def newer_database_error(store: Store, revision: str) -> MigrationError:

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -20,8 +20,11 @@ from modgate.errors import (
     StoreError,
     ValidationError,
 )
-from modgate.store._engine import Store
 from modgate.store._readonly import ReadonlyConnection, open_readonly
+from modgate.store._sqlite_files import SqliteFile
+
+if TYPE_CHECKING:  # a SqliteFile is queried without SQLAlchemy
+    from modgate.store._engine import Store
 
 _WRITE_MARKERS = (
     "readonly database",
@@ -73,7 +76,9 @@ def _cancel_on_signals(conn: ReadonlyConnection) -> Iterator[list[int]]:
             signal.signal(number, old)
 
 
-def run_readonly_query(store: Store, sql: str, *, max_rows: int | None = None) -> QueryResult:
+def run_readonly_query(
+    store: Store | SqliteFile, sql: str, *, max_rows: int | None = None
+) -> QueryResult:
     """Run one SQL statement on a connection where the database refuses every write.
 
     The statement stops after the store's `sql_timeout_s`; SIGINT or SIGTERM cancel it in the
@@ -81,7 +86,8 @@ def run_readonly_query(store: Store, sql: str, *, max_rows: int | None = None) -
     (see `create_reader_role`).
 
     Args:
-        store: The store to query.
+        store: The store to query, or a SQLite file at the current schema
+            (`current_sqlite_file`: read without SQLAlchemy).
         sql: One SQL statement.
         max_rows: Fetch at most this many rows (None: all).
 

@@ -14,12 +14,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy.engine import make_url
+from typing import TYPE_CHECKING, Any
 
 from modgate.errors import ConfigError, StoreError
-from modgate.store._engine import Store, sqlite_readonly_uri
+from modgate.store._sqlite_files import SqliteFile, sqlite_readonly_uri
+
+if TYPE_CHECKING:  # a SqliteFile is read without SQLAlchemy
+    from modgate.store._engine import Store
 
 SQLITE_FUNCTIONS = frozenset(
     # core scalar functions
@@ -116,8 +117,8 @@ class ReadonlyConnection:
 
 
 @contextmanager
-def open_readonly(store: Store) -> Iterator[ReadonlyConnection]:
-    """Open a read-only connection for analyst SQL on the store's database.
+def open_readonly(store: Store | SqliteFile) -> Iterator[ReadonlyConnection]:
+    """Open a read-only connection for analyst SQL on the store's database (or a SQLite file).
 
     Yields:
         The connection; closed (PostgreSQL: rolled back) on exit.
@@ -127,8 +128,8 @@ def open_readonly(store: Store) -> Iterator[ReadonlyConnection]:
         StoreError: The database cannot be opened.
     """
     timeout_s = store.sql_timeout_s
-    if store.dialect == "sqlite":
-        database = store.engine.url.database
+    if isinstance(store, SqliteFile) or store.dialect == "sqlite":
+        database = str(store.path) if isinstance(store, SqliteFile) else store.engine.url.database
         if not database or database == ":memory:":
             raise ConfigError("read-only queries need a SQLite file, not an in-memory database")
         if not Path(database).is_file():
@@ -145,6 +146,7 @@ def open_readonly(store: Store) -> Iterator[ReadonlyConnection]:
         return
     import psycopg
     from psycopg import sql as pgsql
+    from sqlalchemy.engine import make_url
 
     # the role checks read the whole schema's metadata; SQLite reads never need them
     from modgate.store._reader_role import check_reader_session

@@ -34,8 +34,6 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from modgate.store._bulk import batched
 from modgate.store._tables import items
@@ -175,9 +173,13 @@ def _keys(table: Any) -> list[str]:
 
 def _add_into(conn: Connection, table: Any, query: Any) -> None:
     """INSERT … SELECT, adding the measures to rows that exist (the increments)."""
+    # the dialect's own INSERT (imported here: a SQLite process never loads PostgreSQL's)
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
     names = [col.name for col in table.columns]
     keys = _keys(table)
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     stmt = insert(table).from_select(names, query)
     stmt = stmt.on_conflict_do_update(
         index_elements=keys,

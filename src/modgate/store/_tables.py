@@ -22,8 +22,8 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 metadata: MetaData = MetaData(
     naming_convention={
@@ -35,11 +35,33 @@ metadata: MetaData = MetaData(
     }
 )
 
-JsonType: TypeEngine[Any] = JSON().with_variant(JSONB(), "postgresql")
+
+class PortableJson(TypeDecorator[Any]):
+    """JSON on SQLite, JSONB on PostgreSQL (queryable with ->> in both).
+
+    A `TypeDecorator` rather than `JSON().with_variant(JSONB(), "postgresql")` so that the
+    PostgreSQL dialect (about 50 ms of imports) loads only when a PostgreSQL engine uses the
+    type: a read on the default SQLite store never imports it (start-up, issue 16).
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def __init__(self, none_as_null: bool = False) -> None:
+        super().__init__(none_as_null=none_as_null)
+        self.none_as_null = none_as_null
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB(none_as_null=self.none_as_null))
+        return dialect.type_descriptor(JSON(none_as_null=self.none_as_null))
+
+
+JsonType: TypeEngine[Any] = PortableJson()
 """JSON on SQLite, JSONB on PostgreSQL (queryable with ->> in both)."""
-_NullableJson: TypeEngine[Any] = JSON(none_as_null=True).with_variant(
-    JSONB(none_as_null=True), "postgresql"
-)
+_NullableJson: TypeEngine[Any] = PortableJson(none_as_null=True)
 
 items = Table(
     "items",

@@ -7,7 +7,6 @@ The enforcer catalog (`enforcer_versions`) is a core table (0001_core); these ar
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Column,
     DateTime,
@@ -19,11 +18,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 
-from modgate.store._tables import JsonType, metadata
+from modgate.store._tables import JsonType, PortableJson, metadata
 
-_NullableJson = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+_NullableJson = PortableJson(none_as_null=True)
 
 verdicts = Table(
     "verdicts",

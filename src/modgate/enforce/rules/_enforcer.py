@@ -12,13 +12,21 @@ from modgate.domain import ACTION_SEVERITY, Action, Effect, Item, Verdict, Versi
 from modgate.enforce._actions import action_for_score
 from modgate.enforce._protocol import EnforcerSpec
 from modgate.enforce.rules._load import load_ruleset
-from modgate.enforce.rules._match import CompiledRuleSet, RuleHit, compile_ruleset
+from modgate.enforce.rules._match import (
+    _NO_HITS,
+    CompiledRuleSet,
+    RuleHit,
+    RuleSetMatch,
+    compile_ruleset,
+)
 from modgate.enforce.rules._placeholders import rule_match_text
 from modgate.enforce.rules._schema import RuleSet
 from modgate.errors import EnforcerError
 
 _MAX_RATIONALE = 1000
 _MAX_RATIONALE_RULES = 5
+_MATCH_BATCH = 256
+"""Items `predict` matches at once: enough for the batch scans, few results held at a time."""
 
 _QUIET_FIELDS = ("item_id", "policy", "enforcer", "score", "label", "action", "latency_ms")
 _HIT_FIELDS = (*_QUIET_FIELDS, "criteria", "rationale", "effects")
@@ -33,7 +41,7 @@ _new = object.__new__
 _setattr = object.__setattr__
 
 
-def _trusted_verdict(values: dict[str, Any], fields_set: tuple[str, ...]) -> Verdict:
+def _trusted_verdict(values: dict[str, Any], fields_set: tuple[str, ...] | set[str]) -> Verdict:
     """`Verdict(**values)` for values this module built from validated parts, unvalidated.
 
     Validating a `Verdict` costs more than matching a comment against a thousand rules; every
@@ -43,12 +51,20 @@ def _trusted_verdict(values: dict[str, Any], fields_set: tuple[str, ...]) -> Ver
     (so `model_post_init`'s check holds). The result is the object validation would build:
     same `__dict__` (fields in declaration order, defaults filled), same `model_fields_set`
     (a test checks equality and the dump on generated values).
+
+    A `set` for `fields_set` is shared, not copied: `Verdict` is frozen, and pydantic copies a
+    model's fields set before it changes one (`model_copy`), so sharing one between quiet
+    verdicts is safe and spares the garbage collector an object per verdict.
     """
     verdict: Verdict = _new(Verdict)
     _setattr(
         verdict, "__dict__", values if len(values) == _N_FIELDS else {**_VERDICT_DEFAULTS, **values}
     )
-    _setattr(verdict, "__pydantic_fields_set__", set(fields_set))
+    _setattr(
+        verdict,
+        "__pydantic_fields_set__",
+        fields_set if isinstance(fields_set, set) else set(fields_set),
+    )
     _setattr(verdict, "__pydantic_extra__", None)
     _setattr(verdict, "__pydantic_private__", None)
     return verdict
@@ -106,8 +122,54 @@ class RulesEnforcer:
         return self._compiled
 
     def predict(self, items: Sequence[Item]) -> list[Verdict]:
-        """Judge a batch of items, one verdict each, in order."""
-        return [self._judge(item) for item in items]
+        """Judge a batch of items, one verdict each, in order.
+
+        Items are matched `_MATCH_BATCH` at a time (`CompiledRuleSet.match_many`), so each
+        verdict's `latency_ms` is its share of its group's matching time plus its own
+        verdict's; a group's match results are dropped once its verdicts are built (holding
+        a whole large batch's results would make every garbage collection pass longer).
+        Should a group's match fail, its items are judged one by one, and an item that fails
+        gets an error verdict (review).
+        """
+        out: list[Verdict] = []
+        for start in range(0, len(items), _MATCH_BATCH):
+            out.extend(self._predict_group(items[start : start + _MATCH_BATCH]))
+        return out
+
+    def _predict_group(self, items: Sequence[Item]) -> list[Verdict]:
+        started = time.perf_counter()
+        try:
+            results = self._compiled.match_many(items)
+        except Exception:  # find the item at fault: judged alone, a failure is a value
+            return [self._judge(item) for item in items]
+        share = (time.perf_counter() - started) * 1000.0 / max(len(items), 1)
+        out: list[Verdict] = []
+        append = out.append
+        quiet_fields = set(_QUIET_FIELDS)  # shared by this group's quiet verdicts
+        for item, result in zip(items, results, strict=True):
+            if result is _NO_HITS:  # most items: the quiet verdict, straight from its values
+                values = self._quiet_values(item.community).copy()
+                values["item_id"] = item.id
+                values["latency_ms"] = share
+                append(_trusted_verdict(values, quiet_fields))
+            else:
+                append(self._verdict(item, result, share))
+        return out
+
+    def _quiet_values(self, community: str | None) -> dict[str, Any]:
+        """Fields of a verdict no rule fired on in `community` (its action: thresholds at 0)."""
+        quiet = self._quiet.get(community)
+        if quiet is None:
+            action = action_for_score(0.0, self._spec.thresholds, community)
+            quiet = self._quiet[community] = {
+                **_VERDICT_DEFAULTS,
+                "policy": self._spec.policy,
+                "enforcer": self._ref,
+                "score": 0.0,
+                "label": "non_violating",
+                "action": action,
+            }
+        return quiet
 
     def _judge(self, item: Item) -> Verdict:
         started = time.perf_counter()
@@ -117,6 +179,17 @@ class RulesEnforcer:
             return Verdict.failed(
                 item.id, self._spec.policy, self._ref, f"{type(exc).__name__}: {exc}"
             )
+        return self._verdict(item, result, 0.0, started)
+
+    def _verdict(
+        self, item: Item, result: RuleSetMatch, spent_ms: float, started: float | None = None
+    ) -> Verdict:
+        """The verdict on an item from its match.
+
+        Its latency is `spent_ms` plus the time since `started` (now, when None).
+        """
+        if started is None:
+            started = time.perf_counter()
         if result.error is not None:
             return Verdict.failed(item.id, self._spec.policy, self._ref, result.error)
         if result.hits:
@@ -125,20 +198,9 @@ class RulesEnforcer:
             undone = [h for h in result.overridden_hits if h.rule.id in self._rule_ids]
         else:
             hits, overridden, undone = [], [], []
-        elapsed = (time.perf_counter() - started) * 1000.0
+        elapsed = spent_ms + (time.perf_counter() - started) * 1000.0
         if not hits:
-            quiet = self._quiet.get(item.community)
-            if quiet is None:
-                action = action_for_score(0.0, self._spec.thresholds, item.community)
-                quiet = self._quiet[item.community] = {
-                    **_VERDICT_DEFAULTS,
-                    "policy": self._spec.policy,
-                    "enforcer": self._ref,
-                    "score": 0.0,
-                    "label": "non_violating",
-                    "action": action,
-                }
-            values = quiet.copy()
+            values = self._quiet_values(item.community).copy()
             values["item_id"] = item.id
             values["latency_ms"] = elapsed
             return _trusted_verdict(values, _QUIET_FIELDS)

@@ -25,10 +25,12 @@ from modgate.errors import NotFoundError
 
 DocPath = tuple[str | int, ...]
 
-RULESET_LIMITS = Limits(max_bytes=64 << 20)
+RULESET_LIMITS = Limits(max_bytes=64 << 20, max_nodes=(64 << 20) // 16)
 """A rule set file's bounds: 64 MB of text instead of 8 MB, since a rule set imported from a
-large AutoModerator config is legitimately big (10 MB of config: ~16 MB of YAML); nodes,
-aliases and depth keep the authoring defaults (a file over 10⁶ nodes is refused, saying so)."""
+large AutoModerator config is legitimately big (10 MB of config: ~16 MB of YAML), and a node
+limit sized to it: one node per 16 bytes of the size limit (4,194,304; an imported rule set
+spends about 20 bytes per node, so any file within the size limit is within it too). Aliases
+and depth keep the authoring defaults; a file over a limit is refused, saying which."""
 
 
 class RuleSetLoadError(AuthoringError):

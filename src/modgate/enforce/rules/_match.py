@@ -19,6 +19,7 @@ literal values alike.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, cast
@@ -29,6 +30,11 @@ from pydantic import BaseModel, ConfigDict
 
 from modgate.domain import Action, Item
 from modgate.enforce.rules._approve import active_approvers, apply_approvals
+from modgate.enforce.rules._batch import (
+    automaton_marks,
+    batch_eligible,
+    re2_marks,
+)
 from modgate.enforce.rules._conditions import failed_context_condition
 from modgate.enforce.rules._schema import FREE_TEXT_FIELDS, MatchMode, Rule, RuleSet, TextCheck
 from modgate.errors import ValidationError
@@ -47,6 +53,27 @@ _MAX_SPANS = 5
 _RE2_DEFAULT_MEMORY = 8 << 20
 _RE2_BYTES_PER_CHAR = 512
 """Budget per pattern character: RE2 programs of long alternations need ~200-250 bytes/char."""
+_RE2_SET_MAX_CHARS = 128 << 10
+"""Pattern text per RE2 set: a field view's patterns beyond it go to further sets. Compiling
+one set costs more than linear time and memory in its size (a 10 MB AutoModerator config's
+2.9 M characters of `body` patterns: 336 MB peak RSS as one set, 75 MB in sets of ~250 kB,
+and 128 kB sets brought that config's whole import under 500 MB); one more set is one more
+linear scan of the field, paid only by rule sets this big."""
+
+
+def _chunks_by_size(
+    pending: list[tuple[str, int, Path]], max_chars: int
+) -> list[list[tuple[str, int, Path]]]:
+    """Consecutive runs of `pending` of at most `max_chars` of pattern text (one at least)."""
+    chunks: list[list[tuple[str, int, Path]]] = [[]]
+    size = 0
+    for entry in pending:
+        if chunks[-1] and size + len(entry[0]) > max_chars:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(entry)
+        size += len(entry[0])
+    return chunks
 
 
 @cache
@@ -435,12 +462,21 @@ class CompiledRuleSet:
         self._build_re2_sets(problems)
         if problems:
             raise RuleSetCompileError(problems)
-        for pattern, payload in self._ac_payloads.items():
+        self._batch_sets = {
+            key: self._batch_set(pending) for key, pending in self._re2_pending.items()
+        }
+        """Per field view: its RE2 patterns under `(?m)` in one set (`_batch`), or None."""
+        self._re2_pending.clear()  # compiled into the sets
+        self._ac_gates = self._token_gates()
+        keyword_patterns = len(self._ac_payloads)
+        # Each pattern's payload is handed to the automaton and dropped as it goes, so the
+        # two copies of a big rule set's keywords never coexist.
+        while self._ac_payloads:
+            pattern, payload = self._ac_payloads.popitem()
             flat = tuple((key, *entry) for key, entries in payload.items() for entry in entries)
             self._automaton.add_word(pattern, flat)
-        if self._ac_payloads:
+        if keyword_patterns:
             self._automaton.make_automaton()
-        self._ac_gates = self._token_gates()
         scanned = [*self._ac_gates, *(key for key, _ in self._exact), *self._re2_sets]
         by_field: dict[str, dict[str, None]] = {}
         for name, view in scanned:
@@ -453,7 +489,7 @@ class CompiledRuleSet:
             name=ruleset.name or "rules",
             rules=len(ruleset.rules),
             enabled_rules=sum(1 for r in ruleset.rules if r.enabled),
-            keyword_patterns=len(self._ac_payloads),
+            keyword_patterns=keyword_patterns,
             exact_patterns=sum(len(v) for v in self._exact.values()),
             re2_patterns=sum(1 for check_index, _, _ in self._re2 if check_index >= 0),
             fallback_patterns=len(fallback_details),
@@ -623,9 +659,15 @@ class CompiledRuleSet:
             self._re2.append((check.index, key, compiled))
 
     def _build_re2_sets(self, problems: list[CompileProblem]) -> None:
-        """One RE2 set per field view, split in halves while a set exceeds its memory cap."""
+        """RE2 sets per field view, split in halves while a set exceeds its memory cap.
+
+        Each holds at most `_RE2_SET_MAX_CHARS` of pattern text (one pattern at least).
+        """
         for key, pending in self._re2_pending.items():
-            self._re2_sets[key] = self._re2_set_parts(pending, problems)
+            parts: list[tuple[Any, list[int]]] = []
+            for chunk in _chunks_by_size(pending, _RE2_SET_MAX_CHARS):
+                parts.extend(self._re2_set_parts(chunk, problems))
+            self._re2_sets[key] = parts
 
     def _re2_set_parts(
         self, pending: list[tuple[str, int, Path]], problems: list[CompileProblem]
@@ -655,7 +697,95 @@ class CompiledRuleSet:
         self._re2_budget += budget
         return [(built, [index for _, index, _ in pending])]
 
+    def _batch_set(self, pending: list[tuple[str, int, Path]]) -> Any:
+        """One RE2 set of a view's patterns under `(?m)`, for `_batch.re2_marks`; or None.
+
+        None when some pattern is not `batch_eligible`, the view's patterns exceed one set's
+        `_RE2_SET_MAX_CHARS`, or the set does not compile within the memory cap: that view is
+        then scanned item by item, as `match` does.
+        """
+        import re2
+
+        if not all(batch_eligible(pattern) for pattern, _, _ in pending):
+            return None
+        if sum(len(pattern) for pattern, _, _ in pending) > _RE2_SET_MAX_CHARS:
+            return None  # a big config's views: a second copy would double their memory
+        patterns = [f"(?m){pattern}" for pattern, _, _ in pending]
+        built = re2.Set.SearchSet(_re2_options(re2_budget(sum(map(len, patterns)), self._re2_cap)))
+        for pattern in patterns:
+            built.Add(pattern)
+        try:
+            built.Compile()
+        except re2.error:
+            return None
+        return built
+
     # -- matching -------------------------------------------------------------------------------
+
+    def match_many(self, items: Sequence[Item]) -> list[RuleSetMatch]:
+        """`[self.match(item) for item in items]`, with each field view scanned batch-wide.
+
+        The views are computed for the whole batch; the token gate (or, for a view that has
+        none, the automaton over the batch's texts joined into one) and each view's RE2 set,
+        over chunks of joined texts (`_batch`), mark the items a text check may match; only
+        those are matched one by one, the others provably match no text check. A rule set
+        with rules that fire without a text check (conditions only, negated checks,
+        unfiltered fallback regexes) matches every item one by one.
+
+        Args:
+            items: The items.
+
+        Returns:
+            One result per item, in order, each equal to `match(item)`.
+        """
+        columns = self._batch_views(items)
+        if self._always:
+            marked: set[int] | range = range(len(items))
+        else:
+            marked = self._batch_marks(columns, len(items))
+        out = [_NO_HITS] * len(items)
+        keys = tuple(columns)
+        for i in marked:
+            views = {key: columns[key][i] for key in keys}
+            out[i] = self._match(items[i], views)
+        return out
+
+    def _batch_views(self, items: Sequence[Item]) -> dict[HayKey, list[str | None]]:
+        """Each scanned field view of every item: `_derive_view`, a batch at a time."""
+        columns: dict[HayKey, list[str | None]] = {}
+        for name, wanted in self._scan_fields:
+            raws = [field_value(item, name) for item in items]
+            columns[(name, "raw")] = raws
+            for view in wanted:
+                _batch_view(name, view, columns)
+        return columns
+
+    def _batch_marks(self, columns: dict[HayKey, list[str | None]], size: int) -> set[int]:
+        """The items some text check may match: the automaton, exact lookups, RE2 sets."""
+        marked: set[int] = set()
+        for key in self._ac_gates:
+            gate = self._ac_gates[key]
+            if gate is not None:  # the token gate, item by item: cheaper than the automaton
+                may_match = gate.may_match
+                marked.update(i for i, text in enumerate(columns[key]) if text and may_match(text))
+            else:
+                texts = [text or "" for text in columns[key]]
+                automaton_marks(self._automaton, texts, _payload_of(key), marked)
+        for (key, mode), table in self._exact.items():
+            for i, text in enumerate(columns[key]):
+                if text is None:
+                    continue
+                start, end = (0, len(text)) if mode == "full-exact" else _strip_non_word(text)
+                if text[start:end] in table:
+                    marked.add(i)
+        for key in self._re2_sets:
+            texts = [text or "" for text in columns[key]]
+            batch_set = self._batch_sets.get(key)
+            if batch_set is None:
+                marked.update(i for i, text in enumerate(texts) if text)
+            else:
+                re2_marks(batch_set, texts, marked)
+        return marked
 
     def match(self, item: Item) -> RuleSetMatch:
         """The rules that fire on an item.
@@ -666,7 +796,10 @@ class CompiledRuleSet:
         Returns:
             The rules that fired (in rule-set order), or an error when a fallback regex timed out.
         """
-        views: dict[HayKey, str | None] = {}
+        return self._match(item, {})
+
+    def _match(self, item: Item, views: dict[HayKey, str | None]) -> RuleSetMatch:
+        """`match`, with `views` holding the field views computed so far."""
         pending: _Pending = {}
         found = self._scan(item, views, pending)
         if not found and not pending and not self._always:
@@ -964,6 +1097,33 @@ def _derive_view(raw: str, key: HayKey, views: dict[HayKey, str | None]) -> str:
     if view == "rx_lower" or name not in FREE_TEXT_FIELDS:
         return raw.lower()
     return normalize_text(raw).text
+
+
+def _payload_of(key: HayKey) -> Callable[[tuple[Any, ...]], bool]:
+    """Whether an automaton payload has an entry for the field view `key`."""
+
+    def wanted(payload: tuple[Any, ...]) -> bool:
+        return any(entry[0] == key for entry in payload)
+
+    return wanted
+
+
+def _batch_view(name: str, view: str, columns: dict[HayKey, list[str | None]]) -> None:
+    """`_derive_view` for every item of a batch at once; `columns` holds `(name, "raw")`."""
+    key = (name, view)
+    if key in columns:
+        return
+    raws = columns[(name, "raw")]
+    if view in ("norm", "lower"):
+        source = _REGEX_VIEW[view]
+        _batch_view(name, source, columns)
+        columns[key] = [
+            t if t is None or t.isascii() else casefold_text(t) for t in columns[(name, source)]
+        ]
+    elif view == "rx_lower" or name not in FREE_TEXT_FIELDS:
+        columns[key] = [None if r is None else r.lower() for r in raws]
+    else:
+        columns[key] = [None if r is None else normalize_text(r).text for r in raws]
 
 
 def _spans(raw: list[RawSpan], views: dict[HayKey, str | None]) -> tuple[MatchSpan, ...]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from functools import lru_cache
 from typing import Any
 
 _PARSER: Any = importlib.import_module("re._parser")
@@ -46,6 +47,7 @@ class UnconvertibleRegexError(ValueError):
     """The pattern uses a construct this rewriter does not know."""
 
 
+@lru_cache(maxsize=4096)  # pure; the same pattern is converted once per item-kind variant
 def convert_python_regex(pattern: str, *, dotall: bool = True, group_offset: int = 0) -> str:
     """Rewrite a Python `re` pattern for RE2 / the `regex` module, keeping its meaning.
 

@@ -20,12 +20,14 @@ meaning (a deliberate difference: docs/automod.md).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _GLOBAL_FLAG = re.compile(r"\(\?([aiLmsux]+)\)")
 # Escapes Python 2's `re` knew (letters); any other escaped ASCII letter is the letter itself.
 _PY2_LETTER_ESCAPES = frozenset("abBdDfnrsStvwWxZA")
 
 
+@lru_cache(maxsize=4096)  # pure; a check's values are split once per item-kind variant
 def global_flags(pattern: str) -> tuple[str, str]:
     """Split a Python 2 pattern into its global inline flags and the pattern without them.
 

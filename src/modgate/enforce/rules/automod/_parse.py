@@ -19,9 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from modgate.authoring import BoundedSafeLoader, DocumentLimitError, FastBoundedSafeLoader
+from modgate.authoring import (
+    BoundedSafeLoader,
+    DocumentLimitError,
+    FastBoundedSafeLoader,
+    compose_unaliased,
+)
 from modgate.domain import Effect
 from modgate.enforce.rules.automod._match import (
     SUBMISSION_ONLY_ACTIONS,
@@ -43,6 +48,7 @@ from modgate.enforce.rules.automod._model import (
     ThresholdName,
     Unsupported,
 )
+from modgate.enforce.rules.automod._standards import STANDARD_CONDITIONS, standard_source
 from modgate.errors import ValidationError
 
 _SECTION_START = re.compile(r"^---", re.MULTILINE)
@@ -111,24 +117,6 @@ _UNSUPPORTED_CHECKS: dict[str, str] = {
     "crosspost_subreddit": "checks on a crosspost's original subreddit are not available",
     "discussion_type": "modgate items do not carry Reddit's discussion type",
 }
-STANDARD_CONDITIONS: tuple[str, ...] = (
-    "image hosting sites",
-    "direct image links",
-    "video hosting sites",
-    "streaming sites",
-    "crowdfunding sites",
-    "meme generator sites",
-    "facebook links",
-    "amazon affiliate links",
-)
-"""The `standard:` conditions AutoModerator documents. None is implemented: each is a list of
-domains or a URL pattern kept by Reddit on its `automoderator_standards` wiki page, which
-AutoModerator loads when it reads a config and which Reddit may change at any time."""
-_STANDARD_REASON = (
-    "needs Reddit's live data: the definition of this standard condition is kept by Reddit "
-    "(the `automoderator_standards` wiki page AutoModerator loads at run time) and is not "
-    "bundled with modgate; write its checks out in the rule"
-)
 _BOOL_EFFECTS = (
     "set_locked",
     "set_sticky",
@@ -336,7 +324,11 @@ def _parse_section(
 
 
 def _compose_section(section: str) -> tuple[yaml.SafeLoader, Node | None]:
-    """Compose a section with libyaml's parser; on a syntax error, PyYAML's own says why.
+    """Compose a section with libyaml; on a syntax error, PyYAML's own says why.
+
+    A section without aliases is composed by libyaml's own composer (`compose_unaliased`,
+    which checks the result against the limits); one with aliases by the bounded composer over
+    libyaml's events, which prices every alias as it composes.
 
     libyaml and PyYAML disagree on a few edge cases and PyYAML (what AutoModerator ran) has
     the reference messages, so a section libyaml refuses is read again by PyYAML, whose
@@ -346,14 +338,21 @@ def _compose_section(section: str) -> tuple[yaml.SafeLoader, Node | None]:
     """
     loader: yaml.SafeLoader
     if "\t" not in section:  # libyaml accepts tabs where PyYAML refuses them: PyYAML reads those
-        loader = FastBoundedSafeLoader(section)
         try:
-            return loader, loader.get_single_node()
+            # No alias in the section: libyaml's own composer gives the same nodes, faster.
+            native = compose_unaliased(section, BoundedSafeLoader, BoundedSafeLoader.limits)
+            if native is not None:
+                return native
+            loader = FastBoundedSafeLoader(section)
+            try:
+                return loader, loader.get_single_node()
+            except BaseException:
+                loader.dispose()
+                raise
         except DocumentLimitError:
-            loader.dispose()
             raise
         except yaml.YAMLError:
-            loader.dispose()
+            pass  # PyYAML's reading below says why
     loader = BoundedSafeLoader(section)
     try:
         return loader, loader.get_single_node()
@@ -396,6 +395,7 @@ def _entries(
 
 
 def _build_rule(loader: yaml.SafeLoader, node: MappingNode, offset: int) -> AutomodRule:
+    standard = _merge_standard(node, offset)
     notes = _Notes()
     notes.record_own_keys(node)
     values: dict[str, Any] = {}
@@ -441,17 +441,9 @@ def _build_rule(loader: yaml.SafeLoader, node: MappingNode, offset: int) -> Auto
             author_entry = entry
         elif key == "~author":
             not_author = entry
-        elif key == "standard":
-            values["standard"] = str(value)
-            known = str(value).strip().lower() in STANDARD_CONDITIONS
-            notes.unsupported_at(
-                f"standard: {value}",
-                line,
-                _STANDARD_REASON
-                if known
-                else "not a standard condition AutoModerator documents "
-                f"({', '.join(STANDARD_CONDITIONS)})",
-            )
+        elif key == "standard" and standard is not None:
+            values["standard"] = standard[0]
+            notes.warnings.append(standard[1])
         elif key in ("is_edited", "is_top_level"):
             values[key] = _typed(key, value, bool, line)
             other_checks.append(key)
@@ -488,6 +480,76 @@ def _build_rule(loader: yaml.SafeLoader, node: MappingNode, offset: int) -> Auto
         unsupported=tuple(notes.unsupported),
         warnings=tuple(notes.warnings),
     )
+
+
+def _merge_standard(node: MappingNode, offset: int) -> tuple[str, str] | None:
+    """Merge the `standard:` condition the section names into it, as AutoModerator does.
+
+    The standard's keys are defaults: each key the section writes itself (compared as keys
+    are, stripped and lower-cased) replaces the standard's key of the same name. The merged
+    keys are placed at the `standard:` line, so messages about them point there.
+
+    Returns:
+        The standard's name and the note for the import report, or None without `standard:`.
+
+    Raises:
+        _RuleError: The value is not one of the standard conditions AutoModerator documents
+            (AutoModerator refuses such a rule).
+    """
+    own = {
+        key.value.strip().lower(): (key, value)
+        for key, value in node.value
+        if isinstance(key, ScalarNode) and isinstance(key.value, str)
+    }
+    if "standard" not in own:
+        return None
+    key_node, value_node = own["standard"]
+    line = offset + key_node.start_mark.line + 1
+    raw = value_node.value if isinstance(value_node, ScalarNode) else None
+    name = raw.strip().lower() if isinstance(raw, str) else None
+    if name not in STANDARD_CONDITIONS:
+        raise _RuleError(
+            f"line {line}: invalid value for `standard`: "
+            f"{repr(raw) if isinstance(raw, str) else f'a {value_node.id}'} "
+            f"(AutoModerator's standard conditions: {', '.join(STANDARD_CONDITIONS)})",
+            line,
+        )
+    assert name is not None
+    definition = yaml.compose(standard_source(name), Loader=yaml.SafeLoader)
+    assert isinstance(definition, MappingNode)
+    added: list[str] = []
+    replaced: list[str] = []
+    for std_key, std_value in definition.value:
+        key = str(std_key.value).strip().lower()
+        if key in own:
+            replaced.append(key)
+            continue
+        _place(std_key, key_node)
+        _place(std_value, key_node)
+        node.value.insert(len(added), (std_key, std_value))
+        added.append(key)
+    note = (
+        f"line {line}: `standard: {name}` is modgate's definition of this standard condition "
+        "(modgate's list, not Reddit's wiki page: docs/automod.md#standard-conditions); "
+        f"merged as defaults: {', '.join(f'`{k}`' for k in added) or 'nothing'}"
+    )
+    if replaced:
+        note += (
+            f"; the section's own {', '.join(f'`{k}`' for k in replaced)} replace the standard's"
+        )
+    return name, note
+
+
+def _place(node: Node, at: Node) -> None:
+    """Give `node` and everything under it the marks of `at` (a standard's keys, at `standard:`)."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        current.start_mark, current.end_mark = at.start_mark, at.end_mark
+        if isinstance(current, MappingNode):
+            pending.extend(part for pair in current.value for part in pair)
+        elif isinstance(current, SequenceNode):
+            pending.extend(current.value)
 
 
 def _rule_type(value: Any, line: int, notes: _Notes) -> str:

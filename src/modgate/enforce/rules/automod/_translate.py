@@ -251,6 +251,10 @@ def import_automod_config(
     """
     rules, report = translate_automod_config(config, name=name, community=community)
     description = f"Imported from AutoModerator config {config.path}"
+    # Freed before compiling, where memory peaks: the sections' text and records, and the
+    # Python `re` programs that checked the config's regexes (its cache holds up to 512).
+    del config
+    re.purge()
     if community:
         description += f" of r/{community}"
     header: dict[str, Any] = {"name": name, "description": description, "policy": policy}
