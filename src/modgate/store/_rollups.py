@@ -174,10 +174,15 @@ def _keys(table: Any) -> list[str]:
 def _add_into(conn: Connection, table: Any, query: Any) -> None:
     """INSERT … SELECT, adding the measures to rows that exist (the increments)."""
     # the dialect's own INSERT (imported here: a SQLite process never loads PostgreSQL's)
+    insert: Any
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        insert = pg_insert
     else:
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        insert = sqlite_insert
     names = [col.name for col in table.columns]
     keys = _keys(table)
     stmt = insert(table).from_select(names, query)
