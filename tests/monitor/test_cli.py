@@ -76,3 +76,34 @@ def test_monitor_alert_incident_commands(
     assert _run(capsys, "-C", str(ws), "monitor", "run", "nope")[0] == 6
     assert _run(capsys, "-C", str(ws), "monitor", "run", "--at", "yesterday")[0] == 6
     assert _run(capsys, "-C", str(ws), "monitor", "run", "--every", "soon")[0] == 6
+
+
+def test_rebuild_rollups_command_makes_runs_read_the_rollups(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MODGATE_DATABASE_URL", raising=False)
+    ws = tmp_path / "ws"
+    assert _run(capsys, "init", str(ws))[0] == 0
+    store = Store.from_url(f"sqlite:///{ws / 'modgate.db'}")
+    seed(store, Traffic(surge={"c0": 4.0}))  # loaded around the decide path
+    store.close()
+    (ws / "monitors" / "removals.yaml").write_text(
+        yaml.safe_dump({"checks": [{"kind": "action_rate", "params": {"min_support": 20}}]})
+    )
+    run = ("-C", str(ws), "monitor", "run", "--at", "2026-11-20T00:00:00Z", "-f", "json")
+    alerts = ("-C", str(ws), "alert", "list", "-f", "json")
+    code, before, err = _run(capsys, *run)
+    assert code == 0, err
+    [alert] = json.loads(_run(capsys, *alerts)[1])
+    assert alert["evidence"]["source"] == "raw"  # the roll-ups miss the loaded decisions
+    code, _, err = _run(capsys, "-C", str(ws), "monitor", "rebuild-rollups")
+    assert code == 0 and "roll-ups rebuilt from 9,000 decisions" in err, err
+    code, after, err = _run(capsys, *run)
+    assert code == 0, err
+    [alert] = json.loads(_run(capsys, *alerts)[1])  # the same alert, evidence updated
+    assert alert["evidence"]["source"] == "rollups"
+    strip = [{k: v for k, v in f.items() if k not in ("alert", "new")} for f in json.loads(after)]
+    assert strip == [
+        {k: v for k, v in f.items() if k not in ("alert", "new")} for f in json.loads(before)
+    ]
+    assert _run(capsys, *run, "--source", "nope")[0] != 0

@@ -58,6 +58,26 @@ def test_bulk_insert_of_nothing_is_a_no_op(store: Store) -> None:
         assert bulk_insert(conn, audit_events, []) == 0
 
 
+def test_insert_new_rows_returns_only_the_rows_it_inserted(store: Store) -> None:
+    from modgate.store import insert_new_rows
+
+    with store.begin() as conn:
+        first = insert_new_rows(
+            conn, items, [_row(n) for n in range(5)], key=["id"], returning="id"
+        )
+    assert sorted(first) == [f"r{n}" for n in range(5)]
+    with store.begin() as conn:  # a replay with two new rows: only those come back
+        again = insert_new_rows(
+            conn, items, [_row(n, body="x") for n in range(7)], key=["id"], returning="id"
+        )
+    assert sorted(again) == ["r5", "r6"]
+    with store.connect() as conn:
+        bodies = dict(conn.execute(select(items.c.id, items.c.body)).all())
+    assert bodies["r0"] == "b0" and bodies["r6"] == "x6"  # stored rows are left unchanged
+    with store.begin() as conn:
+        assert insert_new_rows(conn, items, [], key=["id"], returning="id") == []
+
+
 def test_bulk_upsert_without_update_keeps_stored_rows_and_adds_new_ones(store: Store) -> None:
     with store.begin() as conn:
         bulk_insert(conn, items, [_row(n) for n in range(4)])

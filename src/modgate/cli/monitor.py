@@ -34,6 +34,11 @@ def run(
     ),
     fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
+    source: str = typer.Option(
+        "auto",
+        "--source",
+        help="auto: the roll-ups when they count every decision, else the log; rollups; raw.",
+    ),
 ) -> None:
     """Run monitors: store findings, raise deduplicated alerts, send webhooks."""
     from modgate.monitor import parse_duration, run_monitors
@@ -55,11 +60,33 @@ def run(
         except ValueError as exc:
             raise ValidationError(f"--every: {exc}") from exc
     while True:
-        reports = run_monitors(context.store(), folder, names=names or None, at=when)
+        if source not in ("auto", "rollups", "raw"):
+            raise ValidationError(f"--source must be auto, rollups or raw, not {source!r}")
+        reports = run_monitors(
+            context.store(),
+            folder,
+            names=names or None,
+            at=when,
+            source=source,  # type: ignore[arg-type]  # checked above
+        )
         _print(reports, fmt, output)
         if interval is None:
             return
         time.sleep(interval)
+
+
+@app.command("rebuild-rollups")
+def rebuild_rollups_command(ctx: typer.Context) -> None:
+    """Recompute the monitor roll-ups from the decision log (after an upgrade or a bulk load)."""
+    from modgate.monitor import rebuild_monitor_rollups
+
+    context = get_context(ctx)
+    began = time.perf_counter()
+    counted = rebuild_monitor_rollups(context.store(), actor=context.settings().actor)
+    typer.echo(
+        f"roll-ups rebuilt from {counted:,} decisions in {time.perf_counter() - began:.1f} s",
+        err=True,
+    )
 
 
 def _print(reports: list[MonitorRunReport], fmt: OutputFormat, output: Path | None) -> None:
@@ -93,7 +120,8 @@ def _print(reports: list[MonitorRunReport], fmt: OutputFormat, output: Path | No
                 f"{rep.monitor}: {rep.results} results, {len(rep.fired)} fired, "
                 f"{sum(a.new for a in rep.alerts)} new alerts, "
                 f"webhooks {rep.delivered} delivered / {rep.failing} failing "
-                f"(window {rep.window[0].isoformat()} → {rep.window[1].isoformat()})",
+                f"(window {rep.window[0].isoformat()} → {rep.window[1].isoformat()}, "
+                f"read from {rep.source})",
                 err=True,
             )
             for rb in rep.rollbacks:

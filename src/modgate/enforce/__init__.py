@@ -67,6 +67,7 @@ if TYPE_CHECKING:
         scored_item_ids,
         stored_verdicts,
         write_decisions,
+        write_new_decisions,
         write_verdicts,
     )
     from modgate.enforce._score import (
@@ -132,6 +133,7 @@ __getattr__, __dir__ = attach(
         "list_verdicts": "modgate.enforce._repo",
         "existing_decision_ids": "modgate.enforce._repo",
         "write_decisions": "modgate.enforce._repo",
+        "write_new_decisions": "modgate.enforce._repo",
         "scored_item_ids": "modgate.enforce._repo",
         "write_verdicts": "modgate.enforce._repo",
         "verdicts_for_items": "modgate.enforce._score",
@@ -198,6 +200,7 @@ __all__ = [
     "judge_items",
     "stored_verdicts",
     "write_decisions",
+    "write_new_decisions",
     "scored_item_ids",
     "write_verdicts",
     "load_artifact",

@@ -36,6 +36,7 @@ from modgate.store import (
     bulk_upsert,
     decisions,
     enforcer_versions,
+    insert_new_rows,
     items,
     llm_cache,
     llm_runs,
@@ -449,6 +450,20 @@ _NESTED = {"reasons", "deployments", "shadow"}
 
 def write_decisions(conn: Connection, batch: Sequence[Decision]) -> int:
     """Insert decisions in the caller's transaction; a known `decision_id` is left unchanged."""
+    return bulk_upsert(conn, decisions, _decision_rows(batch), key=["decision_id"], update=[])
+
+
+def write_new_decisions(conn: Connection, batch: Sequence[Decision]) -> list[str]:
+    """Insert decisions (a known `decision_id` is left unchanged); the ids actually inserted.
+
+    What the monitor roll-ups count: a replayed decision is not returned, so it counts once.
+    """
+    return insert_new_rows(
+        conn, decisions, _decision_rows(batch), key=["decision_id"], returning="decision_id"
+    )
+
+
+def _decision_rows(batch: Sequence[Decision]) -> list[dict[str, Any]]:
     rows = []
     for d in batch:
         # one serializer call per decision for its nested records (not one per record)
@@ -466,7 +481,7 @@ def write_decisions(conn: Connection, batch: Sequence[Decision]) -> int:
                 or None,
             }
         )
-    return bulk_upsert(conn, decisions, rows, key=["decision_id"], update=[])
+    return rows
 
 
 def existing_decision_ids(store: Store, decision_ids: Iterable[str]) -> set[str]:

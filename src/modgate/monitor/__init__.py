@@ -3,8 +3,9 @@
 Evasion features are computed where decisions are made (`modgate.release`) and re-exported here.
 The statistics (`_drift`, `_rates`, `_terms`, `_disagreement`, `_impact`,
 `_label_free`, `_checks`) are pure functions on arrays; `_repo` is the one module that touches
-the database; `_run` evaluates monitor files (`_config`) over the decision log. See
-docs/monitor.md.
+the database (with `_rollup_read`, which reads the roll-ups the decide path maintains, and
+`_rollup_admin`, which rebuilds them); `_run` evaluates monitor files (`_config`) over the
+decision log. See docs/monitor.md.
 """
 
 from modgate.monitor._checks import (
@@ -87,6 +88,8 @@ from modgate.monitor._repo import (
     write_review_outcomes,
 )
 from modgate.monitor._rollback import AutoRollback, auto_rollback
+from modgate.monitor._rollup_admin import rebuild_monitor_rollups
+from modgate.monitor._rollup_read import rollups_current
 from modgate.monitor._run import MonitorRunReport, RaisedAlert, run_monitor, run_monitors
 from modgate.monitor._simulate import (
     SIMULATED,
@@ -217,6 +220,8 @@ __all__ = [
     "population_stability_index",
     "post_json",
     "record_decision_features",
+    "rebuild_monitor_rollups",
+    "rollups_current",
     "resolve_incident",
     "run_monitor",
     "run_monitors",

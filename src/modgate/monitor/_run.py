@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -37,8 +37,18 @@ from modgate.monitor._repo import (
     write_findings,
 )
 from modgate.monitor._rollback import AutoRollback, auto_rollback
+from modgate.monitor._rollup_read import (
+    bin_aligned,
+    rollup_disagreement,
+    rollup_score_sums,
+    rollup_window_table,
+    rollups_current,
+)
 from modgate.registry import Registry, Spec, create_registry
-from modgate.store import Store
+from modgate.store import ROLLUP_BINS, Store
+
+Source = Literal["auto", "rollups", "raw"]
+"""Where a run reads its aggregates: the roll-ups when current (`auto`), always, or never."""
 
 DEFAULT_MEASURES = {
     "action_rate": "action",
@@ -101,6 +111,8 @@ class MonitorRunReport(BaseModel):
     """Webhook deliveries still failing (kept, retried by the next run)."""
     rollbacks: list[AutoRollback] = []
     """Automatic rollbacks (monitors with `auto_rollback: true`), done or refused."""
+    source: str = "raw"
+    """`rollups` (whole days from the roll-ups, edges raw) or `raw` (the decision log)."""
 
 
 def _title(monitor: str, r: CheckResult) -> str:
@@ -125,7 +137,13 @@ def _make_check(registry: Registry, entry: CheckConfig) -> MonitorCheck:
 
 
 def _aggregates(
-    store: Store, check: MonitorCheck, entry: CheckConfig, ref: WindowQuery, cur: WindowQuery
+    store: Store,
+    check: MonitorCheck,
+    entry: CheckConfig,
+    ref: WindowQuery,
+    cur: WindowQuery,
+    *,
+    rollups: bool = False,
 ) -> tuple[Any, Any, dict[str, Any]]:
     kind = check.input_kind
     if kind == "rates":
@@ -147,7 +165,10 @@ def _aggregates(
             sql[name] = text
         return out_h[0], out_h[1], {"sql": sql}
     if kind == "disagreement":
-        segs, n, a, c, text = fetch_disagreement(store, cur)
+        # the pair roll-up holds no verdict paired with itself (challenger = enforcer)
+        paired = rollups and cur.challenger is not None and cur.challenger != cur.enforcer
+        fetch = rollup_disagreement if paired else fetch_disagreement
+        segs, n, a, c, text = fetch(store, cur)
         current = SegmentDisagreement(segments=segs, n=n, only_active=a, only_challenger=c)
         return None, current, {"sql": {"current": text}}
     if kind == "terms":
@@ -161,7 +182,10 @@ def _aggregates(
     if kind == "scores":
         if entry.threshold is None:
             raise ValidationError(f"check {entry.kind!r} needs `threshold`")
-        sums, text = fetch_score_sums(store, cur, threshold=entry.threshold)
+        if rollups and bin_aligned(entry.threshold):
+            sums, text = rollup_score_sums(store, cur, threshold=entry.threshold)
+        else:
+            sums, text = fetch_score_sums(store, cur, threshold=entry.threshold)
         return None, ScoreSums(threshold=entry.threshold, **sums), {"sql": {"current": text}}
     raise ValidationError(f"check {entry.kind!r} asks for unknown input {kind!r}")
 
@@ -181,8 +205,14 @@ def _prefetch(
     ref: WindowQuery,
     cur: WindowQuery,
     cache: dict[tuple[Any, ...], tuple[Any, Any, dict[str, Any]]],
+    *,
+    rollups: bool = False,
 ) -> None:
-    """Fill the cache for the rate and drift checks with one scan of both windows."""
+    """Fill the cache for the rate and drift checks with one scan of both windows.
+
+    With `rollups`, the whole days come from the roll-up tables and only the windows' partial
+    edges from the decision log (score bins other than the roll-up's read the log).
+    """
     keys = {_cache_key(e, c) for e, c in checks}
     rate_keys = [k for k in keys if k[0] == "rates" and k[1] != "overturn"]
     bin_sizes = {k[1] for k in keys if k[0] == "histograms"}
@@ -191,9 +221,12 @@ def _prefetch(
     action_sets = sorted({k[2] for k in rate_keys if k[1] == "action"})
     features = any(k[1] in ("evasion", "caught_after_normalization") for k in rate_keys)
     bins = next(iter(bin_sizes)) if len(bin_sizes) == 1 else None
-    table = fetch_window_table(
-        store, ref, cur, action_sets=action_sets, features=features, bins=bins
+    fetch = (
+        rollup_window_table
+        if rollups and (bins is None or bins == ROLLUP_BINS)
+        else fetch_window_table
     )
+    table = fetch(store, ref, cur, action_sets=action_sets, features=features, bins=bins)
     context_sql = {"reference_and_current": table.sql}
 
     def counts(window: int, events: list[int], denominators: list[int]) -> SegmentCounts:
@@ -235,8 +268,13 @@ def run_monitor(
     registry: Registry | None = None,
     sender: Sender = post_json,
     retry: RetryPolicy | None = None,
+    source: Source = "auto",
 ) -> MonitorRunReport:
     """Evaluate one monitor at `at` (default now), store findings, raise deduplicated alerts.
+
+    Aggregates come from the roll-ups (`source="auto"`, when `rollups_current` says they count
+    every decision of the windows' whole days; else from the decision log) — the same results,
+    see docs/monitor.md; `source="raw"` or `"rollups"` forces one.
 
     Every fired result is stored as a finding with its evidence (figures, windows, examples and
     the SQL of its aggregate), plus one summary finding per check (segment `*`, not fired
@@ -274,13 +312,17 @@ def run_monitor(
     total = 0
     cache: dict[tuple[Any, ...], tuple[Any, Any, dict[str, Any]]] = {}
     checks = [(entry, _make_check(reg, entry)) for entry in config.checks]
-    _prefetch(store, checks, ref_q, cur_q, cache)
+    if source not in ("auto", "rollups", "raw"):
+        raise ValidationError(f"source must be auto, rollups or raw, not {source!r}")
+    rollups = source == "rollups" or (source == "auto" and rollups_current(store, [ref_q, cur_q]))
+    source_name = "rollups" if rollups else "raw"
+    _prefetch(store, checks, ref_q, cur_q, cache, rollups=rollups)
     for entry, check in checks:
         # checks asking for the same aggregate (four drift statistics, two rate checks on
         # actions) share one query per window
         key = _cache_key(entry, check)
         if key not in cache:
-            cache[key] = _aggregates(store, check, entry, ref_q, cur_q)
+            cache[key] = _aggregates(store, check, entry, ref_q, cur_q, rollups=rollups)
         reference, current, context = cache[key]
         results = check.evaluate(reference, current)
         total += len(results)
@@ -297,7 +339,7 @@ def run_monitor(
             "run_at": when,
         }
         for r in fired:
-            evidence = {**r.evidence, "windows": windows, **context}
+            evidence = {**r.evidence, "windows": windows, "source": source_name, **context}
             rows.append(
                 {
                     **base,
@@ -404,6 +446,7 @@ def run_monitor(
         delivered=delivered,
         failing=failing,
         rollbacks=rollbacks,
+        source=source_name,
     )
 
 
@@ -416,6 +459,7 @@ def run_monitors(
     registry: Registry | None = None,
     sender: Sender = post_json,
     retry: RetryPolicy | None = None,
+    source: Source = "auto",
 ) -> list[MonitorRunReport]:
     """Run the monitor files of a folder (`monitors/`), all or some by name, at one time.
 
@@ -431,5 +475,6 @@ def run_monitors(
     reg = registry or create_registry()
     when = at or datetime.now(UTC)
     return [
-        run_monitor(store, c, at=when, registry=reg, sender=sender, retry=retry) for c in configs
+        run_monitor(store, c, at=when, registry=reg, sender=sender, retry=retry, source=source)
+        for c in configs
     ]

@@ -2,7 +2,8 @@
 
 For each policy the active enforcer acts, or the canary for items in its share; shadow
 verdicts are stored beside the decision and never act. Each decision's monitor features
-(`decision_features`: evasion signals, community) are written with it.
+(`decision_features`: evasion signals, community) and the monitor roll-ups are written with it,
+in the same transaction.
 
 `decide_with_deployments` is the per-request / per-message path (a service or stream worker
 keeps a `DeploymentSnapshot` and an `EnforcerPool` in memory); `decide` runs it over stored
@@ -32,7 +33,7 @@ from modgate.enforce import (
     existing_decision_ids,
     judge_items,
     load_enforcer,
-    write_decisions,
+    write_new_decisions,
     write_verdicts,
 )
 from modgate.errors import DeploymentError, NotFoundError, ValidationError
@@ -47,7 +48,7 @@ from modgate.release._repo import (
 from modgate.release._routing import routes_to_canary
 from modgate.release._snapshot import DeploymentSnapshot, load_deployment_snapshot
 from modgate.release._state import DeployedEnforcer, Deployment
-from modgate.store import Store, get_items
+from modgate.store import Store, apply_rollups, get_items
 
 _MAX_LISTED = 20
 
@@ -247,9 +248,12 @@ def decide_with_deployments(
         features = decision_feature_rows(made, {item.id: item for item in unique})
         for version, fresh in new_verdicts:
             write_verdicts(conn, fresh, version, now=at)
-        write_decisions(conn, made)
+        # …and the monitor roll-ups, from the decisions this transaction actually inserted (a
+        # replayed decision id is not returned, so it never counts twice)
+        inserted = write_new_decisions(conn, made)
         write_decision_arms(conn, arms)
         write_decision_features(conn, features)
+        apply_rollups(conn, inserted)
         conn.commit()
     return made
 

@@ -11,7 +11,13 @@ from modgate._lazy import attach
 
 if TYPE_CHECKING:
     from modgate.store._audit import AuditEvent, list_audit_events, record_audit_event
-    from modgate.store._bulk import IN_LIST_CHUNK, batched, bulk_insert, bulk_upsert
+    from modgate.store._bulk import (
+        IN_LIST_CHUNK,
+        batched,
+        bulk_insert,
+        bulk_upsert,
+        insert_new_rows,
+    )
     from modgate.store._choices import InputFormat
     from modgate.store._engine import DEFAULT_SQL_TIMEOUT_S, Store, open_store
     from modgate.store._errors import translate_database_error
@@ -69,6 +75,15 @@ if TYPE_CHECKING:
         readonly_dbapi_connection,
     )
     from modgate.store._rejects import RejectsWriter, default_rejects_path, read_rejects
+    from modgate.store._rollups import (
+        ROLLUP_ACTIONS,
+        ROLLUP_BINS,
+        ROLLUP_SECONDS,
+        apply_rollups,
+        bin_expression,
+        day_expression,
+        rebuild_rollups,
+    )
     from modgate.store._sqlite_files import SqliteFile, current_sqlite_file
     from modgate.store._tables import audit_events, enforcer_versions, items, metadata
     from modgate.store._tables_enforce import decisions, verdicts
@@ -108,6 +123,11 @@ if TYPE_CHECKING:
         review_settings,
         review_tasks,
     )
+    from modgate.store._tables_rollups import (
+        monitor_rollup_counts,
+        monitor_rollup_pairs,
+        monitor_rollup_scores,
+    )
     from modgate.store._tables_serve import api_keys
     from modgate.store._tables_ui import (
         ui_accounts,
@@ -137,6 +157,17 @@ _EXPORTS = {
     "batched": "modgate.store._bulk",
     "bulk_insert": "modgate.store._bulk",
     "bulk_upsert": "modgate.store._bulk",
+    "insert_new_rows": "modgate.store._bulk",
+    "ROLLUP_ACTIONS": "modgate.store._rollups",
+    "ROLLUP_BINS": "modgate.store._rollups",
+    "ROLLUP_SECONDS": "modgate.store._rollups",
+    "apply_rollups": "modgate.store._rollups",
+    "bin_expression": "modgate.store._rollups",
+    "day_expression": "modgate.store._rollups",
+    "rebuild_rollups": "modgate.store._rollups",
+    "monitor_rollup_counts": "modgate.store._tables_rollups",
+    "monitor_rollup_pairs": "modgate.store._tables_rollups",
+    "monitor_rollup_scores": "modgate.store._tables_rollups",
     "DEFAULT_SQL_TIMEOUT_S": "modgate.store._engine",
     "Store": "modgate.store._engine",
     "open_store": "modgate.store._engine",
@@ -299,6 +330,17 @@ __all__ = [
     "batched",
     "bulk_insert",
     "bulk_upsert",
+    "insert_new_rows",
+    "ROLLUP_ACTIONS",
+    "ROLLUP_BINS",
+    "ROLLUP_SECONDS",
+    "apply_rollups",
+    "bin_expression",
+    "day_expression",
+    "rebuild_rollups",
+    "monitor_rollup_counts",
+    "monitor_rollup_pairs",
+    "monitor_rollup_scores",
     "count_items",
     "current_revision",
     "default_rejects_path",

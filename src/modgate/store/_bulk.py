@@ -261,4 +261,46 @@ def bulk_upsert(
     return len(rows)
 
 
-__all__ = ["IN_LIST_CHUNK", "batched", "bulk_insert", "bulk_upsert"]
+def insert_new_rows(
+    conn: Connection, table: Table, rows: Sequence[Row], *, key: Sequence[str], returning: str
+) -> list[Any]:
+    """Insert rows whose `key` is not stored yet; return `returning` of the rows inserted.
+
+    `INSERT … ON CONFLICT DO NOTHING RETURNING`: a row already stored (a replay, or a concurrent
+    writer that won) is not returned, so what follows can count exactly the new rows. On
+    PostgreSQL the rows are COPYed into a staging table first, as in `bulk_upsert`.
+    """
+    if not rows:
+        return []
+    if conn.dialect.name == "postgresql":
+        columns = list(rows[0].keys())
+        staging = f"_staging_{table.name}"
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        keys = ", ".join(f'"{k}"' for k in key)
+        dbapi = conn.connection.driver_connection
+        assert dbapi is not None
+        with dbapi.cursor() as cursor:
+            cursor.execute(
+                f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" '
+                f'(LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DELETE ROWS'
+            )
+            cursor.execute(f'TRUNCATE "{staging}"')
+            with cursor.copy(f'COPY "{staging}" ({quoted}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row([_copy_value(row[c]) for c in columns])
+            cursor.execute(
+                f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{staging}" '
+                f'ON CONFLICT ({keys}) DO NOTHING RETURNING "{returning}"'
+            )
+            return [r[0] for r in cursor.fetchall()]
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    stmt = (
+        sqlite_insert(table)
+        .on_conflict_do_nothing(index_elements=list(key))
+        .returning(table.c[returning])
+    )
+    return [r[0] for r in conn.execute(stmt, list(rows))]
+
+
+__all__ = ["IN_LIST_CHUNK", "batched", "bulk_insert", "bulk_upsert", "insert_new_rows"]

@@ -27,6 +27,7 @@ REVISIONS = frozenset(
         "0027_monitor_links",
         "0028_review",
         "0029_accounts",
+        "0030_monitor_rollups",
     }
 )
 """Every revision in `migrations/versions/`."""
@@ -39,8 +40,8 @@ HEADS = (
     "0023_community",
     "0025_golden_raters",
     "0026_rule_effects",
-    "0027_monitor_links",
     "0028_review",
     "0029_accounts",
+    "0030_monitor_rollups",
 )
 """The revisions no migration builds on (sorted): a current database is at all of them."""

@@ -134,6 +134,7 @@ from modgate.store import _tables_monitor as _tables_monitor  # noqa: E402,F401 
 from modgate.store import _tables_redteam as _tables_redteam  # noqa: E402,F401  (red-team runs)
 from modgate.store import _tables_release as _tables_release  # noqa: E402,F401  (deployments)
 from modgate.store import _tables_review as _tables_review  # noqa: E402,F401  (review queue)
+from modgate.store import _tables_rollups as _tables_rollups  # noqa: E402,F401  (roll-ups)
 from modgate.store import _tables_serve as _tables_serve  # noqa: E402,F401  (API keys)
 from modgate.store import _tables_ui as _tables_ui  # noqa: E402,F401  (web UI accounts)
 from modgate.store._tables_policy import policy_versions  # noqa: E402, F401
