@@ -28,9 +28,12 @@ HELP_ALSO = ("sqlalchemy", "alembic", "numpy", "pydantic", "pydantic_settings", 
 (pydantic: Typer coerces through it, built only for a value that is given, see
 `cli/_deferred_coercion.py`)."""
 
-READS_NEVER = ("alembic", "numpy", "yaml", "modgate.evaluate._figures")
+READS_NEVER = (
+    "alembic", "numpy", "yaml", "modgate.evaluate._figures", "sqlalchemy.dialects.postgresql",
+)  # fmt: skip
 """What no read command loads: migrations, numbers (`eval list` validates the stored figures'
-records, `evaluate._records`, and computes nothing) and file formats."""
+records, `evaluate._records`, and computes nothing), file formats, and the PostgreSQL dialect
+(`store.PortableJson` loads it only for a PostgreSQL engine)."""
 
 _SQLITE_ENV = {k: v for k, v in os.environ.items() if k != "MODGATE_DATABASE_URL"}
 """The environment of the read-command checks: the workspace's own SQLite database."""

@@ -8,7 +8,6 @@ the review queue and appeals when they land.
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -21,9 +20,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 
-from modgate.store._tables import JsonType, metadata
+from modgate.store._tables import JsonType, PortableJson, metadata
 from modgate.store._tables_enforce import decisions
 
 # Monitors select decisions by time window; the decision log's own table had no index on it.
@@ -78,9 +76,7 @@ alerts = Table(
     Column("incident_id", BigInteger),
     # Added by 0027_monitor_links: the deployment change near the alert's start (SQL NULL if none)
     Column("deployment_id", String(300)),
-    Column(
-        "deployment", JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
-    ),
+    Column("deployment", PortableJson(none_as_null=True)),
     UniqueConstraint("live_key"),
     Index("ix_alerts_status", "status"),
     Index("ix_alerts_dedup_key", "dedup_key"),
