@@ -197,7 +197,14 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Row]) -> int:
     return len(rows)
 
 
-def _pg_staged_upsert(conn: Connection, table: Table, rows: Sequence[Row], conflict: str) -> None:
+def _pg_staged_insert(
+    conn: Connection, table: Table, rows: Sequence[Row], tail: str
+) -> list[tuple[Any, ...]]:
+    """COPY `rows` into a temporary staging table, then one `INSERT … SELECT …{tail}`.
+
+    Returns:
+        The rows of the statement's RETURNING clause, if `tail` has one.
+    """
     columns = list(rows[0].keys())
     staging = f"_staging_{table.name}"
     quoted = ", ".join(f'"{c}"' for c in columns)
@@ -213,8 +220,9 @@ def _pg_staged_upsert(conn: Connection, table: Table, rows: Sequence[Row], confl
             for row in rows:
                 copy.write_row([_copy_value(row[c]) for c in columns])
         cursor.execute(
-            f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{staging}"{conflict}'
+            f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{staging}"{tail}'
         )
+        return list(cursor.fetchall()) if cursor.description is not None else []
 
 
 def bulk_upsert(
@@ -241,7 +249,7 @@ def bulk_upsert(
     plan = _statement(table, conn.dialect, tuple(rows[0].keys()), tuple(key), tuple(update))
     if conn.dialect.name == "postgresql":
         if len(rows) > VALUES_ROWS:
-            _pg_staged_upsert(conn, table, rows, plan.sql)
+            _pg_staged_insert(conn, table, rows, plan.sql)
         else:
             _pg_values(conn, table, plan, rows)
         return len(rows)
@@ -273,26 +281,9 @@ def insert_new_rows(
     if not rows:
         return []
     if conn.dialect.name == "postgresql":
-        columns = list(rows[0].keys())
-        staging = f"_staging_{table.name}"
-        quoted = ", ".join(f'"{c}"' for c in columns)
         keys = ", ".join(f'"{k}"' for k in key)
-        dbapi = conn.connection.driver_connection
-        assert dbapi is not None
-        with dbapi.cursor() as cursor:
-            cursor.execute(
-                f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" '
-                f'(LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DELETE ROWS'
-            )
-            cursor.execute(f'TRUNCATE "{staging}"')
-            with cursor.copy(f'COPY "{staging}" ({quoted}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row([_copy_value(row[c]) for c in columns])
-            cursor.execute(
-                f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{staging}" '
-                f'ON CONFLICT ({keys}) DO NOTHING RETURNING "{returning}"'
-            )
-            return [r[0] for r in cursor.fetchall()]
+        tail = f' ON CONFLICT ({keys}) DO NOTHING RETURNING "{returning}"'
+        return [r[0] for r in _pg_staged_insert(conn, table, rows, tail)]
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     stmt = (
