@@ -1075,6 +1075,55 @@ class WindowTable(_Frozen):
     """The query."""
 
 
+class WindowSlots:
+    """Per (segment, window) accumulators of a `WindowTable`, filled row by row.
+
+    The one way a `WindowTable` is assembled, from the decision log (`fetch_window_table`) or
+    from the roll-ups and their raw edges (`_rollup_read`).
+    """
+
+    def __init__(self, action_sets: Sequence[Sequence[str]], width: int) -> None:
+        self.event_keys = ["action:" + ",".join(acts) for acts in action_sets]
+        """The measure key of each action set, in order."""
+        self._width = width
+        self._acc: dict[tuple[str, int], dict[str, Any]] = {}
+
+    def slot(self, segment: str, win: int) -> dict[str, Any]:
+        """The accumulator of (segment, window), created empty on first use.
+
+        Keys: `n`, `a` (one count per action set), `nf`, `ev`, `ca` and `h` (the histogram).
+        """
+        found = self._acc.get((segment, win))
+        if found is None:
+            found = self._acc[(segment, win)] = {
+                "n": 0,
+                "a": [0] * len(self.event_keys),
+                "nf": 0,
+                "ev": 0,
+                "ca": 0,
+                "h": [0] * self._width,
+            }
+        return found
+
+    def table(self, *, features: bool, histograms: bool, sql: str) -> WindowTable:
+        """The slots with at least one decision, in (segment, window) order."""
+        acc = self._acc
+        order = sorted(k for k, v in acc.items() if v["n"])
+        events = {k: [acc[o]["a"][j] for o in order] for j, k in enumerate(self.event_keys)}
+        if features:
+            events["evasion"] = [acc[o]["ev"] for o in order]
+            events["caught_after_normalization"] = [acc[o]["ca"] for o in order]
+        return WindowTable(
+            segments=[o[0] for o in order],
+            window=[o[1] for o in order],
+            n=[acc[o]["n"] for o in order],
+            events=events,
+            n_featured=[acc[o]["nf"] for o in order],
+            histograms=[acc[o]["h"] for o in order] if histograms else None,
+            sql=sql,
+        )
+
+
 def fetch_window_table(
     store: Store,
     ref: WindowQuery,
@@ -1107,9 +1156,7 @@ def fetch_window_table(
     win = case((d.c.decided_at >= cur.start, 1), else_=0).label("win")
     columns: list[Any] = [_segment(seg), win, func.count().label("n")]
     source = v.c.action if v is not None else d.c.action
-    keys = []
     for j, acts in enumerate(action_sets):
-        keys.append("action:" + ",".join(acts))
         event = cast(case((source.in_(list(acts)), 1), else_=0), Integer)
         columns.append(func.sum(event).label(f"a{j}"))
     f = decision_features.alias("f")
@@ -1132,20 +1179,10 @@ def fetch_window_table(
     if b is not None:
         group.append(b)
     stmt = select(*columns).select_from(joined).where(and_(*where)).group_by(*group)
-    rows: dict[tuple[str, int], dict[str, Any]] = {}
+    slots = WindowSlots(action_sets, bins or 1)
     with store.connect() as conn:
         for r in conn.execute(stmt):
-            key = (str(r.segment), int(r.win))
-            acc = rows.get(key)
-            if acc is None:
-                acc = rows[key] = {
-                    "n": 0,
-                    "a": [0] * len(action_sets),
-                    "nf": 0,
-                    "ev": 0,
-                    "ca": 0,
-                    "h": [0] * (bins or 1),
-                }
+            acc = slots.slot(str(r.segment), int(r.win))
             acc["n"] += int(r.n)
             for j in range(len(action_sets)):
                 acc["a"][j] += int(getattr(r, f"a{j}") or 0)
@@ -1155,20 +1192,7 @@ def fetch_window_table(
                 acc["ca"] += int(r.ca or 0)
             if b is not None and bins is not None:
                 acc["h"][min(max(int(r.bin), 0), bins - 1)] += int(r.n)
-    order = sorted(rows)
-    events = {k: [rows[o]["a"][j] for o in order] for j, k in enumerate(keys)}
-    if features:
-        events["evasion"] = [rows[o]["ev"] for o in order]
-        events["caught_after_normalization"] = [rows[o]["ca"] for o in order]
-    return WindowTable(
-        segments=[o[0] for o in order],
-        window=[o[1] for o in order],
-        n=[rows[o]["n"] for o in order],
-        events=events,
-        n_featured=[rows[o]["nf"] for o in order],
-        histograms=[rows[o]["h"] for o in order] if b is not None else None,
-        sql=render_sql(store, stmt),
-    )
+    return slots.table(features=features, histograms=b is not None, sql=render_sql(store, stmt))
 
 
 class BlastCount(_Frozen):

@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, literal, select
 
 from modgate.monitor._repo import (
     WindowQuery,
+    WindowSlots,
     WindowTable,
     _split_ref,
     fetch_disagreement,
@@ -131,20 +132,8 @@ def rollup_window_table(
         raise ValueError(f"the roll-ups keep {ROLLUP_BINS} score bins, not {bins}")
     use_bins = bins is not None and cur.enforcer is not None
     width = bins or 1
-    acc: dict[tuple[str, int], dict[str, Any]] = {}
-
-    def slot(segment: str, win: int) -> dict[str, Any]:
-        found = acc.get((segment, win))
-        if found is None:
-            found = acc[(segment, win)] = {
-                "n": 0,
-                "a": [0] * len(action_sets),
-                "nf": 0,
-                "ev": 0,
-                "ca": 0,
-                "h": [0] * width,
-            }
-        return found
+    slots = WindowSlots(action_sets, width)
+    slot = slots.slot
 
     sql: list[str] = []
     rc, rs = monitor_rollup_counts, monitor_rollup_scores
@@ -204,23 +193,7 @@ def rollup_window_table(
                     s["ca"] += part.events["caught_after_normalization"][i]
                 if use_bins and part.histograms is not None:
                     s["h"] = [x + y for x, y in zip(s["h"], part.histograms[i], strict=True)]
-    order = sorted(k for k, v in acc.items() if v["n"])
-    events = {
-        "action:" + ",".join(acts): [acc[o]["a"][j] for o in order]
-        for j, acts in enumerate(action_sets)
-    }
-    if features:
-        events["evasion"] = [acc[o]["ev"] for o in order]
-        events["caught_after_normalization"] = [acc[o]["ca"] for o in order]
-    return WindowTable(
-        segments=[o[0] for o in order],
-        window=[o[1] for o in order],
-        n=[acc[o]["n"] for o in order],
-        events=events,
-        n_featured=[acc[o]["nf"] for o in order],
-        histograms=[acc[o]["h"] for o in order] if use_bins else None,
-        sql=";\n".join(sql),
-    )
+    return slots.table(features=features, histograms=use_bins, sql=";\n".join(sql))
 
 
 def rollup_disagreement(
