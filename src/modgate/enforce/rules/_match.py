@@ -424,6 +424,20 @@ def _regex_span(key: HayKey, mode: str, text: str, start: int, end: int) -> RawS
     return (key, start, end)
 
 
+def _compiled_set(patterns: Sequence[str], budget: int) -> Any | None:
+    """An RE2 search set of `patterns` within a memory `budget` (bytes), or None if it won't fit."""
+    import re2
+
+    built = re2.Set.SearchSet(_re2_options(budget))
+    for pattern in patterns:
+        built.Add(pattern)
+    try:
+        built.Compile()
+    except re2.error:
+        return None
+    return built
+
+
 class CompiledRuleSet:
     """A rule set ready to match items; build it with `compile_ruleset`."""
 
@@ -672,15 +686,9 @@ class CompiledRuleSet:
     def _re2_set_parts(
         self, pending: list[tuple[str, int, Path]], problems: list[CompileProblem]
     ) -> list[tuple[Any, list[int]]]:
-        import re2
-
         budget = re2_budget(sum(len(p) for p, _, _ in pending), self._re2_cap)
-        built = re2.Set.SearchSet(_re2_options(budget))
-        for pattern, _, _ in pending:
-            built.Add(pattern)
-        try:
-            built.Compile()
-        except re2.error:
+        built = _compiled_set([pattern for pattern, _, _ in pending], budget)
+        if built is None:
             if len(pending) == 1:
                 problem = CompileProblem(
                     pending[0][2],
@@ -704,21 +712,12 @@ class CompiledRuleSet:
         `_RE2_SET_MAX_CHARS`, or the set does not compile within the memory cap: that view is
         then scanned item by item, as `match` does.
         """
-        import re2
-
         if not all(batch_eligible(pattern) for pattern, _, _ in pending):
             return None
         if sum(len(pattern) for pattern, _, _ in pending) > _RE2_SET_MAX_CHARS:
             return None  # a big config's views: a second copy would double their memory
         patterns = [f"(?m){pattern}" for pattern, _, _ in pending]
-        built = re2.Set.SearchSet(_re2_options(re2_budget(sum(map(len, patterns)), self._re2_cap)))
-        for pattern in patterns:
-            built.Add(pattern)
-        try:
-            built.Compile()
-        except re2.error:
-            return None
-        return built
+        return _compiled_set(patterns, re2_budget(sum(map(len, patterns)), self._re2_cap))
 
     # -- matching -------------------------------------------------------------------------------
 
