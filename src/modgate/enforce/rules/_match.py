@@ -36,6 +36,7 @@ from modgate.enforce.rules._batch import (
     re2_marks,
 )
 from modgate.enforce.rules._conditions import failed_context_condition
+from modgate.enforce.rules._fallback import FallbackUnavailable, LazyPattern, deferrable
 from modgate.enforce.rules._schema import FREE_TEXT_FIELDS, MatchMode, Rule, RuleSet, TextCheck
 from modgate.errors import ValidationError
 from modgate.text import casefold_text, normalize_text
@@ -451,7 +452,8 @@ class CompiledRuleSet:
         self._checks: list[_Check] = []
         self._rules: list[_CompiledRule] = []
         self._automaton: Any = ahocorasick.Automaton()
-        self._ac_payloads: dict[str, dict[HayKey, list[tuple[int, str, int, bool, bool]]]] = {}
+        self._ac_payloads: dict[str, list[tuple[HayKey, int, str, int, bool, bool]]] = {}
+        """Keyword → (field view, check index, mode, length, word start, word end) entries."""
         self._ac_keys: set[HayKey] = set()
         self._ac_gates: dict[HayKey, _TokenGate | None] = {}
         """Per field view: the token gate, or None where some literal needs the automaton."""
@@ -485,10 +487,10 @@ class CompiledRuleSet:
         keyword_patterns = len(self._ac_payloads)
         # Each pattern's payload is handed to the automaton and dropped as it goes, so the
         # two copies of a big rule set's keywords never coexist.
+        add_word = self._automaton.add_word
         while self._ac_payloads:
-            pattern, payload = self._ac_payloads.popitem()
-            flat = tuple((key, *entry) for key, entries in payload.items() for entry in entries)
-            self._automaton.add_word(pattern, flat)
+            pattern, entries = self._ac_payloads.popitem()
+            add_word(pattern, tuple(entries))
         if keyword_patterns:
             self._automaton.make_automaton()
         scanned = [*self._ac_gates, *(key for key, _ in self._exact), *self._re2_sets]
@@ -529,12 +531,12 @@ class CompiledRuleSet:
             check = _Check(len(self._checks), rule_index, spec, path, hay_keys)
             self._checks.append(check)
             checks.append(check)
-            for value_index, value in enumerate(spec.values):
-                value_path = (*path, value_index)
-                if spec.regex:
+            if spec.regex:
+                for value_index, value in enumerate(spec.values):
+                    value_path = (*path, value_index)
                     self._compile_regex(check, value, value_path, problems, fallback_details)
-                else:
-                    self._compile_literal(check, value, value_path, problems)
+            else:
+                self._compile_literals(check, path, problems)
         gate = tuple(c.index for c in checks if not c.spec.negate and not c.fallbacks)
         if not gate and rule.enabled:
             self._always.append(rule_index)
@@ -564,13 +566,13 @@ class CompiledRuleSet:
 
     def _token_gates(self) -> dict[HayKey, _TokenGate | None]:
         first_words: dict[HayKey, set[str] | None] = {key: set() for key in self._ac_keys}
-        for pattern, payload in self._ac_payloads.items():
-            for key, entries in payload.items():
+        for pattern, entries in self._ac_payloads.items():
+            first = _first_word(pattern)
+            for key, _, mode, _, _, _ in entries:
                 words = first_words[key]
                 if words is None:
                     continue
-                first = _first_word(pattern)
-                if first and all(entry[1] == "includes-word" for entry in entries):
+                if first and mode == "includes-word":
                     words.add(first)
                 else:
                     first_words[key] = None
@@ -593,35 +595,44 @@ class CompiledRuleSet:
         paths.extend((*base, "checks", i, "values") for i in range(len(rule.checks)))
         return paths
 
-    def _compile_literal(
-        self, check: _Check, value: str, path: Path, problems: list[CompileProblem]
-    ) -> None:
+    def _compile_literals(self, check: _Check, path: Path, problems: list[CompileProblem]) -> None:
+        """Enter a literal check's values in the automaton or the exact-match tables."""
         mode = check.spec.match
+        bounded = mode in _BOUNDED_MODES
+        payloads = self._ac_payloads
         for key in check.hay_keys:
-            prepared = _prepare_value(value, key[0], key[1])
-            if mode == "full-text":
-                start, end = _strip_non_word(prepared)
-                prepared = prepared[start:end]
-            if not prepared:
-                problem = CompileProblem(path, f"value {value!r} is empty once normalized")
-                if problem not in problems:
-                    problems.append(problem)
-                continue
-            if mode in _BOUNDED_MODES:
-                payload = self._ac_payloads.setdefault(prepared, {})
-                payload.setdefault(key, []).append(
-                    (
-                        check.index,
-                        mode,
-                        len(prepared),
-                        _is_word(prepared[0]),
-                        _is_word(prepared[-1]),
+            field_name, view = key
+            table = None if bounded else self._exact.setdefault((key, mode), {})
+            for value_index, value in enumerate(check.spec.values):
+                prepared = _prepare_value(value, field_name, view)
+                if mode == "full-text":
+                    start, end = _strip_non_word(prepared)
+                    prepared = prepared[start:end]
+                if not prepared:
+                    problem = CompileProblem(
+                        (*path, value_index), f"value {value!r} is empty once normalized"
                     )
+                    if problem not in problems:
+                        problems.append(problem)
+                    continue
+                if table is not None:
+                    table.setdefault(prepared, []).append(check.index)
+                    continue
+                entry = (
+                    key,
+                    check.index,
+                    mode,
+                    len(prepared),
+                    _is_word(prepared[0]),
+                    _is_word(prepared[-1]),
                 )
+                entries = payloads.get(prepared)
+                if entries is None:
+                    payloads[prepared] = [entry]
+                else:
+                    entries.append(entry)
+            if bounded:
                 self._ac_keys.add(key)
-            else:
-                table = self._exact.setdefault((key, mode), {})
-                table.setdefault(prepared, []).append(check.index)
 
     def _compile_regex(
         self,
@@ -635,23 +646,33 @@ class CompiledRuleSet:
 
         wrapped = _wrap_regex(value, check.spec.match, check.spec.case_sensitive)
         budget = re2_budget(len(wrapped), self._re2_cap)
-        try:
-            compiled = re2.compile(wrapped, _re2_options(budget))
-        except re2.error as re2_error:
-            reason = _re2_reason(re2_error)
+        removed: list[str] = []
+        relaxed = relax_for_re2(wrapped, removed)
+        compiled: Any = None
+        if removed:  # no need to ask RE2: it has no lookarounds or backreferences
+            reason = f"no lookarounds or backreferences, {removed[0][:24]!r}"
+        else:
             try:
-                fallback = regex.compile(wrapped, regex.V0)
-            except regex.error:
-                try:  # name the error in the user's pattern, not in our wrapper
-                    regex.compile(value, regex.V0)
-                except regex.error as own:
-                    exc = own
-                problems.append(CompileProblem(path, f"invalid regex {value!r}: {exc}"))
-                return
+                compiled = re2.compile(wrapped, _re2_options(budget))
+            except re2.error as re2_error:
+                reason = _re2_reason(re2_error)
+        if compiled is None:
+            prefilter = relaxed is not None and _re2_compiles(relaxed, budget)
+            fallback: Any
+            if prefilter and deferrable(wrapped, removed):
+                fallback = LazyPattern(wrapped)  # valid; compiled when its prefilter fires
+            else:
+                try:
+                    fallback = regex.compile(wrapped, regex.V0)
+                except regex.error:
+                    try:  # name the error in the user's pattern, not in our wrapper
+                        regex.compile(value, regex.V0)
+                    except regex.error as own:
+                        exc = own
+                    problems.append(CompileProblem(path, f"invalid regex {value!r}: {exc}"))
+                    return
             rule_id = self.ruleset.rules[check.rule_index].id
             self._fallback_rule_ids.add(rule_id)
-            relaxed = relax_for_re2(wrapped)
-            prefilter = relaxed is not None and _re2_compiles(relaxed, budget)
             for key in check.hay_keys:
                 if prefilter:
                     assert relaxed is not None
@@ -829,8 +850,8 @@ class CompiledRuleSet:
                     fired, _, raw = self._evaluate(
                         compiled, item, views, found, pending, explain=False
                     )
-                except TimeoutError:
-                    return RuleSetMatch(error=self._timeout_message(compiled.rule))
+                except TimeoutError as exc:
+                    return RuleSetMatch(error=self._timeout_message(compiled.rule, exc))
                 if not fired:
                     continue
             group = compiled.rule.exclusive_group
@@ -870,8 +891,8 @@ class CompiledRuleSet:
                 fired, reason, raw = self._evaluate(
                     compiled, item, views, found, pending, explain=True
                 )
-            except TimeoutError:
-                message = self._timeout_message(rule)
+            except TimeoutError as exc:
+                message = self._timeout_message(rule, exc)
                 out.append(RuleExplanation(rule.id, False, message, timed_out=True))
                 continue
             spans = _spans(raw, views)
@@ -898,7 +919,9 @@ class CompiledRuleSet:
         """A field as the rules read it (normalized, or lower-cased raw)."""
         return self._view(item, (field_name, "norm" if normalized else "lower"), {})
 
-    def _timeout_message(self, rule: Rule) -> str:
+    def _timeout_message(self, rule: Rule, exc: TimeoutError) -> str:
+        if isinstance(exc, FallbackUnavailable):
+            return f"rule {rule.id!r}: {exc}"
         limit = self.ruleset.regex_timeout_ms
         return f"rule {rule.id!r}: fallback regex timed out after {limit:g} ms"
 
@@ -1144,9 +1167,11 @@ def _re2_compiles(pattern: str, budget: int = _RE2_DEFAULT_MEMORY) -> bool:
 
 
 _LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
+_PLAIN_RUN = re.compile(r"[^\\\[(]+")
+"""Characters `relax_for_re2` copies as they are: all but `\\`, `[` and `(`."""
 
 
-def relax_for_re2(pattern: str) -> str | None:
+def relax_for_re2(pattern: str, removed: list[str] | None = None) -> str | None:
     """A pattern that matches wherever `pattern` does, with the constructs RE2 lacks removed.
 
     Lookarounds are dropped and backreferences become `(?s:.*)`; both only loosen the pattern,
@@ -1155,6 +1180,7 @@ def relax_for_re2(pattern: str) -> str | None:
 
     Args:
         pattern: A regex in Python `regex` syntax.
+        removed: Where given, each lookaround and backreference taken out is appended to it.
 
     Returns:
         The relaxed pattern, or None when the pattern cannot be taken apart safely.
@@ -1162,6 +1188,11 @@ def relax_for_re2(pattern: str) -> str | None:
     out: list[str] = []
     i, size = 0, len(pattern)
     while i < size:
+        plain = _PLAIN_RUN.match(pattern, i)
+        if plain is not None:  # a run of characters kept as they are, in one step
+            out.append(plain.group())
+            i = plain.end()
+            continue
         char = pattern[i]
         if char == "\\":
             following = pattern[i + 1 : i + 2]
@@ -1169,6 +1200,8 @@ def relax_for_re2(pattern: str) -> str | None:
                 j = i + 1
                 while j < size and pattern[j].isdigit():
                     j += 1
+                if removed is not None:
+                    removed.append(pattern[i:j])
                 out.append("(?s:.*)")
                 i = j
                 continue
@@ -1176,6 +1209,8 @@ def relax_for_re2(pattern: str) -> str | None:
                 close = pattern.find(">" if pattern[i + 2] == "<" else "}", i + 3)
                 if close < 0:
                     return None
+                if removed is not None:
+                    removed.append(pattern[i : close + 1])
                 out.append("(?s:.*)")
                 i = close + 1
                 continue
@@ -1193,12 +1228,16 @@ def relax_for_re2(pattern: str) -> str | None:
             end = _group_end(pattern, i)
             if end < 0:
                 return None
+            if removed is not None:
+                removed.append(pattern[i : end + 1])
             i = end + 1
             continue
         if pattern.startswith("(?P=", i):
             close = pattern.find(")", i)
             if close < 0:
                 return None
+            if removed is not None:
+                removed.append(pattern[i : close + 1])
             out.append("(?s:.*)")
             i = close + 1
             continue
