@@ -1,4 +1,4 @@
-"""Fallback (`regex` module) patterns compiled on first use: same verdicts, no invalid pattern loads."""
+"""Fallback regexes compiled on first use: the same verdicts, and no invalid pattern loads."""
 
 from __future__ import annotations
 
