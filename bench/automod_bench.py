@@ -10,7 +10,8 @@ its peak RSS (`ru_maxrss`) is its own:
 - import: `read_automod_config` + `import_automod_config` + writing the rule set YAML
   (`import_automod`), target <= 30 s and <= 500 MB;
 - load: `load_ruleset` of the written file (compose with line/col, validate, compile), target
-  <= 5 s.
+  <= 5 s; then the same load again, which unpickles the compile from the rule set cache (a
+  cache folder of this run only); the first load decides the exit status.
 Baseline, same run: `yaml.safe_load_all` of the same text (C loader where PyYAML has it), the
 floor any YAML-reading importer pays.
 
@@ -171,12 +172,22 @@ def run_phases(size_mb: float = TARGET_MB) -> bool:
         mb = config.stat().st_size / 1e6
         print(f"generated config: {mb:.1f} MB, {config.read_text().count('---')} sections")
         results: dict[str, dict[str, object]] = {}
-        for name in ("baseline", "import", "load"):
+        # the rule set cache of this run only: the first load compiles (and fills it), the
+        # second is a later load of the same file (a restart, another worker)
+        env = {**os.environ, "MODGATE_CACHE_DIR": str(Path(tmp) / "cache")}
+        env.pop("MODGATE_RULES_CACHE", None)
+        for name, phase in (
+            ("baseline", "baseline"),
+            ("import", "import"),
+            ("load", "load"),
+            ("load_cached", "load"),
+        ):
             done = subprocess.run(
-                [sys.executable, __file__, "--phase", name, str(config), str(output)],
+                [sys.executable, __file__, "--phase", phase, str(config), str(output)],
                 capture_output=True,
                 text=True,
                 check=False,
+                env=env,
             )
             if done.returncode != 0:
                 print(f"{name}: FAILED\n{done.stderr[-3000:]}")
@@ -205,6 +216,14 @@ def run_phases(size_mb: float = TARGET_MB) -> bool:
             f"{load['rules']} rules, {load['re2_sets']} RE2 sets "
             f"({load['re2_memory_mb']} MB budget): "
             f"{'MET' if load_ok else 'MISSED'} (<= {LOAD_S:g} s)"
+        )
+        cached = results["load_cached"]
+        cached_cpu = float(cached["cpu_s"])  # type: ignore[arg-type]
+        print(
+            f"load again (rule set cache): {cached_cpu:.2f} s CPU "
+            f"({float(cached['wall_s']):.2f} s wall), {float(cached['peak_mb']):.0f} MB peak RSS: "  # type: ignore[arg-type]
+            f"{'MET' if cached_cpu <= LOAD_S else 'MISSED'} (<= {LOAD_S:g} s; the first load "
+            "above decides the exit status)"
         )
         if size_mb < TARGET_MB:
             print(

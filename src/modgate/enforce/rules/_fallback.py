@@ -51,6 +51,12 @@ class LazyPattern:
         self._compiled: Any = None
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> str:
+        return self.pattern
+
+    def __setstate__(self, pattern: str) -> None:
+        self.__init__(pattern)  # type: ignore[misc]  # uncompiled again, with a fresh lock
+
     @property
     def compiled(self) -> bool:
         """Whether the pattern has been compiled yet."""

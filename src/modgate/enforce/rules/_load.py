@@ -124,6 +124,10 @@ def load_ruleset(path: str | FilePath) -> CompiledRuleSet:
     Args:
         path: The file.
 
+    A file of 1 MB or more is compiled once per content: later loads of the same bytes
+    unpickle the compile from the rule set cache (`_cache.py`; `MODGATE_RULES_CACHE=0` turns
+    it off).
+
     Returns:
         The compiled rule set; its `report` says which rules run on the fallback regex engine.
 
@@ -138,4 +142,10 @@ def load_ruleset(path: str | FilePath) -> CompiledRuleSet:
         text = read_source(file)
     except AuthoringError as exc:  # not UTF-8
         raise RuleSetLoadError(exc.diagnostics) from exc
-    return _parse_and_compile(text, str(file), file.stem)[1]
+    from modgate.enforce.rules import _cache
+
+    compiled = _cache.cached(file, text)  # a big file loaded before: its compile, unpickled
+    if compiled is None:
+        compiled = _parse_and_compile(text, str(file), file.stem)[1]
+        _cache.store(file, text, compiled)
+    return compiled

@@ -459,6 +459,8 @@ class CompiledRuleSet:
         """Per field view: the token gate, or None where some literal needs the automaton."""
         self._exact: dict[tuple[HayKey, str], dict[str, list[int]]] = {}
         self._re2: list[tuple[int, HayKey, Any]] = []
+        self._re2_text: list[str] = []
+        """Per `_re2` entry, the pattern its RE2 set holds (rebuilds the sets on unpickling)."""
         self._re2_pending: dict[HayKey, list[tuple[str, int, Path]]] = {}
         self._re2_sets: dict[HayKey, list[tuple[Any, list[int]]]] = {}
         self._re2_budget = 0
@@ -514,6 +516,42 @@ class CompiledRuleSet:
             re2_sets=sum(len(sets) for sets in self._re2_sets.values()),
             re2_memory_mb=round(self._re2_budget / (1 << 20), 1),
         )
+
+    # -- pickling (the load cache, `_cache.py`) --------------------------------------------------
+    # RE2 programs do not pickle: the state keeps the pattern text of each, and unpickling
+    # compiles the same sets, in the same chunks, as the first compile did.
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_re2"] = [(check, key, None) for check, key, _ in self._re2]
+        state["_re2_sets"] = {}
+        state["_batch_sets"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        import re2
+
+        self.__dict__.update(state)
+        for index, ((_, key, _), text) in enumerate(zip(self._re2, self._re2_text, strict=True)):
+            self._re2_pending.setdefault(key, []).append((text, index, ()))
+        problems: list[CompileProblem] = []
+        self._re2_budget = 0
+        self._build_re2_sets(problems)
+        if problems:  # the same patterns compiled within the same caps before they were pickled
+            raise RuleSetCompileError(problems)
+        self._batch_sets = {
+            key: self._batch_set(pending) for key, pending in self._re2_pending.items()
+        }
+        self._re2_pending.clear()
+        cap = self._re2_cap
+        self._re2 = [
+            (
+                check,
+                key,
+                None if check < 0 else re2.compile(text, _re2_options(re2_budget(len(text), cap))),
+            )
+            for (check, key, _), text in zip(self._re2, self._re2_text, strict=True)
+        ]
 
     # -- compilation ---------------------------------------------------------------------------
 
@@ -678,6 +716,7 @@ class CompiledRuleSet:
                     assert relaxed is not None
                     index = len(self._re2)
                     self._re2.append((-1, key, None))
+                    self._re2_text.append(relaxed)
                     self._re2_pending.setdefault(key, []).append((relaxed, index, path))
                     self._prefiltered[index] = (check.index, key, fallback)
                 else:
@@ -692,6 +731,7 @@ class CompiledRuleSet:
         for key in check.hay_keys:
             self._re2_pending.setdefault(key, []).append((wrapped, len(self._re2), path))
             self._re2.append((check.index, key, compiled))
+            self._re2_text.append(wrapped)
 
     def _build_re2_sets(self, problems: list[CompileProblem]) -> None:
         """RE2 sets per field view, split in halves while a set exceeds its memory cap.
