@@ -143,8 +143,14 @@ def _sqlite_params(plan: _Statement, rows: Sequence[Row]) -> list[tuple[Any, ...
     return params
 
 
-def _pg_values(conn: Connection, table: Table, plan: _Statement, rows: Sequence[Row]) -> None:
-    """Rows in multi-row VALUES statements (one round trip each) with the conflict clause."""
+def _pg_values(
+    conn: Connection, table: Table, plan: _Statement, rows: Sequence[Row]
+) -> list[tuple[Any, ...]]:
+    """Rows in multi-row VALUES statements (one round trip each) with the conflict clause.
+
+    Returns:
+        The rows of the statements' RETURNING clause, if `plan.sql` has one.
+    """
     columns = plan.columns
     quoted = ", ".join(f'"{c}"' for c in columns)
     one = "(" + ", ".join("%s" for _ in columns) + ")"
@@ -152,6 +158,7 @@ def _pg_values(conn: Connection, table: Table, plan: _Statement, rows: Sequence[
     dbapi = conn.connection.driver_connection
     assert dbapi is not None
     getter = itemgetter(*columns)
+    returned: list[tuple[Any, ...]] = []
     with dbapi.cursor() as cursor:
         for chunk in batched(rows, per_statement):
             flat: list[Any] = []
@@ -164,6 +171,9 @@ def _pg_values(conn: Connection, table: Table, plan: _Statement, rows: Sequence[
                 + plan.sql
             )
             cursor.execute(sql, flat)
+            if cursor.description is not None:
+                returned.extend(cursor.fetchall())
+    return returned
 
 
 def bulk_insert(conn: Connection, table: Table, rows: Sequence[Row]) -> int:
@@ -276,14 +286,19 @@ def insert_new_rows(
 
     `INSERT … ON CONFLICT DO NOTHING RETURNING`: a row already stored (a replay, or a concurrent
     writer that won) is not returned, so what follows can count exactly the new rows. On
-    PostgreSQL the rows are COPYed into a staging table first, as in `bulk_upsert`.
+    PostgreSQL, as in `bulk_upsert`: up to `VALUES_ROWS` rows in one multi-row `INSERT …
+    VALUES … RETURNING` (one round trip: the service's group commits), larger batches COPYed
+    into a staging table first.
     """
     if not rows:
         return []
     if conn.dialect.name == "postgresql":
         keys = ", ".join(f'"{k}"' for k in key)
         tail = f' ON CONFLICT ({keys}) DO NOTHING RETURNING "{returning}"'
-        return [r[0] for r in _pg_staged_insert(conn, table, rows, tail)]
+        if len(rows) > VALUES_ROWS:
+            return [r[0] for r in _pg_staged_insert(conn, table, rows, tail)]
+        plan = _Statement(tail, tuple(rows[0].keys()), (), False)
+        return [r[0] for r in _pg_values(conn, table, plan, rows)]
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     stmt = (
