@@ -196,3 +196,27 @@ def test_decide_maintains_rollups_idempotently_and_rebuild_equals_them(
         assert auto.source == "rollups"
         assert auto.results == raw.results > 0
         assert _fired(auto) == _fired(raw)
+
+
+def test_apply_rollups_of_the_whole_log_at_once_equals_the_increments(
+    store: Store, tmp_path: Path
+) -> None:
+    from tests.monitor.test_simulate import ETHOS, _deploy_recorded, _spec
+
+    if not ETHOS.is_file():
+        pytest.skip("shared data not present")
+    from modgate.monitor import prepare_plan, run_simulation
+    from modgate.store import apply_rollups
+
+    spec = _spec()
+    plan = prepare_plan(spec)
+    _deploy_recorded(store, tmp_path, [(p.item.id, p.violating) for p in plan.items])
+    run_simulation(store, spec, workspace=tmp_path, actor="t", plan=plan)
+    incremental = _snapshot(store)
+    with store.begin() as conn:
+        for table in (monitor_rollup_counts, monitor_rollup_scores, monitor_rollup_pairs):
+            conn.execute(table.delete())
+        ids = list(conn.execute(select(decisions.c.decision_id)).scalars())
+        # every id twice: counted once; on PostgreSQL all statements in one pipeline
+        assert apply_rollups(conn, ids + ids) == len(ids) == len(plan.items)
+    assert _snapshot(store) == incremental

@@ -132,3 +132,30 @@ def test_statements_are_built_once_per_table_and_columns(store: Store) -> None:
             bulk_upsert(conn, items, [_row(n)], key=["id"], update=["body"])
     after = _statement.cache_info()
     assert after.misses == before.misses and after.hits == before.hits + 3
+
+
+def test_insert_new_rows_skips_duplicates_and_returns_new_rows_on_both_paths(
+    store: Store,
+) -> None:
+    from modgate.store import insert_new_rows
+    from modgate.store._bulk import VALUES_ROWS
+
+    with store.begin() as conn:  # one VALUES statement on PostgreSQL, with a repeated key
+        first = insert_new_rows(
+            conn, items, [_row(n) for n in (0, 1, 1, 2)], key=["id"], returning="id"
+        )
+    assert sorted(first) == ["r0", "r1", "r2"]
+    n = VALUES_ROWS + 10  # PostgreSQL: the staged COPY path
+    with store.begin() as conn:
+        again = insert_new_rows(
+            conn, items, [_row(i, "x") for i in range(n)], key=["id"], returning="id"
+        )
+        small = insert_new_rows(  # the same transaction: both paths again
+            conn, items, [_row(i) for i in range(n - 2, n + 2)], key=["id"], returning="id"
+        )
+    assert sorted(again) == sorted(f"r{i}" for i in range(3, n))
+    assert sorted(small) == [f"r{n}", f"r{n + 1}"]
+    with store.connect() as conn:
+        got = dict(conn.execute(select(items.c.id, items.c.meta)).all())
+    assert len(got) == n + 2
+    assert got["r1"] == {"n": 1, "quote": 'a "q", b\tc\nd\\e'}

@@ -24,9 +24,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     Connection,
     Integer,
+    String,
     and_,
+    any_,
     bindparam,
     case,
     cast,
@@ -36,6 +39,7 @@ from sqlalchemy import (
     literal_column,
     select,
 )
+from sqlalchemy.engine import Dialect
 
 from modgate.store._bulk import batched
 from modgate.store._tables import items
@@ -78,13 +82,16 @@ def _flag(condition: Any) -> Any:
     return func.sum(cast(case((condition, 1), else_=0), Integer))
 
 
-def _selects(dialect: str, only: Any | None) -> list[tuple[Any, Any]]:
+def _selects(dialect: str, only: Any | None, *, array: bool = False) -> list[tuple[Any, Any]]:
     """(table, SELECT producing its rows) for the roll-ups of decisions `only` (None: all).
 
-    `only` is an expanding bind parameter of decision ids, so the statements are built once.
+    `only` is an expanding bind parameter of decision ids, so the statements are built once;
+    with `array`, a PostgreSQL array parameter matched with `= ANY(...)`.
     """
     d, i, f = decisions.alias("d"), items.alias("i"), decision_features.alias("f")
-    where = [d.c.decision_id.in_(only)] if only is not None else [literal_column("1") == 1]
+    where = [literal_column("1") == 1]
+    if only is not None:
+        where = [d.c.decision_id == any_(only)] if array else [d.c.decision_id.in_(only)]
     v, c = verdicts.alias("v"), verdicts.alias("c")
     day = day_expression(dialect, d.c.decided_at).label("day")
     community = func.coalesce(i.c.community, "").label("community")
@@ -208,17 +215,50 @@ def _increments(dialect: str) -> tuple[Any, ...]:
     return tuple(_add_into(dialect, table, query) for table, query in _selects(dialect, ids))
 
 
+@functools.cache
+def _pg_increments(dialect: Dialect) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """PostgreSQL: the increment statements as driver SQL and their constant parameters.
+
+    The decision ids are one array parameter (`= ANY(%(decision_ids)s)`), so each statement's
+    text is the same for any number of ids: psycopg prepares it once, and `apply_rollups`
+    sends all of them in one pipeline (one round trip, not one per statement).
+    """
+    ids: Any = bindparam("decision_ids", type_=ARRAY(String))
+    out = []
+    for table, query in _selects("postgresql", ids, array=True):
+        compiled = _add_into("postgresql", table, query).compile(dialect=dialect)
+        fixed = {k: v for k, v in compiled.params.items() if k != "decision_ids"}
+        out.append((str(compiled), fixed))
+    return tuple(out)
+
+
+def _pg_apply(conn: Connection, chunks: list[list[str]]) -> None:
+    dbapi = conn.connection.driver_connection
+    assert dbapi is not None
+    statements = _pg_increments(conn.dialect)
+    with dbapi.pipeline(), dbapi.cursor() as cursor:
+        for chunk in chunks:
+            for sql, fixed in statements:
+                cursor.execute(sql, {**fixed, "decision_ids": chunk})
+
+
 def apply_rollups(conn: Connection, decision_ids: Sequence[str]) -> int:
     """Add the decisions just inserted (in the caller's transaction) to the roll-ups.
 
-    Pass only ids the transaction **inserted** (a replayed id must not count twice).
+    Pass only ids the transaction **inserted** (a replayed id must not count twice). On
+    PostgreSQL the statements go through the driver in one pipeline (`_pg_increments`).
 
     Returns:
         Decisions added.
     """
+    chunks = list(batched(list(dict.fromkeys(decision_ids))))
+    if conn.dialect.name == "postgresql":
+        if chunks:
+            _pg_apply(conn, chunks)
+        return sum(len(chunk) for chunk in chunks)
     done = 0
     statements = _increments(conn.dialect.name)
-    for chunk in batched(list(dict.fromkeys(decision_ids))):
+    for chunk in chunks:
         for stmt in statements:
             conn.execute(stmt, {"decision_ids": chunk})
         done += len(chunk)
