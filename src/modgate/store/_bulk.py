@@ -294,12 +294,11 @@ def insert_new_rows(
     if not rows:
         return []
     if conn.dialect.name == "postgresql":
+        plan = _statement(table, conn.dialect, tuple(rows[0].keys()), tuple(key), ())
+        clause = f' RETURNING "{returning}"'
         if len(rows) <= VALUES_ROWS:  # a group commit's rows: one VALUES statement, one trip
-            plan = _statement(table, conn.dialect, tuple(rows[0].keys()), tuple(key), ())
-            return [r[0] for r in _pg_values(conn, table, plan, rows, f' RETURNING "{returning}"')]
-        keys = ", ".join(f'"{k}"' for k in key)
-        tail = f' ON CONFLICT ({keys}) DO NOTHING RETURNING "{returning}"'
-        return [r[0] for r in _pg_staged_insert(conn, table, rows, tail)]
+            return [r[0] for r in _pg_values(conn, table, plan, rows, clause)]
+        return [r[0] for r in _pg_staged_insert(conn, table, rows, plan.sql + clause)]
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     stmt = (

@@ -94,23 +94,31 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-def cached(file: Path, text: str) -> CompiledRuleSet | None:
-    """The cached compile of `text`, or None (not cached, untrusted or unreadable)."""
+def cache_entry(file: Path, text: str) -> Path | None:
+    """Where the compile of `text` read from `file` is cached, or None (not cached)."""
     folder = cache_dir()
     if folder is None or len(text) < CACHE_MIN_BYTES:
         return None
     try:
-        entry = folder / f"{cache_key(file, text)}.pickle"
-        if not (_trusted(folder) and _trusted(entry)):
+        return folder / f"{cache_key(file, text)}.pickle"
+    except OSError as exc:  # the code digest's sources unreadable: no cache
+        log.info("rule set cache off: %s", exc)
+        return None
+
+
+def cached(entry: Path) -> CompiledRuleSet | None:
+    """The compiled rule set in `entry`, or None (absent, untrusted or unreadable)."""
+    try:
+        if not (_trusted(entry.parent) and _trusted(entry)):
             return None
         with entry.open("rb") as handle:
             loaded = pickle.load(handle)
     except FileNotFoundError:
         return None
     except Exception as exc:  # a damaged entry: load without it, and drop it
-        log.warning("rule set cache entry for %s unreadable (%s): compiling instead", file, exc)
-        with contextlib.suppress(Exception):
-            (folder / f"{cache_key(file, text)}.pickle").unlink(missing_ok=True)
+        log.warning("rule set cache entry %s unreadable (%s): compiling instead", entry, exc)
+        with contextlib.suppress(OSError):
+            entry.unlink(missing_ok=True)
         return None
     if not isinstance(loaded, CompiledRuleSet):
         return None
@@ -118,13 +126,10 @@ def cached(file: Path, text: str) -> CompiledRuleSet | None:
     return loaded
 
 
-def store(file: Path, text: str, compiled: CompiledRuleSet) -> None:
-    """Cache the compile of `text` (a file of at least `CACHE_MIN_BYTES`); errors are skipped."""
-    folder = cache_dir()
-    if folder is None or len(text) < CACHE_MIN_BYTES:
-        return
+def store(entry: Path, compiled: CompiledRuleSet) -> None:
+    """Cache `compiled` in `entry` (from `cache_entry`); errors are skipped."""
+    folder = entry.parent
     try:
-        entry = folder / f"{cache_key(file, text)}.pickle"
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not _trusted(folder):
             return

@@ -28,7 +28,8 @@ from typing import Any
 
 import regex
 
-_LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
+LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
+"""How a lookaround group opens (`relax_for_re2` takes these out)."""
 _RE2_ONLY = re.compile(r"\\[CQE]|\\x\{|\(\?[A-Za-z-]*U")
 r"""What RE2 accepts and `regex` rejects: `\C`, `\Q…\E`, `\x{…}`, the `U` (ungreedy) flag."""
 
@@ -86,7 +87,7 @@ def deferrable(pattern: str, removed: Sequence[str]) -> bool:
     """
     if _RE2_ONLY.search(pattern):
         return False
-    return all(piece.startswith(_LOOKAROUNDS) and _compiles(piece) for piece in removed)
+    return all(piece.startswith(LOOKAROUNDS) and _compiles(piece) for piece in removed)
 
 
 @lru_cache(maxsize=1024)

@@ -144,8 +144,10 @@ def load_ruleset(path: str | FilePath) -> CompiledRuleSet:
         raise RuleSetLoadError(exc.diagnostics) from exc
     from modgate.enforce.rules import _cache
 
-    compiled = _cache.cached(file, text)  # a big file loaded before: its compile, unpickled
+    entry = _cache.cache_entry(file, text)  # None: a small file, or the cache is off
+    compiled = None if entry is None else _cache.cached(entry)
     if compiled is None:
         compiled = _parse_and_compile(text, str(file), file.stem)[1]
-        _cache.store(file, text, compiled)
+        if entry is not None:
+            _cache.store(entry, compiled)
     return compiled

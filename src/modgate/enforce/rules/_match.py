@@ -36,7 +36,12 @@ from modgate.enforce.rules._batch import (
     re2_marks,
 )
 from modgate.enforce.rules._conditions import failed_context_condition
-from modgate.enforce.rules._fallback import FallbackUnavailable, LazyPattern, deferrable
+from modgate.enforce.rules._fallback import (
+    LOOKAROUNDS,
+    FallbackUnavailable,
+    LazyPattern,
+    deferrable,
+)
 from modgate.enforce.rules._schema import FREE_TEXT_FIELDS, MatchMode, Rule, RuleSet, TextCheck
 from modgate.errors import ValidationError
 from modgate.text import casefold_text, normalize_text
@@ -1206,7 +1211,6 @@ def _re2_compiles(pattern: str, budget: int = _RE2_DEFAULT_MEMORY) -> bool:
     return True
 
 
-_LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
 _PLAIN_RUN = re.compile(r"[^\\\[(]+")
 """Characters `relax_for_re2` copies as they are: all but `\\`, `[` and `(`."""
 
@@ -1264,7 +1268,7 @@ def relax_for_re2(pattern: str, removed: list[str] | None = None) -> str | None:
             out.append(pattern[i : end + 1])
             i = end + 1
             continue
-        if pattern.startswith(_LOOKAROUNDS, i):
+        if pattern.startswith(LOOKAROUNDS, i):
             end = _group_end(pattern, i)
             if end < 0:
                 return None
