@@ -83,7 +83,8 @@ def test_a_damaged_or_untrusted_entry_is_not_used(big_file: Path) -> None:
     assert _fired(load_ruleset(big_file))[0] == ["words"]  # compiled again, entry replaced
     (entry,) = _entries(big_file)
     os.chmod(entry, 0o666)  # writable by others: never unpickled
-    assert _cache.cached(big_file, big_file.read_text()) is None
+    entry_path = _cache.cache_entry(big_file, big_file.read_text())
+    assert entry_path == entry and _cache.cached(entry) is None
 
 
 def test_small_files_and_a_disabled_cache_write_nothing(

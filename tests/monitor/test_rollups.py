@@ -155,10 +155,9 @@ def test_every_check_reads_the_same_from_rollups_as_from_the_raw_log(
     assert {r.check for r in raw_report.fired} >= wanted  # the comparison covers real alerts
 
 
-def test_decide_maintains_rollups_idempotently_and_rebuild_equals_them(
-    store: Store, tmp_path: Path
-) -> None:
-    from tests.monitor.test_simulate import ETHOS, START, _deploy_recorded, _spec
+def _simulated_log(store: Store, tmp_path: Path) -> tuple[Any, Any]:
+    """A simulated decision log (recorded enforcers, shared data): its spec and plan."""
+    from tests.monitor.test_simulate import ETHOS, _deploy_recorded, _spec
 
     if not ETHOS.is_file():
         pytest.skip("shared data not present")
@@ -168,6 +167,16 @@ def test_decide_maintains_rollups_idempotently_and_rebuild_equals_them(
     plan = prepare_plan(spec)
     _deploy_recorded(store, tmp_path, [(p.item.id, p.violating) for p in plan.items])
     run_simulation(store, spec, workspace=tmp_path, actor="t", plan=plan)
+    return spec, plan
+
+
+def test_decide_maintains_rollups_idempotently_and_rebuild_equals_them(
+    store: Store, tmp_path: Path
+) -> None:
+    from modgate.monitor import run_simulation
+    from tests.monitor.test_simulate import START
+
+    spec, plan = _simulated_log(store, tmp_path)
     incremental = _snapshot(store)
     assert sum(r[5] for r in incremental["monitor_rollup_counts"] if r[3] == "") == len(plan.items)
     assert incremental["monitor_rollup_pairs"]  # canary and shadow beside the active arm
@@ -201,17 +210,9 @@ def test_decide_maintains_rollups_idempotently_and_rebuild_equals_them(
 def test_apply_rollups_of_the_whole_log_at_once_equals_the_increments(
     store: Store, tmp_path: Path
 ) -> None:
-    from tests.monitor.test_simulate import ETHOS, _deploy_recorded, _spec
-
-    if not ETHOS.is_file():
-        pytest.skip("shared data not present")
-    from modgate.monitor import prepare_plan, run_simulation
     from modgate.store import apply_rollups
 
-    spec = _spec()
-    plan = prepare_plan(spec)
-    _deploy_recorded(store, tmp_path, [(p.item.id, p.violating) for p in plan.items])
-    run_simulation(store, spec, workspace=tmp_path, actor="t", plan=plan)
+    _, plan = _simulated_log(store, tmp_path)
     incremental = _snapshot(store)
     with store.begin() as conn:
         for table in (monitor_rollup_counts, monitor_rollup_scores, monitor_rollup_pairs):
